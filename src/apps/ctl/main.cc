@@ -1,0 +1,109 @@
+// chatshopctl: the admin's tool. This first version manages the schema and registers shops.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "apps/program.h"
+#include "infra/migrations.h"
+#include "infra/pg_stores.h"
+
+using namespace chatshop;
+
+namespace {
+
+int Fail(const Error& error) {
+  std::cerr << "chatshopctl: " << error.ToString() << "\n";
+  return error.code == ErrorCode::kUnavailable ? 3 : 1;
+}
+
+int DbMigrate(const common::Config& config) {
+  infra::Migrator migrator(config.postgres.url);
+  auto applied = migrator.Migrate();
+  if (!applied) return Fail(applied.error());
+  if (applied->empty()) std::cout << "schema is up to date\n";
+  for (int version : *applied) std::cout << "applied migration " << version << "\n";
+  return 0;
+}
+
+int DbStatus(const common::Config& config) {
+  infra::Migrator migrator(config.postgres.url);
+  auto states = migrator.Status();
+  if (!states) return Fail(states.error());
+  for (const auto& s : *states) {
+    std::printf("%04d  %-32s  %s\n", s.version, s.name.c_str(),
+                s.applied_at ? ("applied " + *s.applied_at).c_str() : "pending");
+  }
+  return 0;
+}
+
+int ShopAdd(const common::Config& config, const std::string& phone_number_id,
+            const std::string& name, bool token_stdin) {
+  std::string token;
+  if (token_stdin) {
+    std::getline(std::cin, token);
+  } else if (const char* env = std::getenv("CHATSHOP_SHOP_ACCESS_TOKEN")) {
+    token = env;
+  }
+  if (token.empty()) {
+    std::cerr << "chatshopctl: give the shop's Graph API token on stdin (--token-stdin) or in "
+                 "CHATSHOP_SHOP_ACCESS_TOKEN; it is never taken as an argument, which would "
+                 "leave it in shell history\n";
+    return 2;
+  }
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto shop = shops.UpsertShop(phone_number_id, name, token);
+  if (!shop) return Fail(shop.error());
+  std::cout << "shop " << shop->id << " \"" << shop->name << "\" phone_number_id "
+            << shop->phone_number_id << " saved\n";
+  return 0;
+}
+
+int ShopList(const common::Config& config) {
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto list = shops.ListShops();
+  if (!list) return Fail(list.error());
+  for (const auto& s : *list) {
+    std::printf("%lld  %-20s  %s  (since %s)\n", static_cast<long long>(s.id),
+                s.phone_number_id.c_str(), s.name.c_str(), s.created_at.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"chatshopctl: administer a chatshop deployment"};
+  cli.require_subcommand(1);
+  std::string config_path;
+  if (const char* env = std::getenv("CHATSHOP_CONFIG")) config_path = env;
+  cli.add_option("--config", config_path, "TOML config file (default: $CHATSHOP_CONFIG)");
+
+  auto* db = cli.add_subcommand("db", "database schema");
+  db->require_subcommand(1);
+  auto* migrate = db->add_subcommand("migrate", "apply the migrations that are missing");
+  auto* status = db->add_subcommand("status", "list migrations and when each was applied");
+
+  auto* shop = cli.add_subcommand("shop", "shops and their WhatsApp numbers");
+  shop->require_subcommand(1);
+  auto* add = shop->add_subcommand("add", "register a shop (or update its name and token)");
+  std::string phone_number_id, name;
+  bool token_stdin = false;
+  add->add_option("--phone-number-id", phone_number_id, "Meta's id of the shop's number")
+      ->required();
+  add->add_option("--name", name, "shop name shown to customers")->required();
+  add->add_flag("--token-stdin", token_stdin, "read the Graph API token from stdin");
+  auto* list = shop->add_subcommand("list", "list shops");
+
+  CLI11_PARSE(cli, argc, argv);
+  if (config_path.empty()) {
+    std::cerr << "chatshopctl: no config: pass --config FILE or set CHATSHOP_CONFIG\n";
+    return 2;
+  }
+  common::Config config = apps::LoadConfigOrExit(config_path, "chatshopctl");
+
+  if (migrate->parsed()) return DbMigrate(config);
+  if (status->parsed()) return DbStatus(config);
+  if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
+  if (list->parsed()) return ShopList(config);
+  return 2;
+}

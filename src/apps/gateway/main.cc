@@ -1,0 +1,51 @@
+// chatshop-gateway: receives WhatsApp webhooks and queues them durably (src/webhook).
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <thread>
+
+#include "apps/program.h"
+#include "common/logging.h"
+#include "infra/pg_stores.h"
+#include "infra/rabbitmq.h"
+#include "webhook/http_server.h"
+#include "webhook/receiver.h"
+
+using namespace chatshop;
+
+int main(int argc, char** argv) {
+  CLI::App cli{"chatshop-gateway: WhatsApp webhook receiver"};
+  std::string config_path;
+  cli.add_option("--config", config_path, "TOML config file")->required();
+  CLI11_PARSE(cli, argc, argv);
+
+  // The loader refuses an empty [whatsapp] app_secret: without it no signature can be checked,
+  // and an unchecked webhook must never be accepted (fail closed).
+  common::Config config = apps::LoadConfigOrExit(config_path, "chatshop-gateway");
+  apps::InstallStopSignals();
+  auto log = common::GetLogger("gateway");
+
+  common::MetricsRegistry metrics;
+  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
+                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
+  auto publisher = std::make_shared<infra::RabbitPublisher>(rabbit, metrics);
+  publisher->Start();
+  auto database = std::make_shared<infra::PgReadinessCheck>(config.postgres.url);
+
+  webhook::WebhookReceiver receiver(config.whatsapp, config.rabbitmq.inbound_shards, *publisher,
+                                    metrics);
+  webhook::GatewayHttpServer server(config.http, receiver, metrics, {publisher, database});
+
+  std::thread stopper([&server] {
+    apps::WaitForStop();
+    server.Stop();
+  });
+  auto served = server.Run();
+  if (!served) {
+    log->critical("{}", served.error().message);
+    std::raise(SIGTERM);
+  }
+  stopper.join();
+  publisher->Stop();
+  log->info("gateway stopped");
+  return served ? 0 : 1;
+}

@@ -1,0 +1,43 @@
+#include "apps/program.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "common/logging.h"
+
+namespace chatshop::apps {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+
+}  // namespace
+
+common::Config LoadConfigOrExit(const std::string& path, const char* program) {
+  auto config = common::LoadConfigFile(path, common::ProcessEnvironment());
+  if (!config) {
+    std::cerr << program << ": the configuration has " << config.error().size()
+              << (config.error().size() == 1 ? " problem" : " problems") << ":\n";
+    for (const auto& problem : config.error()) std::cerr << "  " << problem << "\n";
+    std::exit(2);
+  }
+  common::SetupLogging(config->log);
+  return *config;
+}
+
+const std::atomic<bool>& StopRequested() { return g_stop; }
+
+void InstallStopSignals() {
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+void WaitForStop() {
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+}  // namespace chatshop::apps

@@ -1,0 +1,175 @@
+#include "apps/sandbox/sandbox.h"
+
+#include <chrono>
+#include <iomanip>
+#include <random>
+#include <sstream>
+
+#include <httplib.h>
+
+#include "common/logging.h"
+#include "common/url.h"
+#include "webhook/http_server.h"
+#include "webhook/signature.h"
+#include "whatsapp/envelope.h"
+
+namespace chatshop::sandbox {
+namespace {
+
+using nlohmann::json;
+
+// Meta's error body (cloud-api.md §5.1).
+json GraphError(int code, const std::string& message) {
+  return {{"error",
+           {{"message", "(#" + std::to_string(code) + ") " + message},
+            {"type", "OAuthException"},
+            {"code", code},
+            {"fbtrace_id", "SANDBOX"}}}};
+}
+
+void ReplyJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+}  // namespace
+
+Sandbox::Sandbox(const common::Config& config)
+    : config_(config), server_(std::make_unique<httplib::Server>()) {
+  webhook::TuneHttpServer(*server_, 16);
+  Routes();
+}
+
+Sandbox::~Sandbox() = default;
+
+std::string Sandbox::NextWamid(char direction) {
+  static std::mt19937_64 random(std::random_device{}());
+  std::ostringstream id;
+  id << "wamid.SANDBOX" << direction << std::hex << std::uppercase << std::setw(12)
+     << std::setfill('0') << ++counter_ << random();
+  return id.str();
+}
+
+int Sandbox::DeliverWebhook(const std::string& body) {
+  common::UrlParts url = common::SplitUrl(config_.sandbox.webhook_url);
+  httplib::Client client(url.origin);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(15);
+  httplib::Headers headers = {
+      {"X-Hub-Signature-256", webhook::SignatureHeader(config_.whatsapp.app_secret, body)}};
+  auto response = client.Post(url.path.empty() ? "/" : url.path.c_str(), headers, body,
+                              "application/json");
+  return response ? response->status : 0;
+}
+
+void Sandbox::Routes() {
+  auto log = common::GetLogger("sandbox");
+
+  // The fake Graph API send endpoint.
+  server_->Post(R"(/(v\d+\.\d+)/([^/]+)/messages)", [this, log](const httplib::Request& req,
+                                                                  httplib::Response& res) {
+    const std::string version = req.matches[1];
+    const std::string phone_number_id = req.matches[2];
+    if (req.get_header_value("Authorization") != "Bearer " + config_.sandbox.access_token) {
+      log->warn("graph api call with a bad token phone_number_id={}", phone_number_id);
+      return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
+    }
+    json payload = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (!payload.is_object() || payload.value("messaging_product", "") != "whatsapp" ||
+        !payload.contains("to") || !payload["to"].is_string() || !payload.contains("type")) {
+      return ReplyJson(res, 400, GraphError(100, "Invalid parameter"));
+    }
+    std::string to = payload["to"].get<std::string>();
+    std::string wa_id = to.rfind('+', 0) == 0 ? to.substr(1) : to;
+    std::string wamid;
+    {
+      std::lock_guard lock(mutex_);
+      wamid = NextWamid('O');
+      sent_messages_.push_back({{"id", wamid},
+                                {"version", version},
+                                {"phone_number_id", phone_number_id},
+                                {"to", wa_id},
+                                {"payload", payload}});
+    }
+    log->info("graph api accepted message to={} wamid={}", common::MaskPhone(wa_id), wamid);
+    ReplyJson(res, 200,
+              {{"messaging_product", "whatsapp"},
+               {"contacts", json::array({{{"input", to}, {"wa_id", wa_id}}})},
+               {"messages", json::array({{{"id", wamid}, {"message_status", "accepted"}}})}});
+  });
+
+  server_->Get("/sandbox/messages", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string to = req.get_param_value("to");
+    json list = json::array();
+    std::lock_guard lock(mutex_);
+    for (const auto& m : sent_messages_) {
+      if (to.empty() || m["to"] == to) list.push_back(m);
+    }
+    ReplyJson(res, 200, list);
+  });
+
+  // The customer side: a text message from a customer, delivered as a signed webhook.
+  server_->Post("/sandbox/customer/messages", [this](const httplib::Request& req,
+                                                     httplib::Response& res) {
+    json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    auto field = [&in](const char* key) {
+      return in.is_object() && in.contains(key) && in[key].is_string() ? in[key].get<std::string>()
+                                                                       : std::string();
+    };
+    whatsapp::TextWebhookSpec spec;
+    spec.phone_number_id = field("phone_number_id");
+    spec.display_phone_number = field("display_phone_number");
+    spec.from = field("from");
+    spec.name = field("name");
+    spec.text = field("text");
+    if (spec.phone_number_id.empty() || spec.from.empty() || spec.text.empty()) {
+      return ReplyJson(res, 400,
+                       {{"error", "give phone_number_id, from and text (strings); name optional"}});
+    }
+    if (config_.sandbox.webhook_url.empty()) {
+      return ReplyJson(res, 503, {{"error", "[sandbox] webhook_url is not configured"}});
+    }
+    spec.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    {
+      std::lock_guard lock(mutex_);
+      spec.wamid = NextWamid('I');
+    }
+    const std::string body = whatsapp::BuildTextWebhookBody(spec);
+    {
+      std::lock_guard lock(mutex_);
+      webhooks_[spec.wamid] = body;
+    }
+    const int status = DeliverWebhook(body);
+    ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", spec.wamid}, {"gateway_status", status}});
+  });
+
+  // Meta's retry: the very same bytes again.
+  server_->Post("/sandbox/webhooks/redeliver", [this](const httplib::Request& req,
+                                                      httplib::Response& res) {
+    json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    std::string wamid = in.is_object() ? in.value("wamid", "") : "";
+    std::string body;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = webhooks_.find(wamid); it != webhooks_.end()) body = it->second;
+    }
+    if (body.empty()) return ReplyJson(res, 404, {{"error", "no webhook with that wamid"}});
+    const int status = DeliverWebhook(body);
+    ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", wamid}, {"gateway_status", status}});
+  });
+
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+}
+
+Status Sandbox::Run() {
+  common::GetLogger("sandbox")->info("sandbox listening on {}", config_.sandbox.listen.ToString());
+  return webhook::ListenAndServe(*server_, config_.sandbox.listen);
+}
+
+void Sandbox::Stop() { server_->stop(); }
+
+}  // namespace chatshop::sandbox

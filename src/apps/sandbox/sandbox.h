@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/config.h"
+#include "common/result.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace chatshop::sandbox {
+
+// A stand-in for Meta's side of WhatsApp, for demos and end-to-end tests:
+//  * the Graph API send endpoint POST /{version}/{phone-number-id}/messages, answering as Meta
+//    does and recording every request it accepts;
+//  * the customer side: POST /sandbox/customer/messages makes a text webhook, signs it with the
+//    app secret and POSTs it to the gateway; POST /sandbox/webhooks/redeliver sends the same
+//    bytes again, as Meta does when it retries.
+// GET /sandbox/messages lists what the fake Graph API received. Thread-safe.
+class Sandbox {
+ public:
+  Sandbox(const common::Config& config);
+  ~Sandbox();
+
+  // Serves until Stop(); kUnavailable when the listen address cannot be bound.
+  [[nodiscard]] Status Run();
+  void Stop();
+
+ private:
+  void Routes();
+  // POSTs `body` to the gateway's webhook with a valid signature; returns the HTTP status
+  // (0 when the gateway could not be reached).
+  int DeliverWebhook(const std::string& body);
+  std::string NextWamid(char direction);
+
+  common::Config config_;
+  std::unique_ptr<httplib::Server> server_;
+  std::mutex mutex_;
+  uint64_t counter_ = 0;
+  std::vector<nlohmann::json> sent_messages_;       // accepted by the fake Graph API
+  std::map<std::string, std::string> webhooks_;     // customer wamid → exact body POSTed
+};
+
+}  // namespace chatshop::sandbox

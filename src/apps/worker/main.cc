@@ -1,0 +1,106 @@
+// chatshop-worker: runs the conversation on queued events (role bot) and sends the replies
+// from the outbox through the Graph API (role sender).
+#include <CLI/CLI.hpp>
+#include <thread>
+
+#include "apps/program.h"
+#include "bot/inbound_processor.h"
+#include "common/logging.h"
+#include "infra/graph_api_client.h"
+#include "infra/pg_stores.h"
+#include "infra/rabbitmq.h"
+#include "whatsapp/outbox_relay.h"
+
+using namespace chatshop;
+
+namespace {
+
+// Consumes inbound events until stopped; parks what can never succeed.
+void RunBot(const common::Config& config, common::MetricsRegistry& metrics) {
+  auto log = common::GetLogger("worker");
+  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
+                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
+  infra::RabbitPublisher parking(rabbit, metrics);
+  parking.Start();
+  infra::PgInboundStore store(config.postgres.url);
+  bot::InboundProcessor processor(store, metrics);
+
+  auto park = [&](const infra::Delivery& delivery, const std::string& reason) {
+    webhook::QueueMessage parked{webhook::QueueMessage::Route::kParked, 0, delivery.message_id,
+                                 reason, delivery.body};
+    // Only once the parked copy is confirmed may the original be acknowledged.
+    auto published = parking.PublishConfirmed({parked});
+    if (!published) {
+      log->error("cannot park message id={}: {}", delivery.message_id, published.error().message);
+      return infra::DeliveryAction::kRetry;
+    }
+    log->warn("parked message id={} reason=\"{}\"", delivery.message_id, reason);
+    return infra::DeliveryAction::kAck;
+  };
+
+  infra::RabbitConsumer consumer(rabbit, [&](const infra::Delivery& delivery) {
+    auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
+    auto event = whatsapp::InboundEvent::FromJson(json);
+    if (!event) return park(delivery, "unreadable event: " + event.error().message);
+    bot::Outcome outcome = processor.Handle(*event);
+    switch (outcome.disposition) {
+      case bot::Disposition::kAck: return infra::DeliveryAction::kAck;
+      case bot::Disposition::kRetry:
+        log->warn("will retry id={}: {}", delivery.message_id, outcome.reason);
+        return infra::DeliveryAction::kRetry;
+      case bot::Disposition::kDeadLetter: return park(delivery, outcome.reason);
+    }
+    return infra::DeliveryAction::kRetry;
+  });
+  consumer.Run(apps::StopRequested());
+  parking.Stop();
+}
+
+// Sends due outbox rows until stopped.
+void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
+  auto log = common::GetLogger("outbox");
+  infra::PgOutboxStore store(config.postgres.url);
+  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
+                               config.whatsapp.request_timeout_ms});
+  whatsapp::OutboxRelay relay(store, graph,
+                              {config.worker.outbox_batch, config.worker.outbox_max_attempts},
+                              metrics);
+  const auto idle = std::chrono::milliseconds(config.worker.outbox_idle_poll_ms);
+  bool was_failing = false;
+  while (!apps::StopRequested().load()) {
+    auto handled = relay.RunOnce();
+    if (!handled) {
+      if (!was_failing) log->error("outbox unavailable: {}", handled.error().message);
+      was_failing = true;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    was_failing = false;
+    if (*handled == 0) std::this_thread::sleep_for(idle);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"chatshop-worker: conversation engine and reply sender"};
+  std::string config_path;
+  std::string role = "all";
+  cli.add_option("--config", config_path, "TOML config file")->required();
+  cli.add_option("--role", role, "bot (consume events), sender (send replies) or all")
+      ->check(CLI::IsMember({"all", "bot", "sender"}));
+  CLI11_PARSE(cli, argc, argv);
+
+  common::Config config = apps::LoadConfigOrExit(config_path, "chatshop-worker");
+  apps::InstallStopSignals();
+  auto log = common::GetLogger("worker");
+  log->info("worker starting role={}", role);
+
+  common::MetricsRegistry metrics;
+  std::vector<std::thread> threads;
+  if (role == "all" || role == "sender") threads.emplace_back([&] { RunSender(config, metrics); });
+  if (role == "all" || role == "bot") threads.emplace_back([&] { RunBot(config, metrics); });
+  for (auto& t : threads) t.join();
+  log->info("worker stopped");
+  return 0;
+}

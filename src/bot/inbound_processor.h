@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "bot/ports.h"
+#include "common/metrics.h"
+#include "whatsapp/inbound_event.h"
+
+namespace chatshop::bot {
+
+// What the queue consumer should do with the message it handed over.
+enum class Disposition {
+  kAck,         // done (or a duplicate): remove it from the queue
+  kRetry,       // a server was unreachable: leave it for another try
+  kDeadLetter,  // it can never succeed: park it with the reason
+};
+
+struct Outcome {
+  Disposition disposition = Disposition::kAck;
+  std::string reason;  // why, for kDeadLetter and kRetry
+};
+
+// Handles one inbound event: finds the shop, decides the replies and commits inbox row and
+// outbox rows together, so a redelivered message has no second effect.
+// Not thread-safe (it uses one store connection): one processor per consumer thread.
+class InboundProcessor {
+ public:
+  InboundProcessor(InboundStore& store, common::MetricsRegistry& metrics);
+
+  [[nodiscard]] Outcome Handle(const whatsapp::InboundEvent& event);
+
+ private:
+  Outcome HandleMessage(const whatsapp::InboundEvent& event);
+
+  InboundStore& store_;
+  common::Counter& recorded_;
+  common::Counter& duplicates_;
+  common::Counter& unknown_shop_;
+  common::Counter& not_yet_handled_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+// The reply sent to every customer message until the conversation engine exists: a fixed
+// acknowledgement naming the shop. Pure.
+std::string AcknowledgementText(const std::string& customer_name, const std::string& shop_name);
+
+}  // namespace chatshop::bot

@@ -1,0 +1,309 @@
+#include "common/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace chatshop::common {
+namespace {
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::string_view TypeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    default: return "a date or time";
+  }
+}
+
+// Reads the keys of one [section], applying environment overrides and collecting every problem
+// instead of stopping at the first, so one run of the program shows everything to fix.
+class SectionReader {
+ public:
+  SectionReader(const toml::table& root, std::string section, const std::string& source,
+                const EnvLookup& env, ConfigErrors& errors)
+      : section_(std::move(section)), source_(source), env_(env), errors_(errors) {
+    if (const toml::node* node = root.get(section_)) {
+      table_ = node->as_table();
+      if (table_ == nullptr) {
+        Fail(node, "", std::string("expected a table, found ") + std::string(TypeName(*node)));
+      }
+    }
+  }
+
+  bool present() const { return table_ != nullptr; }
+
+  // A string key; `fallback` nullopt makes the key required (and non-empty).
+  std::string String(std::string_view key, std::optional<std::string> fallback) {
+    seen_.insert(std::string(key));
+    if (auto env = EnvValue(key)) return *env;
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Missing(key, std::move(fallback), std::string());
+    if (!node->is_string()) {
+      Fail(node, key, std::string("expected a string, found ") + std::string(TypeName(*node)));
+      return fallback.value_or("");
+    }
+    std::string value = node->as_string()->get();
+    if (value.empty() && !fallback) Fail(node, key, "must not be empty");
+    return value;
+  }
+
+  int64_t Integer(std::string_view key, int64_t fallback, int64_t min, int64_t max) {
+    seen_.insert(std::string(key));
+    std::optional<int64_t> value;
+    const toml::node* node = nullptr;
+    if (auto env = EnvValue(key)) {
+      char* end = nullptr;
+      errno = 0;
+      long long parsed = std::strtoll(env->c_str(), &end, 10);
+      if (env->empty() || *end != '\0' || errno != 0) {
+        errors_.push_back("environment " + EnvName(key) + ": expected an integer");
+        return fallback;
+      }
+      value = parsed;
+    } else if ((node = Find(key)) != nullptr) {
+      if (!node->is_integer()) {
+        Fail(node, key, std::string("expected an integer, found ") + std::string(TypeName(*node)));
+        return fallback;
+      }
+      value = node->as_integer()->get();
+    }
+    if (!value) return fallback;
+    if (*value < min || *value > max) {
+      Fail(node, key,
+           "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return fallback;
+    }
+    return *value;
+  }
+
+  int Int(std::string_view key, int fallback, int min, int max) {
+    return static_cast<int>(Integer(key, fallback, min, max));
+  }
+
+  // A string key that must be one of `allowed`.
+  std::string Choice(std::string_view key, std::string fallback,
+                     std::initializer_list<std::string_view> allowed) {
+    std::string value = String(key, fallback);
+    if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      Fail(Find(key), key, "must be one of: " + list);
+      return fallback;
+    }
+    return value;
+  }
+
+  ListenAddress Listen(std::string_view key, std::optional<ListenAddress> fallback) {
+    std::string text = String(key, fallback ? std::optional(fallback->ToString()) : std::nullopt);
+    if (text.empty()) return fallback.value_or(ListenAddress{});
+    auto parsed = ParseListenAddress(text);
+    if (!parsed) {
+      Fail(Find(key), key, "expected \"host:port\" with a port from 1 to 65535");
+      return fallback.value_or(ListenAddress{});
+    }
+    return *parsed;
+  }
+
+  // A URL whose scheme must be one of `schemes` (e.g. "amqp://"). The value is never quoted
+  // in the message because URLs may carry passwords.
+  std::string Url(std::string_view key, std::optional<std::string> fallback,
+                  std::initializer_list<std::string_view> schemes) {
+    std::string value = String(key, fallback);
+    if (value.empty()) return value;
+    for (auto scheme : schemes) {
+      if (value.rfind(scheme, 0) == 0 && value.size() > scheme.size()) return value;
+    }
+    std::string list;
+    for (auto s : schemes) list += (list.empty() ? "" : " or ") + std::string(s);
+    Fail(Find(key), key, "expected a URL starting with " + list);
+    return value;
+  }
+
+  void RejectUnknownKeys() {
+    if (table_ == nullptr) return;
+    for (auto&& [key, node] : *table_) {
+      if (!seen_.count(std::string(key.str()))) Fail(&node, key.str(), "unknown key");
+    }
+  }
+
+ private:
+  const toml::node* Find(std::string_view key) const {
+    return table_ == nullptr ? nullptr : table_->get(key);
+  }
+
+  std::string EnvName(std::string_view key) const {
+    return "CHATSHOP_" + Upper(section_) + "_" + Upper(key);
+  }
+
+  std::optional<std::string> EnvValue(std::string_view key) const {
+    return env_ ? env_(EnvName(key)) : std::nullopt;
+  }
+
+  std::string Missing(std::string_view key, std::optional<std::string> fallback,
+                      std::string empty) {
+    if (fallback) return *fallback;
+    errors_.push_back(source_ + ": [" + section_ + "] " + std::string(key) +
+                      ": required key is missing (set it in the file or in " + EnvName(key) +
+                      ")");
+    return empty;
+  }
+
+  void Fail(const toml::node* node, std::string_view key, const std::string& what) {
+    std::string where = source_;
+    if (!key.empty() && EnvValue(key)) {
+      where = "environment " + EnvName(key);  // the override, not the file, holds the bad value
+    } else if (node != nullptr && node->source().begin.line > 0) {
+      where += ":" + std::to_string(node->source().begin.line);
+    }
+    std::string name = "[" + section_ + "]" + (key.empty() ? "" : " " + std::string(key));
+    errors_.push_back(where + ": " + name + ": " + what);
+  }
+
+  const toml::table* table_ = nullptr;
+  std::string section_;
+  const std::string& source_;
+  const EnvLookup& env_;
+  ConfigErrors& errors_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace
+
+EnvLookup ProcessEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::optional<ListenAddress> ParseListenAddress(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= text.size()) return {};
+  std::string port_text(text.substr(colon + 1));
+  if (!std::all_of(port_text.begin(), port_text.end(),
+                   [](unsigned char c) { return std::isdigit(c); }) ||
+      port_text.size() > 5) {
+    return {};
+  }
+  int port = std::stoi(port_text);
+  if (port < 1 || port > 65535) return {};
+  return ListenAddress{std::string(text.substr(0, colon)), port};
+}
+
+tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
+                                               const std::string& source_name,
+                                               const EnvLookup& env) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column
+        << ": not valid TOML: " << e.description();
+    return tl::unexpected(ConfigErrors{msg.str()});
+  }
+
+  Config config;
+  config.source = source_name;
+  ConfigErrors errors;
+
+  SectionReader http(root, "http", source_name, env, errors);
+  config.http.listen = http.Listen("listen", std::nullopt);
+  config.http.webhook_path = http.String("webhook_path", config.http.webhook_path);
+  if (config.http.webhook_path.empty() || config.http.webhook_path[0] != '/') {
+    errors.push_back(source_name + ": [http] webhook_path: must start with '/'");
+  }
+  config.http.max_body_bytes =
+      http.Integer("max_body_bytes", config.http.max_body_bytes, 1024, 64 * 1024 * 1024);
+  config.http.threads = http.Int("threads", config.http.threads, 1, 4096);
+  http.RejectUnknownKeys();
+
+  SectionReader wa(root, "whatsapp", source_name, env, errors);
+  config.whatsapp.app_secret = wa.String("app_secret", std::nullopt);
+  config.whatsapp.verify_token = wa.String("verify_token", std::nullopt);
+  config.whatsapp.graph_base_url =
+      wa.Url("graph_base_url", config.whatsapp.graph_base_url, {"https://", "http://"});
+  config.whatsapp.graph_version = wa.String("graph_version", config.whatsapp.graph_version);
+  if (config.whatsapp.graph_version.size() < 2 || config.whatsapp.graph_version[0] != 'v') {
+    errors.push_back(source_name + ": [whatsapp] graph_version: expected a version like \"v24.0\"");
+  }
+  config.whatsapp.request_timeout_ms =
+      wa.Int("request_timeout_ms", config.whatsapp.request_timeout_ms, 100, 120000);
+  wa.RejectUnknownKeys();
+
+  SectionReader pg(root, "postgres", source_name, env, errors);
+  config.postgres.url = pg.Url("url", std::nullopt, {"postgresql://", "postgres://"});
+  pg.RejectUnknownKeys();
+
+  SectionReader redis(root, "redis", source_name, env, errors);
+  config.redis.url = redis.Url("url", std::nullopt, {"redis://"});
+  redis.RejectUnknownKeys();
+
+  SectionReader mq(root, "rabbitmq", source_name, env, errors);
+  config.rabbitmq.url = mq.Url("url", std::nullopt, {"amqp://"});
+  config.rabbitmq.inbound_shards = mq.Int("inbound_shards", config.rabbitmq.inbound_shards, 1, 1024);
+  config.rabbitmq.name_prefix = mq.String("name_prefix", config.rabbitmq.name_prefix);
+  config.rabbitmq.prefetch = mq.Int("prefetch", config.rabbitmq.prefetch, 1, 65535);
+  mq.RejectUnknownKeys();
+
+  SectionReader worker(root, "worker", source_name, env, errors);
+  config.worker.outbox_batch = worker.Int("outbox_batch", config.worker.outbox_batch, 1, 1000);
+  config.worker.outbox_idle_poll_ms =
+      worker.Int("outbox_idle_poll_ms", config.worker.outbox_idle_poll_ms, 1, 60000);
+  config.worker.outbox_max_attempts =
+      worker.Int("outbox_max_attempts", config.worker.outbox_max_attempts, 1, 1000);
+  worker.RejectUnknownKeys();
+
+  SectionReader log(root, "log", source_name, env, errors);
+  config.log.level = log.Choice("level", config.log.level,
+                                {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  config.log.format = log.Choice("format", config.log.format, {"text", "json"});
+  log.RejectUnknownKeys();
+
+  // The sandbox section is optional: only chatshop-sandbox reads it.
+  SectionReader sandbox(root, "sandbox", source_name, env, errors);
+  config.sandbox.listen = sandbox.Listen("listen", config.sandbox.listen);
+  config.sandbox.webhook_url = sandbox.Url("webhook_url", "", {"http://", "https://"});
+  config.sandbox.access_token = sandbox.String("access_token", "");
+  sandbox.RejectUnknownKeys();
+
+  static const std::set<std::string> kSections = {"http",   "whatsapp", "postgres", "redis",
+                                                  "rabbitmq", "worker", "log",      "sandbox"};
+  for (auto&& [key, node] : root) {
+    if (!kSections.count(std::string(key.str()))) {
+      errors.push_back(source_name + ":" + std::to_string(node.source().begin.line) + ": [" +
+                       std::string(key.str()) + "]: unknown section");
+    }
+  }
+
+  if (!errors.empty()) return tl::unexpected(std::move(errors));
+  return config;
+}
+
+tl::expected<Config, ConfigErrors> LoadConfigFile(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return tl::unexpected(ConfigErrors{path + ": cannot open the config file"});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path, env);
+}
+
+}  // namespace chatshop::common

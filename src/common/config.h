@@ -1,0 +1,104 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace chatshop::common {
+
+// A "host:port" pair from a `listen` key.
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+};
+
+struct HttpSettings {
+  ListenAddress listen;
+  std::string webhook_path = "/webhook";
+  int64_t max_body_bytes = 3 * 1024 * 1024;  // Meta's documented maximum payload
+  int threads = 64;  // a keep-alive connection holds a pool thread for its whole life
+};
+
+struct WhatsAppSettings {
+  std::string app_secret;    // secret: HMAC key of X-Hub-Signature-256
+  std::string verify_token;  // secret: echoed by Meta in the GET handshake
+  std::string graph_base_url = "https://graph.facebook.com";
+  std::string graph_version = "v24.0";
+  int request_timeout_ms = 10000;
+};
+
+struct PostgresSettings {
+  std::string url;  // may carry a password: never logged
+};
+
+struct RedisSettings {
+  std::string url;
+};
+
+struct RabbitMqSettings {
+  std::string url;  // may carry a password: never logged
+  int inbound_shards = 4;
+  // Prefix of every exchange and queue name, so that several deployments (or tests) can share
+  // one broker without seeing each other's messages.
+  std::string name_prefix = "chatshop";
+  int prefetch = 64;
+};
+
+struct WorkerSettings {
+  int outbox_batch = 32;
+  int outbox_idle_poll_ms = 100;
+  int outbox_max_attempts = 8;
+};
+
+struct LogSettings {
+  std::string level = "info";  // trace | debug | info | warn | error | critical | off
+  std::string format = "text";  // text | json
+};
+
+struct SandboxSettings {
+  ListenAddress listen{"127.0.0.1", 0};
+  std::string webhook_url;   // where the sandbox POSTs signed customer webhooks
+  std::string access_token;  // secret: the bearer token the fake Graph API accepts
+};
+
+struct Config {
+  std::string source;  // file the config came from, for messages
+  HttpSettings http;
+  WhatsAppSettings whatsapp;
+  PostgresSettings postgres;
+  RedisSettings redis;
+  RabbitMqSettings rabbitmq;
+  WorkerSettings worker;
+  LogSettings log;
+  SandboxSettings sandbox;
+};
+
+// Looks up an environment variable; injectable so tests do not touch the real environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Reads the process environment.
+EnvLookup ProcessEnvironment();
+
+// Every problem found, each naming the file (or variable), the key and what is wrong. Values of
+// keys are never quoted, so secrets cannot leak through an error message.
+using ConfigErrors = std::vector<std::string>;
+
+// Parses TOML text. `source_name` is used in messages. Environment variables
+// CHATSHOP_<SECTION>_<KEY> override keys of the file. Unknown sections and keys are errors.
+tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text, const std::string& source_name,
+                                               const EnvLookup& env);
+
+// Reads and parses a file; a missing or unreadable file is an error naming the path.
+tl::expected<Config, ConfigErrors> LoadConfigFile(const std::string& path, const EnvLookup& env);
+
+// Parses "host:port"; nullopt when malformed or the port is out of 1..65535.
+std::optional<ListenAddress> ParseListenAddress(std::string_view text);
+
+}  // namespace chatshop::common

@@ -1,0 +1,158 @@
+#include "infra/pg_stores.h"
+
+#include <algorithm>
+
+#include <pqxx/pqxx>
+
+namespace chatshop::infra {
+
+Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
+    const std::string& phone_number_id) {
+  std::optional<bot::ShopRecord> shop;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec_params("SELECT id, name FROM shops WHERE phone_number_id = $1",
+                               phone_number_id);
+    if (!rows.empty()) {
+      shop = bot::ShopRecord{rows[0][0].as<int64_t>(), rows[0][1].as<std::string>(),
+                             phone_number_id};
+    }
+  });
+  if (!status) return tl::unexpected(status.error());
+  if (!shop) return MakeError(ErrorCode::kNotFound, "no shop has this phone_number_id");
+  return *shop;
+}
+
+Result<bool> PgInboundStore::RecordInbound(const whatsapp::InboundEvent& event,
+                                           const bot::ShopRecord& shop,
+                                           const std::vector<nlohmann::json>& replies) {
+  bool recorded = false;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto inserted = tx.exec_params(
+        "INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, event) "
+        "VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN to_timestamp($5::bigint) "
+        "ELSE now() END, $6::jsonb) ON CONFLICT (wamid) DO NOTHING",
+        event.id, shop.id, event.customer, event.type, event.timestamp, event.ToJson().dump());
+    if (inserted.affected_rows() == 0) return;  // seen before: roll back, change nothing
+    for (const auto& reply : replies) {
+      tx.exec_params(
+          "INSERT INTO outbox (shop_id, recipient, payload, caused_by) "
+          "VALUES ($1, $2, $3::jsonb, $4)",
+          shop.id, event.customer, reply.dump(), event.id);
+    }
+    tx.commit();
+    recorded = true;
+  });
+  if (!status) return tl::unexpected(status.error());
+  return recorded;
+}
+
+Result<std::vector<whatsapp::OutboxMessage>> PgOutboxStore::ClaimDue(int limit) {
+  std::vector<whatsapp::OutboxMessage> claimed;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    // The lease (a minute) outlasts any Graph API call; a crashed sender's rows come back then.
+    auto rows = tx.exec_params(
+        "UPDATE outbox o SET attempts = o.attempts + 1, "
+        "  next_attempt_at = now() + interval '60 seconds' "
+        "FROM shops s "
+        "WHERE s.id = o.shop_id AND o.id IN ("
+        "  SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() "
+        "  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING o.id, s.phone_number_id, s.access_token, o.recipient, o.payload::text, "
+        "  o.attempts",
+        limit);
+    tx.commit();
+    for (const auto& row : rows) {
+      whatsapp::OutboxMessage m;
+      m.id = row[0].as<int64_t>();
+      m.phone_number_id = row[1].as<std::string>();
+      m.access_token = row[2].as<std::string>();
+      m.recipient = row[3].as<std::string>();
+      m.payload = nlohmann::json::parse(row[4].as<std::string>());
+      m.attempts = row[5].as<int>();
+      claimed.push_back(std::move(m));
+    }
+  });
+  if (!status) return tl::unexpected(status.error());
+  // Replies to one customer go out in the order they were written.
+  std::sort(claimed.begin(), claimed.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  return claimed;
+}
+
+Status PgOutboxStore::MarkSent(int64_t id, const std::string& wamid) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "UPDATE outbox SET status = 'sent', wamid = $2, sent_at = now(), last_error = NULL "
+        "WHERE id = $1",
+        id, wamid);
+    tx.commit();
+  });
+}
+
+Status PgOutboxStore::MarkRetry(int64_t id, std::chrono::seconds delay, const std::string& error) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 "
+        "WHERE id = $1",
+        id, static_cast<int64_t>(delay.count()), error);
+    tx.commit();
+  });
+}
+
+Status PgOutboxStore::MarkFailed(int64_t id, const std::string& error) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params("UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1", id,
+                   error);
+    tx.commit();
+  });
+}
+
+Status PgReadinessCheck::Check() {
+  std::lock_guard lock(mutex_);
+  return session_.Run([](pqxx::connection_base& c) { pqxx::nontransaction(c).exec("SELECT 1"); });
+}
+
+Result<ShopSummary> PgShopDirectory::UpsertShop(const std::string& phone_number_id,
+                                                const std::string& name,
+                                                const std::string& access_token) {
+  ShopSummary shop;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "INSERT INTO shops (phone_number_id, name, access_token) VALUES ($1, $2, $3) "
+        "ON CONFLICT (phone_number_id) DO UPDATE SET name = EXCLUDED.name, "
+        "  access_token = EXCLUDED.access_token "
+        "RETURNING id, phone_number_id, name, "
+        "  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        phone_number_id, name, access_token);
+    tx.commit();
+    shop = {rows[0][0].as<int64_t>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(),
+            rows[0][3].as<std::string>()};
+  });
+  if (!status) return tl::unexpected(status.error());
+  return shop;
+}
+
+Result<std::vector<ShopSummary>> PgShopDirectory::ListShops() {
+  std::vector<ShopSummary> shops;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec(
+             "SELECT id, phone_number_id, name, "
+             "  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+             "FROM shops ORDER BY id")) {
+      shops.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       row[3].as<std::string>()});
+    }
+  });
+  if (!status) return tl::unexpected(status.error());
+  return shops;
+}
+
+}  // namespace chatshop::infra

@@ -1,0 +1,513 @@
+#include "infra/rabbitmq.h"
+
+#include <amqp.h>
+#include <amqp_tcp_socket.h>
+#include <sys/time.h>
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <vector>
+
+#include "common/logging.h"
+
+namespace chatshop::infra {
+namespace {
+
+constexpr amqp_channel_t kChannel = 1;
+constexpr int kHeartbeatSeconds = 30;
+// How long a caller waits for the broker's confirm before answering "unavailable".
+constexpr auto kConfirmTimeout = std::chrono::seconds(10);
+
+amqp_bytes_t Bytes(const std::string& s) { return amqp_bytes_t{s.size(), const_cast<char*>(s.data())}; }
+
+std::string ToString(amqp_bytes_t bytes) {
+  return std::string(static_cast<const char*>(bytes.bytes), bytes.len);
+}
+
+// Describes a failed RPC without quoting the URL (which may hold a password).
+std::string Describe(const amqp_rpc_reply_t& reply) {
+  switch (reply.reply_type) {
+    case AMQP_RESPONSE_NORMAL: return "ok";
+    case AMQP_RESPONSE_NONE: return "missing reply";
+    case AMQP_RESPONSE_LIBRARY_EXCEPTION: return amqp_error_string2(reply.library_error);
+    case AMQP_RESPONSE_SERVER_EXCEPTION:
+      if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+        auto* m = static_cast<amqp_connection_close_t*>(reply.reply.decoded);
+        return "connection closed by broker: " + ToString(m->reply_text);
+      }
+      if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+        auto* m = static_cast<amqp_channel_close_t*>(reply.reply.decoded);
+        return "channel closed by broker: " + ToString(m->reply_text);
+      }
+      return "broker error";
+  }
+  return "unknown error";
+}
+
+// One AMQP connection with channel 1 open. Closes itself on destruction.
+class AmqpConnection {
+ public:
+  static Result<std::unique_ptr<AmqpConnection>> Open(const std::string& url) {
+    std::vector<char> buffer(url.begin(), url.end());
+    buffer.push_back('\0');
+    amqp_connection_info info;
+    amqp_default_connection_info(&info);
+    if (amqp_parse_url(buffer.data(), &info) != AMQP_STATUS_OK) {
+      return MakeError(ErrorCode::kInvalidArgument, "rabbitmq url is not a valid amqp:// URL");
+    }
+    auto connection = std::unique_ptr<AmqpConnection>(new AmqpConnection());
+    amqp_socket_t* socket = amqp_tcp_socket_new(connection->state_);
+    if (socket == nullptr) return MakeError(ErrorCode::kInternal, "cannot create amqp socket");
+    timeval timeout{5, 0};
+    if (int rc = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
+        rc != AMQP_STATUS_OK) {
+      return MakeError(ErrorCode::kUnavailable,
+                       std::string("rabbitmq unreachable: ") + amqp_error_string2(rc));
+    }
+    connection->socket_open_ = true;
+    auto login = amqp_login(connection->state_, info.vhost, 0, AMQP_DEFAULT_FRAME_SIZE,
+                            kHeartbeatSeconds, AMQP_SASL_METHOD_PLAIN, info.user, info.password);
+    if (login.reply_type != AMQP_RESPONSE_NORMAL) {
+      return MakeError(ErrorCode::kUnavailable, "rabbitmq login failed: " + Describe(login));
+    }
+    connection->logged_in_ = true;
+    amqp_channel_open(connection->state_, kChannel);
+    if (auto st = connection->Expect("channel.open"); !st) return tl::unexpected(st.error());
+    connection->channel_open_ = true;
+    return connection;
+  }
+
+  ~AmqpConnection() {
+    if (channel_open_) amqp_channel_close(state_, kChannel, AMQP_REPLY_SUCCESS);
+    if (logged_in_) amqp_connection_close(state_, AMQP_REPLY_SUCCESS);
+    amqp_destroy_connection(state_);
+  }
+
+  amqp_connection_state_t state() const { return state_; }
+
+  // Result of the last synchronous method call.
+  Status Expect(const char* what) {
+    auto reply = amqp_get_rpc_reply(state_);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) return Ok();
+    if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) channel_open_ = false;
+    return MakeError(ErrorCode::kUnavailable, std::string(what) + ": " + Describe(reply));
+  }
+
+ private:
+  AmqpConnection() : state_(amqp_new_connection()) {}
+
+  amqp_connection_state_t state_;
+  bool socket_open_ = false;
+  bool logged_in_ = false;
+  bool channel_open_ = false;
+};
+
+Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
+  RabbitNames names{settings.name_prefix};
+  auto* s = c.state();
+  amqp_exchange_declare(s, kChannel, amqp_cstring_bytes(names.InboundExchange().c_str()),
+                        amqp_cstring_bytes("direct"), 0, 1, 0, 0, amqp_empty_table);
+  if (auto st = c.Expect("declare inbound exchange"); !st) return st;
+  amqp_exchange_declare(s, kChannel, amqp_cstring_bytes(names.ParkedExchange().c_str()),
+                        amqp_cstring_bytes("fanout"), 0, 1, 0, 0, amqp_empty_table);
+  if (auto st = c.Expect("declare parked exchange"); !st) return st;
+
+  amqp_table_entry_t sac;
+  sac.key = amqp_cstring_bytes("x-single-active-consumer");
+  sac.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+  sac.value.value.boolean = 1;
+  amqp_table_t shard_args{1, &sac};
+  for (int shard = 0; shard < settings.inbound_shards; ++shard) {
+    const std::string queue = names.InboundQueue(shard);
+    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, shard_args);
+    if (auto st = c.Expect("declare shard queue"); !st) return st;
+    const std::string key = names.ShardRoutingKey(shard);
+    amqp_queue_bind(s, kChannel, amqp_cstring_bytes(queue.c_str()),
+                    amqp_cstring_bytes(names.InboundExchange().c_str()),
+                    amqp_cstring_bytes(key.c_str()), amqp_empty_table);
+    if (auto st = c.Expect("bind shard queue"); !st) return st;
+  }
+  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()), 0, 1, 0, 0,
+                     amqp_empty_table);
+  if (auto st = c.Expect("declare parked queue"); !st) return st;
+  amqp_queue_bind(s, kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()),
+                  amqp_cstring_bytes(names.ParkedExchange().c_str()), amqp_cstring_bytes(""),
+                  amqp_empty_table);
+  return c.Expect("bind parked queue");
+}
+
+}  // namespace
+
+Status DeclareTopology(const RabbitSettings& settings) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  return Declare(**connection, settings);
+}
+
+Status DeleteTopology(const RabbitSettings& settings) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  RabbitNames names{settings.name_prefix};
+  auto& c = **connection;
+  for (int shard = 0; shard < settings.inbound_shards; ++shard) {
+    amqp_queue_delete(c.state(), kChannel, amqp_cstring_bytes(names.InboundQueue(shard).c_str()),
+                      0, 0);
+    if (auto st = c.Expect("delete queue"); !st) return st;
+  }
+  amqp_queue_delete(c.state(), kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()), 0, 0);
+  if (auto st = c.Expect("delete queue"); !st) return st;
+  for (const auto& exchange : {names.InboundExchange(), names.ParkedExchange()}) {
+    amqp_exchange_delete(c.state(), kChannel, amqp_cstring_bytes(exchange.c_str()), 0);
+    if (auto st = c.Expect("delete exchange"); !st) return st;
+  }
+  return Ok();
+}
+
+Result<uint32_t> QueueDepth(const RabbitSettings& settings, const std::string& queue) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  auto* ok = amqp_queue_declare((*connection)->state(), kChannel, amqp_cstring_bytes(queue.c_str()),
+                                /*passive=*/1, 0, 0, 0, amqp_empty_table);
+  if (auto st = (*connection)->Expect("inspect queue"); !st) return tl::unexpected(st.error());
+  return ok->message_count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publisher
+
+struct RabbitPublisher::Batch {
+  std::vector<webhook::QueueMessage> messages;
+  std::promise<Status> done;
+  size_t unconfirmed = 0;
+  std::string failure;  // set when the broker nacked or returned one of the messages
+  bool finished = false;
+
+  void Finish(Status status) {
+    if (finished) return;
+    finished = true;
+    done.set_value(std::move(status));
+  }
+};
+
+RabbitPublisher::RabbitPublisher(RabbitSettings settings, common::MetricsRegistry& metrics)
+    : settings_(std::move(settings)),
+      names_{settings_.name_prefix},
+      published_(metrics.GetCounter("chatshop_queue_published_total",
+                                    "Messages confirmed by RabbitMQ")),
+      confirm_failures_(metrics.GetCounter("chatshop_queue_publish_failures_total",
+                                           "Batches the broker did not confirm")),
+      log_(common::GetLogger("rabbitmq")) {}
+
+RabbitPublisher::~RabbitPublisher() { Stop(); }
+
+void RabbitPublisher::Start() { io_thread_ = std::thread([this] { IoLoop(); }); }
+
+void RabbitPublisher::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (io_thread_.joinable()) io_thread_.join();
+}
+
+Status RabbitPublisher::Check() {
+  if (connected_.load()) return Ok();
+  return MakeError(ErrorCode::kUnavailable, "not connected to rabbitmq");
+}
+
+Status RabbitPublisher::PublishConfirmed(const std::vector<webhook::QueueMessage>& messages) {
+  if (messages.empty()) return Ok();
+  auto batch = std::make_shared<Batch>();
+  batch->messages = messages;
+  auto future = batch->done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return MakeError(ErrorCode::kUnavailable, "publisher is stopping");
+    waiting_.push_back(batch);
+  }
+  wake_.notify_one();
+  if (future.wait_for(kConfirmTimeout) != std::future_status::ready) {
+    confirm_failures_.Increment();
+    return MakeError(ErrorCode::kUnavailable, "rabbitmq did not confirm in time");
+  }
+  Status status = future.get();
+  if (status) {
+    published_.Increment(messages.size());
+  } else {
+    confirm_failures_.Increment();
+  }
+  return status;
+}
+
+void RabbitPublisher::IoLoop() {
+  std::unique_ptr<AmqpConnection> connection;
+  uint64_t next_tag = 1;
+  std::map<uint64_t, std::shared_ptr<Batch>> outstanding;  // delivery tag → its batch
+  auto backoff = std::chrono::milliseconds(100);
+
+  // Fails every batch in flight; their messages may or may not have been stored, so callers
+  // answer 5xx and Meta redelivers (dedupe makes the second copy harmless).
+  auto drop_connection = [&](const std::string& why) {
+    if (connection) log_->error("rabbitmq connection lost: {}", why);
+    connection.reset();
+    connected_ = false;
+    for (auto& [tag, batch] : outstanding) {
+      batch->Finish(MakeError(ErrorCode::kUnavailable, "rabbitmq: " + why));
+    }
+    outstanding.clear();
+  };
+
+  auto settle = [&](uint64_t tag, bool multiple, const std::string& failure) {
+    auto end = multiple ? outstanding.upper_bound(tag) : outstanding.find(tag);
+    auto begin = multiple ? outstanding.begin() : end;
+    if (!multiple) {
+      if (end == outstanding.end()) return;
+      ++end;
+    }
+    for (auto it = begin; it != end; ++it) {
+      auto& batch = it->second;
+      if (!failure.empty()) batch->failure = failure;
+      if (--batch->unconfirmed == 0) {
+        batch->Finish(batch->failure.empty() ? Ok()
+                                             : MakeError(ErrorCode::kUnavailable, batch->failure));
+      }
+    }
+    outstanding.erase(begin, end);
+  };
+
+  while (true) {
+    std::deque<std::shared_ptr<Batch>> taken;
+    {
+      std::unique_lock lock(mutex_);
+      if (outstanding.empty() && waiting_.empty() && !stopping_) {
+        wake_.wait_for(lock, std::chrono::milliseconds(500));
+      }
+      if (stopping_) {
+        for (auto& batch : waiting_) {
+          batch->Finish(MakeError(ErrorCode::kUnavailable, "publisher stopped"));
+        }
+        waiting_.clear();
+        break;
+      }
+      taken.swap(waiting_);
+    }
+
+    if (!connection) {
+      auto opened = AmqpConnection::Open(settings_.url);
+      Status ready = opened ? Declare(**opened, settings_) : tl::unexpected(opened.error());
+      if (ready) {
+        amqp_confirm_select((*opened)->state(), kChannel);
+        ready = (*opened)->Expect("confirm.select");
+      }
+      if (!ready) {
+        if (connected_.exchange(false) || backoff == std::chrono::milliseconds(100)) {
+          log_->error("cannot connect to rabbitmq: {}", ready.error().message);
+        }
+        for (auto& batch : taken) batch->Finish(tl::unexpected(ready.error()));
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+        continue;
+      }
+      connection = std::move(*opened);
+      next_tag = 1;
+      backoff = std::chrono::milliseconds(100);
+      connected_ = true;
+      log_->info("connected to rabbitmq, publisher confirms on");
+    }
+
+    // Publish everything that is waiting before reading any confirm: this is the pipelining.
+    for (auto& batch : taken) {
+      for (const auto& message : batch->messages) {
+        const bool parked = message.route == webhook::QueueMessage::Route::kParked;
+        const std::string exchange = parked ? names_.ParkedExchange() : names_.InboundExchange();
+        const std::string key = parked ? "" : names_.ShardRoutingKey(message.shard);
+        const std::string correlation = std::to_string(next_tag);
+
+        amqp_basic_properties_t props;
+        props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG |
+                       AMQP_BASIC_CORRELATION_ID_FLAG;
+        props.delivery_mode = 2;  // persistent
+        props.content_type = amqp_cstring_bytes("application/json");
+        props.correlation_id = Bytes(correlation);
+        if (!message.message_id.empty()) {
+          props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
+          props.message_id = Bytes(message.message_id);
+        }
+        amqp_table_entry_t reason;
+        if (!message.reason.empty()) {
+          reason.key = amqp_cstring_bytes("x-chatshop-reason");
+          reason.value.kind = AMQP_FIELD_KIND_UTF8;
+          reason.value.value.bytes = Bytes(message.reason);
+          props._flags |= AMQP_BASIC_HEADERS_FLAG;
+          props.headers = amqp_table_t{1, &reason};
+        }
+        // mandatory: an unroutable message comes back (basic.return) instead of vanishing.
+        int rc = amqp_basic_publish(connection->state(), kChannel,
+                                    amqp_cstring_bytes(exchange.c_str()),
+                                    amqp_cstring_bytes(key.c_str()), /*mandatory=*/1, 0, &props,
+                                    Bytes(message.body));
+        if (rc != AMQP_STATUS_OK) {
+          drop_connection(std::string("publish failed: ") + amqp_error_string2(rc));
+          break;
+        }
+        ++batch->unconfirmed;
+        outstanding[next_tag++] = batch;
+      }
+      if (!connection) break;
+    }
+    if (!connection) {
+      for (auto& batch : taken) batch->Finish(MakeError(ErrorCode::kUnavailable, "publish failed"));
+      continue;
+    }
+
+    // Collect confirms. Wait briefly for the first frame, then drain what is already buffered.
+    timeval wait{0, outstanding.empty() ? 0 : 2000};
+    while (connection && !outstanding.empty()) {
+      amqp_frame_t frame;
+      int rc = amqp_simple_wait_frame_noblock(connection->state(), &frame, &wait);
+      wait = {0, 0};
+      if (rc == AMQP_STATUS_TIMEOUT) break;
+      if (rc != AMQP_STATUS_OK) {
+        drop_connection(amqp_error_string2(rc));
+        break;
+      }
+      if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+      switch (frame.payload.method.id) {
+        case AMQP_BASIC_ACK_METHOD: {
+          auto* ack = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
+          settle(ack->delivery_tag, ack->multiple, "");
+          break;
+        }
+        case AMQP_BASIC_NACK_METHOD: {
+          auto* nack = static_cast<amqp_basic_nack_t*>(frame.payload.method.decoded);
+          settle(nack->delivery_tag, nack->multiple, "broker refused the message");
+          break;
+        }
+        case AMQP_BASIC_RETURN_METHOD: {
+          // The returned message's header names the tag we gave it; its ack follows.
+          amqp_message_t returned;
+          auto reply = amqp_read_message(connection->state(), frame.channel, &returned, 0);
+          if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+            drop_connection("reading a returned message: " + Describe(reply));
+            break;
+          }
+          if (returned.properties._flags & AMQP_BASIC_CORRELATION_ID_FLAG) {
+            uint64_t tag = std::stoull(ToString(returned.properties.correlation_id));
+            if (auto it = outstanding.find(tag); it != outstanding.end()) {
+              it->second->failure = "message could not be routed to a queue";
+            }
+          }
+          amqp_destroy_message(&returned);
+          break;
+        }
+        case AMQP_CHANNEL_CLOSE_METHOD:
+        case AMQP_CONNECTION_CLOSE_METHOD:
+          drop_connection("closed by broker");
+          break;
+        default:
+          break;
+      }
+    }
+    if (connection) amqp_maybe_release_buffers(connection->state());
+  }
+  drop_connection("publisher stopped");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consumer
+
+RabbitConsumer::RabbitConsumer(RabbitSettings settings, Handler handler)
+    : settings_(std::move(settings)),
+      handler_(std::move(handler)),
+      log_(common::GetLogger("rabbitmq")) {}
+
+void RabbitConsumer::Run(const std::atomic<bool>& stop) {
+  RabbitNames names{settings_.name_prefix};
+  auto backoff = std::chrono::milliseconds(100);
+  auto pause = [&stop](std::chrono::milliseconds how_long) {
+    auto until = std::chrono::steady_clock::now() + how_long;
+    while (!stop.load() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+
+  while (!stop.load()) {
+    auto opened = AmqpConnection::Open(settings_.url);
+    Status ready = opened ? Declare(**opened, settings_) : tl::unexpected(opened.error());
+    if (ready) {
+      amqp_basic_qos((*opened)->state(), kChannel, 0, static_cast<uint16_t>(settings_.prefetch), 0);
+      ready = (*opened)->Expect("basic.qos");
+    }
+    for (int shard = 0; ready && shard < settings_.inbound_shards; ++shard) {
+      amqp_basic_consume((*opened)->state(), kChannel,
+                         amqp_cstring_bytes(names.InboundQueue(shard).c_str()), amqp_empty_bytes,
+                         0, /*no_ack=*/0, 0, amqp_empty_table);
+      ready = (*opened)->Expect("basic.consume");
+    }
+    if (!ready) {
+      log_->error("consumer cannot start: {}", ready.error().message);
+      pause(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+      continue;
+    }
+    backoff = std::chrono::milliseconds(100);
+    log_->info("consuming {} inbound shard queues", settings_.inbound_shards);
+    auto& connection = **opened;
+
+    while (!stop.load()) {
+      amqp_maybe_release_buffers(connection.state());
+      amqp_envelope_t envelope;
+      timeval timeout{0, 200000};
+      auto reply = amqp_consume_message(connection.state(), &envelope, &timeout, 0);
+      if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+          reply.library_error == AMQP_STATUS_TIMEOUT) {
+        continue;
+      }
+      if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+          reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+        // A frame other than a delivery: read it; a close means reconnect.
+        amqp_frame_t frame;
+        if (amqp_simple_wait_frame(connection.state(), &frame) != AMQP_STATUS_OK) break;
+        if (frame.frame_type == AMQP_FRAME_METHOD &&
+            (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+             frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)) {
+          log_->error("consumer closed by broker");
+          break;
+        }
+        continue;
+      }
+      if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+        log_->error("consumer lost the broker: {}", Describe(reply));
+        break;
+      }
+
+      Delivery delivery;
+      delivery.body = ToString(envelope.message.body);
+      if (envelope.message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
+        delivery.message_id = ToString(envelope.message.properties.message_id);
+      }
+      delivery.queue = ToString(envelope.routing_key);
+      delivery.redelivered = envelope.redelivered != 0;
+      const uint64_t tag = envelope.delivery_tag;
+      amqp_destroy_envelope(&envelope);
+
+      // Retry in place: requeueing would let later messages of this queue overtake it.
+      auto retry_pause = std::chrono::milliseconds(200);
+      DeliveryAction action = handler_(delivery);
+      while (action == DeliveryAction::kRetry && !stop.load()) {
+        pause(retry_pause);
+        retry_pause = std::min(retry_pause * 2, std::chrono::milliseconds(5000));
+        action = handler_(delivery);
+      }
+      if (action != DeliveryAction::kAck) break;  // stopping: the broker requeues it
+      if (amqp_basic_ack(connection.state(), kChannel, tag, 0) != AMQP_STATUS_OK) {
+        log_->error("ack failed; the message will be redelivered and deduplicated");
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace chatshop::infra

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "common/metrics.h"
+#include "common/result.h"
+#include "webhook/ports.h"
+
+namespace chatshop::infra {
+
+struct RabbitSettings {
+  std::string url;  // amqp://user:pass@host:port[/vhost]; never logged
+  std::string name_prefix = "chatshop";
+  int inbound_shards = 4;
+  int prefetch = 64;
+};
+
+// Names of the broker objects, all under the configured prefix.
+struct RabbitNames {
+  std::string prefix;
+  std::string InboundExchange() const { return prefix + ".inbound"; }
+  std::string InboundQueue(int shard) const { return prefix + ".inbound." + std::to_string(shard); }
+  std::string ShardRoutingKey(int shard) const { return "shard." + std::to_string(shard); }
+  std::string ParkedExchange() const { return prefix + ".parked"; }
+  std::string ParkedQueue() const { return prefix + ".parked"; }
+};
+
+// Declares exchanges and queues (idempotent): a durable direct exchange with one durable queue
+// per shard, each with single active consumer so that one customer's events are handled in
+// order; and a parked exchange + queue for what cannot be processed. kUnavailable when the
+// broker cannot be reached.
+[[nodiscard]] Status DeclareTopology(const RabbitSettings& settings);
+
+// Deletes every queue and exchange of the prefix (tests clean up with it).
+[[nodiscard]] Status DeleteTopology(const RabbitSettings& settings);
+
+// Messages ready in a queue (not counting unacknowledged ones); for tests and tools.
+[[nodiscard]] Result<uint32_t> QueueDepth(const RabbitSettings& settings, const std::string& queue);
+
+// Publishes persistent messages with publisher confirms. One I/O thread owns the connection;
+// callers on any thread hand it batches and wait. Confirms are pipelined: the thread publishes
+// every batch that is waiting, then collects the broker's (multiple-)acks, so concurrent callers
+// share round trips instead of each waiting for its own. Reconnects by itself.
+// Thread-safe.
+class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessCheck {
+ public:
+  RabbitPublisher(RabbitSettings settings, common::MetricsRegistry& metrics);
+  ~RabbitPublisher() override;
+
+  // Starts the I/O thread. Call once.
+  void Start();
+  // Fails what is still waiting and joins the I/O thread.
+  void Stop();
+
+  Status PublishConfirmed(const std::vector<webhook::QueueMessage>& messages) override;
+
+  std::string name() const override { return "rabbitmq"; }
+  // Ok while the I/O thread holds an open, confirmed channel.
+  Status Check() override;
+
+ private:
+  struct Batch;
+  class Connection;
+  void IoLoop();
+
+  RabbitSettings settings_;
+  RabbitNames names_;
+  common::Counter& published_;
+  common::Counter& confirm_failures_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Batch>> waiting_;
+  bool stopping_ = false;
+  std::atomic<bool> connected_{false};
+  std::thread io_thread_;
+};
+
+// A message taken from an inbound shard queue.
+struct Delivery {
+  std::string body;
+  std::string message_id;
+  std::string queue;
+  bool redelivered = false;
+};
+
+// What the consumer does with a delivery once the handler returns.
+enum class DeliveryAction {
+  kAck,    // effect committed (or nothing to do): remove from the queue
+  kRetry,  // a dependency is down: keep the message and call the handler again after a pause
+};
+
+// Consumes every inbound shard queue and hands each delivery to a handler, acknowledging only
+// after the handler says the effect is committed. Messages of one queue are handled one at a
+// time in order; a kRetry holds the queue (it is never requeued behind later messages).
+// Not thread-safe: Run() on one thread.
+class RabbitConsumer {
+ public:
+  using Handler = std::function<DeliveryAction(const Delivery&)>;
+
+  RabbitConsumer(RabbitSettings settings, Handler handler);
+
+  // Runs until `stop` becomes true, reconnecting after broker failures. Unacknowledged
+  // deliveries go back to their queues when the connection closes.
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  RabbitSettings settings_;
+  Handler handler_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace chatshop::infra

@@ -1,0 +1,106 @@
+#include "webhook/receiver.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/logging.h"
+#include "webhook/signature.h"
+
+namespace chatshop::webhook {
+
+int ShardFor(std::string_view phone_number_id, std::string_view customer, int shards) {
+  uint64_t hash = 1469598103934665603ULL;
+  auto mix = [&hash](std::string_view part) {
+    for (unsigned char c : part) {
+      hash ^= c;
+      hash *= 1099511628211ULL;
+    }
+  };
+  mix(phone_number_id);
+  mix(std::string_view("\x1f", 1));  // separator: ("12","3") and ("1","23") differ
+  mix(customer);
+  return static_cast<int>(hash % static_cast<uint64_t>(shards < 1 ? 1 : shards));
+}
+
+WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int inbound_shards,
+                                 EventQueue& queue, common::MetricsRegistry& metrics)
+    : app_secret_(whatsapp.app_secret),
+      verify_token_(whatsapp.verify_token),
+      shards_(inbound_shards),
+      queue_(queue),
+      accepted_(metrics.GetCounter("chatshop_webhook_requests_total", "Webhook POSTs by outcome",
+                                   {{"outcome", "accepted"}})),
+      bad_signature_(metrics.GetCounter("chatshop_webhook_requests_total",
+                                        "Webhook POSTs by outcome", {{"outcome", "bad_signature"}})),
+      bad_body_(metrics.GetCounter("chatshop_webhook_requests_total", "Webhook POSTs by outcome",
+                                   {{"outcome", "bad_body"}})),
+      queue_failures_(metrics.GetCounter("chatshop_webhook_requests_total",
+                                         "Webhook POSTs by outcome", {{"outcome", "queue_failed"}})),
+      events_(metrics.GetCounter("chatshop_webhook_events_total", "Events queued from webhooks")),
+      parked_(metrics.GetCounter("chatshop_webhook_parked_total",
+                                 "Webhook items parked on the dead-letter queue")),
+      ignored_fields_(metrics.GetCounter("chatshop_webhook_ignored_changes_total",
+                                         "Changes of fields other than messages, acknowledged")),
+      log_(common::GetLogger("webhook")) {}
+
+HttpReply WebhookReceiver::HandleVerify(std::string_view mode, std::string_view verify_token,
+                                        std::string_view challenge) const {
+  if (mode == "subscribe" && !verify_token_.empty() && verify_token == verify_token_) {
+    log_->info("verification handshake accepted");
+    return {200, std::string(challenge), "text/plain"};
+  }
+  log_->warn("verification handshake refused mode={}", mode);
+  return {403, "Forbidden\n", "text/plain"};
+}
+
+HttpReply WebhookReceiver::HandleEvents(std::string_view signature_header, std::string_view body) {
+  // The signature covers the raw bytes as received: check it before parsing anything (§1.2).
+  if (!VerifySignature(app_secret_, body, signature_header)) {
+    bad_signature_.Increment();
+    log_->warn("rejected webhook: {} signature", signature_header.empty() ? "missing" : "wrong");
+    return {401, "invalid signature\n", "text/plain"};
+  }
+  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    bad_body_.Increment();
+    log_->warn("rejected webhook: body is not JSON bytes={}", body.size());
+    return {400, "body is not JSON\n", "text/plain"};
+  }
+  auto batch = whatsapp::ParseWebhookBody(parsed);
+  if (!batch) {
+    bad_body_.Increment();
+    log_->warn("rejected webhook: {}", batch.error().message);
+    return {400, batch.error().message + "\n", "text/plain"};
+  }
+
+  std::vector<QueueMessage> messages;
+  messages.reserve(batch->events.size() + batch->parked.size());
+  for (const auto& event : batch->events) {
+    messages.push_back({QueueMessage::Route::kInbound,
+                        ShardFor(event.phone_number_id, event.customer, shards_),
+                        event.DedupeKey(), "", event.ToJson().dump()});
+  }
+  for (const auto& item : batch->parked) {
+    nlohmann::json parked = {{"reason", item.reason},
+                             {"phone_number_id", item.phone_number_id},
+                             {"raw", item.raw}};
+    messages.push_back({QueueMessage::Route::kParked, 0, "", item.reason, parked.dump()});
+    log_->warn("parked webhook item reason=\"{}\"", item.reason);
+  }
+  for (const auto& field : batch->ignored_fields) log_->info("ignored change field={}", field);
+  ignored_fields_.Increment(batch->ignored_fields.size());
+
+  if (!messages.empty()) {
+    if (auto published = queue_.PublishConfirmed(messages); !published) {
+      queue_failures_.Increment();
+      log_->error("could not queue webhook events={} error=\"{}\"", messages.size(),
+                  published.error().ToString());
+      return {503, "temporarily unable to accept events\n", "text/plain"};
+    }
+  }
+  accepted_.Increment();
+  events_.Increment(batch->events.size());
+  parked_.Increment(batch->parked.size());
+  return {200, "EVENT_RECEIVED", "text/plain"};
+}
+
+}  // namespace chatshop::webhook

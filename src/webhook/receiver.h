@@ -1,0 +1,58 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <spdlog/logger.h>
+
+#include "common/config.h"
+#include "common/metrics.h"
+#include "webhook/ports.h"
+#include "whatsapp/envelope.h"
+
+namespace chatshop::webhook {
+
+// An answer to an HTTP request, independent of the HTTP library.
+struct HttpReply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "text/plain";
+};
+
+// Stable shard of a customer's conversation: the same (shop, customer) always lands on the
+// same queue, so their messages are handled in order. FNV-1a, identical on every build.
+int ShardFor(std::string_view phone_number_id, std::string_view customer, int shards);
+
+// The webhook's decisions (cloud-api.md §1), apart from HTTP plumbing so that tests can call it
+// directly. Thread-safe.
+class WebhookReceiver {
+ public:
+  WebhookReceiver(const common::WhatsAppSettings& whatsapp, int inbound_shards, EventQueue& queue,
+                  common::MetricsRegistry& metrics);
+
+  // GET handshake: 200 with the challenge echoed byte for byte, or 403.
+  HttpReply HandleVerify(std::string_view mode, std::string_view verify_token,
+                         std::string_view challenge) const;
+
+  // POST of events: 401 on a missing or wrong signature, 400 when the body is not JSON or not a
+  // WhatsApp webhook, 503 when the events could not be queued durably, else 200 after every
+  // event of the body is confirmed by the broker.
+  HttpReply HandleEvents(std::string_view signature_header, std::string_view body);
+
+ private:
+  std::string app_secret_;
+  std::string verify_token_;
+  int shards_;
+  EventQueue& queue_;
+  common::Counter& accepted_;
+  common::Counter& bad_signature_;
+  common::Counter& bad_body_;
+  common::Counter& queue_failures_;
+  common::Counter& events_;
+  common::Counter& parked_;
+  common::Counter& ignored_fields_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace chatshop::webhook

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "whatsapp/inbound_event.h"
+
+namespace chatshop::whatsapp {
+
+// Something from a webhook body that cannot become an event (it lacks what routing or dedupe
+// needs). It is kept whole with the reason, to be parked on the dead-letter queue, never dropped.
+struct ParkedItem {
+  std::string reason;
+  std::string phone_number_id;  // may be empty
+  nlohmann::json raw;
+};
+
+// Everything one webhook body carried (cloud-api.md §2): every entry × change × message, status
+// and error, in order.
+struct WebhookBatch {
+  std::vector<InboundEvent> events;
+  std::vector<ParkedItem> parked;
+  std::vector<std::string> ignored_fields;  // `field`s other than "messages", acknowledged only
+};
+
+// Splits a parsed webhook body into events. kInvalidArgument when the body is not a
+// WhatsApp Business Account webhook at all (wrong `object`, no `entry` array). Never throws.
+[[nodiscard]] Result<WebhookBatch> ParseWebhookBody(const nlohmann::json& body);
+
+}  // namespace chatshop::whatsapp
+
+namespace chatshop::whatsapp {
+
+// What a customer's text message looks like to the webhook (§2, §3 text), as Meta would POST it.
+struct TextWebhookSpec {
+  std::string waba_id = "102290129340398";
+  std::string phone_number_id;
+  std::string display_phone_number;
+  std::string from;  // customer wa_id
+  std::string name;  // customer profile name
+  std::string wamid;
+  int64_t timestamp = 0;
+  std::string text;
+};
+
+// The webhook body for `spec`, serialised like Meta's: compact, non-ASCII as \uXXXX escapes
+// (the signature is computed over exactly these bytes).
+std::string BuildTextWebhookBody(const TextWebhookSpec& spec);
+
+}  // namespace chatshop::whatsapp

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string_view>
+
+#include "common/result.h"
+
+namespace chatshop::whatsapp {
+
+// Turns a failed Graph API answer into an Error whose code says whether to retry
+// (cloud-api.md §7: key on error.code, not on the HTTP status). `body` may be empty or not
+// JSON (a proxy's 502 page). The message carries Meta's code and title, never a token.
+Error ClassifyGraphError(int http_status, std::string_view body);
+
+}  // namespace chatshop::whatsapp

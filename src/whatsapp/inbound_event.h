@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace chatshop::whatsapp {
+
+// One unit of work taken from a webhook body: a customer's message, a status of a message we
+// sent, or an out-of-band error. The webhook splits a batch into these; the queue carries them;
+// the worker handles them one at a time.
+struct InboundEvent {
+  enum class Kind { kMessage, kStatus, kError };
+
+  Kind kind = Kind::kMessage;
+  std::string phone_number_id;       // tenant: the shop's WhatsApp number id (§2 metadata)
+  std::string display_phone_number;  // the shop's number as digits
+  std::string customer;              // wa_id when present, else the 2026 BSUID user_id
+  std::string customer_name;         // contacts[].profile.name; may be empty
+  std::string id;                    // wamid of the message, or of the message a status is about
+  int64_t timestamp = 0;             // seconds since the epoch, UTC
+  std::string type;                  // message type ("text", "image", …) or status ("read", …)
+  nlohmann::json raw;                // the message, status or error object exactly as Meta sent it
+
+  // For a text message, its body; empty otherwise.
+  std::string TextBody() const;
+
+  // Dedupe key: the wamid for messages, (id, status) for statuses (cloud-api.md §1.3).
+  std::string DedupeKey() const;
+
+  nlohmann::json ToJson() const;
+  // kInvalidArgument when the JSON is not an event this code wrote.
+  [[nodiscard]] static Result<InboundEvent> FromJson(const nlohmann::json& json);
+};
+
+std::string_view KindName(InboundEvent::Kind kind);
+
+}  // namespace chatshop::whatsapp
