@@ -111,7 +111,11 @@ class SectionReader {
   }
 
   ListenAddress Listen(std::string_view key, std::optional<ListenAddress> fallback) {
-    std::string text = String(key, fallback ? std::optional(fallback->ToString()) : std::nullopt);
+    if (fallback && !EnvValue(key) && Find(key) == nullptr) {
+      seen_.insert(std::string(key));
+      return *fallback;
+    }
+    std::string text = String(key, std::nullopt);
     if (text.empty()) return fallback.value_or(ListenAddress{});
     auto parsed = ParseListenAddress(text);
     if (!parsed) {

@@ -1,0 +1,123 @@
+#pragma once
+
+// Small in-memory implementations of the ports, for unit tests (no servers, no sleeps).
+
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bot/ports.h"
+#include "webhook/ports.h"
+#include "whatsapp/ports.h"
+
+namespace chatshop::fakes {
+
+// Records what was published; can be told to fail like an unreachable broker.
+class FakeEventQueue : public webhook::EventQueue {
+ public:
+  Status PublishConfirmed(const std::vector<webhook::QueueMessage>& messages) override {
+    if (fail) return MakeError(ErrorCode::kUnavailable, "broker down");
+    published.insert(published.end(), messages.begin(), messages.end());
+    return Ok();
+  }
+  bool fail = false;
+  std::vector<webhook::QueueMessage> published;
+};
+
+// Shops, inbox and outbox in memory, with the same dedupe rule as the real tables.
+class FakeInboundStore : public bot::InboundStore {
+ public:
+  Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
+    auto it = shops.find(phone_number_id);
+    if (it == shops.end()) return MakeError(ErrorCode::kNotFound, "no shop");
+    return it->second;
+  }
+  Result<bool> RecordInbound(const whatsapp::InboundEvent& event, const bot::ShopRecord&,
+                             const std::vector<nlohmann::json>& replies) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
+    if (!inbox.insert(event.id).second) return false;
+    outbox.insert(outbox.end(), replies.begin(), replies.end());
+    return true;
+  }
+  bool unavailable = false;
+  std::map<std::string, bot::ShopRecord> shops;
+  std::set<std::string> inbox;
+  std::vector<nlohmann::json> outbox;
+};
+
+// An outbox whose rows are all due at once; records every outcome.
+class FakeOutboxStore : public whatsapp::OutboxStore {
+ public:
+  Result<std::vector<whatsapp::OutboxMessage>> ClaimDue(int limit) override {
+    std::vector<whatsapp::OutboxMessage> due;
+    for (auto& row : rows) {
+      if (static_cast<int>(due.size()) == limit) break;
+      if (row.state == "pending") {
+        ++row.message.attempts;
+        due.push_back(row.message);
+      }
+    }
+    return due;
+  }
+  Status MarkSent(int64_t id, const std::string& wamid) override {
+    Row& r = Find(id);
+    r.state = "sent";
+    r.wamid = wamid;
+    return Ok();
+  }
+  Status MarkRetry(int64_t id, std::chrono::seconds delay, const std::string& error) override {
+    Row& r = Find(id);
+    r.last_delay = delay;
+    r.last_error = error;
+    return Ok();
+  }
+  Status MarkFailed(int64_t id, const std::string& error) override {
+    Row& r = Find(id);
+    r.state = "failed";
+    r.last_error = error;
+    return Ok();
+  }
+
+  struct Row {
+    whatsapp::OutboxMessage message;
+    std::string state = "pending";
+    std::string wamid;
+    std::string last_error;
+    std::chrono::seconds last_delay{0};
+  };
+  Row& Find(int64_t id) {
+    for (auto& r : rows) {
+      if (r.message.id == id) return r;
+    }
+    throw std::out_of_range("no outbox row");
+  }
+  std::vector<Row> rows;
+};
+
+// Answers each send from a script of results (then succeeds), recording the calls.
+class FakeGraphApi : public whatsapp::GraphApi {
+ public:
+  Result<std::string> SendMessage(const std::string& phone_number_id,
+                                  const std::string& access_token,
+                                  const nlohmann::json& payload) override {
+    calls.push_back({phone_number_id, access_token, payload});
+    if (!script.empty()) {
+      auto next = script.front();
+      script.pop_front();
+      return next;
+    }
+    return "wamid.sent." + std::to_string(calls.size());
+  }
+  struct Call {
+    std::string phone_number_id;
+    std::string access_token;
+    nlohmann::json payload;
+  };
+  std::deque<Result<std::string>> script;
+  std::vector<Call> calls;
+};
+
+}  // namespace chatshop::fakes

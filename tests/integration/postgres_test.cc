@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include "infra/migrations.h"
+#include "infra/pg_stores.h"
+#include "support/stack.h"
+#include "whatsapp/outbound.h"
+
+namespace chatshop::infra {
+namespace {
+
+class PostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto applied = Migrator(schema_.url()).Migrate();
+    ASSERT_TRUE(applied) << applied.error().ToString();
+    auto shop = PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "tok");
+    ASSERT_TRUE(shop) << shop.error().ToString();
+    shop_ = {shop->id, shop->name, shop->phone_number_id};
+  }
+
+  whatsapp::InboundEvent Text(const std::string& wamid) {
+    whatsapp::InboundEvent e;
+    e.phone_number_id = "106540352242922";
+    e.customer = "919876543210";
+    e.id = wamid;
+    e.type = "text";
+    e.timestamp = 1785900000;
+    e.raw = {{"text", {{"body", "2 atta"}}}};
+    return e;
+  }
+
+  testing::TestSchema schema_;
+  bot::ShopRecord shop_;
+};
+
+TEST_F(PostgresTest, MigrationsApplyOnceAndAreListed) {
+  auto again = Migrator(schema_.url()).Migrate();
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  auto status = Migrator(schema_.url()).Status();
+  ASSERT_TRUE(status);
+  ASSERT_EQ(status->size(), EmbeddedMigrations().size());
+  EXPECT_EQ((*status)[0].version, 1);
+  EXPECT_TRUE((*status)[0].applied_at.has_value());
+  EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM schema_migrations"),
+            std::to_string(EmbeddedMigrations().size()));
+}
+
+TEST_F(PostgresTest, ShopLookupByPhoneNumberId) {
+  PgInboundStore store(schema_.url());
+  auto shop = store.FindShopByPhoneNumberId("106540352242922");
+  ASSERT_TRUE(shop);
+  EXPECT_EQ(shop->name, "Sharma Kirana");
+  auto missing = store.FindShopByPhoneNumberId("1");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(PostgresTest, InboxRowAndRepliesCommitTogetherOncePerWamid) {
+  PgInboundStore store(schema_.url());
+  auto reply = whatsapp::BuildTextMessage("919876543210", "hi");
+  auto first = store.RecordInbound(Text("wamid.1"), shop_, {reply});
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_TRUE(*first);
+  auto second = store.RecordInbound(Text("wamid.1"), shop_, {reply});
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(*second);
+  EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox"), "1");
+  EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM outbox"), "1");
+  EXPECT_EQ(schema_.QueryValue("SELECT caused_by FROM outbox"), "wamid.1");
+  EXPECT_EQ(schema_.QueryValue("SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM inbox"),
+            "2026-08-05");
+}
+
+TEST_F(PostgresTest, OutboxRowsAreLeasedSentOnceAndRetriedWhenAsked) {
+  PgInboundStore inbound(schema_.url());
+  auto reply = whatsapp::BuildTextMessage("919876543210", "hi");
+  ASSERT_TRUE(inbound.RecordInbound(Text("wamid.2"), shop_, {reply, reply}));
+
+  PgOutboxStore store(schema_.url());
+  PgOutboxStore other(schema_.url());
+  auto claimed = store.ClaimDue(1);
+  ASSERT_TRUE(claimed) << claimed.error().ToString();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].access_token, "tok");
+  EXPECT_EQ((*claimed)[0].attempts, 1);
+  EXPECT_EQ((*claimed)[0].payload["text"]["body"], "hi");
+
+  auto rest = other.ClaimDue(10);
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->size(), 1u) << "a leased row is not handed to a second sender";
+  EXPECT_NE((*rest)[0].id, (*claimed)[0].id);
+
+  ASSERT_TRUE(store.MarkRetry((*claimed)[0].id, std::chrono::seconds(0), "graph api http 503"));
+  auto again = store.ClaimDue(10);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].attempts, 2);
+
+  ASSERT_TRUE(store.MarkSent((*again)[0].id, "wamid.out.1"));
+  ASSERT_TRUE(store.MarkFailed((*rest)[0].id, "graph api error 131026"));
+  auto none = store.ClaimDue(10);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(schema_.QueryValue("SELECT status || ':' || wamid FROM outbox WHERE status = 'sent'"),
+            "sent:wamid.out.1");
+}
+
+TEST(PostgresUnavailableTest, UnreachableDatabaseIsUnavailableWithoutTheUrl) {
+  PgInboundStore store("postgresql://chatshop:hunter2@127.0.0.1:1/chatshop?connect_timeout=2");
+  auto shop = store.FindShopByPhoneNumberId("1");
+  ASSERT_FALSE(shop);
+  EXPECT_EQ(shop.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(shop.error().message.find("hunter2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chatshop::infra

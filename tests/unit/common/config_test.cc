@@ -1,0 +1,165 @@
+#include "common/config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace chatshop::common {
+namespace {
+
+constexpr const char* kValid = R"(
+[http]
+listen = "127.0.0.1:8080"
+
+[whatsapp]
+app_secret = "s3cr3t-app"
+verify_token = "v3r1fy"
+
+[postgres]
+url = "postgresql://chatshop:pw-db@127.0.0.1:5432/chatshop"
+
+[redis]
+url = "redis://127.0.0.1:6379/0"
+
+[rabbitmq]
+url = "amqp://guest:pw-mq@127.0.0.1:5672"
+inbound_shards = 8
+)";
+
+EnvLookup Env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string Joined(const ConfigErrors& errors) {
+  std::string all;
+  for (const auto& e : errors) all += e + "\n";
+  return all;
+}
+
+TEST(ConfigTest, ValidFileFillsEveryStructAndDefaults) {
+  auto config = ParseConfig(kValid, "chatshop.toml", Env({}));
+  ASSERT_TRUE(config) << Joined(config.error());
+  EXPECT_EQ(config->http.listen.host, "127.0.0.1");
+  EXPECT_EQ(config->http.listen.port, 8080);
+  EXPECT_EQ(config->http.webhook_path, "/webhook");
+  EXPECT_EQ(config->http.max_body_bytes, 3 * 1024 * 1024);
+  EXPECT_EQ(config->whatsapp.app_secret, "s3cr3t-app");
+  EXPECT_EQ(config->whatsapp.graph_version, "v24.0");
+  EXPECT_EQ(config->rabbitmq.inbound_shards, 8);
+  EXPECT_EQ(config->log.level, "info");
+  EXPECT_EQ(config->log.format, "text");
+}
+
+TEST(ConfigTest, EnvironmentOverridesFileKeys) {
+  auto config = ParseConfig(kValid, "chatshop.toml",
+                            Env({{"CHATSHOP_WHATSAPP_APP_SECRET", "from-env"},
+                                 {"CHATSHOP_RABBITMQ_INBOUND_SHARDS", "16"},
+                                 {"CHATSHOP_LOG_FORMAT", "json"}}));
+  ASSERT_TRUE(config) << Joined(config.error());
+  EXPECT_EQ(config->whatsapp.app_secret, "from-env");
+  EXPECT_EQ(config->rabbitmq.inbound_shards, 16);
+  EXPECT_EQ(config->log.format, "json");
+}
+
+TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
+  std::string text = std::string(kValid) + "\n[log]\nlevle = \"debug\"\n";
+  auto config = ParseConfig(text, "/etc/chatshop.toml", Env({}));
+  ASSERT_FALSE(config);
+  ASSERT_EQ(config.error().size(), 1u) << Joined(config.error());
+  EXPECT_EQ(config.error()[0], "/etc/chatshop.toml:20: [log] levle: unknown key");
+}
+
+TEST(ConfigTest, WrongTypeNamesKeyAndTypesButNotTheValue) {
+  std::string text = kValid;
+  text.replace(text.find("\"s3cr3t-app\""), 12, "987654321");
+  auto config = ParseConfig(text, "c.toml", Env({}));
+  ASSERT_FALSE(config);
+  const std::string all = Joined(config.error());
+  EXPECT_NE(all.find("c.toml:6: [whatsapp] app_secret: expected a string, found an integer"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("987654321"), std::string::npos) << "a secret leaked into: " << all;
+}
+
+TEST(ConfigTest, EveryMissingRequiredKeyIsReportedWithItsVariable) {
+  auto config = ParseConfig("[http]\nlisten = \"127.0.0.1:1\"\n", "c.toml", Env({}));
+  ASSERT_FALSE(config);
+  const std::string all = Joined(config.error());
+  for (const char* key : {"[whatsapp] app_secret", "[whatsapp] verify_token", "[postgres] url",
+                          "[redis] url", "[rabbitmq] url"}) {
+    EXPECT_NE(all.find(key), std::string::npos) << key << " not reported in:\n" << all;
+  }
+  EXPECT_NE(all.find("CHATSHOP_WHATSAPP_APP_SECRET"), std::string::npos);
+}
+
+TEST(ConfigTest, EmptyAppSecretIsRefused) {
+  std::string text = kValid;
+  text.replace(text.find("\"s3cr3t-app\""), 12, "\"\"");
+  auto config = ParseConfig(text, "c.toml", Env({}));
+  ASSERT_FALSE(config);
+  EXPECT_NE(Joined(config.error()).find("[whatsapp] app_secret: must not be empty"),
+            std::string::npos);
+}
+
+TEST(ConfigTest, BadValuesAreExplainedWithoutQuotingUrls) {
+  std::string text = kValid;
+  text.replace(text.find("\"127.0.0.1:8080\""), 16, "\"localhost\"");
+  text.replace(text.find("amqp://"), 7, "http://");
+  auto config = ParseConfig(text, "c.toml", Env({{"CHATSHOP_HTTP_THREADS", "many"}}));
+  ASSERT_FALSE(config);
+  const std::string all = Joined(config.error());
+  EXPECT_NE(all.find("[http] listen: expected \"host:port\""), std::string::npos) << all;
+  EXPECT_NE(all.find("[rabbitmq] url: expected a URL starting with amqp://"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("environment CHATSHOP_HTTP_THREADS: expected an integer"), std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("pw-mq"), std::string::npos) << "a password leaked into: " << all;
+}
+
+TEST(ConfigTest, OutOfRangeAndUnknownSectionAreErrors) {
+  std::string text = std::string(kValid) + "\n[metrics]\nport = 1\n";
+  text.replace(text.find("inbound_shards = 8"), 18, "inbound_shards = 0");
+  auto config = ParseConfig(text, "c.toml", Env({}));
+  ASSERT_FALSE(config);
+  const std::string all = Joined(config.error());
+  EXPECT_NE(all.find("[rabbitmq] inbound_shards: must be between 1 and 1024"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("[metrics]: unknown section"), std::string::npos) << all;
+}
+
+TEST(ConfigTest, SyntaxErrorNamesLineAndColumn) {
+  auto config = ParseConfig("[http]\nlisten = \n", "broken.toml", Env({}));
+  ASSERT_FALSE(config);
+  ASSERT_EQ(config.error().size(), 1u);
+  EXPECT_EQ(config.error()[0].rfind("broken.toml:2:", 0), 0u) << config.error()[0];
+}
+
+TEST(ConfigTest, MissingFileIsNamed) {
+  auto config = LoadConfigFile("/nonexistent/chatshop.toml", Env({}));
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error()[0], "/nonexistent/chatshop.toml: cannot open the config file");
+}
+
+TEST(ConfigTest, ExampleConfigIsValid) {
+  auto config = LoadConfigFile(std::string(CHATSHOP_SOURCE_DIR) + "/config/chatshop.example.toml",
+                               Env({}));
+  ASSERT_TRUE(config) << Joined(config.error());
+}
+
+TEST(ListenAddressTest, ParsesHostAndPort) {
+  auto a = ParseListenAddress("0.0.0.0:443");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "0.0.0.0");
+  EXPECT_EQ(a->port, 443);
+  EXPECT_FALSE(ParseListenAddress("host:"));
+  EXPECT_FALSE(ParseListenAddress(":80"));
+  EXPECT_FALSE(ParseListenAddress("host:70000"));
+  EXPECT_FALSE(ParseListenAddress("host:8o"));
+}
+
+}  // namespace
+}  // namespace chatshop::common

@@ -1,0 +1,116 @@
+#include "webhook/receiver.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/fakes.h"
+#include "support/fixtures.h"
+#include "webhook/signature.h"
+
+namespace chatshop::webhook {
+namespace {
+
+constexpr const char* kSecret = "app-secret-for-tests";
+
+class ReceiverTest : public ::testing::Test {
+ protected:
+  static common::WhatsAppSettings Settings() {
+    common::WhatsAppSettings settings;
+    settings.app_secret = kSecret;
+    settings.verify_token = "verify-me";
+    return settings;
+  }
+
+  HttpReply PostSigned(const std::string& body) {
+    return receiver_.HandleEvents(SignatureHeader(kSecret, body), body);
+  }
+
+  common::WhatsAppSettings settings_ = Settings();
+  common::MetricsRegistry metrics_;
+  fakes::FakeEventQueue queue_;
+  WebhookReceiver receiver_{settings_, 4, queue_, metrics_};
+};
+
+TEST(SignatureTest, MatchesAKnownHmacSha256Vector) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(SignatureTest, AcceptsOnlyTheExactBodyAndSecret) {
+  const std::string body = R"({"a":1})";
+  const std::string header = SignatureHeader(kSecret, body);
+  EXPECT_TRUE(VerifySignature(kSecret, body, header));
+  std::string upper = header;
+  for (size_t i = 7; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+  EXPECT_TRUE(VerifySignature(kSecret, body, upper)) << "hex case does not matter";
+  EXPECT_FALSE(VerifySignature(kSecret, body + " ", header));
+  EXPECT_FALSE(VerifySignature("other", body, header));
+  EXPECT_FALSE(VerifySignature(kSecret, body, header.substr(7)));
+  EXPECT_FALSE(VerifySignature(kSecret, body, ""));
+  EXPECT_FALSE(VerifySignature("", body, SignatureHeader("", body))) << "no secret, no pass";
+}
+
+TEST_F(ReceiverTest, HandshakeEchoesChallengeByteForByte) {
+  HttpReply ok = receiver_.HandleVerify("subscribe", "verify-me", "1158201444");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "1158201444");
+  EXPECT_EQ(receiver_.HandleVerify("subscribe", "wrong", "x").status, 403);
+  EXPECT_EQ(receiver_.HandleVerify("unsubscribe", "verify-me", "x").status, 403);
+  EXPECT_EQ(receiver_.HandleVerify("subscribe", "", "x").status, 403);
+}
+
+TEST_F(ReceiverTest, SignedTextWebhookIsQueuedOnItsCustomersShard) {
+  const std::string body = testing::ReadWebhookFixture("01_text_order.json");
+  HttpReply reply = PostSigned(body);
+  EXPECT_EQ(reply.status, 200);
+  ASSERT_EQ(queue_.published.size(), 1u);
+  const QueueMessage& m = queue_.published[0];
+  EXPECT_EQ(m.route, QueueMessage::Route::kInbound);
+  EXPECT_EQ(m.shard, ShardFor("106540352242922", "919876543210", 4));
+  auto event = whatsapp::InboundEvent::FromJson(nlohmann::json::parse(m.body));
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->TextBody(), "2 atta 5kg, 1 maggi, eggs x12");
+  EXPECT_EQ(m.message_id, event->id);
+}
+
+TEST_F(ReceiverTest, ForgedOrUnsignedWebhookIs401AndQueuesNothing) {
+  const std::string body = testing::ReadWebhookFixture("01_text_order.json");
+  HttpReply forged = receiver_.HandleEvents(SignatureHeader("guessed-secret", body), body);
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_EQ(forged.body.find(HmacSha256Hex(kSecret, body)), std::string::npos)
+      << "the answer must not reveal the expected digest";
+  EXPECT_EQ(receiver_.HandleEvents("", body).status, 401);
+  EXPECT_TRUE(queue_.published.empty());
+}
+
+TEST_F(ReceiverTest, SignedButBrokenJsonIs400) {
+  HttpReply reply = PostSigned(testing::ReadWebhookFixture("19_malformed_truncated.json"));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_TRUE(queue_.published.empty());
+}
+
+TEST_F(ReceiverTest, UnroutableChangeIsParkedWithItsReason) {
+  HttpReply reply = PostSigned(testing::ReadWebhookFixture("20_missing_required_fields.json"));
+  EXPECT_EQ(reply.status, 200);
+  ASSERT_EQ(queue_.published.size(), 1u);
+  EXPECT_EQ(queue_.published[0].route, QueueMessage::Route::kParked);
+  EXPECT_EQ(queue_.published[0].reason, "change without metadata.phone_number_id");
+}
+
+TEST_F(ReceiverTest, BrokerDownMeans503SoMetaRedelivers) {
+  queue_.fail = true;
+  HttpReply reply = PostSigned(testing::ReadWebhookFixture("01_text_order.json"));
+  EXPECT_EQ(reply.status, 503);
+}
+
+TEST(ShardTest, StableAndSpread) {
+  EXPECT_EQ(ShardFor("106540352242922", "919876543210", 8),
+            ShardFor("106540352242922", "919876543210", 8));
+  std::set<int> used;
+  for (int i = 0; i < 200; ++i) used.insert(ShardFor("1065", "9198765" + std::to_string(i), 8));
+  EXPECT_EQ(used.size(), 8u);
+  EXPECT_EQ(ShardFor("a", "b", 1), 0);
+}
+
+}  // namespace
+}  // namespace chatshop::webhook
