@@ -412,6 +412,8 @@ void RabbitPublisher::IoLoop() {
     }
     if (connection) amqp_maybe_release_buffers(connection->state());
   }
+  if (connection) log_->info("publisher stopped");
+  connection.reset();
   drop_connection("publisher stopped");
 }
 

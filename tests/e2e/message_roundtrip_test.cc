@@ -72,9 +72,13 @@ class MessageRoundTripTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    worker_.reset();
-    gateway_.reset();
-    sandbox_.reset();
+    // A clean exit on SIGTERM; under the sanitizers, also no leak or undefined behaviour.
+    for (auto* process : {&worker_, &gateway_, &sandbox_}) {
+      if (*process) {
+        EXPECT_EQ((*process)->Stop(), 0) << "a program did not exit cleanly";
+      }
+      process->reset();
+    }
     if (HasFailure()) {
       for (const char* log : {"gateway.log", "worker.log", "sandbox.log"}) {
         std::ifstream in(dir_ / log);

@@ -85,6 +85,10 @@ void Sandbox::Routes() {
     {
       std::lock_guard lock(mutex_);
       wamid = NextWamid('O');
+      std::string text = payload.contains("text") && payload["text"].is_object()
+                             ? payload["text"].value("body", "")
+                             : "[" + payload["type"].dump() + " message]";
+      transcript_.emplace_back(wa_id, "shop " + phone_number_id + " → " + wa_id + ": " + text);
       sent_messages_.push_back({{"id", wamid},
                                 {"version", version},
                                 {"phone_number_id", phone_number_id},
@@ -140,6 +144,9 @@ void Sandbox::Routes() {
     {
       std::lock_guard lock(mutex_);
       webhooks_[spec.wamid] = body;
+      transcript_.emplace_back(spec.from, spec.from +
+                                              (spec.name.empty() ? "" : " (" + spec.name + ")") +
+                                              " → shop " + spec.phone_number_id + ": " + spec.text);
     }
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", spec.wamid}, {"gateway_status", status}});
@@ -158,6 +165,17 @@ void Sandbox::Routes() {
     if (body.empty()) return ReplyJson(res, 404, {{"error", "no webhook with that wamid"}});
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", wamid}, {"gateway_status", status}});
+  });
+
+  server_->Get("/sandbox/conversation", [this](const httplib::Request& req,
+                                               httplib::Response& res) {
+    const std::string customer = req.get_param_value("customer");
+    std::string text;
+    std::lock_guard lock(mutex_);
+    for (const auto& [who, line] : transcript_) {
+      if (customer.empty() || who == customer) text += line + "\n";
+    }
+    res.set_content(text, "text/plain; charset=utf-8");
   });
 
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {

@@ -24,7 +24,8 @@ namespace chatshop::sandbox {
 //  * the customer side: POST /sandbox/customer/messages makes a text webhook, signs it with the
 //    app secret and POSTs it to the gateway; POST /sandbox/webhooks/redeliver sends the same
 //    bytes again, as Meta does when it retries.
-// GET /sandbox/messages lists what the fake Graph API received. Thread-safe.
+// GET /sandbox/messages lists what the fake Graph API received (JSON); GET
+// /sandbox/conversation?customer=… prints both sides of a chat as text. Thread-safe.
 class Sandbox {
  public:
   Sandbox(const common::Config& config);
@@ -47,6 +48,8 @@ class Sandbox {
   uint64_t counter_ = 0;
   std::vector<nlohmann::json> sent_messages_;       // accepted by the fake Graph API
   std::map<std::string, std::string> webhooks_;     // customer wamid → exact body POSTed
+  // Both sides of every chat in order, as "who: text" lines, for GET /sandbox/conversation.
+  std::vector<std::pair<std::string, std::string>> transcript_;  // (customer, line)
 };
 
 }  // namespace chatshop::sandbox
