@@ -118,6 +118,43 @@ Status PgReadinessCheck::Check() {
   return session_.Run([](pqxx::connection_base& c) { pqxx::nontransaction(c).exec("SELECT 1"); });
 }
 
+PgTenantDirectory::PgTenantDirectory(std::string url,
+                                     std::chrono::milliseconds miss_reload_interval)
+    : miss_reload_interval_(miss_reload_interval), session_(std::move(url)) {}
+
+Status PgTenantDirectory::Reload() {
+  std::lock_guard reload(reload_mutex_);
+  auto numbers = std::make_shared<std::set<std::string>>();
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec("SELECT phone_number_id FROM shops")) {
+      numbers->insert(row[0].as<std::string>());
+    }
+  });
+  std::lock_guard lock(snapshot_mutex_);
+  loaded_at_ = std::chrono::steady_clock::now();  // also after a failure: limits retries
+  if (status) numbers_ = std::move(numbers);
+  return status;
+}
+
+bool PgTenantDirectory::IsKnown(const std::string& phone_number_id) {
+  std::shared_ptr<const std::set<std::string>> numbers;
+  std::chrono::steady_clock::time_point loaded_at;
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    numbers = numbers_;
+    loaded_at = loaded_at_;
+  }
+  if (numbers && numbers->count(phone_number_id)) return true;
+  if (std::chrono::steady_clock::now() - loaded_at >= miss_reload_interval_) {
+    (void)Reload();
+    std::lock_guard lock(snapshot_mutex_);
+    numbers = numbers_;
+  }
+  // Never loaded (database down since start): let the worker decide.
+  return !numbers || numbers->count(phone_number_id) > 0;
+}
+
 Result<ShopSummary> PgShopDirectory::UpsertShop(const std::string& phone_number_id,
                                                 const std::string& name,
                                                 const std::string& access_token) {

@@ -137,6 +137,19 @@ Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
   return c.Expect("bind parked queue");
 }
 
+// Our own headers on a message (x-chatshop-reason).
+std::string ReasonHeader(const amqp_basic_properties_t& props) {
+  if (!(props._flags & AMQP_BASIC_HEADERS_FLAG)) return "";
+  for (int i = 0; i < props.headers.num_entries; ++i) {
+    const auto& entry = props.headers.entries[i];
+    if (ToString(entry.key) == "x-chatshop-reason" &&
+        (entry.value.kind == AMQP_FIELD_KIND_UTF8 || entry.value.kind == AMQP_FIELD_KIND_BYTES)) {
+      return ToString(entry.value.value.bytes);
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 Status DeclareTopology(const RabbitSettings& settings) {
@@ -171,6 +184,38 @@ Result<uint32_t> QueueDepth(const RabbitSettings& settings, const std::string& q
                                 /*passive=*/1, 0, 0, 0, amqp_empty_table);
   if (auto st = (*connection)->Expect("inspect queue"); !st) return tl::unexpected(st.error());
   return ok->message_count;
+}
+
+Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings, const std::string& queue) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  auto* state = (*connection)->state();
+  std::vector<Delivery> taken;
+  while (true) {
+    amqp_maybe_release_buffers(state);
+    auto reply = amqp_basic_get(state, kChannel, amqp_cstring_bytes(queue.c_str()), /*no_ack=*/1);
+    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+      return MakeError(ErrorCode::kUnavailable, "basic.get: " + Describe(reply));
+    }
+    if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) break;
+    auto* ok = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded);
+    Delivery delivery;
+    delivery.queue = ToString(ok->routing_key);
+    delivery.redelivered = ok->redelivered != 0;
+    amqp_message_t message;
+    auto read = amqp_read_message(state, kChannel, &message, 0);
+    if (read.reply_type != AMQP_RESPONSE_NORMAL) {
+      return MakeError(ErrorCode::kUnavailable, "reading a message: " + Describe(read));
+    }
+    delivery.body = ToString(message.body);
+    if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
+      delivery.message_id = ToString(message.properties.message_id);
+    }
+    delivery.reason = ReasonHeader(message.properties);
+    amqp_destroy_message(&message);
+    taken.push_back(std::move(delivery));
+  }
+  return taken;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,6 +536,7 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
         delivery.message_id = ToString(envelope.message.properties.message_id);
       }
       delivery.queue = ToString(envelope.routing_key);
+      delivery.reason = ReasonHeader(envelope.message.properties);
       delivery.redelivered = envelope.redelivered != 0;
       const uint64_t tag = envelope.delivery_tag;
       amqp_destroy_envelope(&envelope);

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -45,6 +46,20 @@ struct RabbitNames {
 
 // Messages ready in a queue (not counting unacknowledged ones); for tests and tools.
 [[nodiscard]] Result<uint32_t> QueueDepth(const RabbitSettings& settings, const std::string& queue);
+
+// A message taken from a queue.
+struct Delivery {
+  std::string body;
+  std::string message_id;
+  std::string queue;         // for consumed messages, the routing key it was published with
+  std::string reason;        // x-chatshop-reason of parked messages
+  bool redelivered = false;
+};
+
+// Takes every message now ready in `queue` (basic.get, acknowledged), oldest first. For tests
+// and operator tools; kUnavailable when the broker cannot be reached.
+[[nodiscard]] Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings,
+                                                    const std::string& queue);
 
 // Publishes persistent messages with publisher confirms. One I/O thread owns the connection;
 // callers on any thread hand it batches and wait. Confirms are pipelined: the thread publishes
@@ -86,13 +101,6 @@ class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessChe
   std::thread io_thread_;
 };
 
-// A message taken from an inbound shard queue.
-struct Delivery {
-  std::string body;
-  std::string message_id;
-  std::string queue;
-  bool redelivered = false;
-};
 
 // What the consumer does with a delivery once the handler returns.
 enum class DeliveryAction {

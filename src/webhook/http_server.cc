@@ -14,7 +14,9 @@ void TuneHttpServer(httplib::Server& server, int threads) {
   server.set_tcp_nodelay(true);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_keep_alive_max_count(100000);
-  server.set_keep_alive_timeout(30);
+  // An idle keep-alive connection holds a pool thread, and stop() waits for it: keep the idle
+  // timeout short so that shutdown drains within seconds.
+  server.set_keep_alive_timeout(5);
   server.set_read_timeout(10);
   server.set_write_timeout(10);
 }

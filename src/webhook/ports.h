@@ -32,6 +32,16 @@ class EventQueue {
   [[nodiscard]] virtual Status PublishConfirmed(const std::vector<QueueMessage>& messages) = 0;
 };
 
+// Which WhatsApp numbers belong to configured shops. Thread-safe; answers from memory, so it
+// is cheap on the request path.
+class TenantDirectory {
+ public:
+  virtual ~TenantDirectory() = default;
+  // True when a shop has this number. Also true while the directory could not yet be loaded:
+  // the event is then queued and the worker, which checks again, decides.
+  virtual bool IsKnown(const std::string& phone_number_id) = 0;
+};
+
 // Something /readyz checks: a server the program needs. Thread-safe.
 class ReadinessCheck {
  public:

@@ -1,5 +1,7 @@
 #include "webhook/receiver.h"
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
@@ -22,11 +24,14 @@ int ShardFor(std::string_view phone_number_id, std::string_view customer, int sh
 }
 
 WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int inbound_shards,
-                                 EventQueue& queue, common::MetricsRegistry& metrics)
+                                 EventQueue& queue, TenantDirectory* tenants,
+                                 common::MetricsRegistry& metrics)
     : app_secret_(whatsapp.app_secret),
       verify_token_(whatsapp.verify_token),
       shards_(inbound_shards),
       queue_(queue),
+      tenants_(tenants),
+      metrics_(metrics),
       accepted_(metrics.GetCounter("chatshop_webhook_requests_total", "Webhook POSTs by outcome",
                                    {{"outcome", "accepted"}})),
       bad_signature_(metrics.GetCounter("chatshop_webhook_requests_total",
@@ -40,6 +45,15 @@ WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int i
                                  "Webhook items parked on the dead-letter queue")),
       ignored_fields_(metrics.GetCounter("chatshop_webhook_ignored_changes_total",
                                          "Changes of fields other than messages, acknowledged")),
+      unknown_tenants_(metrics.GetCounter("chatshop_webhook_unknown_tenant_total",
+                                          "Changes for a phone_number_id no shop has, parked")),
+      signature_failures_(metrics.GetCounter("chatshop_webhook_signature_failures_total",
+                                             "POSTs with a missing or wrong X-Hub-Signature-256")),
+      in_flight_(metrics.GetGauge("chatshop_webhook_requests_in_flight",
+                                  "Webhook POSTs being handled now")),
+      confirm_latency_(metrics.GetHistogram("chatshop_webhook_publish_confirm_seconds",
+                                            "Time from publish to the broker's confirm, per body",
+                                            common::LatencyBuckets())),
       log_(common::GetLogger("webhook")) {}
 
 HttpReply WebhookReceiver::HandleVerify(std::string_view mode, std::string_view verify_token,
@@ -53,9 +67,18 @@ HttpReply WebhookReceiver::HandleVerify(std::string_view mode, std::string_view 
 }
 
 HttpReply WebhookReceiver::HandleEvents(std::string_view signature_header, std::string_view body) {
+  in_flight_.Add(1);
+  HttpReply reply = HandleSignedEvents(signature_header, body);
+  in_flight_.Add(-1);
+  return reply;
+}
+
+HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
+                                              std::string_view body) {
   // The signature covers the raw bytes as received: check it before parsing anything (§1.2).
   if (!VerifySignature(app_secret_, body, signature_header)) {
     bad_signature_.Increment();
+    signature_failures_.Increment();
     log_->warn("rejected webhook: {} signature", signature_header.empty() ? "missing" : "wrong");
     return {401, "invalid signature\n", "text/plain"};
   }
@@ -65,7 +88,9 @@ HttpReply WebhookReceiver::HandleEvents(std::string_view signature_header, std::
     log_->warn("rejected webhook: body is not JSON bytes={}", body.size());
     return {400, "body is not JSON\n", "text/plain"};
   }
-  auto batch = whatsapp::ParseWebhookBody(parsed);
+  whatsapp::TenantFilter known;
+  if (tenants_ != nullptr) known = [this](const std::string& id) { return tenants_->IsKnown(id); };
+  auto batch = whatsapp::ParseWebhookBody(parsed, known);
   if (!batch) {
     bad_body_.Increment();
     log_->warn("rejected webhook: {}", batch.error().message);
@@ -90,7 +115,11 @@ HttpReply WebhookReceiver::HandleEvents(std::string_view signature_header, std::
   ignored_fields_.Increment(batch->ignored_fields.size());
 
   if (!messages.empty()) {
-    if (auto published = queue_.PublishConfirmed(messages); !published) {
+    const auto started = std::chrono::steady_clock::now();
+    auto published = queue_.PublishConfirmed(messages);
+    confirm_latency_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (!published) {
       queue_failures_.Increment();
       log_->error("could not queue webhook events={} error=\"{}\"", messages.size(),
                   published.error().ToString());
@@ -100,6 +129,15 @@ HttpReply WebhookReceiver::HandleEvents(std::string_view signature_header, std::
   accepted_.Increment();
   events_.Increment(batch->events.size());
   parked_.Increment(batch->parked.size());
+  unknown_tenants_.Increment(batch->unknown_tenant_changes);
+  for (const auto& event : batch->events) {
+    metrics_
+        .GetCounter("chatshop_webhook_events_by_type_total", "Events queued, by kind and type",
+                    {{"kind", std::string(whatsapp::KindName(event.kind))},
+                     {"type", event.kind == whatsapp::InboundEvent::Kind::kError ? "error"
+                                                                                 : event.type}})
+        .Increment();
+  }
   return {200, "EVENT_RECEIVED", "text/plain"};
 }
 

@@ -28,8 +28,9 @@ int ShardFor(std::string_view phone_number_id, std::string_view customer, int sh
 // directly. Thread-safe.
 class WebhookReceiver {
  public:
+  // `tenants` may be null: every phone_number_id is then accepted.
   WebhookReceiver(const common::WhatsAppSettings& whatsapp, int inbound_shards, EventQueue& queue,
-                  common::MetricsRegistry& metrics);
+                  TenantDirectory* tenants, common::MetricsRegistry& metrics);
 
   // GET handshake: 200 with the challenge echoed byte for byte, or 403.
   HttpReply HandleVerify(std::string_view mode, std::string_view verify_token,
@@ -41,10 +42,14 @@ class WebhookReceiver {
   HttpReply HandleEvents(std::string_view signature_header, std::string_view body);
 
  private:
+  HttpReply HandleSignedEvents(std::string_view signature_header, std::string_view body);
+
   std::string app_secret_;
   std::string verify_token_;
   int shards_;
   EventQueue& queue_;
+  TenantDirectory* tenants_;
+  common::MetricsRegistry& metrics_;
   common::Counter& accepted_;
   common::Counter& bad_signature_;
   common::Counter& bad_body_;
@@ -52,6 +57,10 @@ class WebhookReceiver {
   common::Counter& events_;
   common::Counter& parked_;
   common::Counter& ignored_fields_;
+  common::Counter& unknown_tenants_;
+  common::Counter& signature_failures_;
+  common::Gauge& in_flight_;
+  common::Histogram& confirm_latency_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -56,6 +56,9 @@ void ParseMessages(const json& value, const InboundEvent& base, WebhookBatch& ba
     event.timestamp = TimestampField(message, "timestamp");
     event.customer_name = ContactName(value, from, from_user_id);
     event.raw = message;
+    // Every type keeps its data under its own name; unknown future types too (raw, never lost).
+    if (message.is_object() && message.contains(event.type)) event.data = message[event.type];
+    if (event.data.is_object()) event.subtype = StringField(event.data, "type");
     if (event.id.empty() || event.customer.empty()) {
       batch.parked.push_back({"message without id or sender", base.phone_number_id, message});
       continue;
@@ -76,6 +79,8 @@ void ParseStatuses(const json& value, const InboundEvent& base, WebhookBatch& ba
     event.customer = StringField(status, "recipient_id");
     if (event.customer.empty()) event.customer = StringField(status, "recipient_user_id");
     event.timestamp = TimestampField(status, "timestamp");
+    event.subtype = StringField(status, "type");  // "payment" for India payment statuses
+    event.data = status;
     event.raw = status;
     if (event.id.empty() || event.type.empty()) {
       batch.parked.push_back({"status without id or status", base.phone_number_id, status});
@@ -92,6 +97,8 @@ void ParseErrors(const json& value, const InboundEvent& base, WebhookBatch& batc
     InboundEvent event = base;
     event.kind = InboundEvent::Kind::kError;
     event.type = error.is_object() && error.contains("code") ? error["code"].dump() : "unknown";
+    event.timestamp = 0;
+    event.data = error;
     event.raw = error;
     batch.events.push_back(std::move(event));
   }
@@ -99,7 +106,7 @@ void ParseErrors(const json& value, const InboundEvent& base, WebhookBatch& batc
 
 }  // namespace
 
-Result<WebhookBatch> ParseWebhookBody(const json& body) {
+Result<WebhookBatch> ParseWebhookBody(const json& body, const TenantFilter& is_known_tenant) {
   if (!body.is_object() || StringField(body, "object") != "whatsapp_business_account") {
     return MakeError(ErrorCode::kInvalidArgument, "not a whatsapp_business_account webhook");
   }
@@ -133,6 +140,12 @@ Result<WebhookBatch> ParseWebhookBody(const json& body) {
       if (base.phone_number_id.empty()) {
         // Without the tenant nothing in this change can be routed (fixture 20).
         batch.parked.push_back({"change without metadata.phone_number_id", "", change});
+        continue;
+      }
+      if (is_known_tenant && !is_known_tenant(base.phone_number_id)) {
+        batch.parked.push_back({"no shop has phone_number_id " + base.phone_number_id,
+                                base.phone_number_id, change});
+        ++batch.unknown_tenant_changes;
         continue;
       }
       ParseMessages(*value, base, batch);

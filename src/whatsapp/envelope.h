@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,11 +25,18 @@ struct WebhookBatch {
   std::vector<InboundEvent> events;
   std::vector<ParkedItem> parked;
   std::vector<std::string> ignored_fields;  // `field`s other than "messages", acknowledged only
+  int unknown_tenant_changes = 0;           // changes parked because no shop has the number
 };
 
-// Splits a parsed webhook body into events. kInvalidArgument when the body is not a
-// WhatsApp Business Account webhook at all (wrong `object`, no `entry` array). Never throws.
-[[nodiscard]] Result<WebhookBatch> ParseWebhookBody(const nlohmann::json& body);
+// Answers whether a phone_number_id belongs to a configured shop.
+using TenantFilter = std::function<bool(const std::string& phone_number_id)>;
+
+// Splits a parsed webhook body into events. A change whose phone_number_id `is_known_tenant`
+// rejects is parked whole with the reason (no filter: every tenant is accepted).
+// kInvalidArgument when the body is not a WhatsApp Business Account webhook at all (wrong
+// `object`, no `entry` array). Never throws.
+[[nodiscard]] Result<WebhookBatch> ParseWebhookBody(const nlohmann::json& body,
+                                                    const TenantFilter& is_known_tenant = {});
 
 }  // namespace chatshop::whatsapp
 

@@ -22,7 +22,17 @@ std::string InboundEvent::TextBody() const {
 std::string InboundEvent::DedupeKey() const {
   switch (kind) {
     case Kind::kMessage: return id;
-    case Kind::kStatus: return id + ":" + type;
+    case Kind::kStatus: {
+      std::string key = id + ":" + type;
+      if (raw.is_object() && raw.contains("payment") && raw["payment"].is_object()) {
+        const auto& payment = raw["payment"];
+        if (payment.contains("transaction") && payment["transaction"].is_object()) {
+          key += ":" + payment["transaction"].value("id", "") + ":" +
+                 payment["transaction"].value("status", "");
+        }
+      }
+      return key;
+    }
     case Kind::kError: return phone_number_id + ":error:" + std::to_string(timestamp) + ":" + type;
   }
   return id;
@@ -37,6 +47,8 @@ nlohmann::json InboundEvent::ToJson() const {
           {"id", id},
           {"timestamp", timestamp},
           {"type", type},
+          {"subtype", subtype},
+          {"data", data},
           {"raw", raw}};
 }
 
@@ -61,6 +73,8 @@ Result<InboundEvent> InboundEvent::FromJson(const nlohmann::json& json) {
     event.id = json.value("id", "");
     event.timestamp = json.value("timestamp", int64_t{0});
     event.type = json.value("type", "");
+    event.subtype = json.value("subtype", "");
+    event.data = json.contains("data") ? json["data"] : nlohmann::json();
     event.raw = json.value("raw", nlohmann::json::object());
   } catch (const nlohmann::json::exception& e) {
     return MakeError(ErrorCode::kInvalidArgument, std::string("malformed event: ") + e.what());

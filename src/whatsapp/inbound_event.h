@@ -23,13 +23,18 @@ struct InboundEvent {
   std::string customer_name;         // contacts[].profile.name; may be empty
   std::string id;                    // wamid of the message, or of the message a status is about
   int64_t timestamp = 0;             // seconds since the epoch, UTC
-  std::string type;                  // message type ("text", "image", …) or status ("read", …)
-  nlohmann::json raw;                // the message, status or error object exactly as Meta sent it
+  std::string type;     // message type ("text", "image", …), status ("read", …) or error code
+  std::string subtype;  // interactive.type ("button_reply"…), system.type, unsupported.type,
+                        // a status's type ("payment"); empty when there is none
+  nlohmann::json data;  // the type's own object (message["text"], message["order"], …); for
+                        // statuses and errors the whole object; null when the message has none
+  nlohmann::json raw;   // the message, status or error object exactly as Meta sent it
 
   // For a text message, its body; empty otherwise.
   std::string TextBody() const;
 
-  // Dedupe key: the wamid for messages, (id, status) for statuses (cloud-api.md §1.3).
+  // Dedupe key (cloud-api.md §1.3): the wamid for messages; (id, status) for statuses, plus the
+  // transaction id and status for payment statuses.
   std::string DedupeKey() const;
 
   nlohmann::json ToJson() const;

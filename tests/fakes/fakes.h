@@ -26,6 +26,15 @@ class FakeEventQueue : public webhook::EventQueue {
   std::vector<webhook::QueueMessage> published;
 };
 
+// A fixed set of known shop numbers.
+class FakeTenantDirectory : public webhook::TenantDirectory {
+ public:
+  bool IsKnown(const std::string& phone_number_id) override {
+    return numbers.count(phone_number_id) > 0;
+  }
+  std::set<std::string> numbers;
+};
+
 // Shops, inbox and outbox in memory, with the same dedupe rule as the real tables.
 class FakeInboundStore : public bot::InboundStore {
  public:

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -102,17 +103,21 @@ RunResult RunProgram(const std::vector<std::string>& args, const std::string& in
 }
 
 int FreePort() {
-  int sock = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(sock);
-  return port;
+  // From below the ephemeral range (32768+): a client polling a port that is not listening yet
+  // could otherwise be given that very port as its source and connect to itself.
+  static std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = 20000 + static_cast<int>(random() % 12000);
+    int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = ::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(sock);
+    if (free) return port;
+  }
+  throw std::runtime_error("no free port");
 }
 
 }  // namespace chatshop::testing

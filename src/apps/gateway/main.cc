@@ -31,8 +31,13 @@ int main(int argc, char** argv) {
   publisher->Start();
   auto database = std::make_shared<infra::PgReadinessCheck>(config.postgres.url);
 
+  infra::PgTenantDirectory tenants(config.postgres.url);
+  if (auto loaded = tenants.Reload(); !loaded) {
+    log->warn("shop list not loaded yet ({}); webhooks are queued and the worker checks shops",
+              loaded.error().message);
+  }
   webhook::WebhookReceiver receiver(config.whatsapp, config.rabbitmq.inbound_shards, *publisher,
-                                    metrics);
+                                    &tenants, metrics);
   webhook::GatewayHttpServer server(config.http, receiver, metrics, {publisher, database});
 
   std::thread stopper([&server] {

@@ -41,3 +41,24 @@ TEST(UrlTest, SplitsOriginAndPath) {
 
 }  // namespace
 }  // namespace chatshop::common
+
+namespace chatshop::common {
+namespace {
+
+TEST(MetricsTest, HistogramRendersCumulativeBucketsSumAndCount) {
+  MetricsRegistry registry;
+  Histogram& h = registry.GetHistogram("lat_seconds", "Latency", {0.001, 0.01}, {{"op", "x"}});
+  h.Observe(0.0005);
+  h.Observe(0.005);
+  h.Observe(0.5);
+  const std::string text = registry.RenderPrometheus();
+  EXPECT_NE(text.find("# TYPE lat_seconds histogram\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{op=\"x\",le=\"0.001\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{op=\"x\",le=\"0.01\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{op=\"x\",le=\"+Inf\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_count{op=\"x\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_sum{op=\"x\"} 0.5055\n"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace chatshop::common

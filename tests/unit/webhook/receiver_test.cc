@@ -27,7 +27,12 @@ class ReceiverTest : public ::testing::Test {
   common::WhatsAppSettings settings_ = Settings();
   common::MetricsRegistry metrics_;
   fakes::FakeEventQueue queue_;
-  WebhookReceiver receiver_{settings_, 4, queue_, metrics_};
+  fakes::FakeTenantDirectory tenants_ = [] {
+    fakes::FakeTenantDirectory t;
+    t.numbers = {"106540352242922"};
+    return t;
+  }();
+  WebhookReceiver receiver_{settings_, 4, queue_, &tenants_, metrics_};
 };
 
 TEST(SignatureTest, MatchesAKnownHmacSha256Vector) {
@@ -101,6 +106,39 @@ TEST_F(ReceiverTest, BrokerDownMeans503SoMetaRedelivers) {
   queue_.fail = true;
   HttpReply reply = PostSigned(testing::ReadWebhookFixture("01_text_order.json"));
   EXPECT_EQ(reply.status, 503);
+}
+
+TEST_F(ReceiverTest, UnknownTenantIsParkedCountedAndTheRestQueued) {
+  HttpReply reply = PostSigned(testing::ReadWebhookFixture("33_unknown_tenant_and_known_tenant.json"));
+  EXPECT_EQ(reply.status, 200);
+  ASSERT_EQ(queue_.published.size(), 2u);
+  EXPECT_EQ(queue_.published[0].route, QueueMessage::Route::kInbound);
+  EXPECT_EQ(queue_.published[1].route, QueueMessage::Route::kParked);
+  EXPECT_EQ(queue_.published[1].reason, "no shop has phone_number_id 999000999000999");
+  auto parked = nlohmann::json::parse(queue_.published[1].body);
+  EXPECT_EQ(parked["raw"]["value"]["messages"][0]["id"], "wamid.T33.stranger") << "kept whole";
+  EXPECT_EQ(metrics_.GetCounter("chatshop_webhook_unknown_tenant_total", "").value(), 1u);
+}
+
+TEST_F(ReceiverTest, OtherFieldsAreAcknowledgedCountedAndNotQueued) {
+  HttpReply reply =
+      PostSigned(testing::ReadWebhookFixture("32_user_preferences_and_account_update.json"));
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_TRUE(queue_.published.empty());
+  EXPECT_EQ(metrics_.GetCounter("chatshop_webhook_ignored_changes_total", "").value(), 2u);
+}
+
+TEST_F(ReceiverTest, MetricsCountEventsByTypeSignatureFailuresAndConfirmLatency) {
+  PostSigned(testing::ReadWebhookFixture("30_every_other_message_type.json"));
+  receiver_.HandleEvents("sha256=00", "{}");
+  const std::string text = metrics_.RenderPrometheus();
+  EXPECT_NE(text.find("chatshop_webhook_events_by_type_total{kind=\"message\",type=\"sticker\"} 1"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("chatshop_webhook_events_by_type_total{kind=\"error\",type=\"error\"} 1"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("chatshop_webhook_signature_failures_total 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("chatshop_webhook_publish_confirm_seconds_count 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("chatshop_webhook_requests_in_flight 0"), std::string::npos) << text;
 }
 
 TEST(ShardTest, StableAndSpread) {

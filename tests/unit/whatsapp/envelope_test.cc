@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fixture_cases.h"
 #include "support/fixtures.h"
 
 namespace chatshop::whatsapp {
@@ -13,6 +14,39 @@ WebhookBatch ParseFixture(const std::string& name) {
   auto batch = ParseWebhookBody(json::parse(testing::ReadWebhookFixture(name)));
   EXPECT_TRUE(batch) << name;
   return batch ? *batch : WebhookBatch{};
+}
+
+// Every fixture, parsed with only the fixtures' shop configured.
+TEST(EnvelopeTest, EveryFixtureYieldsItsExpectedEventsAndParkedItems) {
+  for (const auto& c : testing::FixtureCases()) {
+    SCOPED_TRACE(c.file);
+    json body = json::parse(testing::ReadWebhookFixture(c.file), nullptr, false);
+    if (c.status == 400) {
+      EXPECT_TRUE(body.is_discarded());
+      continue;
+    }
+    auto batch = ParseWebhookBody(body, [](const std::string& id) {
+      return id == testing::kFixtureShop;
+    });
+    ASSERT_TRUE(batch);
+    ASSERT_EQ(batch->events.size(), c.events.size());
+    for (size_t i = 0; i < c.events.size(); ++i) {
+      const auto& want = c.events[i];
+      const auto& got = batch->events[i];
+      SCOPED_TRACE(want.kind + "/" + want.type);
+      EXPECT_EQ(KindName(got.kind), want.kind);
+      EXPECT_EQ(got.type, want.type);
+      EXPECT_EQ(got.subtype, want.subtype);
+      EXPECT_EQ(got.customer, want.customer);
+      EXPECT_EQ(got.phone_number_id, testing::kFixtureShop);
+      const json::json_pointer pointer(want.pointer);
+      EXPECT_EQ(got.data.contains(pointer) ? got.data.at(pointer) : json(), json::parse(want.value));
+    }
+    ASSERT_EQ(batch->parked.size(), c.parked_reasons.size());
+    for (size_t i = 0; i < c.parked_reasons.size(); ++i) {
+      EXPECT_EQ(batch->parked[i].reason, c.parked_reasons[i]);
+    }
+  }
 }
 
 TEST(EnvelopeTest, TextMessageBecomesOneEventWithTenantCustomerAndBody) {
