@@ -291,6 +291,7 @@ void RabbitPublisher::IoLoop() {
   uint64_t next_tag = 1;
   std::map<uint64_t, std::shared_ptr<Batch>> outstanding;  // delivery tag → its batch
   auto backoff = std::chrono::milliseconds(100);
+  uint64_t passes = 0;
 
   // Fails every batch in flight; their messages may or may not have been stored, so callers
   // answer 5xx and Meta redelivers (dedupe makes the second copy harmless).
@@ -455,7 +456,10 @@ void RabbitPublisher::IoLoop() {
           break;
       }
     }
-    if (connection) amqp_maybe_release_buffers(connection->state());
+    // Releasing the frame pool frees and reallocates its blocks: not on every pass under load.
+    if (connection && (outstanding.empty() || ++passes % 64 == 0)) {
+      amqp_maybe_release_buffers(connection->state());
+    }
   }
   if (connection) log_->info("publisher stopped");
   connection.reset();

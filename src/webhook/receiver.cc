@@ -1,6 +1,7 @@
 #include "webhook/receiver.h"
 
 #include <chrono>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,21 @@ WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int i
                                             "Time from publish to the broker's confirm, per body",
                                             common::LatencyBuckets())),
       log_(common::GetLogger("webhook")) {}
+
+common::Counter& WebhookReceiver::EventCounter(const whatsapp::InboundEvent& event) {
+  const std::string kind(whatsapp::KindName(event.kind));
+  const std::string type = event.kind == whatsapp::InboundEvent::Kind::kError ? "error" : event.type;
+  // The registry takes a lock per lookup; each request thread keeps the counters it has used.
+  thread_local std::map<std::pair<const void*, std::string>, common::Counter*> cache;
+  auto key = std::make_pair(static_cast<const void*>(this), kind + "/" + type);
+  auto it = cache.find(key);
+  if (it != cache.end()) return *it->second;
+  common::Counter& counter = metrics_.GetCounter(
+      "chatshop_webhook_events_by_type_total", "Events queued, by kind and type",
+      {{"kind", kind}, {"type", type}});
+  cache.emplace(key, &counter);
+  return counter;
+}
 
 HttpReply WebhookReceiver::HandleVerify(std::string_view mode, std::string_view verify_token,
                                         std::string_view challenge) const {
@@ -130,14 +146,7 @@ HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
   events_.Increment(batch->events.size());
   parked_.Increment(batch->parked.size());
   unknown_tenants_.Increment(batch->unknown_tenant_changes);
-  for (const auto& event : batch->events) {
-    metrics_
-        .GetCounter("chatshop_webhook_events_by_type_total", "Events queued, by kind and type",
-                    {{"kind", std::string(whatsapp::KindName(event.kind))},
-                     {"type", event.kind == whatsapp::InboundEvent::Kind::kError ? "error"
-                                                                                 : event.type}})
-        .Increment();
-  }
+  for (const auto& event : batch->events) EventCounter(event).Increment();
   return {200, "EVENT_RECEIVED", "text/plain"};
 }
 

@@ -43,6 +43,7 @@ class WebhookReceiver {
 
  private:
   HttpReply HandleSignedEvents(std::string_view signature_header, std::string_view body);
+  common::Counter& EventCounter(const whatsapp::InboundEvent& event);
 
   std::string app_secret_;
   std::string verify_token_;

@@ -57,7 +57,7 @@ void ParseMessages(const json& value, const InboundEvent& base, WebhookBatch& ba
     event.customer_name = ContactName(value, from, from_user_id);
     event.raw = message;
     // Every type keeps its data under its own name; unknown future types too (raw, never lost).
-    if (message.is_object() && message.contains(event.type)) event.data = message[event.type];
+    event.data = DataOf(InboundEvent::Kind::kMessage, event.type, message);
     if (event.data.is_object()) event.subtype = StringField(event.data, "type");
     if (event.id.empty() || event.customer.empty()) {
       batch.parked.push_back({"message without id or sender", base.phone_number_id, message});

@@ -11,6 +11,16 @@ std::string_view KindName(InboundEvent::Kind kind) {
   return "unknown";
 }
 
+nlohmann::json DataOf(InboundEvent::Kind kind, const std::string& type,
+                      const nlohmann::json& raw) {
+  if (kind != InboundEvent::Kind::kMessage) return raw;
+  if (raw.is_object()) {
+    auto it = raw.find(type);
+    if (it != raw.end()) return *it;
+  }
+  return nlohmann::json();
+}
+
 std::string InboundEvent::TextBody() const {
   if (kind != Kind::kMessage || type != "text") return "";
   const auto text = raw.find("text");
@@ -48,8 +58,7 @@ nlohmann::json InboundEvent::ToJson() const {
           {"timestamp", timestamp},
           {"type", type},
           {"subtype", subtype},
-          {"data", data},
-          {"raw", raw}};
+          {"raw", raw}};  // data is part of raw: derived again on the way out of the queue
 }
 
 Result<InboundEvent> InboundEvent::FromJson(const nlohmann::json& json) {
@@ -74,8 +83,8 @@ Result<InboundEvent> InboundEvent::FromJson(const nlohmann::json& json) {
     event.timestamp = json.value("timestamp", int64_t{0});
     event.type = json.value("type", "");
     event.subtype = json.value("subtype", "");
-    event.data = json.contains("data") ? json["data"] : nlohmann::json();
     event.raw = json.value("raw", nlohmann::json::object());
+    event.data = DataOf(event.kind, event.type, event.raw);
   } catch (const nlohmann::json::exception& e) {
     return MakeError(ErrorCode::kInvalidArgument, std::string("malformed event: ") + e.what());
   }

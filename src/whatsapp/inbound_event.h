@@ -44,4 +44,8 @@ struct InboundEvent {
 
 std::string_view KindName(InboundEvent::Kind kind);
 
+// An event's data from its raw object: message[type] for messages (null when absent), the whole
+// object for statuses and errors.
+nlohmann::json DataOf(InboundEvent::Kind kind, const std::string& type, const nlohmann::json& raw);
+
 }  // namespace chatshop::whatsapp

@@ -85,31 +85,35 @@ TEST_F(MessageRoundTripTest, OneReplyPerMessageEvenWhenMetaRedelivers) {
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM outbox WHERE caused_by = '" + first + "'"), "1");
 }
 
-TEST(GatewayConfigTest, WrongKeyIsReportedWithFileKeyAndProblem) {
+// Runs chatshop-gateway on a config file with `http_and_whatsapp` as its first two sections
+// (and valid others); returns the exit status and output, and the file's path in `path`.
+testing::RunResult GatewayWithConfig(const std::string& http_and_whatsapp, std::string& path) {
   namespace fs = std::filesystem;
-  const std::string path =
-      (fs::temp_directory_path() / testing::UniqueName("bad")).string() + ".toml";
-  std::ofstream(path) << "[http]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n"
-                      << "[whatsapp]\napp_secret = \"s\"\nverify_token = \"v\"\n"
+  path = (fs::temp_directory_path() / testing::UniqueName("config")).string() + ".toml";
+  std::ofstream(path) << http_and_whatsapp
                       << "[postgres]\nurl = \"postgresql://a@b/c\"\n[redis]\nurl = \"redis://x\"\n"
                       << "[rabbitmq]\nurl = \"amqp://x\"\n";
   auto run = testing::RunProgram({testing::Bin("chatshop-gateway"), "--config", path});
   fs::remove(path);
+  return run;
+}
+
+TEST(GatewayConfigTest, WrongKeyIsReportedWithFileKeyAndProblem) {
+  std::string path;
+  auto run = GatewayWithConfig(
+      "[http]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n"
+      "[whatsapp]\napp_secret = \"s\"\nverify_token = \"v\"\n",
+      path);
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.output.find(path + ":3: [http] lisen: unknown key"), std::string::npos)
       << run.output;
 }
 
 TEST(GatewayConfigTest, NoAppSecretMeansNoGateway) {
-  namespace fs = std::filesystem;
-  const std::string path =
-      (fs::temp_directory_path() / testing::UniqueName("nosecret")).string() + ".toml";
-  std::ofstream(path) << "[http]\nlisten = \"127.0.0.1:1\"\n"
-                      << "[whatsapp]\napp_secret = \"\"\nverify_token = \"v\"\n"
-                      << "[postgres]\nurl = \"postgresql://a@b/c\"\n[redis]\nurl = \"redis://x\"\n"
-                      << "[rabbitmq]\nurl = \"amqp://x\"\n";
-  auto run = testing::RunProgram({testing::Bin("chatshop-gateway"), "--config", path});
-  fs::remove(path);
+  std::string path;
+  auto run = GatewayWithConfig(
+      "[http]\nlisten = \"127.0.0.1:1\"\n[whatsapp]\napp_secret = \"\"\nverify_token = \"v\"\n",
+      path);
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.output.find("[whatsapp] app_secret: must not be empty"), std::string::npos)
       << run.output;

@@ -9,6 +9,16 @@
 namespace chatshop::infra {
 namespace {
 
+// Runs the consumer until the handler sets `stop`, or for 30 s at most.
+void RunUntilStopped(RabbitConsumer& consumer, std::atomic<bool>& stop) {
+  std::thread watchdog([&] {
+    for (int i = 0; i < 300 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stop = true;
+  });
+  consumer.Run(stop);
+  watchdog.join();
+}
+
 class RabbitTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,12 +54,7 @@ TEST_F(RabbitTest, ConfirmedMessagesAreConsumedInOrderPerShard) {
     if (++handled == 20) stop = true;
     return DeliveryAction::kAck;
   });
-  std::thread watchdog([&] {
-    for (int i = 0; i < 300 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    stop = true;
-  });
-  consumer.Run(stop);
-  watchdog.join();
+  RunUntilStopped(consumer, stop);
   ASSERT_EQ(handled, 20);
   for (const auto& [queue, bodies] : seen) {
     EXPECT_TRUE(std::is_sorted(bodies.begin(), bodies.end())) << queue;
@@ -101,12 +106,7 @@ TEST_F(RabbitTest, RetryHoldsTheMessageUntilTheHandlerSucceeds) {
     if (order.size() == 2) stop = true;
     return DeliveryAction::kAck;
   });
-  std::thread watchdog([&] {
-    for (int i = 0; i < 300 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    stop = true;
-  });
-  consumer.Run(stop);
-  watchdog.join();
+  RunUntilStopped(consumer, stop);
   EXPECT_EQ(order, (std::vector<int>{1, 2})) << "message 2 must not overtake a retried message 1";
   EXPECT_EQ(attempts, 3);
   publisher.Stop();
