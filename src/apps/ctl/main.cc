@@ -3,9 +3,16 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
 #include "apps/program.h"
+#include "bot/order_parser.h"
 #include "infra/migrations.h"
 #include "infra/pg_stores.h"
+#include "orders/catalog.h"
 
 using namespace chatshop;
 
@@ -69,6 +76,58 @@ int ShopList(const common::Config& config) {
   return 0;
 }
 
+// Reads a catalog CSV; prints every bad line and returns nullopt when any line is bad.
+std::optional<orders::Catalog> ReadCatalog(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "chatshopctl: " << path << ": cannot open the catalog file\n";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  orders::CatalogImport imported = orders::ParseCatalogCsv(text.str());
+  for (const auto& e : imported.errors) {
+    std::cerr << path << ":" << e.line << ": " << e.message << "\n";
+  }
+  if (!imported.errors.empty()) {
+    std::cerr << "chatshopctl: " << imported.errors.size()
+              << " bad line(s); nothing was read from " << path << "\n";
+    return std::nullopt;
+  }
+  return imported.catalog;
+}
+
+// JSON lines {"text": …} in, one JSON line per input out (the format of
+// ../shared/tools/score_parser.py). A line that is not such an object gets an "error".
+int ParseOrders(const std::string& catalog_path) {
+  auto catalog = ReadCatalog(catalog_path);
+  if (!catalog) return 1;
+  bot::OrderParser parser(*catalog);
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json out = {{"items", nlohmann::json::array()},
+                          {"unmatched", nlohmann::json::array()},
+                          {"ambiguous", nlohmann::json::array()}};
+    auto in = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!in.is_object() || !in.contains("text") || !in["text"].is_string()) {
+      out["error"] = "expected a JSON object with a \"text\" string";
+    } else {
+      bot::ParsedOrder order = parser.Parse(in["text"].get<std::string>());
+      for (const auto& item : order.items) {
+        out["items"].push_back({{"sku", item.sku}, {"qty", item.qty}});
+      }
+      out["unmatched"] = order.unmatched;
+      for (const auto& a : order.ambiguous) {
+        out["ambiguous"].push_back({{"text", a.text}, {"candidates", a.candidates}});
+      }
+      out["question"] = order.question;
+    }
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,7 +153,13 @@ int main(int argc, char** argv) {
   add->add_flag("--token-stdin", token_stdin, "read the Graph API token from stdin");
   auto* list = shop->add_subcommand("list", "list shops");
 
+  auto* parse_order = cli.add_subcommand(
+      "parse-order", "turn shopping messages (JSON lines {\"text\":…} on stdin) into items");
+  std::string catalog_path;
+  parse_order->add_option("--catalog", catalog_path, "the shop's catalog CSV")->required();
+
   CLI11_PARSE(cli, argc, argv);
+  if (parse_order->parsed()) return ParseOrders(catalog_path);  // needs no servers, no config
   if (config_path.empty()) {
     std::cerr << "chatshopctl: no config: pass --config FILE or set CHATSHOP_CONFIG\n";
     return 2;

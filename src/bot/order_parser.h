@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "orders/catalog.h"
+
+namespace chatshop::bot {
+
+struct OrderItem {
+  std::string sku;
+  int64_t qty = 0;  // units of the product as sold (packs, bottles, kg…)
+};
+
+struct AmbiguousFragment {
+  std::string text;                     // what the customer wrote, folded
+  std::vector<std::string> candidates;  // SKUs that fit equally well
+};
+
+// What one message asked for.
+struct ParsedOrder {
+  std::vector<OrderItem> items;              // one per SKU, quantities merged, first-seen order
+  std::vector<std::string> unmatched;        // fragments naming no product of the catalog
+  std::vector<AmbiguousFragment> ambiguous;  // fragments that fit several products
+  bool question = false;                     // the message asked something ("price of ghee?")
+};
+
+// Turns a free-text shopping message into catalog items (issue 4): lists split by lines,
+// commas, "and"/"aur"/"&", bullets and numbering; quantities as digits, "x5"/"5x", English and
+// Hindi number words, Devanagari digits; units and pack sizes ("1 kg" of a 500 g pack is 2
+// packs, "12 eggs" is the 12-pack); aliases, Hinglish and Devanagari grocery words; small typos.
+// Greetings, chatter and questions yield no items. Pure: built once per catalog, then Parse()
+// may be called from any number of threads. The parser keeps its own copy of the catalog.
+class OrderParser {
+ public:
+  explicit OrderParser(const orders::Catalog& catalog);
+
+  ParsedOrder Parse(std::string_view text) const;
+
+ private:
+  struct Index;  // products with their words and sizes, prepared once (order_parser.cc)
+  std::shared_ptr<const Index> index_;
+};
+
+}  // namespace chatshop::bot
