@@ -52,7 +52,12 @@ class SectionReader {
   // A string key; `fallback` nullopt makes the key required (and non-empty).
   std::string String(std::string_view key, std::optional<std::string> fallback) {
     seen_.insert(std::string(key));
-    if (auto env = EnvValue(key)) return *env;
+    if (auto env = EnvValue(key)) {
+      // An override that is set but empty (an unset ${VAR} in a compose file) is an error for a
+      // required key, not a silent blank.
+      if (env->empty() && !fallback) Fail(nullptr, key, "must not be empty");
+      return env->empty() && fallback ? *fallback : *env;
+    }
     const toml::node* node = Find(key);
     if (node == nullptr) return Missing(key, std::move(fallback), std::string());
     if (!node->is_string()) {
@@ -220,8 +225,13 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
+    // toml++ quotes the offending text in some descriptions; a secret may be that text.
+    std::string description(e.description());
+    if (description.find('\'') != std::string::npos || description.find('"') != std::string::npos) {
+      description = "syntax error";
+    }
     msg << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column
-        << ": not valid TOML: " << e.description();
+        << ": not valid TOML: " << description;
     return tl::unexpected(ConfigErrors{msg.str()});
   }
 

@@ -52,17 +52,17 @@ Result<std::vector<whatsapp::OutboxMessage>> PgOutboxStore::ClaimDue(int limit) 
   std::vector<whatsapp::OutboxMessage> claimed;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    // The lease (a minute) outlasts any Graph API call; a crashed sender's rows come back then.
+    // The lease outlasts sending the whole batch; a crashed sender's rows come back after it.
     auto rows = tx.exec_params(
         "UPDATE outbox o SET attempts = o.attempts + 1, "
-        "  next_attempt_at = now() + interval '60 seconds' "
+        "  next_attempt_at = now() + make_interval(secs => $2) "
         "FROM shops s "
         "WHERE s.id = o.shop_id AND o.id IN ("
         "  SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() "
         "  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
         "RETURNING o.id, s.phone_number_id, s.access_token, o.recipient, o.payload::text, "
         "  o.attempts",
-        limit);
+        limit, static_cast<int64_t>(lease_.count()));
     tx.commit();
     for (const auto& row : rows) {
       whatsapp::OutboxMessage m;
@@ -124,6 +124,10 @@ PgTenantDirectory::PgTenantDirectory(std::string url,
 
 Status PgTenantDirectory::Reload() {
   std::lock_guard reload(reload_mutex_);
+  return ReloadLocked();
+}
+
+Status PgTenantDirectory::ReloadLocked() {
   auto numbers = std::make_shared<std::set<std::string>>();
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
@@ -146,8 +150,16 @@ bool PgTenantDirectory::IsKnown(const std::string& phone_number_id) {
     loaded_at = loaded_at_;
   }
   if (numbers && numbers->count(phone_number_id)) return true;
-  if (std::chrono::steady_clock::now() - loaded_at >= miss_reload_interval_) {
-    (void)Reload();
+  // One request thread reloads; the others answer from what is loaded instead of queueing up
+  // behind the database.
+  std::unique_lock reload(reload_mutex_, std::try_to_lock);
+  if (reload.owns_lock()) {
+    bool stale;
+    {
+      std::lock_guard lock(snapshot_mutex_);
+      stale = std::chrono::steady_clock::now() - loaded_at_ >= miss_reload_interval_;
+    }
+    if (stale) (void)ReloadLocked();
     std::lock_guard lock(snapshot_mutex_);
     numbers = numbers_;
   }

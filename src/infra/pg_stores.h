@@ -31,7 +31,9 @@ class PgInboundStore : public bot::InboundStore {
 // senders may share the table. One per thread.
 class PgOutboxStore : public whatsapp::OutboxStore {
  public:
-  explicit PgOutboxStore(std::string url) : session_(std::move(url)) {}
+  // `lease`: how long claimed rows stay with this sender; longer than sending a whole batch.
+  explicit PgOutboxStore(std::string url, std::chrono::seconds lease = std::chrono::seconds(60))
+      : session_(std::move(url)), lease_(lease) {}
 
   Result<std::vector<whatsapp::OutboxMessage>> ClaimDue(int limit) override;
   Status MarkSent(int64_t id, const std::string& wamid) override;
@@ -40,6 +42,7 @@ class PgOutboxStore : public whatsapp::OutboxStore {
 
  private:
   PgSession session_;
+  std::chrono::seconds lease_;
 };
 
 // /readyz check: the database answers a query. Thread-safe.
@@ -69,6 +72,7 @@ class PgTenantDirectory : public webhook::TenantDirectory {
   [[nodiscard]] Status Reload();
 
  private:
+  Status ReloadLocked();  // reload_mutex_ held
   std::chrono::milliseconds miss_reload_interval_;
   std::mutex reload_mutex_;  // one reload at a time; guards session_
   PgSession session_;

@@ -9,7 +9,12 @@ struct PgSession::Connection {
   pqxx::connection connection;
 };
 
-PgSession::PgSession(std::string url) : url_(std::move(url)) {}
+PgSession::PgSession(std::string url) : url_(std::move(url)) {
+  // libpq waits for an unreachable host for minutes by default; nothing here may wait that long.
+  if (url_.find("connect_timeout") == std::string::npos) {
+    url_ += (url_.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=5");
+  }
+}
 PgSession::~PgSession() = default;
 
 Status PgSession::Run(const std::function<void(pqxx::connection_base&)>& work) {
@@ -35,7 +40,14 @@ Status PgSession::Run(const std::function<void(pqxx::connection_base&)>& work) {
     connection_.reset();
     return MakeError(ErrorCode::kUnavailable, std::string("commit in doubt: ") + e.what());
   } catch (const pqxx::sql_error& e) {
-    return MakeError(ErrorCode::kInternal, std::string("sql error: ") + e.what());
+    // Failover, timeouts and resource limits pass: retry. Data errors never will.
+    const std::string state = e.sqlstate();
+    const std::string klass = state.substr(0, 2);
+    const bool transient = klass == "08" || klass == "40" || klass == "53" || klass == "57" ||
+                           state == "25006" || state == "55P03";
+    if (transient && (klass == "08" || klass == "57")) connection_.reset();
+    return MakeError(transient ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+                     std::string("sql error ") + state + ": " + e.what());
   } catch (const std::exception& e) {
     if (connection_ && !connection_->connection.is_open()) connection_.reset();
     return MakeError(ErrorCode::kInternal, e.what());

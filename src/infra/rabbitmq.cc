@@ -4,6 +4,7 @@
 #include <amqp_tcp_socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <map>
@@ -365,6 +366,15 @@ void RabbitPublisher::IoLoop() {
 
     // Publish everything that is waiting before reading any confirm: this is the pipelining.
     for (auto& batch : taken) {
+      // rabbitmq-c refuses an over-long short string only after the method frame is written,
+      // which would break the connection for everyone: check before writing anything.
+      const bool fits = std::all_of(batch->messages.begin(), batch->messages.end(), [](auto& m) {
+        return m.message_id.size() <= 255 && m.reason.size() <= 1024;
+      });
+      if (!fits) {
+        batch->Finish(MakeError(ErrorCode::kInvalidArgument, "message id or reason too long"));
+        continue;
+      }
       for (const auto& message : batch->messages) {
         const bool parked = message.route == webhook::QueueMessage::Route::kParked;
         const std::string exchange = parked ? names_.ParkedExchange() : names_.InboundExchange();
@@ -409,8 +419,10 @@ void RabbitPublisher::IoLoop() {
     }
 
     // Collect confirms. Wait briefly for the first frame, then drain what is already buffered.
+    // When idle this still polls once: rabbitmq-c sends heartbeats only from inside its calls,
+    // and this is how a connection the broker closed is noticed before the next publish.
     timeval wait{0, outstanding.empty() ? 0 : 2000};
-    while (connection && !outstanding.empty()) {
+    for (bool first = true; connection && (first || !outstanding.empty()); first = false) {
       amqp_frame_t frame;
       int rc = amqp_simple_wait_frame_noblock(connection->state(), &frame, &wait);
       wait = {0, 0};

@@ -1,7 +1,10 @@
 #include "webhook/receiver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+
+#include <openssl/crypto.h>
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +12,47 @@
 #include "webhook/signature.h"
 
 namespace chatshop::webhook {
+namespace {
+
+// The Cloud API's documented types (cloud-api.md §3, §4); anything else is counted as "other",
+// so that a new type cannot grow the metric without bound.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& KnownEventTypes() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> types = {
+      {"message",
+       {"text", "image", "document", "audio", "video", "sticker", "location", "contacts",
+        "interactive", "button", "order", "reaction", "system", "unsupported", "unknown",
+        "request_welcome", "other"}},
+      {"status", {"sent", "delivered", "read", "failed", "played", "deleted", "captured",
+                  "pending", "other"}},
+      {"error", {"error"}}};
+  return types;
+}
+
+}  // namespace
+
+
+int JsonNestingDepth(std::string_view json) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 int ShardFor(std::string_view phone_number_id, std::string_view customer, int shards) {
   uint64_t hash = 1469598103934665603ULL;
@@ -55,38 +99,59 @@ WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int i
       confirm_latency_(metrics.GetHistogram("chatshop_webhook_publish_confirm_seconds",
                                             "Time from publish to the broker's confirm, per body",
                                             common::LatencyBuckets())),
-      log_(common::GetLogger("webhook")) {}
+      log_(common::GetLogger("webhook")) {
+  for (const auto& [kind, types] : KnownEventTypes()) {
+    for (const auto& type : types) {
+      event_counters_[kind + "/" + type] =
+          &metrics.GetCounter("chatshop_webhook_events_by_type_total",
+                              "Events queued, by kind and type", {{"kind", kind}, {"type", type}});
+    }
+  }
+}
 
-common::Counter& WebhookReceiver::EventCounter(const whatsapp::InboundEvent& event) {
+common::Counter& WebhookReceiver::EventCounter(const whatsapp::InboundEvent& event) const {
   const std::string kind(whatsapp::KindName(event.kind));
   const std::string type = event.kind == whatsapp::InboundEvent::Kind::kError ? "error" : event.type;
-  // The registry takes a lock per lookup; each request thread keeps the counters it has used.
-  thread_local std::map<std::pair<const void*, std::string>, common::Counter*> cache;
-  auto key = std::make_pair(static_cast<const void*>(this), kind + "/" + type);
-  auto it = cache.find(key);
-  if (it != cache.end()) return *it->second;
-  common::Counter& counter = metrics_.GetCounter(
-      "chatshop_webhook_events_by_type_total", "Events queued, by kind and type",
-      {{"kind", kind}, {"type", type}});
-  cache.emplace(key, &counter);
-  return counter;
+  auto it = event_counters_.find(kind + "/" + type);
+  if (it == event_counters_.end()) it = event_counters_.find(kind + "/other");
+  return *it->second;
 }
 
 HttpReply WebhookReceiver::HandleVerify(std::string_view mode, std::string_view verify_token,
                                         std::string_view challenge) const {
-  if (mode == "subscribe" && !verify_token_.empty() && verify_token == verify_token_) {
+  const bool token_ok = !verify_token_.empty() && verify_token.size() == verify_token_.size() &&
+                        CRYPTO_memcmp(verify_token.data(), verify_token_.data(),
+                                      verify_token_.size()) == 0;
+  if (mode == "subscribe" && token_ok) {
     log_->info("verification handshake accepted");
     return {200, std::string(challenge), "text/plain"};
   }
-  log_->warn("verification handshake refused mode={}", mode);
+  // The query is unauthenticated: log what was wrong, never its text.
+  log_->warn("verification handshake refused mode_ok={} token_ok={}", mode == "subscribe",
+             token_ok);
   return {403, "Forbidden\n", "text/plain"};
 }
 
 HttpReply WebhookReceiver::HandleEvents(std::string_view signature_header, std::string_view body) {
-  in_flight_.Add(1);
-  HttpReply reply = HandleSignedEvents(signature_header, body);
-  in_flight_.Add(-1);
-  return reply;
+  struct InFlight {
+    common::Gauge& gauge;
+    explicit InFlight(common::Gauge& g) : gauge(g) { gauge.Add(1); }
+    ~InFlight() { gauge.Add(-1); }
+  } in_flight(in_flight_);
+  try {
+    return HandleSignedEvents(signature_header, body);
+  } catch (const std::exception& e) {
+    // A body we could not take apart (a bug, or a shape nobody foresaw) is parked whole, so
+    // nothing is lost and Meta does not retry it for days. Only signed bodies get this far.
+    log_->error("could not read a signed webhook, parking it whole: {}", e.what());
+    nlohmann::json parked = {{"reason", "unreadable webhook body"}, {"body", std::string(body)}};
+    auto published = queue_.PublishConfirmed(
+        {{QueueMessage::Route::kParked, 0, "", "unreadable webhook body",
+          parked.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}});
+    if (!published) return {503, "temporarily unable to accept events\n", "text/plain"};
+    parked_.Increment();
+    return {200, "EVENT_RECEIVED", "text/plain"};
+  }
 }
 
 HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
@@ -97,6 +162,13 @@ HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
     signature_failures_.Increment();
     log_->warn("rejected webhook: {} signature", signature_header.empty() ? "missing" : "wrong");
     return {401, "invalid signature\n", "text/plain"};
+  }
+  // Copying and printing JSON recurse once per level: refuse absurd nesting before parsing
+  // (Meta's bodies are about 8 levels deep).
+  if (JsonNestingDepth(body) > kMaxJsonDepth) {
+    bad_body_.Increment();
+    log_->warn("rejected webhook: JSON nested deeper than {} levels", kMaxJsonDepth);
+    return {400, "body is nested too deeply\n", "text/plain"};
   }
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
@@ -115,17 +187,32 @@ HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
 
   std::vector<QueueMessage> messages;
   messages.reserve(batch->events.size() + batch->parked.size());
-  for (const auto& event : batch->events) {
+  std::vector<whatsapp::ParkedItem> parked_items = std::move(batch->parked);
+  size_t queued_events = 0;
+  for (auto& event : batch->events) {
+    std::string key = event.DedupeKey();
+    // AMQP short strings (the message id) hold 255 bytes; real wamids are ~60.
+    if (key.size() > kMaxIdBytes || event.customer.size() > kMaxIdBytes) {
+      parked_items.push_back({"id or sender longer than " + std::to_string(kMaxIdBytes) + " bytes",
+                              event.phone_number_id, std::move(event.raw)});
+      continue;
+    }
     messages.push_back({QueueMessage::Route::kInbound,
-                        ShardFor(event.phone_number_id, event.customer, shards_),
-                        event.DedupeKey(), "", event.ToJson().dump()});
+                        ShardFor(event.phone_number_id, event.customer, shards_), std::move(key),
+                        "", event.ToJson().dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace)});
+    EventCounter(event).Increment();
+    ++queued_events;
   }
-  for (const auto& item : batch->parked) {
+  for (const auto& item : parked_items) {
+    // The reason travels in a header: keep it short (a tenant id could be anything).
+    std::string reason = item.reason.substr(0, kMaxReasonBytes);
     nlohmann::json parked = {{"reason", item.reason},
                              {"phone_number_id", item.phone_number_id},
                              {"raw", item.raw}};
-    messages.push_back({QueueMessage::Route::kParked, 0, "", item.reason, parked.dump()});
-    log_->warn("parked webhook item reason=\"{}\"", item.reason);
+    messages.push_back({QueueMessage::Route::kParked, 0, "", reason,
+                        parked.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+    log_->warn("parked webhook item reason=\"{}\"", reason.substr(0, 80));
   }
   for (const auto& field : batch->ignored_fields) log_->info("ignored change field={}", field);
   ignored_fields_.Increment(batch->ignored_fields.size());
@@ -143,10 +230,9 @@ HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
     }
   }
   accepted_.Increment();
-  events_.Increment(batch->events.size());
-  parked_.Increment(batch->parked.size());
+  events_.Increment(queued_events);
+  parked_.Increment(parked_items.size());
   unknown_tenants_.Increment(batch->unknown_tenant_changes);
-  for (const auto& event : batch->events) EventCounter(event).Increment();
   return {200, "EVENT_RECEIVED", "text/plain"};
 }
 

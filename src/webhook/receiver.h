@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +20,13 @@ struct HttpReply {
   std::string body;
   std::string content_type = "text/plain";
 };
+
+// Deepest nesting of objects and arrays in JSON text (strings skipped), without parsing it.
+int JsonNestingDepth(std::string_view json);
+
+inline constexpr int kMaxJsonDepth = 64;
+inline constexpr size_t kMaxIdBytes = 255;      // AMQP short-string limit for the message id
+inline constexpr size_t kMaxReasonBytes = 200;  // parked reasons travel in a header
 
 // Stable shard of a customer's conversation: the same (shop, customer) always lands on the
 // same queue, so their messages are handled in order. FNV-1a, identical on every build.
@@ -43,7 +51,7 @@ class WebhookReceiver {
 
  private:
   HttpReply HandleSignedEvents(std::string_view signature_header, std::string_view body);
-  common::Counter& EventCounter(const whatsapp::InboundEvent& event);
+  common::Counter& EventCounter(const whatsapp::InboundEvent& event) const;
 
   std::string app_secret_;
   std::string verify_token_;
@@ -62,6 +70,7 @@ class WebhookReceiver {
   common::Counter& signature_failures_;
   common::Gauge& in_flight_;
   common::Histogram& confirm_latency_;
+  std::map<std::string, common::Counter*> event_counters_;  // "kind/type"; fixed after construction
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -2,16 +2,12 @@
 
 #include <charconv>
 
+#include "whatsapp/json_fields.h"
+
 namespace chatshop::whatsapp {
 namespace {
 
 using nlohmann::json;
-
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 // Meta sends most timestamps as decimal strings but some as integers (§2): accept both.
 int64_t TimestampField(const json& object, const char* key) {

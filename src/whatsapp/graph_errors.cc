@@ -4,18 +4,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "whatsapp/json_fields.h"
+
 namespace chatshop::whatsapp {
 namespace {
 
 // cloud-api.md §7, "retry?" = yes.
-const std::set<int>& TransientCodes() {
-  static const std::set<int> codes = {1, 2, 4, 80007, 131000, 131016, 131057, 133004};
+const std::set<int64_t>& TransientCodes() {
+  static const std::set<int64_t> codes = {1, 2, 4, 80007, 131000, 131016, 131057, 133004};
   return codes;
 }
 
 // Throughput, pair-rate and spam limits: retry later, slower.
-const std::set<int>& RateLimitCodes() {
-  static const std::set<int> codes = {130429, 131056, 131048};
+const std::set<int64_t>& RateLimitCodes() {
+  static const std::set<int64_t> codes = {130429, 131056, 131048};
   return codes;
 }
 
@@ -32,14 +34,12 @@ Error ClassifyGraphError(int http_status, std::string_view body) {
     return {ErrorCode::kFailedPrecondition, message};
   }
   const auto& error = parsed["error"];
-  const int code = error.value("code", -1);
+  const int64_t code = IntField(error, "code", -1);
   std::string message = "graph api error " + std::to_string(code);
-  if (error.contains("message") && error["message"].is_string()) {
-    message += ": " + error["message"].get<std::string>();
-  }
+  if (std::string text = StringField(error, "message"); !text.empty()) message += ": " + text;
   if (code == 0 || code == 190) return {ErrorCode::kUnauthenticated, message};
   if (RateLimitCodes().count(code)) return {ErrorCode::kResourceExhausted, message};
-  if (TransientCodes().count(code) || error.value("is_transient", false)) {
+  if (TransientCodes().count(code) || BoolField(error, "is_transient", false)) {
     return {ErrorCode::kUnavailable, message};
   }
   if (code == -1 && http_status >= 500) return {ErrorCode::kUnavailable, message};

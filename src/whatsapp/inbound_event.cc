@@ -1,5 +1,7 @@
 #include "whatsapp/inbound_event.h"
 
+#include "whatsapp/json_fields.h"
+
 namespace chatshop::whatsapp {
 
 std::string_view KindName(InboundEvent::Kind kind) {
@@ -23,10 +25,7 @@ nlohmann::json DataOf(InboundEvent::Kind kind, const std::string& type,
 
 std::string InboundEvent::TextBody() const {
   if (kind != Kind::kMessage || type != "text") return "";
-  const auto text = raw.find("text");
-  if (text == raw.end() || !text->is_object()) return "";
-  const auto body = text->find("body");
-  return body != text->end() && body->is_string() ? body->get<std::string>() : "";
+  return StringField(ObjectField(raw, "text"), "body");
 }
 
 std::string InboundEvent::DedupeKey() const {
@@ -34,12 +33,9 @@ std::string InboundEvent::DedupeKey() const {
     case Kind::kMessage: return id;
     case Kind::kStatus: {
       std::string key = id + ":" + type;
-      if (raw.is_object() && raw.contains("payment") && raw["payment"].is_object()) {
-        const auto& payment = raw["payment"];
-        if (payment.contains("transaction") && payment["transaction"].is_object()) {
-          key += ":" + payment["transaction"].value("id", "") + ":" +
-                 payment["transaction"].value("status", "");
-        }
+      const auto& transaction = ObjectField(ObjectField(raw, "payment"), "transaction");
+      if (transaction.is_object()) {
+        key += ":" + StringField(transaction, "id") + ":" + StringField(transaction, "status");
       }
       return key;
     }

@@ -88,6 +88,9 @@ inline const std::vector<FixtureCase>& FixtureCases() {
       {"33_unknown_tenant_and_known_tenant.json", 200,
        {{"message", "text", "", "919876543210", "/body", R"("1 maggi")"}},
        {"no shop has phone_number_id 999000999000999"}},
+      {"34_oddly_typed_fields.json", 200,
+       {{"message", "text", "", "919876543210", "/0", R"("x")"},
+        {"status", "captured", "payment", "919876543210", "/payment/transaction/id", "1"}}, {}},
   };
   return cases;
 }

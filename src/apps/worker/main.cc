@@ -42,7 +42,13 @@ void RunBot(const common::Config& config, common::MetricsRegistry& metrics) {
     auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
     auto event = whatsapp::InboundEvent::FromJson(json);
     if (!event) return park(delivery, "unreadable event: " + event.error().message);
-    bot::Outcome outcome = processor.Handle(*event);
+    bot::Outcome outcome;
+    try {
+      outcome = processor.Handle(*event);
+    } catch (const std::exception& e) {
+      // A bug must not take the worker down and then crash it again on the same message.
+      outcome = {bot::Disposition::kDeadLetter, std::string("handler failed: ") + e.what()};
+    }
     switch (outcome.disposition) {
       case bot::Disposition::kAck: return infra::DeliveryAction::kAck;
       case bot::Disposition::kRetry:
@@ -59,7 +65,10 @@ void RunBot(const common::Config& config, common::MetricsRegistry& metrics) {
 // Sends due outbox rows until stopped.
 void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
   auto log = common::GetLogger("outbox");
-  infra::PgOutboxStore store(config.postgres.url);
+  // A claimed batch must be sent before its lease ends, or another sender would send it too.
+  const auto lease = std::chrono::seconds(
+      30 + config.worker.outbox_batch * (config.whatsapp.request_timeout_ms / 1000 + 1));
+  infra::PgOutboxStore store(config.postgres.url, lease);
   infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
                                config.whatsapp.request_timeout_ms});
   whatsapp::OutboxRelay relay(store, graph,
@@ -68,7 +77,13 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
   const auto idle = std::chrono::milliseconds(config.worker.outbox_idle_poll_ms);
   bool was_failing = false;
   while (!apps::StopRequested().load()) {
-    auto handled = relay.RunOnce();
+    Result<int> handled = 0;
+    try {
+      handled = relay.RunOnce();
+    } catch (const std::exception& e) {
+      // Nothing below should throw; if it does, the rows' leases bring them back.
+      handled = MakeError(ErrorCode::kInternal, std::string("sender failed: ") + e.what());
+    }
     if (!handled) {
       if (!was_failing) log->error("outbox unavailable: {}", handled.error().message);
       was_failing = true;

@@ -65,6 +65,17 @@ TEST(ConfigTest, EnvironmentOverridesFileKeys) {
   EXPECT_EQ(config->log.format, "json");
 }
 
+TEST(ConfigTest, EmptyEnvironmentOverrideOfARequiredKeyIsAnError) {
+  auto config = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_POSTGRES_URL", ""},
+                                                   {"CHATSHOP_WHATSAPP_APP_SECRET", ""}}));
+  ASSERT_FALSE(config);
+  const std::string all = Joined(config.error());
+  EXPECT_NE(all.find("environment CHATSHOP_POSTGRES_URL: [postgres] url: must not be empty"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("environment CHATSHOP_WHATSAPP_APP_SECRET: [whatsapp] app_secret: must not be empty"),
+            std::string::npos) << all;
+}
+
 TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
   std::string text = std::string(kValid) + "\n[log]\nlevle = \"debug\"\n";
   auto config = ParseConfig(text, "/etc/chatshop.toml", Env({}));

@@ -141,6 +141,32 @@ TEST_F(ReceiverTest, MetricsCountEventsByTypeSignatureFailuresAndConfirmLatency)
   EXPECT_NE(text.find("chatshop_webhook_requests_in_flight 0"), std::string::npos) << text;
 }
 
+TEST_F(ReceiverTest, AbsurdNestingIs400BeforeParsing) {
+  std::string body = R"({"object":"whatsapp_business_account","entry":[)";
+  body += std::string(100000, '[') + std::string(100000, ']') + "]}";
+  EXPECT_EQ(PostSigned(body).status, 400);
+  EXPECT_TRUE(queue_.published.empty());
+  EXPECT_EQ(JsonNestingDepth(R"({"a":"[[[[{{{{","b":[1,[2]]})"), 3) << "brackets in strings do not count";
+}
+
+TEST_F(ReceiverTest, OverlongIdIsParkedAndTheRestOfTheBatchQueued) {
+  auto body = nlohmann::json::parse(testing::ReadWebhookFixture("15_batch_two_customers.json"));
+  body["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = std::string(300, 'a');
+  EXPECT_EQ(PostSigned(body.dump()).status, 200);
+  ASSERT_EQ(queue_.published.size(), 2u);
+  EXPECT_EQ(queue_.published[0].route, QueueMessage::Route::kInbound);
+  EXPECT_EQ(queue_.published[1].route, QueueMessage::Route::kParked);
+  EXPECT_EQ(queue_.published[1].reason, "id or sender longer than 255 bytes");
+}
+
+TEST_F(ReceiverTest, OddlyTypedFieldsNeverThrow) {
+  // A payment status whose transaction id is a number, a message whose text is an array.
+  const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"106540352242922"},"statuses":[{"id":"w1","status":"captured","recipient_id":"9198","payment":{"transaction":{"id":1,"status":true}}}],"messages":[{"id":"w2","from":"9198","type":"text","text":["x"],"timestamp":{"a":1}}]}}]}]})";
+  HttpReply reply = PostSigned(body);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(queue_.published.size(), 2u);
+}
+
 TEST(ShardTest, StableAndSpread) {
   EXPECT_EQ(ShardFor("106540352242922", "919876543210", 8),
             ShardFor("106540352242922", "919876543210", 8));

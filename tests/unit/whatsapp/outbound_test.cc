@@ -39,6 +39,13 @@ TEST(GraphErrorsTest, KeysOnMetaCodeNotHttpStatus) {
             ErrorCode::kUnavailable);
 }
 
+TEST(GraphErrorsTest, OddlyTypedErrorBodiesDoNotThrow) {
+  EXPECT_EQ(ClassifyGraphError(400, R"({"error":{"code":"190","is_transient":"yes"}})").code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(ClassifyGraphError(503, R"({"error":{"message":42}})").code, ErrorCode::kUnavailable);
+  EXPECT_EQ(ClassifyGraphError(400, R"({"error":"nope"})").code, ErrorCode::kFailedPrecondition);
+}
+
 TEST(GraphErrorsTest, BodylessFailuresFallBackToHttpStatus) {
   EXPECT_EQ(ClassifyGraphError(502, "<html>bad gateway</html>").code, ErrorCode::kUnavailable);
   EXPECT_EQ(ClassifyGraphError(429, "").code, ErrorCode::kResourceExhausted);
