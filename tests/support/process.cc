@@ -32,6 +32,7 @@ ChildProcess::ChildProcess(std::vector<std::string> args, const std::string& log
   if (pid_ == 0) {
     ::dup2(log, 1);
     ::dup2(log, 2);
+    ::close(log);
     auto argv = Argv(args);
     ::execv(argv[0], argv.data());
     std::perror("execv");
@@ -79,8 +80,12 @@ RunResult RunProgram(const std::vector<std::string>& args, const std::string& in
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(out[1], 2);
+    // Only 0-2 may stay open: a daemon the program starts would otherwise hold the output
+    // pipe and the read below would never see its end.
+    ::close(in[0]);
     ::close(in[1]);
     ::close(out[0]);
+    ::close(out[1]);
     std::vector<std::string> copy = args;
     auto argv = Argv(copy);
     ::execv(argv[0], argv.data());
