@@ -269,6 +269,9 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
 
   SectionReader redis(root, "redis", source_name, env, errors);
   config.redis.url = redis.Url("url", std::nullopt, {"redis://"});
+  config.redis.key_prefix = redis.String("key_prefix", config.redis.key_prefix);
+  config.redis.cache_ttl_seconds =
+      redis.Int("cache_ttl_seconds", config.redis.cache_ttl_seconds, 1, 86400);
   redis.RejectUnknownKeys();
 
   SectionReader mq(root, "rabbitmq", source_name, env, errors);

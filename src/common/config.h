@@ -39,7 +39,9 @@ struct PostgresSettings {
 };
 
 struct RedisSettings {
-  std::string url;
+  std::string url;                   // redis://host:port[/db]
+  std::string key_prefix = "chatshop";  // every key starts with it, as queue names do
+  int cache_ttl_seconds = 300;       // cached copies expire even if an invalidation is lost
 };
 
 struct RabbitMqSettings {

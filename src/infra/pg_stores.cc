@@ -113,6 +113,67 @@ Status PgOutboxStore::MarkFailed(int64_t id, const std::string& error) {
   });
 }
 
+Result<orders::Catalog> PgCatalogStore::LoadCatalog(int64_t shop_id) {
+  orders::Catalog catalog;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec_params(
+             "SELECT sku, name, price_minor, stock, unit, category, array_to_json(aliases)::text "
+             "FROM products WHERE shop_id = $1 ORDER BY position",
+             shop_id)) {
+      orders::Product p;
+      p.sku = row[0].as<std::string>();
+      p.name = row[1].as<std::string>();
+      p.price.minor = row[2].as<int64_t>();
+      p.stock = row[3].as<int64_t>();
+      p.unit = row[4].as<std::string>();
+      p.category = row[5].as<std::string>();
+      p.aliases = nlohmann::json::parse(row[6].as<std::string>()).get<std::vector<std::string>>();
+      catalog.products.push_back(std::move(p));
+    }
+  });
+  if (!status) return tl::unexpected(status.error());
+  return catalog;
+}
+
+Status PgCatalogStore::ReplaceCatalog(int64_t shop_id, const orders::Catalog& catalog) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params("DELETE FROM products WHERE shop_id = $1", shop_id);
+    int position = 0;
+    for (const auto& p : catalog.products) {
+      tx.exec_params(
+          "INSERT INTO products (shop_id, sku, name, price_minor, stock, unit, category, "
+          "  aliases, position) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, ARRAY(SELECT json_array_elements_text($8::json)), "
+          "  $9)",
+          shop_id, p.sku, p.name, p.price.minor, p.stock, p.unit, p.category,
+          nlohmann::json(p.aliases).dump(), position++);
+    }
+    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1",
+                   shop_id);
+    tx.commit();
+  });
+}
+
+Status PgCatalogStore::SetStock(int64_t shop_id, const std::string& sku, int64_t stock) {
+  bool found = false;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto updated = tx.exec_params(
+        "UPDATE products SET stock = $3, updated_at = now() WHERE shop_id = $1 AND sku = $2",
+        shop_id, sku, stock);
+    found = updated.affected_rows() > 0;
+    if (!found) return;
+    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1",
+                   shop_id);
+    tx.commit();
+  });
+  if (!status) return status;
+  if (!found) return MakeError(ErrorCode::kNotFound, "the shop has no product " + sku);
+  return Ok();
+}
+
 Status PgReadinessCheck::Check() {
   std::lock_guard lock(mutex_);
   return session_.Run([](pqxx::connection_base& c) { pqxx::nontransaction(c).exec("SELECT 1"); });

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bot/ports.h"
+#include "orders/ports.h"
 #include "infra/postgres.h"
 #include "webhook/ports.h"
 #include "whatsapp/ports.h"
@@ -43,6 +44,19 @@ class PgOutboxStore : public whatsapp::OutboxStore {
  private:
   PgSession session_;
   std::chrono::seconds lease_;
+};
+
+// orders::CatalogStore on PostgreSQL (table products). One per thread.
+class PgCatalogStore : public orders::CatalogStore {
+ public:
+  explicit PgCatalogStore(std::string url) : session_(std::move(url)) {}
+
+  Result<orders::Catalog> LoadCatalog(int64_t shop_id) override;
+  Status ReplaceCatalog(int64_t shop_id, const orders::Catalog& catalog) override;
+  Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) override;
+
+ private:
+  PgSession session_;
 };
 
 // /readyz check: the database answers a query. Thread-safe.

@@ -9,7 +9,7 @@ namespace chatshop::orders {
 struct Money {
   int64_t minor = 0;
 
-  // "₹1,234.50"-style text for INR without the grouping: "₹1234.50".
+  // Rupees with Indian digit grouping (lakh, crore): 12345600 paise → "₹1,23,456.00".
   std::string ToRupeeText() const;
 };
 

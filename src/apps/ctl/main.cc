@@ -12,7 +12,9 @@
 #include "bot/order_parser.h"
 #include "infra/migrations.h"
 #include "infra/pg_stores.h"
+#include "infra/redis_cache.h"
 #include "orders/catalog.h"
+#include "orders/catalog_service.h"
 
 using namespace chatshop;
 
@@ -128,6 +130,73 @@ int ParseOrders(const std::string& catalog_path) {
   return 0;
 }
 
+// The shop id of a WhatsApp number, or an error already printed.
+std::optional<int64_t> ShopId(const common::Config& config, const std::string& phone_number_id) {
+  infra::PgInboundStore shops(config.postgres.url);
+  auto shop = shops.FindShopByPhoneNumberId(phone_number_id);
+  if (!shop) {
+    std::cerr << "chatshopctl: "
+              << (shop.error().code == ErrorCode::kNotFound
+                      ? "no shop has phone_number_id " + phone_number_id +
+                            " (add it with: chatshopctl shop add)"
+                      : shop.error().ToString())
+              << "\n";
+    return std::nullopt;
+  }
+  return shop->id;
+}
+
+struct CatalogAccess {
+  infra::PgCatalogStore store;
+  infra::RedisCatalogCache cache;
+  orders::CatalogService service{store, cache};
+  explicit CatalogAccess(const common::Config& config)
+      : store(config.postgres.url),
+        cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
+};
+
+// Replaces a shop's catalog with a CSV file: every line is checked first and a file with any
+// bad line changes nothing.
+int CatalogImport(const common::Config& config, const std::string& phone_number_id,
+                  const std::string& path) {
+  auto catalog = ReadCatalog(path);
+  if (!catalog) return 1;
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  CatalogAccess access(config);
+  auto replaced = access.service.Replace(*shop_id, *catalog);
+  if (!replaced && replaced.error().code != ErrorCode::kUnavailable) return Fail(replaced.error());
+  std::cout << "imported " << catalog->products.size() << " products for shop " << *shop_id
+            << "\n";
+  if (!replaced) std::cerr << "chatshopctl: warning: " << replaced.error().message << "\n";
+  return 0;
+}
+
+int CatalogList(const common::Config& config, const std::string& phone_number_id) {
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  CatalogAccess access(config);
+  auto catalog = access.service.Get(*shop_id);
+  if (!catalog) return Fail(catalog.error());
+  for (const auto& p : catalog->products) {
+    std::printf("%-18s %-44s %14s  stock %-5lld %s\n", p.sku.c_str(), p.name.c_str(),
+                p.price.ToRupeeText().c_str(), static_cast<long long>(p.stock), p.unit.c_str());
+  }
+  return 0;
+}
+
+int StockSet(const common::Config& config, const std::string& phone_number_id,
+             const std::string& sku, int64_t stock) {
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  CatalogAccess access(config);
+  auto set = access.service.SetStock(*shop_id, sku, stock);
+  if (!set && set.error().code != ErrorCode::kUnavailable) return Fail(set.error());
+  std::cout << sku << " stock is now " << stock << "\n";
+  if (!set) std::cerr << "chatshopctl: warning: " << set.error().message << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,6 +222,26 @@ int main(int argc, char** argv) {
   add->add_flag("--token-stdin", token_stdin, "read the Graph API token from stdin");
   auto* list = shop->add_subcommand("list", "list shops");
 
+  auto* catalog = cli.add_subcommand("catalog", "a shop's products");
+  catalog->require_subcommand(1);
+  std::string shop_number;
+  auto* import = catalog->add_subcommand("import", "replace the shop's catalog with a CSV file");
+  std::string import_path;
+  import->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  import->add_option("file", import_path, "catalog CSV")->required();
+  auto* catalog_list = catalog->add_subcommand("list", "list the shop's products");
+  catalog_list->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+
+  auto* stock = cli.add_subcommand("stock", "stock levels");
+  stock->require_subcommand(1);
+  auto* stock_set = stock->add_subcommand("set", "set one product's stock");
+  std::string stock_sku;
+  int64_t stock_value = 0;
+  stock_set->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  stock_set->add_option("sku", stock_sku, "product SKU")->required();
+  stock_set->add_option("count", stock_value, "units in stock")->required()->check(
+      CLI::Range(int64_t{0}, int64_t{1000000000}));
+
   auto* parse_order = cli.add_subcommand(
       "parse-order", "turn shopping messages (JSON lines {\"text\":…} on stdin) into items");
   std::string catalog_path;
@@ -170,5 +259,8 @@ int main(int argc, char** argv) {
   if (status->parsed()) return DbStatus(config);
   if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
   if (list->parsed()) return ShopList(config);
+  if (import->parsed()) return CatalogImport(config, shop_number, import_path);
+  if (catalog_list->parsed()) return CatalogList(config, shop_number);
+  if (stock_set->parsed()) return StockSet(config, shop_number, stock_sku, stock_value);
   return 2;
 }

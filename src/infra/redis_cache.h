@@ -1,0 +1,40 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "orders/ports.h"
+#include "webhook/ports.h"
+
+struct redisContext;
+
+namespace chatshop::infra {
+
+struct RedisSettings {
+  std::string url;  // redis://host:port[/db]
+  std::string key_prefix = "chatshop";
+  int ttl_seconds = 300;
+};
+
+// orders::CatalogCache on Redis (hiredis): one JSON value per shop under
+// "<prefix>:catalog:<shop id>", with a TTL. Connects lazily and again after an error; commands
+// time out after a second, because a cache must never make a reply slow.
+// Not thread-safe: one per thread.
+class RedisCatalogCache : public orders::CatalogCache {
+ public:
+  explicit RedisCatalogCache(RedisSettings settings);
+  ~RedisCatalogCache() override;
+
+  Result<std::optional<orders::Catalog>> Get(int64_t shop_id) override;
+  Status Put(int64_t shop_id, const orders::Catalog& catalog) override;
+  Status Invalidate(int64_t shop_id) override;
+
+ private:
+  Status Connect();
+  std::string Key(int64_t shop_id) const;
+
+  RedisSettings settings_;
+  redisContext* context_ = nullptr;
+};
+
+}  // namespace chatshop::infra

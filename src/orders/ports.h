@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "orders/catalog.h"
+
+namespace chatshop::orders {
+
+// The durable catalog (PostgreSQL). One instance per thread.
+class CatalogStore {
+ public:
+  virtual ~CatalogStore() = default;
+  // The shop's products in file order; an empty catalog when none was imported.
+  [[nodiscard]] virtual Result<Catalog> LoadCatalog(int64_t shop_id) = 0;
+  // Replaces the shop's whole catalog in one transaction.
+  [[nodiscard]] virtual Status ReplaceCatalog(int64_t shop_id, const Catalog& catalog) = 0;
+  // Sets one product's stock; kNotFound when the shop has no such SKU.
+  [[nodiscard]] virtual Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) = 0;
+};
+
+// A cache of catalogs in front of the store (Redis): may lose anything at any time.
+// One instance per thread.
+class CatalogCache {
+ public:
+  virtual ~CatalogCache() = default;
+  // nullopt on a miss; an error when the cache cannot be reached.
+  [[nodiscard]] virtual Result<std::optional<Catalog>> Get(int64_t shop_id) = 0;
+  [[nodiscard]] virtual Status Put(int64_t shop_id, const Catalog& catalog) = 0;
+  [[nodiscard]] virtual Status Invalidate(int64_t shop_id) = 0;
+};
+
+}  // namespace chatshop::orders

@@ -1,0 +1,85 @@
+#include <gtest/gtest.h>
+
+
+#include "infra/migrations.h"
+#include "infra/pg_stores.h"
+#include "infra/redis_cache.h"
+#include "orders/catalog_service.h"
+#include "support/stack.h"
+
+namespace chatshop::infra {
+namespace {
+
+class CatalogIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Migrator(schema_.url()).Migrate());
+    auto shop = PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "t");
+    ASSERT_TRUE(shop);
+    shop_id_ = shop->id;
+  }
+
+  orders::Catalog Sample() {
+    orders::Catalog c;
+    c.products.push_back({"ATTA-5", "Aashirvaad Atta 5kg", orders::Money{28900}, 40, "pack",
+                          "staples", {"atta", "aata"}});
+    c.products.push_back({"MAGGI-70", "Maggi 70g", orders::Money{1400}, 200, "packet", "snacks",
+                          {}});
+    return c;
+  }
+
+  testing::TestSchema schema_;
+  int64_t shop_id_ = 0;
+  RedisSettings redis_{testing::StackConfig().redis.url, testing::UniqueName("test"), 60};
+};
+
+TEST_F(CatalogIntegrationTest, ReplaceThenLoadKeepsOrderAliasesAndMoney) {
+  PgCatalogStore store(schema_.url());
+  ASSERT_TRUE(store.ReplaceCatalog(shop_id_, Sample()));
+  auto loaded = store.LoadCatalog(shop_id_);
+  ASSERT_TRUE(loaded) << loaded.error().ToString();
+  ASSERT_EQ(loaded->products.size(), 2u);
+  EXPECT_EQ(loaded->products[0].sku, "ATTA-5");
+  EXPECT_EQ(loaded->products[0].aliases, (std::vector<std::string>{"atta", "aata"}));
+  EXPECT_EQ(loaded->products[0].price.minor, 28900);
+  EXPECT_TRUE(loaded->products[1].aliases.empty());
+  EXPECT_EQ(schema_.QueryValue("SELECT catalog_version FROM shops"), "1");
+
+  orders::Catalog smaller;
+  smaller.products.push_back(Sample().products[1]);
+  ASSERT_TRUE(store.ReplaceCatalog(shop_id_, smaller));
+  EXPECT_EQ(store.LoadCatalog(shop_id_)->products.size(), 1u) << "an import replaces everything";
+  EXPECT_EQ(store.SetStock(shop_id_, "ATTA-5", 1).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(CatalogIntegrationTest, RedisCacheAsideIsInvalidatedByStockChanges) {
+  PgCatalogStore store(schema_.url());
+  RedisCatalogCache cache(redis_);
+  orders::CatalogService service(store, cache);
+  ASSERT_TRUE(service.Replace(shop_id_, Sample()));
+  ASSERT_EQ(service.Get(shop_id_)->products[1].stock, 200);
+  auto cached = cache.Get(shop_id_);
+  ASSERT_TRUE(cached);
+  ASSERT_TRUE(cached->has_value()) << "the read filled the cache";
+
+  // A change behind the cache's back is not seen until the cache is dropped…
+  {
+    PgCatalogStore direct(schema_.url());
+    ASSERT_TRUE(direct.SetStock(shop_id_, "MAGGI-70", 7));
+  }
+  EXPECT_EQ(service.Get(shop_id_)->products[1].stock, 200);
+  // …while a change through the service is seen by the very next read.
+  ASSERT_TRUE(service.SetStock(shop_id_, "MAGGI-70", 0));
+  EXPECT_EQ(service.Get(shop_id_)->products[1].stock, 0);
+  ASSERT_TRUE(cache.Invalidate(shop_id_));
+}
+
+TEST(RedisUnavailableTest, UnreachableRedisIsUnavailable) {
+  RedisCatalogCache cache({"redis://127.0.0.1:1/0", "x", 60});
+  auto got = cache.Get(1);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace chatshop::infra

@@ -1,0 +1,106 @@
+#include "orders/catalog_service.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace chatshop::orders {
+namespace {
+
+// In-memory store and cache with switches to fail, counting the store's reads.
+class FakeStore : public CatalogStore {
+ public:
+  Result<Catalog> LoadCatalog(int64_t shop_id) override {
+    ++loads;
+    return catalogs[shop_id];
+  }
+  Status ReplaceCatalog(int64_t shop_id, const Catalog& catalog) override {
+    catalogs[shop_id] = catalog;
+    return Ok();
+  }
+  Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) override {
+    for (auto& p : catalogs[shop_id].products) {
+      if (p.sku == sku) {
+        p.stock = stock;
+        return Ok();
+      }
+    }
+    return MakeError(ErrorCode::kNotFound, "no such sku");
+  }
+  std::map<int64_t, Catalog> catalogs;
+  int loads = 0;
+};
+
+class FakeCache : public CatalogCache {
+ public:
+  Result<std::optional<Catalog>> Get(int64_t shop_id) override {
+    if (down) return MakeError(ErrorCode::kUnavailable, "down");
+    auto it = entries.find(shop_id);
+    if (it == entries.end()) return std::optional<Catalog>();
+    return std::optional<Catalog>(it->second);
+  }
+  Status Put(int64_t shop_id, const Catalog& catalog) override {
+    if (down) return MakeError(ErrorCode::kUnavailable, "down");
+    entries[shop_id] = catalog;
+    return Ok();
+  }
+  Status Invalidate(int64_t shop_id) override {
+    if (down) return MakeError(ErrorCode::kUnavailable, "down");
+    entries.erase(shop_id);
+    return Ok();
+  }
+  bool down = false;
+  std::map<int64_t, Catalog> entries;
+};
+
+Catalog OneProduct(int64_t stock) {
+  return Catalog{{Product{"MAGGI-70", "Maggi 70g", Money{1400}, stock, "packet", "snacks", {"maggi"}}}};
+}
+
+TEST(CatalogServiceTest, SecondReadComesFromTheCache) {
+  FakeStore store;
+  FakeCache cache;
+  CatalogService service(store, cache);
+  store.catalogs[1] = OneProduct(5);
+  ASSERT_TRUE(service.Get(1));
+  ASSERT_TRUE(service.Get(1));
+  EXPECT_EQ(store.loads, 1);
+}
+
+TEST(CatalogServiceTest, StockChangeIsSeenByTheNextRead) {
+  FakeStore store;
+  FakeCache cache;
+  CatalogService service(store, cache);
+  store.catalogs[1] = OneProduct(5);
+  ASSERT_EQ(service.Get(1)->products[0].stock, 5);
+  ASSERT_TRUE(service.SetStock(1, "MAGGI-70", 0));
+  EXPECT_EQ(service.Get(1)->products[0].stock, 0);
+  EXPECT_EQ(service.SetStock(1, "NOPE", 1).error().code, ErrorCode::kNotFound);
+}
+
+TEST(CatalogServiceTest, CacheDownSlowsReadsButNeverFailsThem) {
+  FakeStore store;
+  FakeCache cache;
+  cache.down = true;
+  CatalogService service(store, cache);
+  store.catalogs[1] = OneProduct(5);
+  EXPECT_TRUE(service.Get(1));
+  EXPECT_TRUE(service.Get(1));
+  EXPECT_EQ(store.loads, 2);
+  auto replaced = service.Replace(1, OneProduct(9));
+  ASSERT_FALSE(replaced) << "the caller must learn the cached copy may be stale";
+  EXPECT_EQ(replaced.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(store.catalogs[1].products[0].stock, 9) << "but the change is stored";
+}
+
+TEST(CatalogServiceTest, JsonRoundTrip) {
+  auto back = CatalogFromJson(CatalogToJson(OneProduct(3)));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->products[0].aliases, std::vector<std::string>{"maggi"});
+  EXPECT_EQ(back->products[0].price.minor, 1400);
+  EXPECT_FALSE(CatalogFromJson("{\"products\":[{\"sku\":1}]}"));
+  EXPECT_FALSE(CatalogFromJson("not json"));
+}
+
+}  // namespace
+}  // namespace chatshop::orders
