@@ -27,3 +27,65 @@ nlohmann::json BuildTextMessage(std::string_view to, std::string_view body) {
 }
 
 }  // namespace chatshop::whatsapp
+
+namespace chatshop::whatsapp {
+namespace {
+
+std::string Recipient(std::string_view to) {
+  return (!to.empty() && to[0] == '+') ? std::string(to) : "+" + std::string(to);
+}
+
+}  // namespace
+
+nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
+                                   const std::vector<ReplyButton>& buttons) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < buttons.size() && i < kMaxButtons; ++i) {
+    list.push_back({{"type", "reply"},
+                    {"reply",
+                     {{"id", buttons[i].id},
+                      {"title", TruncateUtf8(buttons[i].title, kMaxButtonTitleChars)}}}});
+  }
+  return {{"messaging_product", "whatsapp"},
+          {"recipient_type", "individual"},
+          {"to", Recipient(to)},
+          {"type", "interactive"},
+          {"interactive",
+           {{"type", "button"},
+            {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
+            {"action", {{"buttons", list}}}}}};
+}
+
+nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
+                                std::string_view button,
+                                const std::vector<ListSection>& sections) {
+  nlohmann::json out_sections = nlohmann::json::array();
+  size_t rows_left = kMaxListRows;
+  for (const auto& section : sections) {
+    if (rows_left == 0) break;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& row : section.rows) {
+      if (rows_left == 0) break;
+      nlohmann::json r = {{"id", row.id}, {"title", TruncateUtf8(row.title, kMaxRowTitleChars)}};
+      if (!row.description.empty()) {
+        r["description"] = TruncateUtf8(row.description, kMaxRowDescriptionChars);
+      }
+      rows.push_back(std::move(r));
+      --rows_left;
+    }
+    if (rows.empty()) continue;
+    out_sections.push_back({{"title", TruncateUtf8(section.title, kMaxRowTitleChars)},
+                            {"rows", rows}});
+  }
+  return {{"messaging_product", "whatsapp"},
+          {"recipient_type", "individual"},
+          {"to", Recipient(to)},
+          {"type", "interactive"},
+          {"interactive",
+           {{"type", "list"},
+            {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
+            {"action",
+             {{"button", TruncateUtf8(button, kMaxListButtonChars)}, {"sections", out_sections}}}}}};
+}
+
+}  // namespace chatshop::whatsapp

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,5 +17,42 @@ nlohmann::json BuildTextMessage(std::string_view to, std::string_view body);
 
 // `text` cut to at most `max_chars` UTF-8 characters, never inside a multi-byte sequence.
 std::string TruncateUtf8(std::string_view text, size_t max_chars);
+
+}  // namespace chatshop::whatsapp
+
+namespace chatshop::whatsapp {
+
+// Cloud API limits of interactive messages (cloud-api.md §5.2).
+inline constexpr size_t kMaxButtons = 3;
+inline constexpr size_t kMaxButtonTitleChars = 20;
+inline constexpr size_t kMaxInteractiveBodyChars = 1024;
+inline constexpr size_t kMaxListRows = 10;
+inline constexpr size_t kMaxRowTitleChars = 24;
+inline constexpr size_t kMaxRowDescriptionChars = 72;
+inline constexpr size_t kMaxListButtonChars = 20;
+
+struct ReplyButton {
+  std::string id;     // comes back as interactive.button_reply.id
+  std::string title;  // cut to 20 characters
+};
+
+struct ListRow {
+  std::string id;  // comes back as interactive.list_reply.id
+  std::string title;
+  std::string description;
+};
+
+struct ListSection {
+  std::string title;
+  std::vector<ListRow> rows;
+};
+
+// A message with up to three reply buttons; extra buttons are dropped, texts cut to the limits.
+nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
+                                   const std::vector<ReplyButton>& buttons);
+
+// A list message; rows beyond ten (over all sections) are dropped, texts cut to the limits.
+nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
+                                std::string_view button, const std::vector<ListSection>& sections);
 
 }  // namespace chatshop::whatsapp
