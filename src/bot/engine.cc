@@ -217,6 +217,27 @@ Transition FromChoice(const ConversationState& state, const InboundEvent& event,
 
 }  // namespace
 
+nlohmann::json StateToJson(const ConversationState& state) {
+  const char* stage = state.stage == Stage::kMenu ? "menu" : state.stage == Stage::kCart ? "cart" : "idle";
+  nlohmann::json cart = nlohmann::json::array();
+  for (const auto& line : state.cart) cart.push_back({{"sku", line.sku}, {"qty", line.qty}});
+  return {{"stage", stage}, {"cart", cart}};
+}
+
+ConversationState StateFromJson(const nlohmann::json& json) {
+  ConversationState state;
+  const std::string stage = whatsapp::StringField(json, "stage");
+  state.stage = stage == "menu" ? Stage::kMenu : stage == "cart" ? Stage::kCart : Stage::kIdle;
+  if (json.is_object() && json.contains("cart") && json["cart"].is_array()) {
+    for (const auto& line : json["cart"]) {
+      const std::string sku = whatsapp::StringField(line, "sku");
+      const int64_t qty = whatsapp::IntField(line, "qty", 0);
+      if (!sku.empty() && qty > 0) state.cart.push_back({sku, qty});
+    }
+  }
+  return state;
+}
+
 std::string RenderBill(const std::vector<CartLine>& cart, const ShopView& shop) {
   std::string text = "*Your bill from " + shop.name + "*\n";
   orders::Money subtotal{0};

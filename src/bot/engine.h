@@ -55,6 +55,11 @@ struct Transition {
 Transition Step(const ConversationState& state, const whatsapp::InboundEvent& event,
                 const ShopView& shop);
 
+// The state as stored between messages, and back; a state that cannot be read (written by an
+// older version, say) comes back as a fresh conversation rather than an error.
+nlohmann::json StateToJson(const ConversationState& state);
+ConversationState StateFromJson(const nlohmann::json& json);
+
 // The bill of a cart as WhatsApp text: one line per product (quantity × unit price = amount),
 // subtotal, delivery and total, in rupees with Indian digit grouping; lines for products the
 // shop cannot supply in full say so.

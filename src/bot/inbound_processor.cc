@@ -1,5 +1,8 @@
 #include "bot/inbound_processor.h"
 
+#include <optional>
+
+#include "bot/engine.h"
 #include "common/logging.h"
 #include "whatsapp/outbound.h"
 
@@ -13,8 +16,10 @@ std::string AcknowledgementText(const std::string& customer_name, const std::str
          " has received your message. We will reply here shortly.";
 }
 
-InboundProcessor::InboundProcessor(InboundStore& store, common::MetricsRegistry& metrics)
+InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
+                                   common::MetricsRegistry& metrics)
     : store_(store),
+      catalogs_(catalogs),
       recorded_(metrics.GetCounter("chatshop_inbound_messages_total",
                                    "Customer messages recorded with their replies")),
       duplicates_(metrics.GetCounter("chatshop_inbound_duplicates_total",
@@ -46,13 +51,34 @@ Outcome InboundProcessor::HandleMessage(const InboundEvent& event) {
             shop.error().ToString()};
   }
 
-  std::vector<nlohmann::json> replies = {
-      whatsapp::BuildTextMessage(event.customer, AcknowledgementText(event.customer_name, shop->name))};
-  auto recorded = store_.RecordInbound(event, *shop, replies);
-  if (!recorded) {
-    return {IsRetryable(recorded.error().code) ? Disposition::kRetry : Disposition::kDeadLetter,
-            recorded.error().ToString()};
+  auto retry_or_park = [](const Error& error) {
+    return Outcome{IsRetryable(error.code) ? Disposition::kRetry : Disposition::kDeadLetter,
+                   error.ToString()};
+  };
+  orders::Catalog catalog;
+  if (catalogs_ != nullptr) {
+    auto loaded = catalogs_->CatalogFor(shop->id);
+    if (!loaded) return retry_or_park(loaded.error());
+    catalog = std::move(*loaded);
   }
+
+  std::vector<nlohmann::json> replies;
+  std::optional<ConversationUpdate> update;
+  if (catalog.products.empty()) {
+    // A shop that has not imported its catalog yet: acknowledge, keep no conversation.
+    replies.push_back(whatsapp::BuildTextMessage(
+        event.customer, AcknowledgementText(event.customer_name, shop->name)));
+  } else {
+    auto stored = store_.LoadConversation(shop->id, event.customer);
+    if (!stored) return retry_or_park(stored.error());
+    const OrderParser parser(catalog);
+    const ShopView view{shop->name, &catalog, &parser};
+    Transition t = Step(StateFromJson(stored->state), event, view);
+    for (const auto& effect : t.effects) replies.push_back(std::get<SendReply>(effect).payload);
+    update = ConversationUpdate{StateToJson(t.next), stored->version};
+  }
+  auto recorded = store_.RecordInbound(event, *shop, replies, update ? &*update : nullptr);
+  if (!recorded) return retry_or_park(recorded.error());
   if (*recorded) {
     recorded_.Increment();
     log_->info("recorded wamid={} shop={} from={} type={}", event.id, shop->id,

@@ -23,12 +23,15 @@ struct Outcome {
   std::string reason;  // why, for kDeadLetter and kRetry
 };
 
-// Handles one inbound event: finds the shop, decides the replies and commits inbox row and
-// outbox rows together, so a redelivered message has no second effect.
+// Handles one inbound event: finds the shop, runs the conversation engine on the stored state
+// and commits inbox row, new state and outbox rows together, so a redelivered message has no
+// second effect.
 // Not thread-safe (it uses one store connection): one processor per consumer thread.
 class InboundProcessor {
  public:
-  InboundProcessor(InboundStore& store, common::MetricsRegistry& metrics);
+  // `catalogs` may be null: every shop then gets the fixed acknowledgement. A shop with an
+  // empty catalog gets it too; a shop with products gets the conversation engine.
+  InboundProcessor(InboundStore& store, CatalogSource* catalogs, common::MetricsRegistry& metrics);
 
   [[nodiscard]] Outcome Handle(const whatsapp::InboundEvent& event);
 
@@ -36,6 +39,7 @@ class InboundProcessor {
   Outcome HandleMessage(const whatsapp::InboundEvent& event);
 
   InboundStore& store_;
+  CatalogSource* catalogs_;
   common::Counter& recorded_;
   common::Counter& duplicates_;
   common::Counter& unknown_shop_;

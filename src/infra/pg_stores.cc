@@ -23,10 +23,29 @@ Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
   return *shop;
 }
 
+Result<bot::StoredConversation> PgInboundStore::LoadConversation(int64_t shop_id,
+                                                                 const std::string& customer) {
+  bot::StoredConversation conversation;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec_params(
+        "SELECT state::text, version FROM conversations WHERE shop_id = $1 AND customer = $2",
+        shop_id, customer);
+    if (!rows.empty()) {
+      conversation.state = nlohmann::json::parse(rows[0][0].as<std::string>(), nullptr, false);
+      conversation.version = rows[0][1].as<int64_t>();
+    }
+  });
+  if (!status) return tl::unexpected(status.error());
+  return conversation;
+}
+
 Result<bool> PgInboundStore::RecordInbound(const whatsapp::InboundEvent& event,
                                            const bot::ShopRecord& shop,
-                                           const std::vector<nlohmann::json>& replies) {
+                                           const std::vector<nlohmann::json>& replies,
+                                           const bot::ConversationUpdate* update) {
   bool recorded = false;
+  bool conflict = false;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
     auto inserted = tx.exec_params(
@@ -35,6 +54,24 @@ Result<bool> PgInboundStore::RecordInbound(const whatsapp::InboundEvent& event,
         "ELSE now() END, $6::jsonb) ON CONFLICT (wamid) DO NOTHING",
         event.id, shop.id, event.customer, event.type, event.timestamp, event.ToJson().dump());
     if (inserted.affected_rows() == 0) return;  // seen before: roll back, change nothing
+    if (update != nullptr) {
+      const std::string state = update->state.dump();
+      auto written =
+          update->expected_version < 0
+              ? tx.exec_params(
+                    "INSERT INTO conversations (shop_id, customer, state) VALUES ($1, $2, "
+                    "$3::jsonb) ON CONFLICT (shop_id, customer) DO NOTHING",
+                    shop.id, event.customer, state)
+              : tx.exec_params(
+                    "UPDATE conversations SET state = $3::jsonb, version = version + 1, "
+                    "  updated_at = now() "
+                    "WHERE shop_id = $1 AND customer = $2 AND version = $4",
+                    shop.id, event.customer, state, update->expected_version);
+      if (written.affected_rows() == 0) {
+        conflict = true;  // another writer got there first: roll back, let the caller redo
+        return;
+      }
+    }
     for (const auto& reply : replies) {
       tx.exec_params(
           "INSERT INTO outbox (shop_id, recipient, payload, caused_by) "
@@ -45,6 +82,7 @@ Result<bool> PgInboundStore::RecordInbound(const whatsapp::InboundEvent& event,
     recorded = true;
   });
   if (!status) return tl::unexpected(status.error());
+  if (conflict) return MakeError(ErrorCode::kAborted, "the conversation changed meanwhile");
   return recorded;
 }
 

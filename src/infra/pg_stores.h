@@ -21,8 +21,11 @@ class PgInboundStore : public bot::InboundStore {
   explicit PgInboundStore(std::string url) : session_(std::move(url)) {}
 
   Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override;
+  Result<bot::StoredConversation> LoadConversation(int64_t shop_id,
+                                                   const std::string& customer) override;
   Result<bool> RecordInbound(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
-                             const std::vector<nlohmann::json>& replies) override;
+                             const std::vector<nlohmann::json>& replies,
+                             const bot::ConversationUpdate* update) override;
 
  private:
   PgSession session_;

@@ -44,10 +44,26 @@ class FakeInboundStore : public bot::InboundStore {
     if (it == shops.end()) return MakeError(ErrorCode::kNotFound, "no shop");
     return it->second;
   }
-  Result<bool> RecordInbound(const whatsapp::InboundEvent& event, const bot::ShopRecord&,
-                             const std::vector<nlohmann::json>& replies) override {
+  Result<bot::StoredConversation> LoadConversation(int64_t shop_id,
+                                                   const std::string& customer) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
-    if (!inbox.insert(event.id).second) return false;
+    auto it = conversations.find({shop_id, customer});
+    if (it == conversations.end()) return bot::StoredConversation{};
+    return it->second;
+  }
+  Result<bool> RecordInbound(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
+                             const std::vector<nlohmann::json>& replies,
+                             const bot::ConversationUpdate* update) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
+    if (inbox.count(event.id)) return false;
+    if (update != nullptr) {
+      auto& stored = conversations[{shop.id, event.customer}];
+      if (stored.version != update->expected_version) {
+        return MakeError(ErrorCode::kAborted, "conversation moved");
+      }
+      stored = {update->state, stored.version + 1};
+    }
+    inbox.insert(event.id);
     outbox.insert(outbox.end(), replies.begin(), replies.end());
     return true;
   }
@@ -55,6 +71,18 @@ class FakeInboundStore : public bot::InboundStore {
   std::map<std::string, bot::ShopRecord> shops;
   std::set<std::string> inbox;
   std::vector<nlohmann::json> outbox;
+  std::map<std::pair<int64_t, std::string>, bot::StoredConversation> conversations;
+};
+
+// A fixed catalog per shop.
+class FakeCatalogSource : public bot::CatalogSource {
+ public:
+  Result<orders::Catalog> CatalogFor(int64_t shop_id) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "cache and db down");
+    return catalogs[shop_id];
+  }
+  bool unavailable = false;
+  std::map<int64_t, orders::Catalog> catalogs;
 };
 
 // An outbox whose rows are all due at once; records every outcome.

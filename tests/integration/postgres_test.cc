@@ -59,10 +59,10 @@ TEST_F(PostgresTest, ShopLookupByPhoneNumberId) {
 TEST_F(PostgresTest, InboxRowAndRepliesCommitTogetherOncePerWamid) {
   PgInboundStore store(schema_.url());
   auto reply = whatsapp::BuildTextMessage("919876543210", "hi");
-  auto first = store.RecordInbound(Text("wamid.1"), shop_, {reply});
+  auto first = store.RecordInbound(Text("wamid.1"), shop_, {reply}, nullptr);
   ASSERT_TRUE(first) << first.error().ToString();
   EXPECT_TRUE(*first);
-  auto second = store.RecordInbound(Text("wamid.1"), shop_, {reply});
+  auto second = store.RecordInbound(Text("wamid.1"), shop_, {reply}, nullptr);
   ASSERT_TRUE(second);
   EXPECT_FALSE(*second);
   EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox"), "1");
@@ -75,7 +75,7 @@ TEST_F(PostgresTest, InboxRowAndRepliesCommitTogetherOncePerWamid) {
 TEST_F(PostgresTest, OutboxRowsAreLeasedSentOnceAndRetriedWhenAsked) {
   PgInboundStore inbound(schema_.url());
   auto reply = whatsapp::BuildTextMessage("919876543210", "hi");
-  ASSERT_TRUE(inbound.RecordInbound(Text("wamid.2"), shop_, {reply, reply}));
+  ASSERT_TRUE(inbound.RecordInbound(Text("wamid.2"), shop_, {reply, reply}, nullptr));
 
   PgOutboxStore store(schema_.url());
   PgOutboxStore other(schema_.url());
@@ -104,6 +104,32 @@ TEST_F(PostgresTest, OutboxRowsAreLeasedSentOnceAndRetriedWhenAsked) {
   EXPECT_TRUE(none->empty());
   EXPECT_EQ(schema_.QueryValue("SELECT status || ':' || wamid FROM outbox WHERE status = 'sent'"),
             "sent:wamid.out.1");
+}
+
+TEST_F(PostgresTest, ConversationStateIsStoredWithItsMessageAndGuardedByVersion) {
+  PgInboundStore store(schema_.url());
+  auto none = store.LoadConversation(shop_.id, "919876543210");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->version, -1);
+
+  bot::ConversationUpdate first{{{"stage", "cart"}, {"cart", {{{"sku", "A"}, {"qty", 2}}}}}, -1};
+  ASSERT_TRUE(store.RecordInbound(Text("wamid.c1"), shop_, {}, &first));
+  auto stored = store.LoadConversation(shop_.id, "919876543210");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->version, 0);
+  EXPECT_EQ(stored->state["cart"][0]["qty"], 2);
+
+  // A writer that read before the first one committed must redo its step.
+  bot::ConversationUpdate stale{{{"stage", "idle"}}, -1};
+  auto conflict = store.RecordInbound(Text("wamid.c2"), shop_, {}, &stale);
+  ASSERT_FALSE(conflict);
+  EXPECT_EQ(conflict.error().code, ErrorCode::kAborted);
+  EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox WHERE wamid = 'wamid.c2'"), "0")
+      << "nothing of the aborted step was kept";
+
+  bot::ConversationUpdate next{{{"stage", "idle"}}, 0};
+  ASSERT_TRUE(store.RecordInbound(Text("wamid.c2"), shop_, {}, &next));
+  EXPECT_EQ(store.LoadConversation(shop_.id, "919876543210")->version, 1);
 }
 
 TEST(PostgresUnavailableTest, UnreachableDatabaseIsUnavailableWithoutTheUrl) {

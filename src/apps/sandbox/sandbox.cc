@@ -27,6 +27,30 @@ json GraphError(int code, const std::string& message) {
             {"fbtrace_id", "SANDBOX"}}}};
 }
 
+// A /messages body as a chat line: the text, and the buttons or list rows it offers.
+std::string Describe(const json& payload) {
+  const std::string type = payload.value("type", "");
+  if (type == "text" && payload.contains("text") && payload["text"].is_object()) {
+    return payload["text"].value("body", "");
+  }
+  if (type == "interactive" && payload.contains("interactive")) {
+    const json& interactive = payload["interactive"];
+    std::string text = interactive.contains("body") ? interactive["body"].value("text", "") : "";
+    std::string choices;
+    const json& action = interactive.value("action", json::object());
+    for (const auto& b : action.value("buttons", json::array())) {
+      choices += (choices.empty() ? "" : " | ") + b["reply"].value("title", "");
+    }
+    for (const auto& section : action.value("sections", json::array())) {
+      for (const auto& row : section.value("rows", json::array())) {
+        choices += (choices.empty() ? "" : " | ") + row.value("title", "");
+      }
+    }
+    return text + (choices.empty() ? "" : "\n    [ " + choices + " ]");
+  }
+  return "[" + type + " message]";
+}
+
 void ReplyJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
@@ -85,9 +109,7 @@ void Sandbox::Routes() {
     {
       std::lock_guard lock(mutex_);
       wamid = NextWamid('O');
-      std::string text = payload.contains("text") && payload["text"].is_object()
-                             ? payload["text"].value("body", "")
-                             : "[" + payload["type"].dump() + " message]";
+      std::string text = Describe(payload);
       transcript_.emplace_back(wa_id, "shop " + phone_number_id + " → " + wa_id + ": " + text);
       sent_messages_.push_back({{"id", wamid},
                                 {"version", version},

@@ -9,11 +9,27 @@
 #include "infra/graph_api_client.h"
 #include "infra/pg_stores.h"
 #include "infra/rabbitmq.h"
+#include "infra/redis_cache.h"
+#include "orders/catalog_service.h"
 #include "whatsapp/outbox_relay.h"
 
 using namespace chatshop;
 
 namespace {
+
+// The conversation's catalogs: PostgreSQL behind the Redis cache.
+class CatalogReader : public bot::CatalogSource {
+ public:
+  explicit CatalogReader(const common::Config& config)
+      : store_(config.postgres.url),
+        cache_({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
+  Result<orders::Catalog> CatalogFor(int64_t shop_id) override { return service_.Get(shop_id); }
+
+ private:
+  infra::PgCatalogStore store_;
+  infra::RedisCatalogCache cache_;
+  orders::CatalogService service_{store_, cache_};
+};
 
 // Consumes inbound events until stopped; parks what can never succeed.
 void RunBot(const common::Config& config, common::MetricsRegistry& metrics) {
@@ -23,7 +39,8 @@ void RunBot(const common::Config& config, common::MetricsRegistry& metrics) {
   infra::RabbitPublisher parking(rabbit, metrics);
   parking.Start();
   infra::PgInboundStore store(config.postgres.url);
-  bot::InboundProcessor processor(store, metrics);
+  CatalogReader catalogs(config);
+  bot::InboundProcessor processor(store, &catalogs, metrics);
 
   auto park = [&](const infra::Delivery& delivery, const std::string& reason) {
     webhook::QueueMessage parked{webhook::QueueMessage::Route::kParked, 0, delivery.message_id,

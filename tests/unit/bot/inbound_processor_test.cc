@@ -24,7 +24,8 @@ class InboundProcessorTest : public ::testing::Test {
   InboundProcessorTest() { store_.shops["106540352242922"] = {7, "Sharma Kirana", "106540352242922"}; }
   common::MetricsRegistry metrics_;
   fakes::FakeInboundStore store_;
-  InboundProcessor processor_{store_, metrics_};
+  fakes::FakeCatalogSource catalogs_;
+  InboundProcessor processor_{store_, &catalogs_, metrics_};
 };
 
 TEST_F(InboundProcessorTest, MessageIsRecordedWithOneReplyToTheSender) {
@@ -65,6 +66,30 @@ TEST_F(InboundProcessorTest, StatusesAreAcknowledgedWithoutReplies) {
   status.kind = whatsapp::InboundEvent::Kind::kStatus;
   status.type = "read";
   EXPECT_EQ(processor_.Handle(status).disposition, Disposition::kAck);
+  EXPECT_TRUE(store_.outbox.empty());
+}
+
+TEST_F(InboundProcessorTest, ShopWithACatalogGetsTheEngineAndItsStateIsKept) {
+  catalogs_.catalogs[7] = orders::Catalog{
+      {orders::Product{"MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}}}};
+  auto first = TextFrom("919876543210", "wamid.E1");
+  first.data = {{"body", "2 maggi"}};
+  ASSERT_EQ(processor_.Handle(first).disposition, Disposition::kAck);
+  ASSERT_EQ(store_.outbox.size(), 1u);
+  EXPECT_EQ(store_.outbox[0]["type"], "interactive");
+  auto second = TextFrom("919876543210", "wamid.E2");
+  second.data = {{"body", "maggi 3"}};
+  ASSERT_EQ(processor_.Handle(second).disposition, Disposition::kAck);
+  const auto& stored = store_.conversations.at({7, "919876543210"});
+  EXPECT_EQ(stored.version, 1);
+  EXPECT_EQ(stored.state["cart"][0]["qty"], 5) << "the second message added to the stored cart";
+  EXPECT_EQ(processor_.Handle(second).disposition, Disposition::kAck);
+  EXPECT_EQ(store_.outbox.size(), 2u) << "a redelivery changes nothing";
+}
+
+TEST_F(InboundProcessorTest, CatalogUnavailableMeansRetry) {
+  catalogs_.unavailable = true;
+  EXPECT_EQ(processor_.Handle(TextFrom("919876543210", "wamid.F")).disposition, Disposition::kRetry);
   EXPECT_TRUE(store_.outbox.empty());
 }
 
