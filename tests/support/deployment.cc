@@ -34,6 +34,8 @@ Deployment::Deployment(std::string rabbit_url) {
                               << "graph_base_url = \"http://127.0.0.1:" << sandbox_port_ << "\"\n"
                               << "[postgres]\nurl = \"" << schema_.url() << "\"\n"
                               << "[redis]\nurl = \"" << stack.redis.url << "\"\n"
+                              // Shop ids repeat across test schemas: cached catalogs must not.
+                              << "key_prefix = \"" << rabbit_.name_prefix << "\"\n"
                               << "[rabbitmq]\nurl = \"" << rabbit_.url << "\"\n"
                               << "inbound_shards = 2\nname_prefix = \"" << rabbit_.name_prefix
                               << "\"\n"
