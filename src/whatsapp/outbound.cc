@@ -14,28 +14,30 @@ std::string TruncateUtf8(std::string_view text, size_t max_chars) {
   return std::string(text);
 }
 
-nlohmann::json BuildTextMessage(std::string_view to, std::string_view body) {
-  std::string text = TruncateUtf8(body, kMaxTextBodyChars);
-  if (text.size() < body.size()) text = TruncateUtf8(text, kMaxTextBodyChars - 1) + "…";
+namespace {
+
+// The /messages envelope of every outbound message, with `type` and its object.
+nlohmann::json Envelope(std::string_view to, const char* type, nlohmann::json object) {
   // "+" keeps Meta from prefixing the business number's country code (cloud-api.md §5.1).
   std::string recipient = (!to.empty() && to[0] == '+') ? std::string(to) : "+" + std::string(to);
   return {{"messaging_product", "whatsapp"},
           {"recipient_type", "individual"},
           {"to", recipient},
-          {"type", "text"},
-          {"text", {{"body", text}, {"preview_url", false}}}};
+          {"type", type},
+          {type, std::move(object)}};
+}
+
+}  // namespace
+
+nlohmann::json BuildTextMessage(std::string_view to, std::string_view body) {
+  std::string text = TruncateUtf8(body, kMaxTextBodyChars);
+  if (text.size() < body.size()) text = TruncateUtf8(text, kMaxTextBodyChars - 1) + "…";
+  return Envelope(to, "text", {{"body", text}, {"preview_url", false}});
 }
 
 }  // namespace chatshop::whatsapp
 
 namespace chatshop::whatsapp {
-namespace {
-
-std::string Recipient(std::string_view to) {
-  return (!to.empty() && to[0] == '+') ? std::string(to) : "+" + std::string(to);
-}
-
-}  // namespace
 
 nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
                                    const std::vector<ReplyButton>& buttons) {
@@ -46,14 +48,10 @@ nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
                      {{"id", buttons[i].id},
                       {"title", TruncateUtf8(buttons[i].title, kMaxButtonTitleChars)}}}});
   }
-  return {{"messaging_product", "whatsapp"},
-          {"recipient_type", "individual"},
-          {"to", Recipient(to)},
-          {"type", "interactive"},
-          {"interactive",
-           {{"type", "button"},
-            {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
-            {"action", {{"buttons", list}}}}}};
+  return Envelope(to, "interactive",
+                  {{"type", "button"},
+                   {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
+                   {"action", {{"buttons", list}}}});
 }
 
 nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
@@ -77,15 +75,12 @@ nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
     out_sections.push_back({{"title", TruncateUtf8(section.title, kMaxRowTitleChars)},
                             {"rows", rows}});
   }
-  return {{"messaging_product", "whatsapp"},
-          {"recipient_type", "individual"},
-          {"to", Recipient(to)},
-          {"type", "interactive"},
-          {"interactive",
-           {{"type", "list"},
-            {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
-            {"action",
-             {{"button", TruncateUtf8(button, kMaxListButtonChars)}, {"sections", out_sections}}}}}};
+  return Envelope(to, "interactive",
+                  {{"type", "list"},
+                   {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
+                   {"action",
+                    {{"button", TruncateUtf8(button, kMaxListButtonChars)},
+                     {"sections", out_sections}}}});
 }
 
 }  // namespace chatshop::whatsapp
