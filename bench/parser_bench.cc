@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "bot/order_parser.h"
 
@@ -22,10 +21,7 @@ int main(int argc, char** argv) {
   cli.add_option("--seconds", seconds, "measured time per round");
   CLI11_PARSE(cli, argc, argv);
 
-  std::ifstream csv(catalog_path);
-  std::ostringstream text;
-  text << csv.rdbuf();
-  auto imported = orders::ParseCatalogCsv(text.str());
+  auto imported = orders::ReadCatalogCsvFile(catalog_path);
   if (!imported.errors.empty()) {
     std::fprintf(stderr, "%s:%d: %s\n", catalog_path.c_str(), imported.errors[0].line,
                  imported.errors[0].message.c_str());

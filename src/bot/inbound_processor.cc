@@ -30,6 +30,12 @@ InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                                           "Statuses and errors acknowledged without processing")),
       log_(common::GetLogger("worker")) {}
 
+const OrderParser& InboundProcessor::ParserFor(int64_t shop_id, const orders::Catalog& catalog) {
+  auto& parser = parsers_[shop_id];
+  if (!parser || parser->catalog() != catalog) parser = std::make_unique<OrderParser>(catalog);
+  return *parser;
+}
+
 Outcome InboundProcessor::Handle(const InboundEvent& event) {
   if (event.kind == InboundEvent::Kind::kMessage) return HandleMessage(event);
   // Delivery statuses and out-of-band errors get their own tables in a later change; for now
@@ -71,7 +77,7 @@ Outcome InboundProcessor::HandleMessage(const InboundEvent& event) {
   } else {
     auto stored = store_.LoadConversation(shop->id, event.customer);
     if (!stored) return retry_or_park(stored.error());
-    const OrderParser parser(catalog);
+    const OrderParser& parser = ParserFor(shop->id, catalog);
     const ShopView view{shop->name, &catalog, &parser};
     Transition t = Step(StateFromJson(stored->state), event, view);
     for (const auto& effect : t.effects) replies.push_back(std::get<SendReply>(effect).payload);

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include <spdlog/logger.h>
 
+#include "bot/order_parser.h"
 #include "bot/ports.h"
 #include "common/metrics.h"
 #include "whatsapp/inbound_event.h"
@@ -37,9 +39,13 @@ class InboundProcessor {
 
  private:
   Outcome HandleMessage(const whatsapp::InboundEvent& event);
+  // The parser for a shop's catalog, rebuilt only when the catalog changed: indexing a catalog
+  // costs several times more than parsing one message.
+  const OrderParser& ParserFor(int64_t shop_id, const orders::Catalog& catalog);
 
   InboundStore& store_;
   CatalogSource* catalogs_;
+  std::map<int64_t, std::unique_ptr<OrderParser>> parsers_;  // by shop; each keeps its catalog
   common::Counter& recorded_;
   common::Counter& duplicates_;
   common::Counter& unknown_shop_;

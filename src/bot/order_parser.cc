@@ -317,6 +317,8 @@ struct Candidate {
 
 }  // namespace
 
+const orders::Catalog& OrderParser::catalog() const { return index_->catalog; }
+
 ParsedOrder OrderParser::Parse(std::string_view text) const {
   ParsedOrder order;
   const auto& entries = index_->entries;

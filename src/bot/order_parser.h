@@ -40,6 +40,9 @@ class OrderParser {
 
   ParsedOrder Parse(std::string_view text) const;
 
+  // The catalog the parser was built from (its own copy).
+  const orders::Catalog& catalog() const;
+
  private:
   struct Index;  // products with their words and sizes, prepared once (order_parser.cc)
   std::shared_ptr<const Index> index_;

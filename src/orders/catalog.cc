@@ -1,7 +1,9 @@
 #include "orders/catalog.h"
 
 #include <cctype>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace chatshop::orders {
 namespace {
@@ -49,6 +51,18 @@ const Product* Catalog::Find(std::string_view sku) const {
     if (p.sku == sku) return &p;
   }
   return nullptr;
+}
+
+CatalogImport ReadCatalogCsvFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    CatalogImport failed;
+    failed.errors.push_back({0, "cannot open the catalog file"});
+    return failed;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseCatalogCsv(text.str());
 }
 
 bool ParseRupees(std::string_view text, Money& out) {

@@ -18,6 +18,8 @@ struct Product {
   std::string unit;                   // what one unit is: pack, kg, bottle, dozen…
   std::string category;
   std::vector<std::string> aliases;   // other names customers use ("doodh", "atta")
+
+  bool operator==(const Product&) const = default;
 };
 
 // A shop's products, in file order. Looking up by SKU is linear: catalogs are small.
@@ -26,6 +28,8 @@ struct Catalog {
 
   // The product with this SKU, or null.
   const Product* Find(std::string_view sku) const;
+
+  bool operator==(const Catalog&) const = default;
 };
 
 // A CSV line that could not be imported.
@@ -44,6 +48,9 @@ struct CatalogImport {
 // may be double-quoted (RFC 4180). Every line is checked and every problem reported with its
 // line number; SKUs must be unique. Never throws.
 CatalogImport ParseCatalogCsv(std::string_view text);
+
+// Reads and parses a catalog CSV file; a file that cannot be read is one error on line 0.
+CatalogImport ReadCatalogCsvFile(const std::string& path);
 
 // "289.00" → 28900 paise; false when `text` is not a non-negative amount with ≤ 2 decimals.
 bool ParseRupees(std::string_view text, Money& out);

@@ -11,6 +11,8 @@ struct Money {
 
   // Rupees with Indian digit grouping (lakh, crore): 12345600 paise → "₹1,23,456.00".
   std::string ToRupeeText() const;
+
+  bool operator==(const Money&) const = default;
 };
 
 }  // namespace chatshop::orders

@@ -3,8 +3,6 @@
 #include <cstdlib>
 #include <iostream>
 
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -80,17 +78,12 @@ int ShopList(const common::Config& config) {
 
 // Reads a catalog CSV; prints every bad line and returns nullopt when any line is bad.
 std::optional<orders::Catalog> ReadCatalog(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "chatshopctl: " << path << ": cannot open the catalog file\n";
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  orders::CatalogImport imported = orders::ParseCatalogCsv(text.str());
+  orders::CatalogImport imported = orders::ReadCatalogCsvFile(path);
   for (const auto& e : imported.errors) {
-    std::cerr << path << ":" << e.line << ": " << e.message << "\n";
+    std::cerr << path << (e.line > 0 ? ":" + std::to_string(e.line) : "") << ": " << e.message
+              << "\n";
   }
+  if (!imported.errors.empty() && imported.errors[0].line == 0) return std::nullopt;
   if (!imported.errors.empty()) {
     std::cerr << "chatshopctl: " << imported.errors.size()
               << " bad line(s); nothing was read from " << path << "\n";

@@ -87,6 +87,22 @@ TEST_F(InboundProcessorTest, ShopWithACatalogGetsTheEngineAndItsStateIsKept) {
   EXPECT_EQ(store_.outbox.size(), 2u) << "a redelivery changes nothing";
 }
 
+TEST_F(InboundProcessorTest, CatalogChangeIsSeenByTheNextMessage) {
+  orders::Product maggi{"MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}};
+  catalogs_.catalogs[7] = orders::Catalog{{maggi}};
+  auto first = TextFrom("919876543210", "wamid.G1");
+  first.data = {{"body", "2 maggi"}};
+  ASSERT_EQ(processor_.Handle(first).disposition, Disposition::kAck);
+  maggi.stock = 0;
+  catalogs_.catalogs[7] = orders::Catalog{{maggi}};
+  auto second = TextFrom("919876543210", "wamid.G2");
+  second.data = {{"body", "1 maggi"}};
+  ASSERT_EQ(processor_.Handle(second).disposition, Disposition::kAck);
+  ASSERT_EQ(store_.outbox.size(), 2u);
+  const std::string body = store_.outbox[1]["interactive"]["body"]["text"];
+  EXPECT_NE(body.find("out of stock"), std::string::npos) << body;
+}
+
 TEST_F(InboundProcessorTest, CatalogUnavailableMeansRetry) {
   catalogs_.unavailable = true;
   EXPECT_EQ(processor_.Handle(TextFrom("919876543210", "wamid.F")).disposition, Disposition::kRetry);
