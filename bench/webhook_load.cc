@@ -41,7 +41,7 @@ std::vector<Body> MakeBodies(int connection, int count, const std::string& secre
                              const std::string& phone_number_id) {
   std::vector<Body> bodies;
   for (int i = 0; i < count; ++i) {
-    whatsapp::TextWebhookSpec spec;
+    whatsapp::CustomerMessageSpec spec;
     spec.phone_number_id = phone_number_id;
     spec.display_phone_number = "15550783881";
     spec.from = "9198" + std::to_string(10000000 + connection * 100000 + i % 500);
@@ -49,7 +49,7 @@ std::vector<Body> MakeBodies(int connection, int count, const std::string& secre
     spec.wamid = "wamid.BENCH" + std::to_string(connection) + "x" + std::to_string(i);
     spec.timestamp = 1785900000 + i;
     spec.text = kTexts[i % (sizeof(kTexts) / sizeof(kTexts[0]))];
-    std::string json = whatsapp::BuildTextWebhookBody(spec);
+    std::string json = whatsapp::BuildCustomerWebhookBody(spec);
     bodies.push_back({json, webhook::SignatureHeader(secret, json)});
   }
   return bodies;

@@ -28,6 +28,18 @@ common::Config LoadConfigOrExit(const std::string& path, const char* program) {
   return *config;
 }
 
+common::TemplateSet LoadTemplatesOrExit(const common::Config& config,
+                                        const std::vector<std::string>& required,
+                                        const char* program) {
+  auto templates = common::TemplateSet::Load(config.templates.dir, required);
+  if (!templates) {
+    std::cerr << program << ": the reply templates cannot be used:\n"
+              << templates.error().message << "\n";
+    std::exit(2);
+  }
+  return std::move(*templates);
+}
+
 const std::atomic<bool>& StopRequested() { return g_stop; }
 
 void InstallStopSignals() {

@@ -2,14 +2,22 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "common/config.h"
+#include "common/templates.h"
 
 namespace chatshop::apps {
 
 // Loads the config named by --config (environment overrides applied) and sets up logging.
 // On any problem prints every error to stderr and exits with status 2.
 common::Config LoadConfigOrExit(const std::string& path, const char* program);
+
+// Loads the reply templates from [templates] dir; on any problem (a missing template in some
+// locale, one that does not compile) prints every one to stderr and exits with status 2.
+common::TemplateSet LoadTemplatesOrExit(const common::Config& config,
+                                        const std::vector<std::string>& required,
+                                        const char* program);
 
 // Set by SIGINT/SIGTERM; programs poll it to shut down cleanly.
 const std::atomic<bool>& StopRequested();

@@ -1,9 +1,10 @@
 #include "bot/engine.h"
 
 #include <algorithm>
-#include <map>
+#include <cstdlib>
 #include <set>
 
+#include "bot/cart_edits.h"
 #include "bot/text.h"
 #include "whatsapp/json_fields.h"
 #include "whatsapp/outbound.h"
@@ -11,297 +12,671 @@
 namespace chatshop::bot {
 namespace {
 
+using nlohmann::json;
 using whatsapp::InboundEvent;
 using Stage = ConversationState::Stage;
 
+constexpr int64_t kMaxLineQty = 999;
+
 const std::set<std::string>& Greetings() {
-  static const std::set<std::string> words = {"hi",       "hii",  "hello", "helo", "hey",
-                                              "namaste",  "namaskar", "start", "hola",
-                                              "good morning", "good evening", "नमस्ते"};
+  static const std::set<std::string> words = {
+      "hi",    "hii",   "hello",        "helo",         "hey",    "namaste", "namaskar",
+      "start", "hola",  "good morning", "good evening", "नमस्ते", "नमस्कार"};
+  return words;
+}
+
+// The words that switch the language, folded, and the locale each selects.
+const std::map<std::string, std::string>& LanguageWords() {
+  static const std::map<std::string, std::string> words = {
+      {"hindi", "hi"},        {"hindi me", "hi"},   {"hindi mein", "hi"}, {"हिंदी", "hi"},
+      {"हिन्दी", "hi"},         {"हिंदी में", "hi"},    {"english", "en"},    {"angrezi", "en"},
+      {"in english", "en"},   {"अंग्रेज़ी", "en"},     {"अंग्रेजी", "en"}};
   return words;
 }
 
 std::string Trimmed(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n!.?");
+  const auto first = text.find_first_not_of(" \t\r\n!.?।");
   if (first == std::string::npos) return "";
   const auto last = text.find_last_not_of(" \t\r\n!.?");
   return text.substr(first, last - first + 1);
 }
 
-void AddToCart(std::vector<CartLine>& cart, const std::string& sku, int64_t qty) {
+std::string TrimmedSpace(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+size_t Utf8Length(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::string Capitalised(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+CartLine* FindLine(std::vector<CartLine>& cart, const std::string& sku) {
   for (auto& line : cart) {
-    if (line.sku == sku) {
-      line.qty += qty;
-      return;
+    if (line.sku == sku) return &line;
+  }
+  return nullptr;
+}
+
+void AddToCart(std::vector<CartLine>& cart, const std::string& sku, int64_t qty) {
+  if (CartLine* line = FindLine(cart, sku)) {
+    line->qty = std::min(kMaxLineQty, line->qty + qty);
+  } else {
+    cart.push_back({sku, std::min(kMaxLineQty, qty)});
+  }
+}
+
+void SetInCart(std::vector<CartLine>& cart, const std::string& sku, int64_t qty) {
+  if (qty <= 0) {
+    std::erase_if(cart, [&](const CartLine& line) { return line.sku == sku; });
+  } else if (CartLine* line = FindLine(cart, sku)) {
+    line->qty = std::min(kMaxLineQty, qty);
+  } else {
+    cart.push_back({sku, std::min(kMaxLineQty, qty)});
+  }
+}
+
+// A cart line the shop cannot supply in full.
+struct Shortage {
+  const orders::Product* product;
+  int64_t wanted;
+  int64_t available;  // ≥ 0
+};
+
+// The words of a product name that say what it is ("maggi", "noodles"), not sizes or counts.
+std::set<std::string> NameWords(const std::string& name) {
+  std::set<std::string> words;
+  for (const auto& token : Tokenize(FoldText(name))) {
+    if (token.size() >= 3 && !std::isdigit(static_cast<unsigned char>(token[0]))) {
+      words.insert(token);
     }
   }
-  cart.push_back({sku, qty});
+  return words;
 }
 
-SendReply Text(const InboundEvent& event, const std::string& body) {
-  return {whatsapp::BuildTextMessage(event.customer, body)};
-}
-
-// The bill with Checkout · Edit · Cancel, or the plain empty-cart answer.
-SendReply BillReply(const InboundEvent& event, const std::vector<CartLine>& cart,
-                    const ShopView& shop, const std::string& preface) {
-  if (cart.empty()) {
-    return Text(event, preface + "Your cart is empty. Type your list, like \"2 atta, 1 maggi\", "
-                                 "or send *menu* to see what we have.");
+// Up to three products of the same category the shop can supply instead of `wanted` packs of
+// `product`: those with enough stock first, then those sharing most name words (the same brand
+// or kind, as a shopkeeper would offer), then the closest in price.
+std::vector<const orders::Product*> Alternatives(const orders::Product& product, int64_t wanted,
+                                                 const orders::Catalog& catalog) {
+  const std::set<std::string> words = NameWords(product.name);
+  struct Candidate {
+    const orders::Product* product;
+    bool enough;
+    size_t shared;
+    int64_t price_gap;
+  };
+  std::vector<Candidate> found;
+  for (const auto& p : catalog.products) {
+    if (p.category != product.category || p.sku == product.sku || p.stock <= 0) continue;
+    size_t shared = 0;
+    for (const auto& w : NameWords(p.name)) shared += words.count(w);
+    found.push_back({&p, p.stock >= wanted, shared, std::llabs(p.price.minor - product.price.minor)});
   }
-  return {whatsapp::BuildButtonsMessage(
-      event.customer, preface + RenderBill(cart, shop),
-      {{"cart:checkout", "Checkout"}, {"cart:edit", "Edit"}, {"cart:cancel", "Cancel"}})};
+  std::stable_sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.enough != b.enough) return a.enough;
+    if (a.shared != b.shared) return a.shared > b.shared;
+    return a.price_gap < b.price_gap;
+  });
+  std::vector<const orders::Product*> best;
+  for (size_t i = 0; i < found.size() && i < 3; ++i) best.push_back(found[i].product);
+  return best;
 }
 
-// The categories of the catalog as a list to pick from.
-SendReply MenuReply(const InboundEvent& event, const ShopView& shop) {
+// One customer message being answered: the state it started from, the state and replies it
+// leads to. Each On… method handles one kind of input.
+class Turn {
+ public:
+  Turn(const ConversationState& state, const InboundEvent& event, const ShopView& shop)
+      : state_(state), event_(event), shop_(shop), next_(state) {}
+
+  Transition Run();
+
+ private:
+  // Replies.
+  std::string Say(const std::string& name, json data = json::object()) const;
+  void SendText(const std::string& body);
+  void SendList(const std::string& body, const std::string& button,
+                std::vector<whatsapp::ListSection> sections);
+  std::string Notes() const;  // the notes gathered so far, as the start of a reply
+  void SendBill(const std::string& preface);
+  void SendMenu(size_t offset);
+  void SendCategory(const std::string& category, size_t offset);
+  void SendIssueChoices(const Shortage& shortage);
+
+  // Inputs.
+  void OnText(const std::string& text);
+  bool OnCommand(const std::string& command);
+  void OnChoice(const std::string& id);
+  void OnFix(const std::string& action, const std::string& sku, const std::string& alternative);
+  void OnCatalogOrder(const json& order);
+  void OnEdits(const std::vector<CartEdit>& edits);
+  // Adds a typed list's items; returns false when it named nothing at all.
+  bool AddTypedList(const std::string& text, bool* was_question);
+  void Cancel();
+
+  // After the cart changed: the renewed bill, or the stock problems and a choice per item.
+  void Review(bool at_checkout);
+  std::vector<Shortage> Shortages();
+
+  const ConversationState& state_;
+  const InboundEvent& event_;
+  const ShopView& shop_;
+  ConversationState next_;
+  std::vector<Effect> effects_;
+  std::vector<std::string> notes_;  // what was done or not understood, said before the reply
+  std::vector<Effect> questions_;   // "which one did you mean" lists, sent after the reply
+};
+
+std::string Turn::Say(const std::string& name, json data) const {
+  data["shop"] = shop_.name;
+  if (!data.contains("customer")) data["customer"] = event_.customer_name;
+  return shop_.templates->Render(ReplyLocale(next_, shop_), name, data, shop_.overrides);
+}
+
+void Turn::SendText(const std::string& body) {
+  effects_.push_back(SendReply{whatsapp::BuildTextMessage(event_.customer, body)});
+}
+
+void Turn::SendList(const std::string& body, const std::string& button,
+                    std::vector<whatsapp::ListSection> sections) {
+  effects_.push_back(
+      SendReply{whatsapp::BuildListMessage(event_.customer, body, button, sections)});
+}
+
+std::string Turn::Notes() const {
+  std::string text;
+  for (const auto& note : notes_) text += note + "\n";
+  return text.empty() ? "" : text + "\n";
+}
+
+void Turn::SendBill(const std::string& preface) {
+  if (next_.cart.empty()) {
+    SendText(preface + Say("cart_empty") + " " + Say("try_list"));
+    return;
+  }
+  const std::vector<whatsapp::ReplyButton> buttons = {{"cart:checkout", Say("button_checkout")},
+                                                      {"cart:edit", Say("button_edit")},
+                                                      {"cart:cancel", Say("button_cancel")}};
+  const std::string bill = RenderBill(next_.cart, shop_, ReplyLocale(next_, shop_));
+  std::string body = preface + bill;
+  if (Utf8Length(body) > whatsapp::kMaxInteractiveBodyChars) {
+    // Too long for an interactive body (1,024 characters): the bill goes as text (4,096) and
+    // the buttons follow under its last line, the total.
+    SendText(body);
+    body = bill.substr(bill.rfind('\n') + 1);
+  }
+  effects_.push_back(
+      SendReply{whatsapp::BuildButtonsMessage(event_.customer, body, buttons)});
+}
+
+// Categories in catalog order, ten rows at most: nine and "More…" when there are more.
+void Turn::SendMenu(size_t offset) {
   std::vector<std::string> categories;
-  for (const auto& p : shop.catalog->products) {
+  for (const auto& p : shop_.catalog->products) {
     if (std::find(categories.begin(), categories.end(), p.category) == categories.end()) {
       categories.push_back(p.category);
     }
   }
-  whatsapp::ListSection section{"Categories", {}};
-  for (const auto& c : categories) {
-    std::string title = c;
-    if (!title.empty()) title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
-    section.rows.push_back({"cat:" + c, title, ""});
+  whatsapp::ListSection section{Say("menu_section"), {}};
+  for (size_t i = offset; i < categories.size(); ++i) {
+    if (section.rows.size() == whatsapp::kMaxListRows - 1 && i + 1 < categories.size()) {
+      section.rows.push_back({"cats:" + std::to_string(i), Say("more_row"), ""});
+      break;
+    }
+    section.rows.push_back({"cat:0:" + categories[i], Capitalised(categories[i]), ""});
   }
-  const std::string body = "Namaste! Welcome to " + shop.name +
-                           ". Pick a category, or just type your list, like \"2 atta, 1 kg "
-                           "sugar, maggi x5\".";
-  if (section.rows.empty()) return Text(event, body);
-  return {whatsapp::BuildListMessage(event.customer, body, "Categories", {section})};
+  const std::string body = Notes() + Say("welcome");
+  if (section.rows.empty()) return SendText(body + "\n" + Say("try_list"));
+  SendList(body, Say("menu_button"), {section});
 }
 
-SendReply CategoryReply(const InboundEvent& event, const ShopView& shop,
-                        const std::string& category) {
-  whatsapp::ListSection section{category, {}};
-  for (const auto& p : shop.catalog->products) {
-    if (p.category != category) continue;
-    section.rows.push_back({"add:" + p.sku + ":1", p.name,
-                            p.price.ToRupeeText() + (p.stock > 0 ? "" : " · out of stock")});
+void Turn::SendCategory(const std::string& category, size_t offset) {
+  std::vector<const orders::Product*> products;
+  for (const auto& p : shop_.catalog->products) {
+    if (p.category == category) products.push_back(&p);
   }
-  if (section.rows.empty()) return MenuReply(event, shop);
-  return {whatsapp::BuildListMessage(event.customer, "Tap a product to add one to your cart.",
-                                     "Products", {section})};
+  if (offset >= products.size()) return SendMenu(0);
+  whatsapp::ListSection section{Capitalised(category), {}};
+  for (size_t i = offset; i < products.size(); ++i) {
+    if (section.rows.size() == whatsapp::kMaxListRows - 1 && i + 1 < products.size()) {
+      section.rows.push_back({"cat:" + std::to_string(i) + ":" + category, Say("more_row"), ""});
+      break;
+    }
+    const auto& p = *products[i];
+    section.rows.push_back(
+        {"add:" + p.sku + ":1", p.name,
+         Say("product_row", {{"price", p.price.ToRupeeText()}, {"out_of_stock", p.stock <= 0}})});
+  }
+  SendList(Say("category_prompt", {{"category", Capitalised(category)}}), Say("category_button"),
+           {section});
 }
 
-std::string HelpText() {
-  return "Type your list, like \"2 atta, 1 kg sugar, maggi x5\", and I will make the bill.\n"
-         "*menu* – see what we have\n*status* – your cart\n*cancel* – empty the cart\n"
-         "*help* – this message";
+// Replace (up to three alternatives) · Reduce to what is available · Remove · Cancel order,
+// as one list: three reply buttons could not hold them.
+void Turn::SendIssueChoices(const Shortage& s) {
+  const std::string& sku = s.product->sku;
+  whatsapp::ListSection section{Say("issue_section"), {}};
+  for (const auto* alternative : Alternatives(*s.product, s.wanted, *shop_.catalog)) {
+    section.rows.push_back(
+        {"fix:swap:" + sku + ":" + alternative->sku, alternative->name,
+         Say("issue_replace_row", {{"price", alternative->price.ToRupeeText()}})});
+  }
+  if (s.available > 0) {
+    section.rows.push_back(
+        {"fix:reduce:" + sku, Say("issue_reduce_row", {{"available", s.available}}), ""});
+  }
+  section.rows.push_back({"fix:remove:" + sku, Say("issue_remove_row"), s.product->name});
+  section.rows.push_back({"order:cancel", Say("issue_cancel_row"), ""});
+  SendList(Say("issue_prompt", {{"name", s.product->name}, {"available", s.available}}),
+           Say("issue_button"), {section});
 }
 
-// Stock problems of the cart, one sentence each; empty when everything is available.
-std::vector<std::string> ShortItems(const std::vector<CartLine>& cart, const ShopView& shop) {
-  std::vector<std::string> problems;
-  for (const auto& line : cart) {
-    const orders::Product* p = shop.catalog->Find(line.sku);
-    if (p == nullptr) {
-      problems.push_back(line.sku + " is no longer sold here");
-    } else if (p->stock <= 0) {
-      problems.push_back(p->name + " is out of stock");
-    } else if (p->stock < line.qty) {
-      problems.push_back("only " + std::to_string(p->stock) + " of " + p->name + " available");
+std::vector<Shortage> Turn::Shortages() {
+  std::vector<Shortage> found;
+  for (const auto& line : next_.cart) {
+    const orders::Product* p = shop_.catalog->Find(line.sku);
+    if (p != nullptr && p->stock < line.qty) {
+      found.push_back({p, line.qty, std::max<int64_t>(0, p->stock)});
     }
   }
-  return problems;
+  return found;
 }
 
-Transition FromText(const ConversationState& state, const InboundEvent& event,
-                    const ShopView& shop, const std::string& text) {
-  Transition t{state, {}};
-  const std::string command = Trimmed(FoldText(text));
-  if (command == "help") {
-    t.effects.push_back(Text(event, HelpText()));
-    return t;
-  }
-  if (command == "cancel") {
-    t.next = ConversationState{};
-    t.effects.push_back(Text(event, "Your cart is now empty. Type a new list whenever you like."));
-    return t;
-  }
-  if (command == "status" || command == "cart") {
-    t.effects.push_back(BillReply(event, state.cart, shop, ""));
-    return t;
-  }
-  if (command == "menu" || Greetings().count(command)) {
-    if (state.cart.empty()) t.next.stage = Stage::kMenu;
-    t.effects.push_back(MenuReply(event, shop));
-    return t;
+void Turn::Review(bool at_checkout) {
+  // Products the shop stopped selling since they were added leave the cart, with a word.
+  const size_t before = next_.cart.size();
+  std::erase_if(next_.cart,
+                [&](const CartLine& line) { return shop_.catalog->Find(line.sku) == nullptr; });
+  if (next_.cart.size() != before) notes_.push_back(Say("no_longer_sold"));
+
+  const std::vector<Shortage> shortages = Shortages();
+  if (shortages.empty()) {
+    next_.issues.clear();
+    next_.stage = next_.cart.empty() ? Stage::kIdle : Stage::kCart;
+    if (at_checkout && !next_.cart.empty()) notes_.push_back(Say("checkout_ok"));
+    SendBill(Notes());
+    return;
   }
 
-  ParsedOrder order = shop.parser->Parse(text);
-  for (const auto& item : order.items) AddToCart(t.next.cart, item.sku, item.qty);
-  std::string preface;
-  for (const auto& u : order.unmatched) preface += "I couldn't find \"" + u + "\".\n";
-  if (!order.items.empty()) {
-    t.next.stage = Stage::kCart;
-    std::vector<CartLine> added;
-    for (const auto& item : order.items) added.push_back({item.sku, item.qty});
-    for (const auto& problem : ShortItems(added, shop)) preface += "Sorry, " + problem + ".\n";
-    if (!preface.empty()) preface += "\n";
-    t.effects.push_back(BillReply(event, t.next.cart, shop, preface));
+  // Choices already sent and still open are only recalled; new shortages (and all of them at
+  // checkout, when stock may have moved) get their own choice list.
+  std::vector<const Shortage*> fresh;
+  std::string pending;
+  for (const auto& s : shortages) {
+    const bool offered = std::find(state_.issues.begin(), state_.issues.end(), s.product->sku) !=
+                         state_.issues.end();
+    if (at_checkout || !offered || state_.stage != Stage::kIssues) {
+      fresh.push_back(&s);
+    } else {
+      pending += (pending.empty() ? "" : ", ") + s.product->name;
+    }
   }
+  std::string text = Notes();
+  if (!fresh.empty()) {
+    text += Say(at_checkout ? "checkout_issues_intro" : "stock_issues_intro") + "\n";
+    for (const auto* s : fresh) {
+      text += "• " +
+              Say("stock_short", {{"name", s->product->name},
+                                  {"out_of_stock", s->available == 0},
+                                  {"available", s->available},
+                                  {"wanted", s->wanted}}) +
+              "\n";
+    }
+  }
+  if (!pending.empty()) text += Say("issues_pending", {{"names", pending}});
+  SendText(TrimmedSpace(text));
+  for (const auto* s : fresh) SendIssueChoices(*s);
+
+  next_.stage = Stage::kIssues;
+  next_.issues.clear();
+  for (const auto& s : shortages) next_.issues.push_back(s.product->sku);
+}
+
+void Turn::Cancel() {
+  next_ = ConversationState{};
+  next_.locale = state_.locale;
+  SendText(Say("cancelled"));
+}
+
+bool Turn::OnCommand(const std::string& command) {
+  if (command == "help" || command == "madad" || command == "मदद") {
+    SendText(Say("help"));
+  } else if (command == "cancel" || command == "cancel order") {
+    Cancel();
+  } else if (command == "status" || command == "cart" || command == "bill") {
+    if (next_.stage == Stage::kIssues) {
+      Review(false);
+    } else {
+      SendBill("");
+    }
+  } else if (command == "menu" || Greetings().count(command)) {
+    if (next_.cart.empty()) next_.stage = Stage::kMenu;
+    SendMenu(0);
+  } else if (auto language = LanguageWords().find(command); language != LanguageWords().end()) {
+    if (shop_.templates->HasLocale(language->second)) next_.locale = language->second;
+    if (next_.cart.empty()) {
+      SendText(Say("language_set") + "\n" + Say("try_list"));
+    } else {
+      SendBill(Say("language_set") + "\n\n");
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool Turn::AddTypedList(const std::string& text, bool* was_question) {
+  ParsedOrder order = shop_.parser->Parse(text);
+  for (const auto& item : order.items) AddToCart(next_.cart, item.sku, item.qty);
+  for (const auto& u : order.unmatched) notes_.push_back(Say("unmatched", {{"text", u}}));
   for (const auto& a : order.ambiguous) {
-    whatsapp::ListSection section{"Did you mean", {}};
+    whatsapp::ListSection section{Say("ambiguous_section"), {}};
     for (const auto& sku : a.candidates) {
-      if (const orders::Product* p = shop.catalog->Find(sku)) {
+      if (const orders::Product* p = shop_.catalog->Find(sku)) {
         section.rows.push_back({"add:" + sku + ":1", p->name, p->price.ToRupeeText()});
       }
     }
-    t.effects.push_back(SendReply{whatsapp::BuildListMessage(
-        event.customer, "Which \"" + a.text + "\" would you like?", "Choose", {section})});
+    questions_.push_back(SendReply{whatsapp::BuildListMessage(
+        event_.customer, Say("ambiguous", {{"text", a.text}}), Say("ambiguous_button"),
+        {section})});
   }
-  if (t.effects.empty()) {
-    const std::string hint = order.question
-                                 ? "I can't answer questions yet, but the shop will see this. "
-                                 : (preface.empty() ? "I didn't understand that. " : preface);
-    t.effects.push_back(Text(event, hint + "Type your list, like \"2 atta, 1 maggi\", or send "
-                                           "*menu* to see what we have."));
-  }
-  return t;
+  if (was_question != nullptr) *was_question = order.question;
+  return !order.items.empty();
 }
 
-Transition FromChoice(const ConversationState& state, const InboundEvent& event,
-                      const ShopView& shop, const std::string& id) {
-  Transition t{state, {}};
-  if (id == "cart:cancel") return FromText(state, event, shop, "cancel");
-  if (id == "cart:edit") {
-    t.effects.push_back(Text(event, "Send the changes as a list: \"3 maggi\" adds three, "
-                                    "*cancel* empties the cart. Send *status* to see the bill."));
-    return t;
+void Turn::OnEdits(const std::vector<CartEdit>& edits) {
+  bool changed = false;
+  for (const auto& edit : edits) {
+    if (edit.op == CartEdit::Op::kAdd) {
+      changed |= AddTypedList(edit.text, nullptr);
+      continue;
+    }
+    ParsedOrder order = shop_.parser->Parse(edit.text);
+    // A word that names several products means the one in the cart, if only one is.
+    for (const auto& a : order.ambiguous) {
+      std::vector<std::string> in_cart;
+      for (const auto& sku : a.candidates) {
+        if (FindLine(next_.cart, sku) != nullptr) in_cart.push_back(sku);
+      }
+      if (in_cart.size() == 1) {
+        order.items.push_back({in_cart[0], edit.qty.value_or(1)});
+      } else {
+        notes_.push_back(Say("not_in_cart", {{"text", a.text}}));
+      }
+    }
+    for (const auto& u : order.unmatched) notes_.push_back(Say("unmatched", {{"text", u}}));
+    for (const auto& item : order.items) {
+      const orders::Product* p = shop_.catalog->Find(item.sku);
+      const std::string name = p != nullptr ? p->name : item.sku;
+      const bool in_cart = FindLine(next_.cart, item.sku) != nullptr;
+      if (edit.op == CartEdit::Op::kRemove || (edit.qty && *edit.qty == 0)) {
+        if (!in_cart) {
+          notes_.push_back(Say("not_in_cart", {{"text", name}}));
+          continue;
+        }
+        SetInCart(next_.cart, item.sku, 0);
+        notes_.push_back(Say("fixed_removed", {{"name", name}}));
+      } else {
+        const int64_t qty = std::min(kMaxLineQty, edit.qty.value_or(item.qty));
+        SetInCart(next_.cart, item.sku, qty);
+        notes_.push_back(Say("fixed_reduced", {{"name", name}, {"qty", qty}}));
+      }
+      changed = true;
+    }
   }
+  if (changed) {
+    Review(false);
+  } else {
+    SendText(Notes() + (questions_.empty() ? Say("try_list") : Say("not_understood")));
+  }
+}
+
+void Turn::OnText(const std::string& text) {
+  const std::string command = Trimmed(FoldText(text));
+  if (OnCommand(command)) return;
+
+  // A reply quoting one of our messages (the bill, usually) while there is a cart means "these
+  // are the new quantities".
+  const json& context = whatsapp::ObjectField(event_.raw, "context");
+  const bool quoting = !whatsapp::StringField(context, "id").empty() && !next_.cart.empty();
+  const std::vector<CartEdit> edits = ParseCartEdits(text, quoting);
+  if (!edits.empty()) return OnEdits(edits);
+
+  bool question = false;
+  if (AddTypedList(text, &question)) return Review(false);
+  if (!questions_.empty()) {
+    if (!notes_.empty()) SendText(TrimmedSpace(Notes()));
+    return;
+  }
+  SendText(Notes() + Say(question ? "question" : "not_understood") + " " + Say("try_list"));
+}
+
+void Turn::OnFix(const std::string& action, const std::string& sku,
+                 const std::string& alternative) {
+  CartLine* line = FindLine(next_.cart, sku);
+  const orders::Product* product = shop_.catalog->Find(sku);
+  if (line != nullptr && product != nullptr) {
+    if (action == "swap") {
+      if (const orders::Product* replacement = shop_.catalog->Find(alternative)) {
+        const int64_t qty = line->qty;
+        SetInCart(next_.cart, sku, 0);
+        AddToCart(next_.cart, replacement->sku, qty);
+        notes_.push_back(
+            Say("fixed_replaced", {{"old", product->name}, {"new", replacement->name}}));
+      }
+    } else if (action == "reduce") {
+      const int64_t qty = std::max<int64_t>(0, std::min(line->qty, product->stock));
+      SetInCart(next_.cart, sku, qty);
+      notes_.push_back(qty == 0 ? Say("fixed_removed", {{"name", product->name}})
+                                : Say("fixed_reduced", {{"name", product->name}, {"qty", qty}}));
+    } else if (action == "remove") {
+      SetInCart(next_.cart, sku, 0);
+      notes_.push_back(Say("fixed_removed", {{"name", product->name}}));
+    }
+  }
+  Review(false);
+}
+
+void Turn::OnChoice(const std::string& id) {
+  // Ids are "<verb>:<fields>"; SKUs cannot contain ':' (catalog import refuses them).
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t colon = id.find(':', start);
+    parts.push_back(id.substr(start, colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  const std::string& verb = parts[0];
+  auto part = [&](size_t i) { return i < parts.size() ? parts[i] : std::string(); };
+
+  if (id == "cart:cancel" || id == "order:cancel") return Cancel();
   if (id == "cart:checkout") {
-    auto problems = ShortItems(state.cart, shop);
-    if (state.cart.empty()) {
-      t.effects.push_back(BillReply(event, state.cart, shop, ""));
-    } else if (!problems.empty()) {
-      std::string text = "Before checkout:\n";
-      for (const auto& p : problems) text += "• " + p + "\n";
-      t.effects.push_back(BillReply(event, state.cart, shop, text + "\n"));
+    if (next_.cart.empty()) return SendBill("");
+    return Review(true);
+  }
+  if (id == "cart:edit") {
+    if (next_.cart.empty()) return SendBill("");
+    whatsapp::ListSection section{Say("edit_button"), {}};
+    for (const auto& line : next_.cart) {
+      const orders::Product* p = shop_.catalog->Find(line.sku);
+      if (p == nullptr || section.rows.size() == whatsapp::kMaxListRows) continue;
+      section.rows.push_back({"edit:" + line.sku, p->name,
+                              Say("edit_row", {{"qty", line.qty}, {"price", p->price.ToRupeeText()}})});
+    }
+    return SendList(Say("edit_prompt"), Say("edit_button"), {section});
+  }
+  if (verb == "cats") return SendMenu(std::strtoull(part(1).c_str(), nullptr, 10));
+  if (verb == "cat") {
+    // "cat:<offset>:<category>"; the category may itself contain ':'.
+    const size_t second = id.find(':', 4);
+    if (second == std::string::npos) return SendCategory(id.substr(4), 0);
+    return SendCategory(id.substr(second + 1), std::strtoull(part(1).c_str(), nullptr, 10));
+  }
+  if (verb == "add" || verb == "qty" || verb == "rm" || verb == "edit") {
+    const std::string sku = part(1);
+    const orders::Product* p = shop_.catalog->Find(sku);
+    if (p == nullptr) return SendText(Say("no_longer_sold"));
+    if (verb == "edit") {
+      const CartLine* line = FindLine(next_.cart, sku);
+      if (line == nullptr) return SendBill("");
+      effects_.push_back(SendReply{whatsapp::BuildButtonsMessage(
+          event_.customer,
+          Say("edit_line",
+              {{"name", p->name}, {"qty", line->qty}, {"price", p->price.ToRupeeText()}}),
+          {{"qty:" + sku + ":1", Say("button_plus")},
+           {"qty:" + sku + ":-1", Say("button_minus")},
+           {"rm:" + sku, Say("button_remove")}})});
+      return;
+    }
+    if (verb == "rm") {
+      SetInCart(next_.cart, sku, 0);
+      notes_.push_back(Say("fixed_removed", {{"name", p->name}}));
     } else {
-      t.effects.push_back(Text(event, "Everything in your cart is in stock.\n\n" +
-                                          RenderBill(state.cart, shop)));
+      const int64_t delta = std::clamp<int64_t>(std::atoll(part(2).c_str()), -kMaxLineQty, kMaxLineQty);
+      if (verb == "add") {
+        AddToCart(next_.cart, sku, std::max<int64_t>(1, delta));
+      } else {
+        const CartLine* line = FindLine(next_.cart, sku);
+        SetInCart(next_.cart, sku, (line != nullptr ? line->qty : 0) + delta);
+      }
     }
-    return t;
+    return Review(false);
   }
-  if (id.rfind("cat:", 0) == 0) {
-    t.effects.push_back(CategoryReply(event, shop, id.substr(4)));
-    return t;
-  }
-  if (id.rfind("add:", 0) == 0) {
-    // add:<sku>:<qty>
-    const std::string rest = id.substr(4);
-    const auto colon = rest.rfind(':');
-    const std::string sku = rest.substr(0, colon);
-    int64_t qty = 1;
-    if (colon != std::string::npos) qty = std::max<int64_t>(1, std::atoll(rest.c_str() + colon + 1));
-    if (shop.catalog->Find(sku) == nullptr) {
-      t.effects.push_back(Text(event, "That product is no longer sold here. Send *menu* to see "
-                                      "what we have."));
-      return t;
+  if (verb == "fix") return OnFix(part(1), part(2), part(3));
+  SendText(Say("help"));
+}
+
+void Turn::OnCatalogOrder(const json& order) {
+  bool added = false;
+  if (order.is_object() && order.contains("product_items") && order["product_items"].is_array()) {
+    for (const auto& item : order["product_items"]) {
+      const std::string sku = whatsapp::StringField(item, "product_retailer_id");
+      const int64_t qty = whatsapp::IntField(item, "quantity", 1);
+      if (shop_.catalog->Find(sku) != nullptr && qty > 0) {
+        AddToCart(next_.cart, sku, qty);
+        added = true;
+      } else {
+        notes_.push_back(Say("unmatched", {{"text", sku}}));
+      }
     }
-    AddToCart(t.next.cart, sku, std::min<int64_t>(qty, 999));
-    t.next.stage = Stage::kCart;
-    auto problems = ShortItems({{sku, qty}}, shop);
-    t.effects.push_back(
-        BillReply(event, t.next.cart, shop, problems.empty() ? "" : "Sorry, " + problems[0] + ".\n\n"));
-    return t;
   }
-  t.effects.push_back(Text(event, HelpText()));
-  return t;
+  if (added) return Review(false);
+  SendText(Notes() + Say("try_list"));
+}
+
+Transition Turn::Run() {
+  if (event_.kind != InboundEvent::Kind::kMessage) return {state_, {}};
+  const json& data = event_.data;
+  if (event_.type == "text") {
+    OnText(whatsapp::StringField(data, "body"));
+  } else if (event_.type == "interactive" &&
+             !whatsapp::StringField(
+                  whatsapp::ObjectField(data, whatsapp::StringField(data, "type").c_str()), "id")
+                  .empty()) {
+    const std::string subtype = whatsapp::StringField(data, "type");
+    OnChoice(whatsapp::StringField(whatsapp::ObjectField(data, subtype.c_str()), "id"));
+  } else if (event_.type == "button") {  // a template's quick reply
+    OnText(whatsapp::StringField(data, "text"));
+  } else if (event_.type == "order") {  // a cart from the WhatsApp catalog
+    OnCatalogOrder(data);
+  } else {
+    // Stickers, voice notes, photos, locations, unsupported types: a short, useful answer.
+    SendText(Say("unsupported"));
+  }
+  for (auto& question : questions_) effects_.push_back(std::move(question));
+  return {std::move(next_), std::move(effects_)};
 }
 
 }  // namespace
 
+const std::vector<std::string>& EngineTemplateNames() {
+  static const std::vector<std::string> names = {
+      "welcome", "menu_button", "menu_section", "category_prompt", "category_button", "more_row",
+      "product_row", "help", "cancelled", "cart_empty", "try_list", "bill", "button_checkout",
+      "button_edit", "button_cancel", "unmatched", "ambiguous", "ambiguous_button",
+      "ambiguous_section", "not_understood", "question", "unsupported", "stock_short",
+      "stock_issues_intro", "checkout_issues_intro", "issue_prompt", "issue_button",
+      "issue_section", "issue_replace_row", "issue_reduce_row", "issue_remove_row",
+      "issue_cancel_row", "fixed_replaced", "fixed_reduced", "fixed_removed", "issues_pending",
+      "checkout_ok", "edit_prompt", "edit_button", "edit_row", "edit_line", "button_plus",
+      "button_minus", "button_remove", "not_in_cart", "no_longer_sold", "language_set"};
+  return names;
+}
+
+std::string ReplyLocale(const ConversationState& state, const ShopView& shop) {
+  if (!state.locale.empty() && shop.templates->HasLocale(state.locale)) return state.locale;
+  if (shop.templates->HasLocale(shop.locale)) return shop.locale;
+  return common::kDefaultLocale;
+}
+
 nlohmann::json StateToJson(const ConversationState& state) {
-  const char* stage = state.stage == Stage::kMenu ? "menu" : state.stage == Stage::kCart ? "cart" : "idle";
-  nlohmann::json cart = nlohmann::json::array();
+  static const char* const kStages[] = {"idle", "menu", "cart", "issues"};
+  json cart = json::array();
   for (const auto& line : state.cart) cart.push_back({{"sku", line.sku}, {"qty", line.qty}});
-  return {{"stage", stage}, {"cart", cart}};
+  json out = {{"stage", kStages[static_cast<int>(state.stage)]}, {"cart", cart}};
+  if (!state.locale.empty()) out["locale"] = state.locale;
+  if (!state.issues.empty()) out["issues"] = state.issues;
+  return out;
 }
 
 ConversationState StateFromJson(const nlohmann::json& json) {
   ConversationState state;
   const std::string stage = whatsapp::StringField(json, "stage");
-  state.stage = stage == "menu" ? Stage::kMenu : stage == "cart" ? Stage::kCart : Stage::kIdle;
+  state.stage = stage == "menu"     ? Stage::kMenu
+                : stage == "cart"   ? Stage::kCart
+                : stage == "issues" ? Stage::kIssues
+                                    : Stage::kIdle;
+  state.locale = whatsapp::StringField(json, "locale");
   if (json.is_object() && json.contains("cart") && json["cart"].is_array()) {
     for (const auto& line : json["cart"]) {
       const std::string sku = whatsapp::StringField(line, "sku");
       const int64_t qty = whatsapp::IntField(line, "qty", 0);
-      if (!sku.empty() && qty > 0) state.cart.push_back({sku, qty});
+      if (!sku.empty() && qty > 0) state.cart.push_back({sku, std::min(kMaxLineQty, qty)});
     }
   }
+  if (json.is_object() && json.contains("issues") && json["issues"].is_array()) {
+    for (const auto& sku : json["issues"]) {
+      if (sku.is_string()) state.issues.push_back(sku.get<std::string>());
+    }
+  }
+  if (state.stage == Stage::kIssues && state.issues.empty()) state.stage = Stage::kCart;
   return state;
 }
 
-std::string RenderBill(const std::vector<CartLine>& cart, const ShopView& shop) {
-  std::string text = "*Your bill from " + shop.name + "*\n";
-  orders::Money subtotal{0};
-  for (const auto& line : cart) {
-    const orders::Product* p = shop.catalog->Find(line.sku);
-    if (p == nullptr) continue;
-    const orders::Money amount{p->price.minor * line.qty};
-    subtotal.minor += amount.minor;
-    text += std::to_string(line.qty) + " × " + p->name + " @ " + p->price.ToRupeeText() + " = " +
-            amount.ToRupeeText();
-    if (p->stock < line.qty) {
-      text += p->stock <= 0 ? " (out of stock)" : " (only " + std::to_string(p->stock) + " left)";
-    }
-    text += "\n";
+std::string RenderBill(const std::vector<CartLine>& cart, const ShopView& shop,
+                       const std::string& locale) {
+  const orders::Bill bill = orders::MakeBill(cart, *shop.catalog, shop.delivery);
+  json lines = json::array();
+  for (const auto& line : bill.lines) {
+    const int64_t stock = line.product->stock;
+    lines.push_back({{"qty", line.qty},
+                     {"name", line.product->name},
+                     {"unit_price", line.product->price.ToRupeeText()},
+                     {"amount", line.amount.ToRupeeText()},
+                     {"out_of_stock", stock <= 0},
+                     {"only_left", stock > 0 && stock < line.qty ? json(stock) : json(false)}});
   }
-  const orders::Money delivery{subtotal.minor >= shop.free_delivery_from.minor
-                                   ? 0
-                                   : shop.delivery_fee.minor};
-  text += "Subtotal: " + subtotal.ToRupeeText() + "\n";
-  text += "Delivery: " + (delivery.minor == 0 ? std::string("free")
-                                              : delivery.ToRupeeText() + " (free from " +
-                                                    shop.free_delivery_from.ToRupeeText() + ")") +
-          "\n";
-  text += "*Total: " + orders::Money{subtotal.minor + delivery.minor}.ToRupeeText() + "*";
-  return text;
+  json data = {{"shop", shop.name},
+               {"lines", lines},
+               {"subtotal", bill.subtotal.ToRupeeText()},
+               {"free_delivery", bill.delivery.minor == 0},
+               {"delivery", bill.delivery.ToRupeeText()},
+               {"free_from", shop.delivery.free_from ? json(shop.delivery.free_from->ToRupeeText())
+                                                     : json(false)},
+               {"total", bill.total.ToRupeeText()}};
+  return shop.templates->Render(locale, "bill", data, shop.overrides);
 }
 
 Transition Step(const ConversationState& state, const InboundEvent& event, const ShopView& shop) {
-  if (event.kind != InboundEvent::Kind::kMessage) return {state, {}};
-  const nlohmann::json& data = event.data;
-  if (event.type == "text") {
-    return FromText(state, event, shop, whatsapp::StringField(data, "body"));
-  }
-  if (event.type == "interactive") {
-    const std::string subtype = whatsapp::StringField(data, "type");
-    const std::string id =
-        whatsapp::StringField(whatsapp::ObjectField(data, subtype.c_str()), "id");
-    if (!id.empty()) return FromChoice(state, event, shop, id);
-  }
-  if (event.type == "button") {  // a template's quick reply
-    return FromText(state, event, shop, whatsapp::StringField(data, "text"));
-  }
-  if (event.type == "order") {  // a cart from the WhatsApp catalog
-    Transition t{state, {}};
-    std::string unknown;
-    if (data.is_object() && data.contains("product_items") && data["product_items"].is_array()) {
-      for (const auto& item : data["product_items"]) {
-        const std::string sku = whatsapp::StringField(item, "product_retailer_id");
-        const int64_t qty = whatsapp::IntField(item, "quantity", 1);
-        if (shop.catalog->Find(sku) != nullptr && qty > 0) {
-          AddToCart(t.next.cart, sku, std::min<int64_t>(qty, 999));
-        } else {
-          unknown += "I couldn't find \"" + sku + "\".\n";
-        }
-      }
-    }
-    if (!t.next.cart.empty()) t.next.stage = Stage::kCart;
-    t.effects.push_back(BillReply(event, t.next.cart, shop, unknown.empty() ? "" : unknown + "\n"));
-    return t;
-  }
-  // Stickers, voice notes, photos, locations, unsupported types: a short, useful answer.
-  return {state,
-          {Text(event, "I can read typed lists best, like \"2 atta, 1 kg sugar\". Send *menu* "
-                       "to see what we have, or *help*.")}};
+  return Turn(state, event, shop).Run();
 }
 
 }  // namespace chatshop::bot

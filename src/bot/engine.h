@@ -8,34 +8,39 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/order_parser.h"
+#include "common/templates.h"
+#include "orders/bill.h"
 #include "orders/catalog.h"
-#include "orders/money.h"
 #include "whatsapp/inbound_event.h"
 
 namespace chatshop::bot {
 
-struct CartLine {
-  std::string sku;
-  int64_t qty = 0;
-
-  bool operator==(const CartLine&) const = default;
-};
+using CartLine = orders::LineItem;
 
 // Where one customer's conversation with one shop stands (DESIGN.md "Conversation"). This
-// first engine covers IDLE, MENU and CART up to checkout's stock check.
+// engine covers IDLE, MENU, CART and ISSUES, up to checkout's stock check.
 struct ConversationState {
-  enum class Stage { kIdle, kMenu, kCart };
+  enum class Stage { kIdle, kMenu, kCart, kIssues };
   Stage stage = Stage::kIdle;
   std::vector<CartLine> cart;
+  // The customer's language ("hindi", "english"); empty: the shop's default.
+  std::string locale;
+  // In kIssues: the SKUs whose Replace · Reduce · Remove · Cancel choice the customer has been
+  // sent and not yet answered, so a later message only reminds of them.
+  std::vector<std::string> issues;
+
+  bool operator==(const ConversationState&) const = default;
 };
 
 // What the engine may know of the shop; prepared by the worker, read-only here.
 struct ShopView {
   std::string name;
-  const orders::Catalog* catalog = nullptr;  // never null when Step is called
-  const OrderParser* parser = nullptr;       // built from the same catalog
-  orders::Money delivery_fee{3000};          // charged when the subtotal is below…
-  orders::Money free_delivery_from{50000};   // …this amount
+  const orders::Catalog* catalog = nullptr;        // never null when Step is called
+  const OrderParser* parser = nullptr;             // built from the same catalog
+  const common::TemplateSet* templates = nullptr;  // never null; has EngineTemplateNames()
+  const common::TemplateOverrides* overrides = nullptr;  // the shop's own wording; may be null
+  orders::DeliveryRule delivery;
+  std::string locale = common::kDefaultLocale;  // the shop's default language
 };
 
 // A reply for the customer: a complete Graph API /messages body.
@@ -55,14 +60,22 @@ struct Transition {
 Transition Step(const ConversationState& state, const whatsapp::InboundEvent& event,
                 const ShopView& shop);
 
+// The names of the templates Step uses; a template set must have all of them.
+const std::vector<std::string>& EngineTemplateNames();
+
+// The language a reply to this state is written in: the customer's choice, else the shop's
+// default, else English, whichever the template set has first.
+std::string ReplyLocale(const ConversationState& state, const ShopView& shop);
+
 // The state as stored between messages, and back; a state that cannot be read (written by an
 // older version, say) comes back as a fresh conversation rather than an error.
 nlohmann::json StateToJson(const ConversationState& state);
 ConversationState StateFromJson(const nlohmann::json& json);
 
-// The bill of a cart as WhatsApp text: one line per product (quantity × unit price = amount),
-// subtotal, delivery and total, in rupees with Indian digit grouping; lines for products the
-// shop cannot supply in full say so.
-std::string RenderBill(const std::vector<CartLine>& cart, const ShopView& shop);
+// The bill of a cart as WhatsApp text in `locale`: one line per product (quantity × unit price
+// = amount), subtotal, delivery and total, in rupees with Indian digit grouping; lines the shop
+// cannot supply in full say so.
+std::string RenderBill(const std::vector<CartLine>& cart, const ShopView& shop,
+                       const std::string& locale);
 
 }  // namespace chatshop::bot

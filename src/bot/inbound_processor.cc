@@ -10,16 +10,18 @@ namespace chatshop::bot {
 
 using whatsapp::InboundEvent;
 
-std::string AcknowledgementText(const std::string& customer_name, const std::string& shop_name) {
-  std::string greeting = customer_name.empty() ? "Namaste!" : "Namaste " + customer_name + "!";
-  return greeting + " " + shop_name +
-         " has received your message. We will reply here shortly.";
+std::vector<std::string> WorkerTemplateNames() {
+  std::vector<std::string> names = EngineTemplateNames();
+  names.push_back("no_catalog");
+  return names;
 }
 
 InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
+                                   const common::TemplateSet& templates,
                                    common::MetricsRegistry& metrics)
     : store_(store),
       catalogs_(catalogs),
+      templates_(templates),
       recorded_(metrics.GetCounter("chatshop_inbound_messages_total",
                                    "Customer messages recorded with their replies")),
       duplicates_(metrics.GetCounter("chatshop_inbound_duplicates_total",
@@ -72,13 +74,15 @@ Outcome InboundProcessor::HandleMessage(const InboundEvent& event) {
   std::optional<ConversationUpdate> update;
   if (catalog.products.empty()) {
     // A shop that has not imported its catalog yet: acknowledge, keep no conversation.
+    const nlohmann::json data = {{"shop", shop->name}, {"customer", event.customer_name}};
     replies.push_back(whatsapp::BuildTextMessage(
-        event.customer, AcknowledgementText(event.customer_name, shop->name)));
+        event.customer, templates_.Render(shop->locale, "no_catalog", data, &shop->templates)));
   } else {
     auto stored = store_.LoadConversation(shop->id, event.customer);
     if (!stored) return retry_or_park(stored.error());
     const OrderParser& parser = ParserFor(shop->id, catalog);
-    const ShopView view{shop->name, &catalog, &parser};
+    const ShopView view{shop->name, &catalog,       &parser,       &templates_,
+                        &shop->templates, shop->delivery, shop->locale};
     Transition t = Step(StateFromJson(stored->state), event, view);
     for (const auto& effect : t.effects) replies.push_back(std::get<SendReply>(effect).payload);
     update = ConversationUpdate{StateToJson(t.next), stored->version};

@@ -3,12 +3,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 
 #include "bot/order_parser.h"
 #include "bot/ports.h"
 #include "common/metrics.h"
+#include "common/templates.h"
 #include "whatsapp/inbound_event.h"
 
 namespace chatshop::bot {
@@ -31,9 +33,11 @@ struct Outcome {
 // Not thread-safe (it uses one store connection): one processor per consumer thread.
 class InboundProcessor {
  public:
-  // `catalogs` may be null: every shop then gets the fixed acknowledgement. A shop with an
-  // empty catalog gets it too; a shop with products gets the conversation engine.
-  InboundProcessor(InboundStore& store, CatalogSource* catalogs, common::MetricsRegistry& metrics);
+  // `catalogs` may be null: every shop then gets the fixed acknowledgement ("no_catalog"). A
+  // shop with an empty catalog gets it too; a shop with products gets the conversation engine.
+  // `templates` must have EngineTemplateNames() and "no_catalog"; it outlives the processor.
+  InboundProcessor(InboundStore& store, CatalogSource* catalogs,
+                   const common::TemplateSet& templates, common::MetricsRegistry& metrics);
 
   [[nodiscard]] Outcome Handle(const whatsapp::InboundEvent& event);
 
@@ -45,6 +49,7 @@ class InboundProcessor {
 
   InboundStore& store_;
   CatalogSource* catalogs_;
+  const common::TemplateSet& templates_;
   std::map<int64_t, std::unique_ptr<OrderParser>> parsers_;  // by shop; each keeps its catalog
   common::Counter& recorded_;
   common::Counter& duplicates_;
@@ -53,8 +58,7 @@ class InboundProcessor {
   std::shared_ptr<spdlog::logger> log_;
 };
 
-// The reply sent to every customer message until the conversation engine exists: a fixed
-// acknowledgement naming the shop. Pure.
-std::string AcknowledgementText(const std::string& customer_name, const std::string& shop_name);
+// Every template the worker's replies use: the engine's and "no_catalog".
+std::vector<std::string> WorkerTemplateNames();
 
 }  // namespace chatshop::bot

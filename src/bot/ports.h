@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "common/templates.h"
+#include "orders/bill.h"
 #include "orders/catalog.h"
 #include "whatsapp/inbound_event.h"
 
@@ -17,6 +19,9 @@ struct ShopRecord {
   int64_t id = 0;
   std::string name;
   std::string phone_number_id;
+  std::string locale = common::kDefaultLocale;  // the language replies start in
+  orders::DeliveryRule delivery;
+  common::TemplateOverrides templates;  // the shop's own wording, "<locale>/<name>" → source
 };
 
 // A customer's conversation as stored: the engine's state and the version it was read at.
@@ -38,7 +43,8 @@ class InboundStore {
  public:
   virtual ~InboundStore() = default;
 
-  // The shop that owns a WhatsApp number; kNotFound when no shop has it.
+  // The shop that owns a WhatsApp number, with its settings and template overrides; kNotFound
+  // when no shop has it.
   [[nodiscard]] virtual Result<ShopRecord> FindShopByPhoneNumberId(
       const std::string& phone_number_id) = 0;
 

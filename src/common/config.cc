@@ -295,6 +295,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.log.format = log.Choice("format", config.log.format, {"text", "json"});
   log.RejectUnknownKeys();
 
+  SectionReader templates(root, "templates", source_name, env, errors);
+  config.templates.dir = templates.String("dir", config.templates.dir);
+  templates.RejectUnknownKeys();
+
   // The sandbox section is optional: only chatshop-sandbox reads it.
   SectionReader sandbox(root, "sandbox", source_name, env, errors);
   config.sandbox.listen = sandbox.Listen("listen", config.sandbox.listen);
@@ -303,7 +307,8 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   sandbox.RejectUnknownKeys();
 
   static const std::set<std::string> kSections = {"http",   "whatsapp", "postgres", "redis",
-                                                  "rabbitmq", "worker", "log",      "sandbox"};
+                                                  "rabbitmq", "worker", "log",      "templates",
+                                                  "sandbox"};
   for (auto&& [key, node] : root) {
     if (!kSections.count(std::string(key.str()))) {
       errors.push_back(source_name + ":" + std::to_string(node.source().begin.line) + ": [" +

@@ -64,6 +64,12 @@ struct LogSettings {
   std::string format = "text";  // text | json
 };
 
+struct TemplatesSettings {
+  // Where templates/<locale>/<name>.mustache are read from at start-up; by default the
+  // templates/ folder of the source tree the binaries were built from.
+  std::string dir = CHATSHOP_DEFAULT_TEMPLATES_DIR;
+};
+
 struct SandboxSettings {
   ListenAddress listen{"127.0.0.1", 0};
   std::string webhook_url;   // where the sandbox POSTs signed customer webhooks
@@ -79,6 +85,7 @@ struct Config {
   RabbitMqSettings rabbitmq;
   WorkerSettings worker;
   LogSettings log;
+  TemplatesSettings templates;
   SandboxSettings sandbox;
 };
 

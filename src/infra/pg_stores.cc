@@ -11,11 +11,27 @@ Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
   std::optional<bot::ShopRecord> shop;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    auto rows = tx.exec_params("SELECT id, name FROM shops WHERE phone_number_id = $1",
-                               phone_number_id);
+    auto rows = tx.exec_params(
+        "SELECT id, name, locale, delivery_fee_minor, free_delivery_from_minor, "
+        "  (SELECT coalesce(json_object_agg(t.locale || '/' || t.name, t.body), '{}')::text "
+        "   FROM shop_templates t WHERE t.shop_id = shops.id) "
+        "FROM shops WHERE phone_number_id = $1",
+        phone_number_id);
     if (!rows.empty()) {
-      shop = bot::ShopRecord{rows[0][0].as<int64_t>(), rows[0][1].as<std::string>(),
-                             phone_number_id};
+      const auto& row = rows[0];
+      shop.emplace();
+      shop->id = row[0].as<int64_t>();
+      shop->name = row[1].as<std::string>();
+      shop->phone_number_id = phone_number_id;
+      shop->locale = row[2].as<std::string>();
+      shop->delivery.fee = orders::Money{row[3].as<int64_t>()};
+      if (!row[4].is_null()) shop->delivery.free_from = orders::Money{row[4].as<int64_t>()};
+      const auto overrides = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
+      if (overrides.is_object()) {
+        for (const auto& [key, body] : overrides.items()) {
+          if (body.is_string()) shop->templates[key] = body.get<std::string>();
+        }
+      }
     }
   });
   if (!status) return tl::unexpected(status.error());
@@ -266,6 +282,23 @@ bool PgTenantDirectory::IsKnown(const std::string& phone_number_id) {
   return !numbers || numbers->count(phone_number_id) > 0;
 }
 
+namespace {
+
+constexpr const char* kShopColumns =
+    "id, phone_number_id, name, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), locale, "
+    "delivery_fee_minor, free_delivery_from_minor";
+
+ShopSummary ShopFromRow(const pqxx::row& row) {
+  ShopSummary shop{row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                   row[3].as<std::string>(), row[4].as<std::string>(), {}};
+  shop.delivery.fee = orders::Money{row[5].as<int64_t>()};
+  if (!row[6].is_null()) shop.delivery.free_from = orders::Money{row[6].as<int64_t>()};
+  return shop;
+}
+
+}  // namespace
+
 Result<ShopSummary> PgShopDirectory::UpsertShop(const std::string& phone_number_id,
                                                 const std::string& name,
                                                 const std::string& access_token) {
@@ -276,12 +309,10 @@ Result<ShopSummary> PgShopDirectory::UpsertShop(const std::string& phone_number_
         "INSERT INTO shops (phone_number_id, name, access_token) VALUES ($1, $2, $3) "
         "ON CONFLICT (phone_number_id) DO UPDATE SET name = EXCLUDED.name, "
         "  access_token = EXCLUDED.access_token "
-        "RETURNING id, phone_number_id, name, "
-        "  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        "RETURNING " + std::string(kShopColumns),
         phone_number_id, name, access_token);
     tx.commit();
-    shop = {rows[0][0].as<int64_t>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(),
-            rows[0][3].as<std::string>()};
+    shop = ShopFromRow(rows[0]);
   });
   if (!status) return tl::unexpected(status.error());
   return shop;
@@ -291,16 +322,82 @@ Result<std::vector<ShopSummary>> PgShopDirectory::ListShops() {
   std::vector<ShopSummary> shops;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec(
-             "SELECT id, phone_number_id, name, "
-             "  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-             "FROM shops ORDER BY id")) {
-      shops.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                       row[3].as<std::string>()});
+    for (const auto& row : tx.exec("SELECT " + std::string(kShopColumns) + " FROM shops ORDER BY id")) {
+      shops.push_back(ShopFromRow(row));
     }
   });
   if (!status) return tl::unexpected(status.error());
   return shops;
+}
+
+Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_number_id,
+                                                    const ShopSettingsChange& change) {
+  std::optional<ShopSummary> shop;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    const bool set_free = change.free_delivery_from.has_value();
+    std::optional<int64_t> free_from;
+    if (set_free && *change.free_delivery_from) free_from = (*change.free_delivery_from)->minor;
+    auto rows = tx.exec_params(
+        "UPDATE shops SET name = coalesce($2, name), locale = coalesce($3, locale), "
+        "  delivery_fee_minor = coalesce($4, delivery_fee_minor), "
+        "  free_delivery_from_minor = CASE WHEN $5 THEN $6 ELSE free_delivery_from_minor END "
+        "WHERE phone_number_id = $1 RETURNING " + std::string(kShopColumns),
+        phone_number_id, change.name, change.locale,
+        change.delivery_fee ? std::optional<int64_t>(change.delivery_fee->minor) : std::nullopt,
+        set_free, free_from);
+    tx.commit();
+    if (!rows.empty()) shop = ShopFromRow(rows[0]);
+  });
+  if (!status) return tl::unexpected(status.error());
+  if (!shop) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  return *shop;
+}
+
+Status PgShopDirectory::SetTemplate(int64_t shop_id, const std::string& locale,
+                                    const std::string& name, const std::string& body) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO shop_templates (shop_id, locale, name, body) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (shop_id, locale, name) DO UPDATE SET body = EXCLUDED.body, "
+        "  updated_at = now()",
+        shop_id, locale, name, body);
+    tx.commit();
+  });
+}
+
+Result<bool> PgShopDirectory::ResetTemplate(int64_t shop_id, const std::string& locale,
+                                            const std::string& name) {
+  bool existed = false;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "DELETE FROM shop_templates WHERE shop_id = $1 AND locale = $2 AND name = $3 "
+        "RETURNING 1",
+        shop_id, locale, name);
+    tx.commit();
+    existed = !rows.empty();
+  });
+  if (!status) return tl::unexpected(status.error());
+  return existed;
+}
+
+Result<std::vector<ShopTemplate>> PgShopDirectory::ListTemplates(int64_t shop_id) {
+  std::vector<ShopTemplate> templates;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec_params(
+             "SELECT locale, name, "
+             "  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+             "FROM shop_templates WHERE shop_id = $1 ORDER BY locale, name",
+             shop_id)) {
+      templates.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                           row[2].as<std::string>()});
+    }
+  });
+  if (!status) return tl::unexpected(status.error());
+  return templates;
 }
 
 }  // namespace chatshop::infra

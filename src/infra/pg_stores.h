@@ -3,11 +3,13 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "bot/ports.h"
+#include "orders/bill.h"
 #include "orders/ports.h"
 #include "infra/postgres.h"
 #include "webhook/ports.h"
@@ -104,6 +106,23 @@ struct ShopSummary {
   std::string phone_number_id;
   std::string name;
   std::string created_at;  // UTC, ISO 8601
+  std::string locale;
+  orders::DeliveryRule delivery;
+};
+
+// Settings to change; what is unset stays as it is.
+struct ShopSettingsChange {
+  std::optional<std::string> name;
+  std::optional<std::string> locale;
+  std::optional<orders::Money> delivery_fee;
+  std::optional<std::optional<orders::Money>> free_delivery_from;  // inner nullopt: never free
+};
+
+// A template a shop has replaced.
+struct ShopTemplate {
+  std::string locale;
+  std::string name;
+  std::string updated_at;  // UTC, ISO 8601
 };
 
 // Shop administration for chatshopctl. One per thread.
@@ -116,6 +135,17 @@ class PgShopDirectory {
                                                const std::string& name,
                                                const std::string& access_token);
   [[nodiscard]] Result<std::vector<ShopSummary>> ListShops();
+  // kNotFound when no shop has the number.
+  [[nodiscard]] Result<ShopSummary> ChangeSettings(const std::string& phone_number_id,
+                                                   const ShopSettingsChange& change);
+
+  // The shop's own wording of template `name` in `locale`, used from the next message on.
+  [[nodiscard]] Status SetTemplate(int64_t shop_id, const std::string& locale,
+                                   const std::string& name, const std::string& body);
+  // Back to the shipped wording; false when the shop had not replaced it.
+  [[nodiscard]] Result<bool> ResetTemplate(int64_t shop_id, const std::string& locale,
+                                           const std::string& name);
+  [[nodiscard]] Result<std::vector<ShopTemplate>> ListTemplates(int64_t shop_id);
 
  private:
   PgSession session_;

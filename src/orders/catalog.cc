@@ -138,12 +138,15 @@ CatalogImport ParseCatalogCsv(std::string_view text) {
     const std::string price = Trim(fields[2]), stock = Trim(fields[3]);
     const size_t errors_before = result.errors.size();
     if (p.sku.empty()) fail("sku is empty");
+    // SKUs travel inside button and list ids ("fix:reduce:<sku>", at most 256 characters),
+    // where ':' separates fields.
     for (char c : p.sku) {
-      if (std::isspace(static_cast<unsigned char>(c))) {
-        fail("sku \"" + p.sku + "\" contains a space");
+      if (std::isspace(static_cast<unsigned char>(c)) || c == ':') {
+        fail("sku \"" + p.sku + "\" contains a space or ':'");
         break;
       }
     }
+    if (p.sku.size() > 64) fail("sku is longer than 64 characters");
     if (!p.sku.empty() && !skus.insert(p.sku).second) fail("sku " + p.sku + " appears twice");
     if (p.name.empty()) fail("name is empty");
     if (!ParseRupees(price, p.price)) {

@@ -156,12 +156,21 @@ Result<WebhookBatch> ParseWebhookBody(const json& body, const TenantFilter& is_k
 
 namespace chatshop::whatsapp {
 
-std::string BuildTextWebhookBody(const TextWebhookSpec& spec) {
+std::string BuildCustomerWebhookBody(const CustomerMessageSpec& spec) {
   json message = {{"from", spec.from},
                   {"id", spec.wamid},
-                  {"timestamp", std::to_string(spec.timestamp)},
-                  {"type", "text"},
-                  {"text", {{"body", spec.text}}}};
+                  {"timestamp", std::to_string(spec.timestamp)}};
+  if (!spec.context_id.empty()) message["context"] = {{"from", spec.display_phone_number},
+                                                      {"id", spec.context_id}};
+  if (spec.reply_id.empty()) {
+    message["type"] = "text";
+    message["text"] = {{"body", spec.text}};
+  } else {
+    // §3 interactive: the tapped button or row comes back with its id and title.
+    message["type"] = "interactive";
+    message["interactive"] = {{"type", spec.reply_kind},
+                              {spec.reply_kind, {{"id", spec.reply_id}, {"title", spec.reply_title}}}};
+  }
   json value = {
       {"messaging_product", "whatsapp"},
       {"metadata",

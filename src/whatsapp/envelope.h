@@ -42,8 +42,9 @@ using TenantFilter = std::function<bool(const std::string& phone_number_id)>;
 
 namespace chatshop::whatsapp {
 
-// What a customer's text message looks like to the webhook (§2, §3 text), as Meta would POST it.
-struct TextWebhookSpec {
+// A customer's message as the webhook sees it (§2, §3), as Meta would POST it: a text, or a tap
+// on a reply button or list row of one of our messages; either may quote an earlier message.
+struct CustomerMessageSpec {
   std::string waba_id = "102290129340398";
   std::string phone_number_id;
   std::string display_phone_number;
@@ -51,11 +52,15 @@ struct TextWebhookSpec {
   std::string name;  // customer profile name
   std::string wamid;
   int64_t timestamp = 0;
-  std::string text;
+  std::string text;        // a text message, when reply_id is empty
+  std::string reply_kind;  // "button_reply" or "list_reply": an interactive reply
+  std::string reply_id;    // the id of the button or row tapped
+  std::string reply_title;
+  std::string context_id;  // wamid of the message replied to (quoted), or empty
 };
 
 // The webhook body for `spec`, serialised like Meta's: compact, non-ASCII as \uXXXX escapes
 // (the signature is computed over exactly these bytes).
-std::string BuildTextWebhookBody(const TextWebhookSpec& spec);
+std::string BuildCustomerWebhookBody(const CustomerMessageSpec& spec);
 
 }  // namespace chatshop::whatsapp

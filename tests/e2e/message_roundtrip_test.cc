@@ -85,36 +85,6 @@ TEST_F(MessageRoundTripTest, OneReplyPerMessageEvenWhenMetaRedelivers) {
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM outbox WHERE caused_by = '" + first + "'"), "1");
 }
 
-TEST_F(MessageRoundTripTest, ShopWithACatalogAnswersWithTheBillAndKeepsTheCart) {
-  auto imported = testing::RunProgram(
-      {testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "catalog", "import",
-       "--shop", testing::kShopNumberId,
-       std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv"});
-  ASSERT_EQ(imported.status, 0) << imported.output;
-  deployment_.Start("sandbox");
-  deployment_.Start("gateway");
-  deployment_.Start("worker");
-  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.sandbox_port(), "/healthz"); }));
-  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.gateway_port(), "/readyz"); }));
-
-  CustomerSays("hi");
-  CustomerSays("2 atta, 1 pizza, 2 kurkure");
-  CustomerSays("maggi 3");
-  ASSERT_TRUE(WaitFor([&] { return RepliesTo(kCustomer).size() >= 3; }));
-  json replies = RepliesTo(kCustomer);
-  ASSERT_EQ(replies.size(), 3u);
-  EXPECT_EQ(replies[0]["payload"]["interactive"]["type"], "list") << "greeting: the categories";
-  const std::string bill = replies[1]["payload"]["interactive"]["body"]["text"];
-  EXPECT_NE(bill.find("I couldn't find \"pizza\""), std::string::npos) << bill;
-  EXPECT_NE(bill.find("Kurkure Masala Munch 90g is out of stock"), std::string::npos) << bill;
-  EXPECT_NE(bill.find("2 × Aashirvaad Whole Wheat Atta 5kg @ ₹289.00 = ₹578.00"), std::string::npos)
-      << bill;
-  const std::string third = replies[2]["payload"]["interactive"]["body"]["text"];
-  EXPECT_NE(third.find("3 × Maggi 2-Minute Noodles 70g"), std::string::npos)
-      << "the cart survived between messages: " << third;
-  EXPECT_NE(third.find("2 × Aashirvaad"), std::string::npos) << third;
-}
-
 // Runs chatshop-gateway on a config file with `http_and_whatsapp` as its first two sections
 // (and valid others); returns the exit status and output, and the file's path in `path`.
 testing::RunResult GatewayWithConfig(const std::string& http_and_whatsapp, std::string& path) {

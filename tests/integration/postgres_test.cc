@@ -15,7 +15,9 @@ class PostgresTest : public ::testing::Test {
     ASSERT_TRUE(applied) << applied.error().ToString();
     auto shop = PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "tok");
     ASSERT_TRUE(shop) << shop.error().ToString();
-    shop_ = {shop->id, shop->name, shop->phone_number_id};
+    auto record = PgInboundStore(schema_.url()).FindShopByPhoneNumberId("106540352242922");
+    ASSERT_TRUE(record) << record.error().ToString();
+    shop_ = *record;
   }
 
   whatsapp::InboundEvent Text(const std::string& wamid) {
@@ -32,6 +34,40 @@ class PostgresTest : public ::testing::Test {
   testing::TestSchema schema_;
   bot::ShopRecord shop_;
 };
+
+TEST_F(PostgresTest, ShopSettingsAndOwnTemplatesReachTheWorkersShopRecord) {
+  EXPECT_EQ(shop_.locale, "en");
+  EXPECT_EQ(shop_.delivery, orders::DeliveryRule{});
+  EXPECT_TRUE(shop_.templates.empty());
+  PgShopDirectory shops(schema_.url());
+  ShopSettingsChange change;
+  change.locale = "hi";
+  change.delivery_fee = orders::Money{3000};
+  change.free_delivery_from = orders::Money{50000};
+  auto changed = shops.ChangeSettings("106540352242922", change);
+  ASSERT_TRUE(changed) << changed.error().ToString();
+  EXPECT_EQ(changed->name, "Sharma Kirana") << "what is not given stays";
+  ASSERT_TRUE(shops.SetTemplate(shop_.id, "hi", "welcome", "राम राम {{customer}}"));
+  ASSERT_TRUE(shops.SetTemplate(shop_.id, "hi", "welcome", "नमस्ते {{customer}}"));
+  ASSERT_TRUE(shops.SetTemplate(shop_.id, "en", "help", "Call us"));
+
+  auto record = PgInboundStore(schema_.url()).FindShopByPhoneNumberId("106540352242922");
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->locale, "hi");
+  EXPECT_EQ(record->delivery, (orders::DeliveryRule{orders::Money{3000}, orders::Money{50000}}));
+  EXPECT_EQ(record->templates, (common::TemplateOverrides{{"en/help", "Call us"},
+                                                          {"hi/welcome", "नमस्ते {{customer}}"}}));
+
+  change = {};
+  change.free_delivery_from = std::optional<orders::Money>();  // never free
+  ASSERT_TRUE(shops.ChangeSettings("106540352242922", change));
+  EXPECT_EQ(*shops.ResetTemplate(shop_.id, "en", "help"), true);
+  EXPECT_EQ(*shops.ResetTemplate(shop_.id, "en", "help"), false);
+  record = PgInboundStore(schema_.url()).FindShopByPhoneNumberId("106540352242922");
+  EXPECT_EQ(record->delivery, (orders::DeliveryRule{orders::Money{3000}, std::nullopt}));
+  EXPECT_EQ(record->templates.size(), 1u);
+  EXPECT_EQ(shops.ChangeSettings("000", change).error().code, ErrorCode::kNotFound);
+}
 
 TEST_F(PostgresTest, MigrationsApplyOnceAndAreListed) {
   auto again = Migrator(schema_.url()).Migrate();

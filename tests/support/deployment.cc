@@ -13,6 +13,52 @@ namespace fs = std::filesystem;
 
 std::string Bin(const std::string& name) { return std::string(CHATSHOP_BIN_DIR) + "/" + name; }
 
+std::string SandboxCustomer::Send(nlohmann::json body) {
+  body["phone_number_id"] = kShopNumberId;
+  body["from"] = wa_id_;
+  body["name"] = name_;
+  httplib::Client sandbox("127.0.0.1", port_);
+  auto res = sandbox.Post("/sandbox/customer/messages", body.dump(), "application/json");
+  EXPECT_TRUE(res) << "sandbox unreachable";
+  if (!res) return "";
+  EXPECT_EQ(res->status, 200) << res->body;
+  if (res->status != 200) return "";
+  return nlohmann::json::parse(res->body).value("wamid", "");
+}
+
+std::string SandboxCustomer::Says(const std::string& text, const std::string& quoting) {
+  nlohmann::json body = {{"text", text}};
+  if (!quoting.empty()) body["context"] = quoting;
+  return Send(body);
+}
+
+std::string SandboxCustomer::Taps(const std::string& reply_id) {
+  return Send({{"reply_id", reply_id}});
+}
+
+nlohmann::json SandboxCustomer::Replies() const {
+  httplib::Client sandbox("127.0.0.1", port_);
+  auto res = sandbox.Get(("/sandbox/messages?to=" + wa_id_).c_str());
+  return res && res->status == 200 ? nlohmann::json::parse(res->body) : nlohmann::json::array();
+}
+
+nlohmann::json SandboxCustomer::WaitForReplies(size_t count) const {
+  nlohmann::json replies;
+  const bool arrived = WaitFor([&] {
+    replies = Replies();
+    return replies.size() >= count;
+  });
+  EXPECT_TRUE(arrived) << "waited for " << count << " replies, have " << replies.size() << ":\n"
+                       << replies.dump(1);
+  return replies;
+}
+
+std::string BodyText(const nlohmann::json& payload) {
+  if (payload.value("type", "") == "text") return payload["text"].value("body", "");
+  if (payload.contains("interactive")) return payload["interactive"]["body"].value("text", "");
+  return "";
+}
+
 bool HttpOk(int port, const std::string& path) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(2);
@@ -85,6 +131,14 @@ int Deployment::Stop(const std::string& program) {
   int status = it->second->Stop();
   programs_.erase(it);
   return status;
+}
+
+void Deployment::Kill(const std::string& program) {
+  auto it = std::find_if(programs_.begin(), programs_.end(),
+                         [&](const auto& p) { return p.first == program; });
+  if (it == programs_.end()) return;
+  it->second->Kill();
+  programs_.erase(it);
 }
 
 std::vector<infra::Delivery> Deployment::TakeInbound() const {

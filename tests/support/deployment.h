@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "infra/rabbitmq.h"
 #include "support/process.h"
 #include "support/stack.h"
@@ -31,6 +33,8 @@ class Deployment {
   void Start(const std::string& program);
   // Stops it and returns its exit status.
   int Stop(const std::string& program);
+  // Kills it (SIGKILL), like a crash: it gets no chance to finish anything.
+  void Kill(const std::string& program);
 
   const std::string& config_path() const { return config_path_; }
   int gateway_port() const { return gateway_port_; }
@@ -69,5 +73,35 @@ bool WaitFor(F done, std::chrono::seconds timeout = std::chrono::seconds(30)) {
 
 // GET http://127.0.0.1:<port><path> answered 200.
 bool HttpOk(int port, const std::string& path);
+
+// A customer chatting with the shop (kShopNumberId) on the sandbox's customer side.
+class SandboxCustomer {
+ public:
+  SandboxCustomer(int sandbox_port, std::string wa_id, std::string name = "Ramesh")
+      : port_(sandbox_port), wa_id_(std::move(wa_id)), name_(std::move(name)) {}
+
+  // Sends a text (replying to message `quoting` when given); returns its wamid ("" on failure,
+  // which also fails the test).
+  std::string Says(const std::string& text, const std::string& quoting = "");
+  // Taps the button or list row `reply_id` of a message the shop sent.
+  std::string Taps(const std::string& reply_id);
+  // Every message the shop sent this customer, oldest first, as the sandbox recorded them:
+  // {"id": wamid, "payload": the /messages body, …}.
+  nlohmann::json Replies() const;
+  // Waits until there are at least `count` replies and returns them all (fails the test on
+  // timeout and returns what there is).
+  nlohmann::json WaitForReplies(size_t count) const;
+
+  const std::string& wa_id() const { return wa_id_; }
+
+ private:
+  std::string Send(nlohmann::json body);
+  int port_;
+  std::string wa_id_;
+  std::string name_;
+};
+
+// The text a customer reads in a /messages body: a text body or an interactive body.
+std::string BodyText(const nlohmann::json& payload);
 
 }  // namespace chatshop::testing

@@ -56,6 +56,14 @@ bool ChildProcess::running() {
   return true;
 }
 
+void ChildProcess::Kill() {
+  if (!running()) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  exit_status_ = -1;
+}
+
 int ChildProcess::Stop() {
   if (!running()) return exit_status_;
   ::kill(pid_, SIGTERM);

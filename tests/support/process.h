@@ -18,6 +18,8 @@ class ChildProcess {
 
   // Stops the process and returns its exit status (-1 if it had to be killed).
   int Stop();
+  // Kills the process at once (SIGKILL), as a crash or power loss would end it.
+  void Kill();
   bool running();
   pid_t pid() const { return pid_; }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -38,12 +39,15 @@ TcpProxy::~TcpProxy() {
 
 void TcpProxy::Loop() {
   std::map<int, int> peer;  // fd → the fd it relays to (both directions present)
-  auto close_pair = [&peer](int fd) {
+  std::set<int> clients;    // the accepted side of each pair
+  auto close_pair = [&peer, &clients](int fd) {
     auto it = peer.find(fd);
     if (it == peer.end()) return;
     int other = it->second;
     ::close(fd);
     ::close(other);
+    clients.erase(fd);
+    clients.erase(other);
     peer.erase(fd);
     peer.erase(other);
   };
@@ -52,7 +56,9 @@ void TcpProxy::Loop() {
       while (!peer.empty()) close_pair(peer.begin()->first);
     }
     std::vector<pollfd> fds = {{listener_, POLLIN, 0}};
-    for (const auto& [fd, other] : peer) fds.push_back({fd, POLLIN, 0});
+    for (const auto& [fd, other] : peer) {
+      if (!(held_ && clients.count(fd))) fds.push_back({fd, POLLIN, 0});
+    }
     if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
     if (fds[0].revents & POLLIN) {
       int client = ::accept(listener_, nullptr, nullptr);
@@ -71,6 +77,7 @@ void TcpProxy::Loop() {
           int yes = 1;
           ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
           ::setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+          clients.insert(client);
           peer[client] = server;
           peer[server] = client;
         }

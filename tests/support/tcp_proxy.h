@@ -19,6 +19,10 @@ class TcpProxy {
   int port() const { return port_; }
   void Cut() { cut_ = true; }
   void Restore() { cut_ = false; }
+  // While held, what clients send is left unread (so never reaches the server) while the
+  // server's bytes still reach the clients: a client's acknowledgements stay in flight.
+  void Hold() { held_ = true; }
+  void Release() { held_ = false; }
 
  private:
   void Loop();
@@ -27,6 +31,7 @@ class TcpProxy {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> cut_{false};
+  std::atomic<bool> held_{false};
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -1,12 +1,14 @@
-// chatshopctl: the admin's tool. This first version manages the schema and registers shops.
+// chatshopctl: the admin's tool: schema, shops and their settings, catalogs, stock, templates.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
-
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "apps/program.h"
+#include "bot/inbound_processor.h"
 #include "bot/order_parser.h"
 #include "infra/migrations.h"
 #include "infra/pg_stores.h"
@@ -65,14 +67,68 @@ int ShopAdd(const common::Config& config, const std::string& phone_number_id,
   return 0;
 }
 
+std::string DeliveryText(const orders::DeliveryRule& rule) {
+  if (rule.fee.minor == 0) return "free delivery";
+  return "delivery " + rule.fee.ToRupeeText() +
+         (rule.free_from ? ", free from " + rule.free_from->ToRupeeText() : "");
+}
+
 int ShopList(const common::Config& config) {
   infra::PgShopDirectory shops(config.postgres.url);
   auto list = shops.ListShops();
   if (!list) return Fail(list.error());
   for (const auto& s : *list) {
-    std::printf("%lld  %-20s  %s  (since %s)\n", static_cast<long long>(s.id),
-                s.phone_number_id.c_str(), s.name.c_str(), s.created_at.c_str());
+    std::printf("%lld  %-20s  %s  [%s, %s]  (since %s)\n", static_cast<long long>(s.id),
+                s.phone_number_id.c_str(), s.name.c_str(), s.locale.c_str(),
+                DeliveryText(s.delivery).c_str(), s.created_at.c_str());
   }
+  return 0;
+}
+
+// Options of `shop set`, as typed.
+struct ShopSetOptions {
+  std::string name, locale, delivery_fee, free_delivery_from;
+};
+
+int ShopSet(const common::Config& config, const std::string& phone_number_id,
+            const ShopSetOptions& options) {
+  infra::ShopSettingsChange change;
+  std::vector<std::string> problems;
+  if (!options.name.empty()) change.name = options.name;
+  if (!options.locale.empty()) {
+    const auto templates =
+        apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+    if (!templates.HasLocale(options.locale)) {
+      std::string known;
+      for (const auto& l : templates.Locales()) known += " " + l;
+      problems.push_back("--locale: no templates for \"" + options.locale + "\" (have:" + known +
+                         ")");
+    }
+    change.locale = options.locale;
+  }
+  if (!options.delivery_fee.empty()) {
+    orders::Money fee;
+    if (!orders::ParseRupees(options.delivery_fee, fee)) {
+      problems.push_back("--delivery-fee: not an amount in rupees like 30 or 30.00");
+    }
+    change.delivery_fee = fee;
+  }
+  if (options.free_delivery_from == "none") {
+    change.free_delivery_from = std::optional<orders::Money>();
+  } else if (!options.free_delivery_from.empty()) {
+    orders::Money from;
+    if (!orders::ParseRupees(options.free_delivery_from, from)) {
+      problems.push_back("--free-delivery-from: not an amount in rupees like 500, or none");
+    }
+    change.free_delivery_from = from;
+  }
+  for (const auto& p : problems) std::cerr << "chatshopctl: " << p << "\n";
+  if (!problems.empty()) return 2;
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto shop = shops.ChangeSettings(phone_number_id, change);
+  if (!shop) return Fail(shop.error());
+  std::cout << "shop " << shop->id << " \"" << shop->name << "\": replies in " << shop->locale
+            << ", " << DeliveryText(shop->delivery) << "\n";
   return 0;
 }
 
@@ -190,6 +246,66 @@ int StockSet(const common::Config& config, const std::string& phone_number_id,
   return 0;
 }
 
+int ListShopTemplates(const common::Config& config, const std::string& phone_number_id) {
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto list = shops.ListTemplates(*shop_id);
+  if (!list) return Fail(list.error());
+  if (list->empty()) std::cout << "the shop uses the shipped wording of every template\n";
+  for (const auto& t : *list) {
+    std::cout << t.locale << "/" << t.name << "  (set " << t.updated_at << ")\n";
+  }
+  return 0;
+}
+
+// Checks the template against the shipped set (known locale and name, compiles) and stores it.
+int SetShopTemplate(const common::Config& config, const std::string& phone_number_id,
+                const std::string& locale, const std::string& name, const std::string& path) {
+  const auto templates =
+      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+  if (!templates.HasLocale(locale)) {
+    std::cerr << "chatshopctl: --locale: no shipped templates for \"" << locale << "\"\n";
+    return 2;
+  }
+  if (!templates.HasName(name)) {
+    std::cerr << "chatshopctl: there is no template called \"" << name << "\" (see "
+              << config.templates.dir << "/" << common::kDefaultLocale << ")\n";
+    return 2;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "chatshopctl: cannot read " << path << "\n";
+    return 2;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string body = text.str();
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+  if (auto problem = common::TemplateProblem(body); !problem.empty()) {
+    std::cerr << path << ": " << problem << "\n";
+    return 2;
+  }
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  infra::PgShopDirectory shops(config.postgres.url);
+  if (auto set = shops.SetTemplate(*shop_id, locale, name, body); !set) return Fail(set.error());
+  std::cout << "shop " << *shop_id << " now uses its own " << locale << "/" << name << "\n";
+  return 0;
+}
+
+int ResetShopTemplate(const common::Config& config, const std::string& phone_number_id,
+                  const std::string& locale, const std::string& name) {
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto reset = shops.ResetTemplate(*shop_id, locale, name);
+  if (!reset) return Fail(reset.error());
+  std::cout << (*reset ? "shop now uses the shipped " : "shop already used the shipped ") << locale
+            << "/" << name << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,10 +330,18 @@ int main(int argc, char** argv) {
   add->add_option("--name", name, "shop name shown to customers")->required();
   add->add_flag("--token-stdin", token_stdin, "read the Graph API token from stdin");
   auto* list = shop->add_subcommand("list", "list shops");
+  auto* shop_set = shop->add_subcommand("set", "change a shop's name, language or delivery fee");
+  ShopSetOptions shop_options;
+  std::string shop_number;
+  shop_set->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  shop_set->add_option("--name", shop_options.name, "shop name shown to customers");
+  shop_set->add_option("--locale", shop_options.locale, "language replies start in (en, hi)");
+  shop_set->add_option("--delivery-fee", shop_options.delivery_fee, "rupees per order, like 30");
+  shop_set->add_option("--free-delivery-from", shop_options.free_delivery_from,
+                       "subtotal in rupees from which delivery is free, or none");
 
   auto* catalog = cli.add_subcommand("catalog", "a shop's products");
   catalog->require_subcommand(1);
-  std::string shop_number;
   auto* import = catalog->add_subcommand("import", "replace the shop's catalog with a CSV file");
   std::string import_path;
   import->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
@@ -234,6 +358,23 @@ int main(int argc, char** argv) {
   stock_set->add_option("sku", stock_sku, "product SKU")->required();
   stock_set->add_option("count", stock_value, "units in stock")->required()->check(
       CLI::Range(int64_t{0}, int64_t{1000000000}));
+
+  auto* tmpl = cli.add_subcommand("template", "a shop's own wording of replies");
+  tmpl->require_subcommand(1);
+  std::string tmpl_locale, tmpl_name, tmpl_path;
+  auto* tmpl_list = tmpl->add_subcommand("list", "templates the shop has replaced");
+  tmpl_list->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  auto* tmpl_set = tmpl->add_subcommand(
+      "set", "replace a template for one shop (takes effect with the next message)");
+  tmpl_set->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  tmpl_set->add_option("--locale", tmpl_locale, "en, hi")->required();
+  tmpl_set->add_option("name", tmpl_name, "template name, as in templates/en/NAME.mustache")
+      ->required();
+  tmpl_set->add_option("file", tmpl_path, "Mustache file with the shop's wording")->required();
+  auto* tmpl_reset = tmpl->add_subcommand("reset", "go back to the shipped wording");
+  tmpl_reset->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  tmpl_reset->add_option("--locale", tmpl_locale, "en, hi")->required();
+  tmpl_reset->add_option("name", tmpl_name, "template name")->required();
 
   auto* parse_order = cli.add_subcommand(
       "parse-order", "turn shopping messages (JSON lines {\"text\":…} on stdin) into items");
@@ -252,6 +393,10 @@ int main(int argc, char** argv) {
   if (status->parsed()) return DbStatus(config);
   if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
   if (list->parsed()) return ShopList(config);
+  if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
+  if (tmpl_list->parsed()) return ListShopTemplates(config, shop_number);
+  if (tmpl_set->parsed()) return SetShopTemplate(config, shop_number, tmpl_locale, tmpl_name, tmpl_path);
+  if (tmpl_reset->parsed()) return ResetShopTemplate(config, shop_number, tmpl_locale, tmpl_name);
   if (import->parsed()) return CatalogImport(config, shop_number, import_path);
   if (catalog_list->parsed()) return CatalogList(config, shop_number);
   if (stock_set->parsed()) return StockSet(config, shop_number, stock_sku, stock_value);

@@ -66,6 +66,33 @@ Sandbox::Sandbox(const common::Config& config)
 
 Sandbox::~Sandbox() = default;
 
+bool Sandbox::FindOfferedChoice(const std::string& customer, const std::string& id,
+                                std::string& kind, std::string& title) const {
+  for (auto m = sent_messages_.rbegin(); m != sent_messages_.rend(); ++m) {
+    if ((*m)["to"] != customer) continue;
+    const json& action =
+        (*m)["payload"].value("interactive", json::object()).value("action", json::object());
+    for (const auto& b : action.value("buttons", json::array())) {
+      const json reply = b.value("reply", json::object());
+      if (reply.value("id", "") == id) {
+        kind = "button_reply";
+        title = reply.value("title", "");
+        return true;
+      }
+    }
+    for (const auto& section : action.value("sections", json::array())) {
+      for (const auto& row : section.value("rows", json::array())) {
+        if (row.value("id", "") == id) {
+          kind = "list_reply";
+          title = row.value("title", "");
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 std::string Sandbox::NextWamid(char direction) {
   static std::mt19937_64 random(std::random_device{}());
   std::ostringstream id;
@@ -142,15 +169,26 @@ void Sandbox::Routes() {
       return in.is_object() && in.contains(key) && in[key].is_string() ? in[key].get<std::string>()
                                                                        : std::string();
     };
-    whatsapp::TextWebhookSpec spec;
+    whatsapp::CustomerMessageSpec spec;
     spec.phone_number_id = field("phone_number_id");
     spec.display_phone_number = field("display_phone_number");
     spec.from = field("from");
     spec.name = field("name");
     spec.text = field("text");
-    if (spec.phone_number_id.empty() || spec.from.empty() || spec.text.empty()) {
+    spec.reply_id = field("reply_id");
+    spec.context_id = field("context");
+    if (spec.phone_number_id.empty() || spec.from.empty() ||
+        (spec.text.empty() == spec.reply_id.empty())) {
       return ReplyJson(res, 400,
-                       {{"error", "give phone_number_id, from and text (strings); name optional"}});
+                       {{"error", "give phone_number_id, from and either text or reply_id "
+                                  "(strings); name and context (a wamid to quote) optional"}});
+    }
+    if (!spec.reply_id.empty()) {
+      // Like a real phone, the customer can only tap what one of our messages offered.
+      std::lock_guard lock(mutex_);
+      if (!FindOfferedChoice(spec.from, spec.reply_id, spec.reply_kind, spec.reply_title)) {
+        return ReplyJson(res, 400, {{"error", "no message to this customer offers that reply_id"}});
+      }
     }
     if (config_.sandbox.webhook_url.empty()) {
       return ReplyJson(res, 503, {{"error", "[sandbox] webhook_url is not configured"}});
@@ -162,13 +200,14 @@ void Sandbox::Routes() {
       std::lock_guard lock(mutex_);
       spec.wamid = NextWamid('I');
     }
-    const std::string body = whatsapp::BuildTextWebhookBody(spec);
+    const std::string body = whatsapp::BuildCustomerWebhookBody(spec);
     {
       std::lock_guard lock(mutex_);
       webhooks_[spec.wamid] = body;
-      transcript_.emplace_back(spec.from, spec.from +
-                                              (spec.name.empty() ? "" : " (" + spec.name + ")") +
-                                              " → shop " + spec.phone_number_id + ": " + spec.text);
+      transcript_.emplace_back(
+          spec.from, spec.from + (spec.name.empty() ? "" : " (" + spec.name + ")") +
+                         " → shop " + spec.phone_number_id + ": " +
+                         (spec.reply_id.empty() ? spec.text : "[tapped " + spec.reply_title + "]"));
     }
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", spec.wamid}, {"gateway_status", status}});

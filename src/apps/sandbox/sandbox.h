@@ -22,7 +22,8 @@ namespace chatshop::sandbox {
 //  * the Graph API send endpoint POST /{version}/{phone-number-id}/messages, answering as Meta
 //    does and recording every request it accepts;
 //  * the customer side: POST /sandbox/customer/messages makes a text webhook, signs it with the
-//    app secret and POSTs it to the gateway; POST /sandbox/webhooks/redeliver sends the same
+//    app secret and POSTs it to the gateway (with "reply_id" instead of "text", a tap on a
+//    button or list row one of our messages offered; "context" quotes a message); POST /sandbox/webhooks/redeliver sends the same
 //    bytes again, as Meta does when it retries.
 // GET /sandbox/messages lists what the fake Graph API received (JSON); GET
 // /sandbox/conversation?customer=… prints both sides of a chat as text. Thread-safe.
@@ -41,6 +42,10 @@ class Sandbox {
   // (0 when the gateway could not be reached).
   int DeliverWebhook(const std::string& body);
   std::string NextWamid(char direction);
+  // The newest message to `customer` offering a button or list row `id`: sets its kind
+  // ("button_reply" or "list_reply") and title. mutex_ held.
+  bool FindOfferedChoice(const std::string& customer, const std::string& id, std::string& kind,
+                         std::string& title) const;
 
   common::Config config_;
   std::unique_ptr<httplib::Server> server_;

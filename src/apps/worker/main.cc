@@ -32,7 +32,8 @@ class CatalogReader : public bot::CatalogSource {
 };
 
 // Consumes inbound events until stopped; parks what can never succeed.
-void RunBot(const common::Config& config, common::MetricsRegistry& metrics) {
+void RunBot(const common::Config& config, const common::TemplateSet& templates,
+            common::MetricsRegistry& metrics) {
   auto log = common::GetLogger("worker");
   infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
                                config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
@@ -40,7 +41,7 @@ void RunBot(const common::Config& config, common::MetricsRegistry& metrics) {
   parking.Start();
   infra::PgInboundStore store(config.postgres.url);
   CatalogReader catalogs(config);
-  bot::InboundProcessor processor(store, &catalogs, metrics);
+  bot::InboundProcessor processor(store, &catalogs, templates, metrics);
 
   auto park = [&](const infra::Delivery& delivery, const std::string& reason) {
     webhook::QueueMessage parked{webhook::QueueMessage::Route::kParked, 0, delivery.message_id,
@@ -128,10 +129,12 @@ int main(int argc, char** argv) {
   auto log = common::GetLogger("worker");
   log->info("worker starting role={}", role);
 
+  const common::TemplateSet templates =
+      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshop-worker");
   common::MetricsRegistry metrics;
   std::vector<std::thread> threads;
   if (role == "all" || role == "sender") threads.emplace_back([&] { RunSender(config, metrics); });
-  if (role == "all" || role == "bot") threads.emplace_back([&] { RunBot(config, metrics); });
+  if (role == "all" || role == "bot") threads.emplace_back([&] { RunBot(config, templates, metrics); });
   for (auto& t : threads) t.join();
   log->info("worker stopped");
   return 0;

@@ -23,7 +23,51 @@ class EngineTest : public ::testing::Test {
     text << in.rdbuf();
     catalog_ = orders::ParseCatalogCsv(text.str()).catalog;
     parser_ = std::make_unique<OrderParser>(catalog_);
-    shop_ = {"Sharma Kirana", &catalog_, parser_.get(), orders::Money{3000}, orders::Money{50000}};
+    shop_.name = "Sharma Kirana";
+    shop_.catalog = &catalog_;
+    shop_.parser = parser_.get();
+    shop_.templates = &Templates();
+    shop_.delivery = {orders::Money{3000}, orders::Money{50000}};
+  }
+
+  // The shipped templates, as the worker loads them.
+  static const common::TemplateSet& Templates() {
+    static const common::TemplateSet set = [] {
+      auto loaded = common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, EngineTemplateNames());
+      EXPECT_TRUE(loaded) << loaded.error().message;
+      return loaded ? *loaded : common::TemplateSet{};
+    }();
+    return set;
+  }
+
+  // A state with this cart, at the stage a cart has.
+  static ConversationState CartOf(std::vector<CartLine> cart) {
+    ConversationState state;
+    state.stage = Stage::kCart;
+    state.cart = std::move(cart);
+    return state;
+  }
+
+  // The rows of a list message.
+  static json RowsOf(const json& payload) {
+    EXPECT_EQ(payload["interactive"]["type"], "list") << payload.dump();
+    json rows = json::array();
+    for (const auto& section : payload["interactive"]["action"]["sections"]) {
+      for (const auto& row : section["rows"]) rows.push_back(row);
+    }
+    return rows;
+  }
+  static std::vector<std::string> RowIds(const json& payload) {
+    std::vector<std::string> ids;
+    for (const auto& row : RowsOf(payload)) ids.push_back(row["id"]);
+    return ids;
+  }
+  static json ReplyAt(const Transition& t, size_t i) {
+    EXPECT_GT(t.effects.size(), i);
+    return i < t.effects.size() ? std::get<SendReply>(t.effects[i]).payload : json();
+  }
+  static bool Has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
   }
 
   static whatsapp::InboundEvent Message(const std::string& type, json data) {
@@ -37,6 +81,12 @@ class EngineTest : public ::testing::Test {
     return e;
   }
   static whatsapp::InboundEvent Text(const std::string& body) { return Message("text", {{"body", body}}); }
+  // A text that replies to (quotes) one of our messages.
+  static whatsapp::InboundEvent Quoting(const std::string& body) {
+    auto e = Text(body);
+    e.raw = {{"context", {{"from", "15550001111"}, {"id", "wamid.BILL"}}}, {"type", "text"}};
+    return e;
+  }
   static whatsapp::InboundEvent Pick(const std::string& id) {
     return Message("interactive", {{"type", "list_reply"}, {"list_reply", {{"id", id}, {"title", "x"}}}});
   }
@@ -64,21 +114,53 @@ TEST_F(EngineTest, GreetingShowsCategoriesAsAList) {
   EXPECT_EQ(t.next.stage, Stage::kMenu);
   const json reply = OnlyReply(t);
   EXPECT_EQ(reply["to"], "+919876543210");
-  ASSERT_EQ(reply["interactive"]["type"], "list");
-  const auto& rows = reply["interactive"]["action"]["sections"][0]["rows"];
+  const json rows = RowsOf(reply);
   EXPECT_LE(rows.size(), 10u);
-  EXPECT_EQ(rows[0]["id"], "cat:staples");
-  EXPECT_NE(BodyOf(reply).find("Sharma Kirana"), std::string::npos);
+  EXPECT_EQ(rows[0]["id"], "cat:0:staples");
+  EXPECT_EQ(rows[0]["title"], "Staples");
+  EXPECT_TRUE(Has(BodyOf(reply), "Sharma Kirana"));
 }
 
 TEST_F(EngineTest, CategoryPickListsItsProductsWithinTheLimits) {
-  const json reply = OnlyReply(Step({Stage::kMenu, {}}, Pick("cat:snacks"), shop_));
-  const auto& rows = reply["interactive"]["action"]["sections"][0]["rows"];
-  ASSERT_FALSE(rows.empty());
-  for (const auto& row : rows) {
-    EXPECT_LE(row["title"].get<std::string>().size(), 24u * 4);
-    EXPECT_EQ(row["id"].get<std::string>().rfind("add:", 0), 0u);
+  ConversationState menu;
+  menu.stage = Stage::kMenu;
+  const json reply = OnlyReply(Step(menu, Pick("cat:0:snacks"), shop_));
+  const json rows = RowsOf(reply);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0]["id"], "add:MAGGI-70:1");
+  EXPECT_EQ(rows[4]["description"], "₹20.00 · out of stock") << "Kurkure";
+  // The id of the first version ("cat:<category>") still works.
+  EXPECT_EQ(RowIds(OnlyReply(Step(menu, Pick("cat:snacks"), shop_))).size(), 5u);
+}
+
+TEST_F(EngineTest, ManyCategoriesAndProductsArePagedTenRowsAtATime) {
+  orders::Catalog big;
+  for (int c = 0; c < 12; ++c) {
+    for (int p = 0; p < (c == 0 ? 23 : 1); ++p) {
+      big.products.push_back({"C" + std::to_string(c) + "-P" + std::to_string(p),
+                              "Product " + std::to_string(c) + "/" + std::to_string(p),
+                              orders::Money{100}, 5, "pc", "category " + std::to_string(c), {}});
+    }
   }
+  OrderParser parser(big);
+  ShopView shop = shop_;
+  shop.catalog = &big;
+  shop.parser = &parser;
+  std::vector<std::string> ids = RowIds(OnlyReply(Step({}, Text("menu"), shop)));
+  ASSERT_EQ(ids.size(), 10u);
+  EXPECT_EQ(ids[8], "cat:0:category 8");
+  EXPECT_EQ(ids[9], "cats:9");
+  ids = RowIds(OnlyReply(Step({}, Pick("cats:9"), shop)));
+  EXPECT_EQ(ids, (std::vector<std::string>{"cat:0:category 9", "cat:0:category 10",
+                                           "cat:0:category 11"}));
+  // 23 products: 9 + More, 9 + More, 5.
+  ids = RowIds(OnlyReply(Step({}, Pick("cat:0:category 0"), shop)));
+  ASSERT_EQ(ids.size(), 10u);
+  EXPECT_EQ(ids[9], "cat:9:category 0");
+  ids = RowIds(OnlyReply(Step({}, Pick("cat:9:category 0"), shop)));
+  EXPECT_EQ(ids[0], "add:C0-P9:1");
+  EXPECT_EQ(ids[9], "cat:18:category 0");
+  EXPECT_EQ(RowIds(OnlyReply(Step({}, Pick("cat:18:category 0"), shop))).size(), 5u);
 }
 
 TEST_F(EngineTest, TypedListBecomesAnItemisedBillWithButtonsAndNamesWhatItCouldNotFind) {
@@ -88,75 +170,286 @@ TEST_F(EngineTest, TypedListBecomesAnItemisedBillWithButtonsAndNamesWhatItCouldN
   const json reply = OnlyReply(t);
   ASSERT_EQ(reply["interactive"]["type"], "button");
   const std::string body = BodyOf(reply);
-  EXPECT_NE(body.find("I couldn't find \"pizza\""), std::string::npos) << body;
-  EXPECT_NE(body.find("2 × Aashirvaad Whole Wheat Atta 5kg @ ₹289.00 = ₹578.00"), std::string::npos)
-      << body;
-  EXPECT_NE(body.find("Subtotal: ₹626.00"), std::string::npos) << body;
-  EXPECT_NE(body.find("Delivery: free"), std::string::npos) << body;
-  EXPECT_NE(body.find("*Total: ₹626.00*"), std::string::npos) << body;
+  EXPECT_TRUE(Has(body, "I couldn't find \"pizza\"")) << body;
+  EXPECT_TRUE(Has(body, "2 × Aashirvaad Whole Wheat Atta 5kg @ ₹289.00 = ₹578.00")) << body;
+  EXPECT_TRUE(Has(body, "Subtotal: ₹626.00")) << body;
+  EXPECT_TRUE(Has(body, "Delivery: free")) << body;
+  EXPECT_TRUE(Has(body, "*Total: ₹626.00*")) << body;
   const auto& buttons = reply["interactive"]["action"]["buttons"];
   ASSERT_EQ(buttons.size(), 3u);
   EXPECT_EQ(buttons[0]["reply"]["id"], "cart:checkout");
   EXPECT_EQ(buttons[2]["reply"]["title"], "Cancel");
 }
 
-TEST_F(EngineTest, SmallOrderPaysDeliveryAndLaterItemsAddToTheCart) {
+TEST_F(EngineTest, SmallOrderPaysTheShopsDeliveryFeeAndLaterItemsAddToTheCart) {
   Transition first = Step({}, Text("2 maggi"), shop_);
-  EXPECT_NE(BodyOf(OnlyReply(first)).find("Delivery: ₹30.00 (free from ₹500.00)"), std::string::npos);
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(first)), "Delivery: ₹30.00 (free from ₹500.00)\n*Total: ₹58.00*"));
   Transition second = Step(first.next, Text("maggi 3, 1 bread"), shop_);
   EXPECT_EQ(second.next.cart, (std::vector<CartLine>{{"MAGGI-70", 5}, {"BREAD-BRIT", 1}}));
+
+  ShopView always_charged = shop_;
+  always_charged.delivery = {orders::Money{4000}, std::nullopt};
+  const std::string body = BodyOf(OnlyReply(Step({}, Text("2 atta"), always_charged)));
+  EXPECT_TRUE(Has(body, "Delivery: ₹40.00\n*Total: ₹618.00*")) << body;
 }
 
-TEST_F(EngineTest, OutOfStockIsSaidAtOnceAndAgainAtCheckout) {
+TEST_F(EngineTest, BillTooLongForButtonsGoesAsTextWithTheButtonsUnderTheTotal) {
+  std::string list;
+  for (const auto& p : catalog_.products) {
+    if (p.stock > 5) list += "1 " + p.sku + "\n";
+  }
+  ConversationState state;
+  for (const auto& p : catalog_.products) {
+    if (p.stock > 5) state.cart.push_back({p.sku, 1});
+  }
+  state.stage = Stage::kCart;
+  Transition t = Step(state, Text("status"), shop_);
+  ASSERT_EQ(t.effects.size(), 2u);
+  const json text = ReplyAt(t, 0), buttons = ReplyAt(t, 1);
+  EXPECT_EQ(text["type"], "text");
+  EXPECT_GT(BodyOf(text).size(), 1024u);
+  EXPECT_EQ(BodyOf(buttons).rfind("*Total: ₹", 0), 0u) << BodyOf(buttons);
+  EXPECT_EQ(buttons["interactive"]["action"]["buttons"].size(), 3u);
+}
+
+TEST_F(EngineTest, OutOfStockOffersReplacementsFromTheSameCategoryRemoveAndCancel) {
   Transition t = Step({}, Text("2 kurkure, 1 maggi"), shop_);
-  const std::string body = BodyOf(OnlyReply(t));
-  EXPECT_NE(body.find("Sorry, Kurkure Masala Munch 90g is out of stock."), std::string::npos) << body;
-  EXPECT_NE(body.find("(out of stock)"), std::string::npos) << body;
-  const std::string checkout = BodyOf(OnlyReply(Step(t.next, Button("cart:checkout"), shop_)));
-  EXPECT_NE(checkout.find("Before checkout:\n• Kurkure Masala Munch 90g is out of stock"),
-            std::string::npos) << checkout;
+  EXPECT_EQ(t.next.stage, Stage::kIssues);
+  EXPECT_EQ(t.next.issues, (std::vector<std::string>{"KURKURE"}));
+  ASSERT_EQ(t.effects.size(), 2u);
+  const std::string said = BodyOf(ReplyAt(t, 0));
+  EXPECT_TRUE(Has(said, "Kurkure Masala Munch 90g is out of stock.")) << said;
+  const json choices = ReplyAt(t, 1);
+  EXPECT_TRUE(Has(BodyOf(choices), "*Kurkure Masala Munch 90g*")) << BodyOf(choices);
+  const std::vector<std::string> ids = RowIds(choices);
+  // Up to three in-stock snacks, closest in price first (Kurkure costs ₹20), then no "reduce"
+  // (nothing left), remove and cancel.
+  ASSERT_EQ(ids.size(), 5u);
+  EXPECT_EQ(ids[0], "fix:swap:KURKURE:LAYS-CLASSIC");
+  for (int i = 0; i < 3; ++i) {
+    const orders::Product* p = catalog_.Find(ids[i].substr(ids[i].rfind(':') + 1));
+    ASSERT_NE(p, nullptr) << ids[i];
+    EXPECT_EQ(p->category, "snacks");
+    EXPECT_GT(p->stock, 0);
+  }
+  EXPECT_EQ(ids[3], "fix:remove:KURKURE");
+  EXPECT_EQ(ids[4], "order:cancel");
+
+  Transition replaced = Step(t.next, Pick(ids[0]), shop_);
+  EXPECT_EQ(replaced.next.stage, Stage::kCart);
+  EXPECT_TRUE(replaced.next.issues.empty());
+  EXPECT_EQ(replaced.next.cart, (std::vector<CartLine>{{"MAGGI-70", 1}, {"LAYS-CLASSIC", 2}}));
+  const std::string bill = BodyOf(OnlyReply(replaced));
+  EXPECT_TRUE(Has(bill, "Replaced Kurkure Masala Munch 90g with Lays Classic Salted Chips 52g."))
+      << bill;
+  EXPECT_TRUE(Has(bill, "2 × Lays Classic Salted Chips 52g")) << bill;
 }
 
-TEST_F(EngineTest, CheckoutWithEverythingInStockSaysSo) {
+TEST_F(EngineTest, ShortItemCanBeReducedToWhatIsAvailable) {
+  Transition t = Step({}, Text("15 paneer"), shop_);  // 10 in stock
+  ASSERT_EQ(t.effects.size(), 2u);
+  EXPECT_TRUE(Has(BodyOf(ReplyAt(t, 0)), "Only 10 of Amul Malai Paneer 200g available (you asked for 15)."));
+  const json rows = RowsOf(ReplyAt(t, 1));
+  bool offered = false;
+  for (const auto& row : rows) offered |= row["id"] == "fix:reduce:PANEER-200" && row["title"] == "Reduce to 10";
+  EXPECT_TRUE(offered) << rows.dump();
+  Transition reduced = Step(t.next, Pick("fix:reduce:PANEER-200"), shop_);
+  EXPECT_EQ(reduced.next.cart, (std::vector<CartLine>{{"PANEER-200", 10}}));
+  EXPECT_EQ(reduced.next.stage, Stage::kCart);
+}
+
+TEST_F(EngineTest, EachShortItemGetsItsChoiceAndTheBillFollowsWhenAllAreSettled) {
+  Transition t = Step({}, Text("2 kurkure, 1 tomato, 1 maggi"), shop_);
+  ASSERT_EQ(t.effects.size(), 3u) << "the problems, then one choice list per item";
+  Transition first = Step(t.next, Pick("fix:remove:KURKURE"), shop_);
+  EXPECT_EQ(first.next.stage, Stage::kIssues);
+  const std::string reminder = BodyOf(OnlyReply(first));
+  EXPECT_TRUE(Has(reminder, "Removed Kurkure Masala Munch 90g.")) << reminder;
+  EXPECT_TRUE(Has(reminder, "Still waiting for your choice on: Tomato 1kg.")) << reminder;
+  Transition second = Step(first.next, Pick("fix:remove:TOMATO-1"), shop_);
+  EXPECT_EQ(second.next.stage, Stage::kCart);
+  EXPECT_EQ(second.next.cart, (std::vector<CartLine>{{"MAGGI-70", 1}}));
+  EXPECT_EQ(OnlyReply(second)["interactive"]["type"], "button");
+}
+
+TEST_F(EngineTest, CancelOrderChoiceEmptiesTheCart) {
+  Transition t = Step({}, Text("2 kurkure, 1 maggi"), shop_);
+  Transition cancelled = Step(t.next, Pick("order:cancel"), shop_);
+  EXPECT_TRUE(cancelled.next.cart.empty());
+  EXPECT_EQ(cancelled.next.stage, Stage::kIdle);
+}
+
+TEST_F(EngineTest, CheckoutChecksStockAgainAndPassesWhenEverythingIsThere) {
   Transition t = Step({}, Text("2 maggi"), shop_);
   const std::string body = BodyOf(OnlyReply(Step(t.next, Button("cart:checkout"), shop_)));
   EXPECT_EQ(body.rfind("Everything in your cart is in stock.", 0), 0u) << body;
+
+  // Meanwhile the shop sold out of Maggi: checkout now offers the choices.
+  orders::Catalog later = catalog_;
+  for (auto& p : later.products) {
+    if (p.sku == "MAGGI-70") p.stock = 1;
+  }
+  ShopView shop = shop_;
+  shop.catalog = &later;
+  Transition checkout = Step(t.next, Button("cart:checkout"), shop);
+  EXPECT_EQ(checkout.next.stage, Stage::kIssues);
+  ASSERT_EQ(checkout.effects.size(), 2u);
+  EXPECT_TRUE(Has(BodyOf(ReplyAt(checkout, 0)), "Before checkout, some items need your choice:\n• Only 1 of Maggi"));
+  EXPECT_EQ(RowIds(ReplyAt(checkout, 1))[0], "fix:swap:MAGGI-70:MAGGI-4PK");
+}
+
+TEST_F(EngineTest, CartEditsInWords) {
+  ConversationState cart = CartOf({{"MAGGI-70", 5}, {"LAYS-CLASSIC", 2}});
+  Transition made = Step(cart, Text("make maggi 3"), shop_);
+  EXPECT_EQ(made.next.cart, (std::vector<CartLine>{{"MAGGI-70", 3}, {"LAYS-CLASSIC", 2}}));
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(made)), "3 × Maggi")) << BodyOf(OnlyReply(made));
+
+  EXPECT_EQ(Step(cart, Text("remove lays"), shop_).next.cart,
+            (std::vector<CartLine>{{"MAGGI-70", 5}}));
+  EXPECT_EQ(Step(cart, Text("lays hata do"), shop_).next.cart,
+            (std::vector<CartLine>{{"MAGGI-70", 5}}));
+  EXPECT_EQ(Step(cart, Text("add 2 bread"), shop_).next.cart,
+            (std::vector<CartLine>{{"MAGGI-70", 5}, {"LAYS-CLASSIC", 2}, {"BREAD-BRIT", 2}}));
+  EXPECT_EQ(Step(cart, Text("maggi 1 kar do, lays nahi chahiye"), shop_).next.cart,
+            (std::vector<CartLine>{{"MAGGI-70", 1}}));
+
+  Transition missing = Step(cart, Text("remove bread, remove pizza"), shop_);
+  EXPECT_EQ(missing.next.cart, cart.cart);
+  const std::string said = BodyOf(OnlyReply(missing));
+  EXPECT_TRUE(Has(said, "\"Britannia Bread 400g\" is not in your cart.")) << said;
+  EXPECT_TRUE(Has(said, "I couldn't find \"pizza\".")) << said;
+}
+
+TEST_F(EngineTest, ReplyQuotingTheBillSetsQuantities) {
+  ConversationState cart = CartOf({{"MAGGI-70", 5}, {"LAYS-CLASSIC", 2}});
+  Transition t = Step(cart, Quoting("maggi 2\nlays 0\n1 bread"), shop_);
+  EXPECT_EQ(t.next.cart, (std::vector<CartLine>{{"MAGGI-70", 2}, {"BREAD-BRIT", 1}}));
+  // Without the quote the same words add.
+  EXPECT_EQ(Step(cart, Text("maggi 2"), shop_).next.cart,
+            (std::vector<CartLine>{{"MAGGI-70", 7}, {"LAYS-CLASSIC", 2}}));
+}
+
+TEST_F(EngineTest, EditButtonListsTheLinesAndEachLineHasPlusMinusRemove) {
+  ConversationState cart = CartOf({{"MAGGI-70", 5}, {"LAYS-CLASSIC", 2}});
+  EXPECT_EQ(RowIds(OnlyReply(Step(cart, Button("cart:edit"), shop_))),
+            (std::vector<std::string>{"edit:MAGGI-70", "edit:LAYS-CLASSIC"}));
+  const json line = OnlyReply(Step(cart, Pick("edit:LAYS-CLASSIC"), shop_));
+  const auto& buttons = line["interactive"]["action"]["buttons"];
+  ASSERT_EQ(buttons.size(), 3u);
+  EXPECT_EQ(buttons[0]["reply"]["id"], "qty:LAYS-CLASSIC:1");
+  EXPECT_EQ(Step(cart, Button("qty:LAYS-CLASSIC:1"), shop_).next.cart[1].qty, 3);
+  EXPECT_EQ(Step(cart, Button("qty:LAYS-CLASSIC:-1"), shop_).next.cart[1].qty, 1);
+  EXPECT_EQ(Step(cart, Button("rm:LAYS-CLASSIC"), shop_).next.cart,
+            (std::vector<CartLine>{{"MAGGI-70", 5}}));
 }
 
 TEST_F(EngineTest, AmbiguousWordOffersTheCandidatesToPick) {
   Transition t = Step({}, Text("rice 2"), shop_);
   const json reply = OnlyReply(t);
-  ASSERT_EQ(reply["interactive"]["type"], "list");
-  const auto& rows = reply["interactive"]["action"]["sections"][0]["rows"];
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0]["id"], "add:RICE-BASM-1:1");
+  const std::vector<std::string> ids = RowIds(reply);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0], "add:RICE-BASM-1:1");
   Transition picked = Step(t.next, Pick("add:RICE-SONA-5:1"), shop_);
   EXPECT_EQ(picked.next.cart, (std::vector<CartLine>{{"RICE-SONA-5", 1}}));
 }
 
+TEST_F(EngineTest, CustomerSwitchesToHindiAndBack) {
+  Transition hindi = Step(CartOf({{"MAGGI-70", 2}}), Text("hindi"), shop_);
+  EXPECT_EQ(hindi.next.locale, "hi");
+  const std::string bill = BodyOf(OnlyReply(hindi));
+  EXPECT_TRUE(Has(bill, "ठीक है, अब मैं हिंदी में लिखूँगा।")) << bill;
+  EXPECT_TRUE(Has(bill, "*कुल: ₹58.00*")) << bill;
+  EXPECT_EQ(OnlyReply(hindi)["interactive"]["action"]["buttons"][0]["reply"]["title"], "ऑर्डर करें");
+  // The choice survives storage and later messages; "english" switches back.
+  const ConversationState stored = StateFromJson(StateToJson(hindi.next));
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step(stored, Text("help"), shop_))), "भाषा बदलें"));
+  Transition english = Step(stored, Text("English"), shop_);
+  EXPECT_EQ(english.next.locale, "en");
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(english)), "*Total: ₹58.00*"));
+}
+
+TEST_F(EngineTest, ShopDefaultLocaleAndOwnWordingApplyWithoutARebuild) {
+  ShopView hindi_shop = shop_;
+  hindi_shop.locale = "hi";
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step({}, Text("hi"), hindi_shop))), "में आपका स्वागत है"));
+
+  common::TemplateOverrides own = {{"en/welcome", "Ram Ram {{customer}}! {{shop}} here."}};
+  ShopView custom = shop_;
+  custom.overrides = &own;
+  auto greeting = Text("hello");
+  greeting.customer_name = "Priya";
+  EXPECT_EQ(BodyOf(OnlyReply(Step({}, greeting, custom))), "Ram Ram Priya! Sharma Kirana here.");
+  // An override of another language, or a broken one, leaves the shipped wording.
+  own = {{"hi/welcome", "x"}, {"en/help", "{{#broken"}};
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step({}, greeting, custom))), "Welcome to *Sharma Kirana*"));
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step({}, Text("help"), custom))), "*menu*"));
+}
+
 TEST_F(EngineTest, CommandsWorkInEveryStage) {
-  ConversationState cart{Stage::kCart, {{"MAGGI-70", 2}}};
-  for (const auto& state : {ConversationState{}, ConversationState{Stage::kMenu, {}}, cart}) {
-    EXPECT_NE(BodyOf(OnlyReply(Step(state, Text("help"), shop_))).find("*menu*"), std::string::npos);
+  ConversationState menu;
+  menu.stage = Stage::kMenu;
+  ConversationState issues = Step({}, Text("2 kurkure"), shop_).next;
+  ASSERT_EQ(issues.stage, Stage::kIssues);
+  for (const auto& state : {ConversationState{}, menu, CartOf({{"MAGGI-70", 2}}), issues}) {
+    EXPECT_TRUE(Has(BodyOf(OnlyReply(Step(state, Text("help"), shop_))), "*menu*"));
     Transition cancelled = Step(state, Text("Cancel"), shop_);
     EXPECT_TRUE(cancelled.next.cart.empty());
     EXPECT_EQ(cancelled.next.stage, Stage::kIdle);
     EXPECT_EQ(OnlyReply(Step(state, Text("menu"), shop_))["interactive"]["type"], "list");
+    EXPECT_FALSE(Step(state, Text("status"), shop_).effects.empty());
   }
-  EXPECT_NE(BodyOf(OnlyReply(Step(cart, Text("status"), shop_))).find("2 × Maggi"), std::string::npos);
-  EXPECT_NE(BodyOf(OnlyReply(Step({}, Text("status"), shop_))).find("Your cart is empty"),
-            std::string::npos);
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step(CartOf({{"MAGGI-70", 2}}), Text("status"), shop_))), "2 × Maggi"));
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step({}, Text("status"), shop_))), "Your cart is empty"));
+}
+
+// Where each kind of input leads from each stage (DESIGN.md "Conversation").
+TEST_F(EngineTest, TransitionTable) {
+  ConversationState menu;
+  menu.stage = Stage::kMenu;
+  const ConversationState cart = CartOf({{"MAGGI-70", 2}});
+  const ConversationState issues = Step({}, Text("2 kurkure"), shop_).next;
+  struct Row {
+    const char* name;
+    ConversationState from;
+    whatsapp::InboundEvent event;
+    Stage to;
+  };
+  const Row table[] = {
+      {"idle greeting", {}, Text("hi"), Stage::kMenu},
+      {"idle list", {}, Text("2 maggi"), Stage::kCart},
+      {"idle short list", {}, Text("1 tomato"), Stage::kIssues},
+      {"idle nonsense", {}, Text("qwerty"), Stage::kIdle},
+      {"menu pick", menu, Pick("add:MAGGI-70:1"), Stage::kCart},
+      {"menu category", menu, Pick("cat:0:snacks"), Stage::kMenu},
+      {"cart greeting keeps cart", cart, Text("hello"), Stage::kCart},
+      {"cart checkout ok", cart, Button("cart:checkout"), Stage::kCart},
+      {"cart remove last", cart, Text("remove maggi"), Stage::kIdle},
+      {"cart cancel", cart, Button("cart:cancel"), Stage::kIdle},
+      {"cart add short", cart, Text("add 1 tomato"), Stage::kIssues},
+      {"cart sticker", cart, Message("sticker", {{"id", "1"}}), Stage::kCart},
+      {"issues unrelated text", issues, Text("1 maggi"), Stage::kIssues},
+      {"issues remove", issues, Pick("fix:remove:KURKURE"), Stage::kIdle},
+      {"issues swap", issues, Pick("fix:swap:KURKURE:LAYS-CLASSIC"), Stage::kCart},
+      {"issues checkout", issues, Button("cart:checkout"), Stage::kIssues},
+      {"issues cancel", issues, Pick("order:cancel"), Stage::kIdle},
+  };
+  for (const auto& row : table) {
+    Transition t = Step(row.from, row.event, shop_);
+    EXPECT_EQ(t.next.stage, row.to) << row.name;
+    EXPECT_FALSE(t.effects.empty()) << row.name;
+  }
 }
 
 TEST_F(EngineTest, StickersVoiceNotesAndNonsenseGetAUsefulReplyAndChangeNothing) {
-  ConversationState cart{Stage::kCart, {{"MAGGI-70", 2}}};
+  ConversationState cart = CartOf({{"MAGGI-70", 2}});
   for (const auto& event : {Message("sticker", {{"id", "1"}}), Message("audio", {{"id", "2"}}),
                             Message("unsupported", {{"type", "poll_creation"}}),
-                            Message("future_type", json()), Text("asdf qwerty")}) {
+                            Message("future_type", json()), Text("asdf qwerty"),
+                            Pick("nonsense:id"), Pick("fix:swap:NOPE:ALSO-NOPE")}) {
     Transition t = Step(cart, event, shop_);
     EXPECT_EQ(t.next.cart, cart.cart) << event.type;
-    ASSERT_EQ(t.effects.size(), 1u) << event.type;
-    EXPECT_FALSE(BodyOf(OnlyReply(t)).empty());
+    ASSERT_GE(t.effects.size(), 1u) << event.type;
+    EXPECT_FALSE(BodyOf(ReplyAt(t, 0)).empty());
   }
 }
 
@@ -167,7 +460,7 @@ TEST_F(EngineTest, CatalogCartMessageFillsTheCartAndNamesUnknownProducts) {
                   {{"product_retailer_id", "NOT-SOLD"}, {"quantity", 1}, {"item_price", 89.5}}}}};
   Transition t = Step({}, Message("order", order), shop_);
   EXPECT_EQ(t.next.cart, (std::vector<CartLine>{{"MAGGI-70", 3}}));
-  EXPECT_NE(BodyOf(OnlyReply(t)).find("I couldn't find \"NOT-SOLD\""), std::string::npos);
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(t)), "I couldn't find \"NOT-SOLD\""));
 }
 
 TEST_F(EngineTest, EveryCustomerMessageFixtureGetsAReplyAndStatusesGetNone) {
@@ -186,14 +479,32 @@ TEST_F(EngineTest, EveryCustomerMessageFixtureGetsAReplyAndStatusesGetNone) {
   }
 }
 
-TEST(BillTest, LargeTotalsUseIndianGrouping) {
+TEST_F(EngineTest, StateSurvivesStorageAndUnreadableStateStartsFresh) {
+  ConversationState state = Step({}, Text("2 kurkure, 1 maggi"), shop_).next;
+  state.locale = "hi";
+  EXPECT_EQ(StateFromJson(StateToJson(state)), state);
+  EXPECT_EQ(StateFromJson(json::parse(R"({"stage":"warp","cart":"x","issues":7})")),
+            ConversationState{});
+}
+
+TEST_F(EngineTest, EveryTemplateExistsInEveryShippedLanguage) {
+  const auto& set = Templates();
+  EXPECT_EQ(set.Locales(), (std::vector<std::string>{"en", "hi"}));
+  auto loaded = common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, {"no_such_template"});
+  ASSERT_FALSE(loaded);
+  EXPECT_TRUE(Has(loaded.error().message, "en/no_such_template.mustache: missing"));
+}
+
+TEST_F(EngineTest, LargeTotalsUseIndianGrouping) {
   orders::Catalog catalog{{orders::Product{"TV", "Television", orders::Money{4599900}, 5, "piece",
                                            "electronics", {}}}};
   OrderParser parser(catalog);
-  ShopView shop{"Big Shop", &catalog, &parser, orders::Money{3000}, orders::Money{50000}};
-  const std::string bill = RenderBill({{"TV", 3}}, shop);
-  EXPECT_NE(bill.find("= ₹1,37,997.00"), std::string::npos) << bill;
-  EXPECT_NE(bill.find("*Total: ₹1,37,997.00*"), std::string::npos) << bill;
+  ShopView shop = shop_;
+  shop.catalog = &catalog;
+  shop.parser = &parser;
+  const std::string bill = RenderBill({{"TV", 3}}, shop, "en");
+  EXPECT_TRUE(Has(bill, "= ₹1,37,997.00")) << bill;
+  EXPECT_TRUE(Has(bill, "*Total: ₹1,37,997.00*")) << bill;
 }
 
 }  // namespace

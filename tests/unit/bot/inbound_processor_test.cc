@@ -21,11 +21,22 @@ whatsapp::InboundEvent TextFrom(const std::string& customer, const std::string& 
 
 class InboundProcessorTest : public ::testing::Test {
  protected:
-  InboundProcessorTest() { store_.shops["106540352242922"] = {7, "Sharma Kirana", "106540352242922"}; }
+  InboundProcessorTest() {
+    ShopRecord shop;
+    shop.id = 7;
+    shop.name = "Sharma Kirana";
+    shop.phone_number_id = "106540352242922";
+    store_.shops[shop.phone_number_id] = shop;
+  }
+  static const common::TemplateSet& Templates() {
+    static const common::TemplateSet set =
+        *common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, WorkerTemplateNames());
+    return set;
+  }
   common::MetricsRegistry metrics_;
   fakes::FakeInboundStore store_;
   fakes::FakeCatalogSource catalogs_;
-  InboundProcessor processor_{store_, &catalogs_, metrics_};
+  InboundProcessor processor_{store_, &catalogs_, Templates(), metrics_};
 };
 
 TEST_F(InboundProcessorTest, MessageIsRecordedWithOneReplyToTheSender) {
@@ -98,9 +109,27 @@ TEST_F(InboundProcessorTest, CatalogChangeIsSeenByTheNextMessage) {
   auto second = TextFrom("919876543210", "wamid.G2");
   second.data = {{"body", "1 maggi"}};
   ASSERT_EQ(processor_.Handle(second).disposition, Disposition::kAck);
-  ASSERT_EQ(store_.outbox.size(), 2u);
-  const std::string body = store_.outbox[1]["interactive"]["body"]["text"];
-  EXPECT_NE(body.find("out of stock"), std::string::npos) << body;
+  ASSERT_EQ(store_.outbox.size(), 3u) << "the stock problem and the choice of what to do";
+  const std::string body = store_.outbox[1]["text"]["body"];
+  EXPECT_NE(body.find("Maggi 70g is out of stock"), std::string::npos) << body;
+  EXPECT_EQ(store_.outbox[2]["interactive"]["type"], "list");
+}
+
+TEST_F(InboundProcessorTest, ShopLanguageDeliveryFeeAndOwnWordingReachTheReplies) {
+  catalogs_.catalogs[7] = orders::Catalog{
+      {orders::Product{"MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}}}};
+  ShopRecord& shop = store_.shops["106540352242922"];
+  shop.locale = "hi";
+  shop.delivery = {orders::Money{2500}, std::nullopt};
+  shop.templates = {{"hi/button_checkout", "पैसे भेजें"}};
+  auto event = TextFrom("919876543210", "wamid.H1");
+  event.data = {{"body", "2 maggi"}};
+  ASSERT_EQ(processor_.Handle(event).disposition, Disposition::kAck);
+  ASSERT_EQ(store_.outbox.size(), 1u);
+  const auto& interactive = store_.outbox[0]["interactive"];
+  const std::string body = interactive["body"]["text"];
+  EXPECT_NE(body.find("डिलीवरी: ₹25.00\n*कुल: ₹53.00*"), std::string::npos) << body;
+  EXPECT_EQ(interactive["action"]["buttons"][0]["reply"]["title"], "पैसे भेजें");
 }
 
 TEST_F(InboundProcessorTest, CatalogUnavailableMeansRetry) {
@@ -109,10 +138,13 @@ TEST_F(InboundProcessorTest, CatalogUnavailableMeansRetry) {
   EXPECT_TRUE(store_.outbox.empty());
 }
 
-TEST(AcknowledgementTextTest, GreetsByNameWhenKnown) {
-  EXPECT_EQ(AcknowledgementText("Priya", "Sharma Kirana"),
-            "Namaste Priya! Sharma Kirana has received your message. We will reply here shortly.");
-  EXPECT_EQ(AcknowledgementText("", "X").rfind("Namaste! X", 0), 0u);
+TEST_F(InboundProcessorTest, ShopWithoutACatalogIsAcknowledgedInItsLanguage) {
+  catalogs_.catalogs.clear();
+  store_.shops["106540352242922"].locale = "hi";
+  ASSERT_EQ(processor_.Handle(TextFrom("919876543210", "wamid.I")).disposition, Disposition::kAck);
+  ASSERT_EQ(store_.outbox.size(), 1u);
+  EXPECT_EQ(store_.outbox[0]["text"]["body"],
+            "नमस्ते Ramesh! Sharma Kirana को आपका संदेश मिल गया है। हम जल्द ही यहाँ जवाब देंगे।");
 }
 
 }  // namespace

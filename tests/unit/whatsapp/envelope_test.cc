@@ -134,14 +134,14 @@ TEST(EnvelopeTest, EventSurvivesTheQueueRoundTrip) {
 }
 
 TEST(EnvelopeTest, BuiltTextWebhookIsAsciiAndParsesBack) {
-  TextWebhookSpec spec;
+  CustomerMessageSpec spec;
   spec.phone_number_id = "106540352242922";
   spec.from = "918765432109";
   spec.name = "सुनीता देवी";
   spec.wamid = "wamid.TEST1";
   spec.timestamp = 1785900000;
   spec.text = "दूध 2 🙏";
-  const std::string body = BuildTextWebhookBody(spec);
+  const std::string body = BuildCustomerWebhookBody(spec);
   for (unsigned char c : body) ASSERT_LT(c, 0x80) << "Meta's bodies are ASCII (\\u escapes)";
   auto batch = ParseWebhookBody(json::parse(body));
   ASSERT_TRUE(batch);
