@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "bot/cart_edits.h"
@@ -18,24 +19,37 @@ using Stage = ConversationState::Stage;
 
 constexpr int64_t kMaxLineQty = 999;
 
+// Words are listed as people type them and compared after the same folding as the message.
+std::set<std::string> Folded(std::initializer_list<const char*> words) {
+  std::set<std::string> folded;
+  for (const char* w : words) folded.insert(FoldText(w));
+  return folded;
+}
+
 const std::set<std::string>& Greetings() {
-  static const std::set<std::string> words = {
-      "hi",    "hii",   "hello",        "helo",         "hey",    "namaste", "namaskar",
-      "start", "hola",  "good morning", "good evening", "नमस्ते", "नमस्कार"};
+  static const std::set<std::string> words =
+      Folded({"hi", "hii", "hello", "helo", "hey", "namaste", "namaskar", "start", "hola",
+              "good morning", "good evening", "नमस्ते", "नमस्कार"});
   return words;
 }
 
-// The words that switch the language, folded, and the locale each selects.
+// The words that switch the language, and the locale each selects.
 const std::map<std::string, std::string>& LanguageWords() {
-  static const std::map<std::string, std::string> words = {
-      {"hindi", "hi"},        {"hindi me", "hi"},   {"hindi mein", "hi"}, {"हिंदी", "hi"},
-      {"हिन्दी", "hi"},         {"हिंदी में", "hi"},    {"english", "en"},    {"angrezi", "en"},
-      {"in english", "en"},   {"अंग्रेज़ी", "en"},     {"अंग्रेजी", "en"}};
+  static const std::map<std::string, std::string> words = [] {
+    std::map<std::string, std::string> m;
+    for (const char* w : {"hindi", "hindi me", "hindi mein", "हिंदी", "हिन्दी", "हिंदी में"}) {
+      m[FoldText(w)] = "hi";
+    }
+    for (const char* w : {"english", "angrezi", "in english", "अंग्रेज़ी", "अंग्रेजी"}) {
+      m[FoldText(w)] = "en";
+    }
+    return m;
+  }();
   return words;
 }
 
 std::string Trimmed(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n!.?।");
+  const auto first = text.find_first_not_of(" \t\r\n!.?");
   if (first == std::string::npos) return "";
   const auto last = text.find_last_not_of(" \t\r\n!.?");
   return text.substr(first, last - first + 1);
@@ -275,7 +289,9 @@ void Turn::SendIssueChoices(const Shortage& s) {
   }
   section.rows.push_back({"fix:remove:" + sku, Say("issue_remove_row"), s.product->name});
   section.rows.push_back({"order:cancel", Say("issue_cancel_row"), ""});
-  SendList(Say("issue_prompt", {{"name", s.product->name}, {"available", s.available}}),
+  // Mustache would take a 0 as "some available": none is passed as false.
+  SendList(Say("issue_prompt", {{"name", s.product->name},
+                                {"available", s.available > 0 ? json(s.available) : json(false)}}),
            Say("issue_button"), {section});
 }
 
@@ -347,7 +363,8 @@ void Turn::Cancel() {
 }
 
 bool Turn::OnCommand(const std::string& command) {
-  if (command == "help" || command == "madad" || command == "मदद") {
+  static const std::set<std::string> kHelp = Folded({"help", "madad", "मदद"});
+  if (kHelp.count(command)) {
     SendText(Say("help"));
   } else if (command == "cancel" || command == "cancel order") {
     Cancel();
