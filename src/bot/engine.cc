@@ -7,6 +7,7 @@
 
 #include "bot/cart_edits.h"
 #include "bot/text.h"
+#include "bot/wording.h"
 #include "whatsapp/json_fields.h"
 #include "whatsapp/outbound.h"
 
@@ -152,6 +153,10 @@ class Turn {
       : state_(state), event_(event), shop_(shop), next_(state) {}
 
   Transition Run();
+  // After an effect's outcome (see Resume).
+  Transition AfterOutcome(const Outcome& outcome);
+  // At checkout, with the stock the database found short.
+  Transition AfterShortage();
 
  private:
   // Replies.
@@ -164,6 +169,15 @@ class Turn {
   void SendMenu(size_t offset);
   void SendCategory(const std::string& category, size_t offset);
   void SendIssueChoices(const Shortage& shortage);
+  void SendButtons(const std::string& body, const std::vector<whatsapp::ReplyButton>& buttons);
+  void SendPaymentRequest(const orders::OrderView& order, const std::string& preface);
+  void NotifyOwners(const std::string& name, const orders::OrderView& order,
+                    const std::vector<std::pair<std::string, std::string>>& buttons);
+  Wording WordsFor(const std::string& locale) const;
+
+  // While the latest order waits for payment or for the owner's review.
+  bool OrderNeedsPayment() const;
+  void OnOrderMessage();
 
   // Inputs.
   void OnText(const std::string& text);
@@ -211,24 +225,120 @@ std::string Turn::Notes() const {
   return text.empty() ? "" : text + "\n";
 }
 
+void Turn::SendButtons(const std::string& body,
+                       const std::vector<whatsapp::ReplyButton>& buttons) {
+  if (Utf8Length(body) <= whatsapp::kMaxInteractiveBodyChars) {
+    effects_.push_back(SendReply{whatsapp::BuildButtonsMessage(event_.customer, body, buttons)});
+    return;
+  }
+  // Too long for an interactive body (1,024 characters): the text goes as a text message
+  // (4,096) and the buttons follow under its last line (the total, for a bill).
+  SendText(body);
+  effects_.push_back(SendReply{
+      whatsapp::BuildButtonsMessage(event_.customer, body.substr(body.rfind('\n') + 1), buttons)});
+}
+
 void Turn::SendBill(const std::string& preface) {
   if (next_.cart.empty()) {
     SendText(preface + Say("cart_empty") + " " + Say("try_list"));
     return;
   }
-  const std::vector<whatsapp::ReplyButton> buttons = {{"cart:checkout", Say("button_checkout")},
-                                                      {"cart:edit", Say("button_edit")},
-                                                      {"cart:cancel", Say("button_cancel")}};
-  const std::string bill = RenderBill(next_.cart, shop_, ReplyLocale(next_, shop_));
-  std::string body = preface + bill;
-  if (Utf8Length(body) > whatsapp::kMaxInteractiveBodyChars) {
-    // Too long for an interactive body (1,024 characters): the bill goes as text (4,096) and
-    // the buttons follow under its last line, the total.
-    SendText(body);
-    body = bill.substr(bill.rfind('\n') + 1);
+  SendButtons(preface + RenderBill(next_.cart, shop_, ReplyLocale(next_, shop_)),
+              {{"cart:checkout", Say("button_checkout")},
+               {"cart:edit", Say("button_edit")},
+               {"cart:cancel", Say("button_cancel")}});
+}
+
+Wording Turn::WordsFor(const std::string& locale) const {
+  return Wording(*shop_.templates, shop_.overrides,
+                 shop_.templates->HasLocale(locale) ? locale : ReplyLocale(next_, shop_),
+                 shop_.name);
+}
+
+// The order, how to pay (UPI link; cash on delivery where allowed) and how long it is held.
+void Turn::SendPaymentRequest(const orders::OrderView& order, const std::string& preface) {
+  const Wording words = WordsFor(ReplyLocale(next_, shop_));
+  const bool upi = !shop_.payment.upi_vpa.empty();
+  const bool cod = shop_.payment.cod_allowed;
+  std::string body =
+      preface + Say("payment_request",
+                    {{"number", order.number},
+                     {"summary", words.OrderSummary(order)},
+                     {"minutes", shop_.reservation_minutes},
+                     {"upi_link", upi ? json(orders::UpiPaymentLink(shop_.payment.upi_vpa,
+                                                                   shop_.name, order.total,
+                                                                   order.number))
+                                      : json(false)},
+                     {"cod", cod}});
+  std::vector<whatsapp::ReplyButton> buttons;
+  if (cod) buttons.push_back({"pay:cod", Say("button_cod")});
+  buttons.push_back({"order:cancel", Say("button_cancel_order")});
+  SendButtons(body, buttons);
+}
+
+// Owners hear of what customers do to orders (cash on delivery chosen, an order cancelled),
+// each in their own language, with the next step as a button.
+void Turn::NotifyOwners(const std::string& name, const orders::OrderView& order,
+                        const std::vector<std::pair<std::string, std::string>>& buttons) {
+  for (const auto& owner : shop_.owners) {
+    const Wording words = WordsFor(owner.locale);
+    const std::string body = words.Say(name, {{"number", order.number},
+                                              {"customer", "+" + order.customer},
+                                              {"summary", words.OrderSummary(order)}});
+    std::vector<whatsapp::ReplyButton> owner_buttons;
+    for (const auto& [id, label] : buttons) owner_buttons.push_back({id, words.Say(label)});
+    nlohmann::json payload = owner_buttons.empty() ? TextTo(owner.phone, body)
+                                                   : ButtonsTo(owner.phone, body, owner_buttons);
+    effects_.emplace_back(std::in_place_type<SendReply>, SendReply{std::move(payload)});
   }
-  effects_.push_back(
-      SendReply{whatsapp::BuildButtonsMessage(event_.customer, body, buttons)});
+}
+
+bool Turn::OrderNeedsPayment() const {
+  return shop_.order != nullptr && shop_.order->id == state_.order_id &&
+         (shop_.order->status == orders::OrderStatus::kAwaitingPayment ||
+          shop_.order->status == orders::OrderStatus::kPaymentReview);
+}
+
+// Messages while the order waits for payment: cancel, cash on delivery, a screenshot, or a
+// reminder of what is expected. Everything else waits until the order is paid or cancelled.
+void Turn::OnOrderMessage() {
+  const orders::OrderView& order = *shop_.order;
+  const bool awaiting = order.status == orders::OrderStatus::kAwaitingPayment;
+  const json& data = event_.data;
+  std::string choice;
+  if (event_.type == "interactive") {
+    const std::string subtype = whatsapp::StringField(data, "type");
+    choice = whatsapp::StringField(whatsapp::ObjectField(data, subtype.c_str()), "id");
+  }
+  const std::string command = event_.type == "text"
+                                  ? Trimmed(FoldText(whatsapp::StringField(data, "body")))
+                                  : std::string();
+  static const std::set<std::string> kCancel = Folded({"cancel", "cancel order", "radd", "रद्द"});
+  static const std::set<std::string> kCod =
+      Folded({"cod", "cash", "cash on delivery", "nakad", "नकद"});
+
+  if (kCancel.count(command) || choice == "order:cancel" || choice == "cart:cancel") {
+    effects_.push_back(ChangeOrder{order.id, 0, "", orders::OrderAction::kCancel,
+                                   orders::Actor::kCustomer, "cancelled by the customer"});
+  } else if (awaiting && shop_.payment.cod_allowed && (kCod.count(command) || choice == "pay:cod")) {
+    effects_.push_back(ChangeOrder{order.id, 0, "", orders::OrderAction::kChooseCod,
+                                   orders::Actor::kCustomer, ""});
+  } else if (event_.type == "image" || event_.type == "document") {
+    const std::string media_id = whatsapp::StringField(data, "id");
+    if (media_id.empty()) return SendText(Say("unsupported"));
+    effects_.push_back(RecordProof{order.id, media_id,
+                                   whatsapp::StringField(data, "mime_type")});
+  } else if (command == "help") {
+    SendText(Say("help_payment", {{"number", order.number}}));
+  } else if (auto language = LanguageWords().find(command); language != LanguageWords().end()) {
+    if (shop_.templates->HasLocale(language->second)) next_.locale = language->second;
+    if (awaiting) return SendPaymentRequest(order, Say("language_set") + "\n\n");
+    SendText(Say("language_set") + "\n" + Say("review_pending", {{"number", order.number}}));
+  } else if (awaiting) {
+    SendPaymentRequest(order, Say("awaiting_payment_hint", {{"number", order.number}}) + "\n\n");
+  } else {
+    SendText(Say("review_pending", {{"number", order.number}}));
+  }
 }
 
 // Categories in catalog order, ten rows at most: nine and "More…" when there are more.
@@ -317,7 +427,11 @@ void Turn::Review(bool at_checkout) {
   if (shortages.empty()) {
     next_.issues.clear();
     next_.stage = next_.cart.empty() ? Stage::kIdle : Stage::kCart;
-    if (at_checkout && !next_.cart.empty()) notes_.push_back(Say("checkout_ok"));
+    if (at_checkout && !next_.cart.empty()) {
+      // The stock as this view saw it suffices; the database decides for sure (Resume).
+      effects_.push_back(PlaceOrder{next_.cart});
+      return;
+    }
     SendBill(Notes());
     return;
   }
@@ -369,10 +483,16 @@ bool Turn::OnCommand(const std::string& command) {
   } else if (command == "cancel" || command == "cancel order") {
     Cancel();
   } else if (command == "status" || command == "cart" || command == "bill") {
+    if (shop_.order != nullptr && shop_.order->id == state_.order_id &&
+        !orders::IsFinal(shop_.order->status)) {
+      const Wording words = WordsFor(ReplyLocale(next_, shop_));
+      notes_.push_back(Say("order_status", {{"number", shop_.order->number},
+                                            {"status", words.StatusWords(shop_.order->status)}}));
+    }
     if (next_.stage == Stage::kIssues) {
       Review(false);
     } else {
-      SendBill("");
+      SendBill(Notes());
     }
   } else if (command == "menu" || Greetings().count(command)) {
     if (next_.cart.empty()) next_.stage = Stage::kMenu;
@@ -591,8 +711,15 @@ void Turn::OnCatalogOrder(const json& order) {
 
 Transition Turn::Run() {
   if (event_.kind != InboundEvent::Kind::kMessage) return {state_, {}};
+  // An order that is over (or gone) no longer shapes the conversation.
+  if (state_.order_id != 0 &&
+      (shop_.order == nullptr || shop_.order->id != state_.order_id || orders::IsFinal(shop_.order->status))) {
+    next_.order_id = 0;
+  }
   const json& data = event_.data;
-  if (event_.type == "text") {
+  if (OrderNeedsPayment()) {
+    OnOrderMessage();
+  } else if (event_.type == "text") {
     OnText(whatsapp::StringField(data, "body"));
   } else if (event_.type == "interactive" &&
              !whatsapp::StringField(
@@ -612,6 +739,50 @@ Transition Turn::Run() {
   return {std::move(next_), std::move(effects_)};
 }
 
+Transition Turn::AfterShortage() {
+  Review(true);
+  return {std::move(next_), std::move(effects_)};
+}
+
+Transition Turn::AfterOutcome(const Outcome& outcome) {
+  using orders::OrderStatus;
+  if (const auto* placed = std::get_if<OrderPlaced>(&outcome)) {
+    next_.order_id = placed->order.id;
+    next_.cart.clear();
+    next_.issues.clear();
+    next_.stage = Stage::kIdle;
+    SendPaymentRequest(placed->order, "");
+  } else if (const auto* changed = std::get_if<OrderChanged>(&outcome)) {
+    const orders::OrderView& order = changed->order;
+    if (order.status == OrderStatus::kCancelled) {
+      next_.order_id = 0;
+      SendText(Say("order_cancelled", {{"number", order.number}}) + "\n" + Say("try_list"));
+      NotifyOwners("owner_cancelled_by_customer", order, {});
+    } else if (order.status == OrderStatus::kConfirmed) {
+      SendText(Say("cod_confirmed", {{"number", order.number}, {"total", order.total.ToRupeeText()}}));
+      NotifyOwners("owner_new_cod", order,
+                   {{"own:pack:" + std::to_string(order.id) + ":" + order.nonce, "owner_button_packed"}});
+    } else if (order.status == OrderStatus::kPaymentReview) {
+      SendText(Say("proof_received", {{"number", order.number}}));
+    } else {
+      SendText(Say("order_status", {{"number", order.number},
+                                    {"status", WordsFor(ReplyLocale(next_, shop_)).StatusWords(order.status)}}));
+    }
+  } else if (const auto* unchanged = std::get_if<OrderUnchanged>(&outcome)) {
+    if (!unchanged->order) {
+      next_.order_id = 0;
+      SendText(Say("not_understood") + " " + Say("try_list"));
+    } else {
+      const Wording words = WordsFor(ReplyLocale(next_, shop_));
+      SendText(Say("order_change_refused", {{"number", unchanged->order->number},
+                                            {"status", words.StatusWords(unchanged->order->status)}}));
+    }
+  } else {
+    SendText(Say("help"));  // no customer effect leads here; never leave the customer unanswered
+  }
+  return {std::move(next_), std::move(effects_)};
+}
+
 }  // namespace
 
 const std::vector<std::string>& EngineTemplateNames() {
@@ -623,8 +794,15 @@ const std::vector<std::string>& EngineTemplateNames() {
       "stock_issues_intro", "checkout_issues_intro", "issue_prompt", "issue_button",
       "issue_section", "issue_replace_row", "issue_reduce_row", "issue_remove_row",
       "issue_cancel_row", "fixed_replaced", "fixed_reduced", "fixed_removed", "issues_pending",
-      "checkout_ok", "edit_prompt", "edit_button", "edit_row", "edit_line", "button_plus",
-      "button_minus", "button_remove", "not_in_cart", "no_longer_sold", "language_set"};
+      "edit_prompt", "edit_button", "edit_row", "edit_line", "button_plus",
+      "button_minus", "button_remove", "not_in_cart", "no_longer_sold", "language_set",
+      "payment_request", "button_cod", "button_cancel_order", "awaiting_payment_hint",
+      "review_pending", "help_payment", "proof_received", "order_cancelled", "cod_confirmed",
+      "order_change_refused", "order_status", "order_total", "notice_confirmed",
+      "notice_rejected", "notice_packed", "notice_out", "notice_delivered", "notice_cancelled",
+      "notice_expired", "owner_cancelled_by_customer", "owner_new_cod", "owner_button_packed",
+      "status_awaiting_payment", "status_payment_review", "status_confirmed", "status_packed",
+      "status_out_for_delivery", "status_delivered", "status_cancelled"};
   return names;
 }
 
@@ -641,6 +819,7 @@ nlohmann::json StateToJson(const ConversationState& state) {
   json out = {{"stage", kStages[static_cast<int>(state.stage)]}, {"cart", cart}};
   if (!state.locale.empty()) out["locale"] = state.locale;
   if (!state.issues.empty()) out["issues"] = state.issues;
+  if (state.order_id != 0) out["order_id"] = state.order_id;
   return out;
 }
 
@@ -665,6 +844,7 @@ ConversationState StateFromJson(const nlohmann::json& json) {
     }
   }
   if (state.stage == Stage::kIssues && state.issues.empty()) state.stage = Stage::kCart;
+  state.order_id = std::max<int64_t>(0, whatsapp::IntField(json, "order_id", 0));
   return state;
 }
 
@@ -694,6 +874,60 @@ std::string RenderBill(const std::vector<CartLine>& cart, const ShopView& shop,
 
 Transition Step(const ConversationState& state, const InboundEvent& event, const ShopView& shop) {
   return Turn(state, event, shop).Run();
+}
+
+Transition Resume(const ConversationState& state, const Outcome& outcome,
+                  const InboundEvent& event, const ShopView& shop) {
+  if (const auto* shortage = std::get_if<StockShort>(&outcome)) {
+    // The database knows better than the catalog the view was built from: check again with
+    // its figures, which offers the choices for what is short.
+    orders::Catalog fresh = *shop.catalog;
+    for (auto& product : fresh.products) {
+      if (auto it = shortage->available.find(product.sku); it != shortage->available.end()) {
+        product.stock = it->second;
+      }
+    }
+    ShopView view = shop;
+    view.catalog = &fresh;
+    return Turn(state, event, view).AfterShortage();
+  }
+  return Turn(state, event, shop).AfterOutcome(outcome);
+}
+
+std::vector<nlohmann::json> CustomerNotices(const orders::OrderView& order,
+                                            orders::OrderAction action, const ShopView& shop) {
+  using orders::OrderAction;
+  ConversationState state;
+  state.locale = order.customer_locale;
+  const Wording words(*shop.templates, shop.overrides, ReplyLocale(state, shop), shop.name);
+  const json data = {{"number", order.number},
+                     {"total", order.total.ToRupeeText()},
+                     {"reason", order.reason.empty() ? json(false) : json(order.reason)},
+                     {"minutes", shop.reservation_minutes}};
+  const std::string& to = order.customer;
+  switch (action) {
+    case OrderAction::kApprove: return {TextTo(to, words.Say("notice_confirmed", data))};
+    case OrderAction::kPack: return {TextTo(to, words.Say("notice_packed", data))};
+    case OrderAction::kDispatch: return {TextTo(to, words.Say("notice_out", data))};
+    case OrderAction::kDeliver: return {TextTo(to, words.Say("notice_delivered", data))};
+    case OrderAction::kExpire: return {TextTo(to, words.Say("notice_expired", data))};
+    case OrderAction::kCancel: return {TextTo(to, words.Say("notice_cancelled", data))};
+    case OrderAction::kReject: {
+      // Told why, and how to pay again: the payment request follows.
+      InboundEvent as_customer;
+      as_customer.kind = InboundEvent::Kind::kMessage;
+      as_customer.customer = to;
+      Turn turn(state, as_customer, shop);
+      Transition t = turn.AfterOutcome(OrderPlaced{order});
+      std::vector<nlohmann::json> out = {TextTo(to, words.Say("notice_rejected", data))};
+      for (const auto& effect : t.effects) {
+        if (const auto* reply = std::get_if<SendReply>(&effect)) out.push_back(reply->payload);
+      }
+      return out;
+    }
+    default: return {TextTo(to, words.Say("order_status", {{"number", order.number},
+                                                           {"status", words.StatusWords(order.status)}}))};
+  }
 }
 
 }  // namespace chatshop::bot

@@ -7,18 +7,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/effects.h"
 #include "bot/order_parser.h"
 #include "common/templates.h"
 #include "orders/bill.h"
 #include "orders/catalog.h"
+#include "orders/order.h"
 #include "whatsapp/inbound_event.h"
 
 namespace chatshop::bot {
 
 using CartLine = orders::LineItem;
 
-// Where one customer's conversation with one shop stands (DESIGN.md "Conversation"). This
-// engine covers IDLE, MENU, CART and ISSUES, up to checkout's stock check.
+// Where one customer's conversation with one shop stands (DESIGN.md "Conversation"): browsing
+// and the cart here; from checkout on, the order's own status (AWAITING_PAYMENT, …) decides.
 struct ConversationState {
   enum class Stage { kIdle, kMenu, kCart, kIssues };
   Stage stage = Stage::kIdle;
@@ -28,8 +30,20 @@ struct ConversationState {
   // In kIssues: the SKUs whose Replace · Reduce · Remove · Cancel choice the customer has been
   // sent and not yet answered, so a later message only reminds of them.
   std::vector<std::string> issues;
+  // The customer's latest order (0: none); while it awaits payment or review, messages are
+  // about paying for it.
+  int64_t order_id = 0;
 
   bool operator==(const ConversationState&) const = default;
+};
+
+// A WhatsApp number allowed to run the shop (owner commands, payment approvals).
+struct ShopOwner {
+  std::string phone;  // wa_id
+  std::string name;
+  std::string locale;
+
+  bool operator==(const ShopOwner&) const = default;
 };
 
 // What the engine may know of the shop; prepared by the worker, read-only here.
@@ -41,13 +55,11 @@ struct ShopView {
   const common::TemplateOverrides* overrides = nullptr;  // the shop's own wording; may be null
   orders::DeliveryRule delivery;
   std::string locale = common::kDefaultLocale;  // the shop's default language
+  orders::PaymentOptions payment;
+  int reservation_minutes = 30;  // how long checkout holds the stock unpaid
+  std::vector<ShopOwner> owners;
+  const orders::OrderView* order = nullptr;  // the customer's order state.order_id, if any
 };
-
-// A reply for the customer: a complete Graph API /messages body.
-struct SendReply {
-  nlohmann::json payload;
-};
-using Effect = std::variant<SendReply>;
 
 struct Transition {
   ConversationState next;
@@ -59,6 +71,17 @@ struct Transition {
 // one reply; statuses and errors leave the state as it is and reply nothing.
 Transition Step(const ConversationState& state, const whatsapp::InboundEvent& event,
                 const ShopView& shop);
+
+// What the engine makes of the outcome of one of its effects (an order placed or refused for
+// short stock, a change applied or refused). Pure, like Step.
+Transition Resume(const ConversationState& state, const Outcome& outcome,
+                  const whatsapp::InboundEvent& event, const ShopView& shop);
+
+// What the customer is told when the shop or the clock moves their order (`action` led to the
+// order's present status): approved, rejected with the reason (and how to pay again), packed,
+// out for delivery, delivered, cancelled by the shop, expired. In the customer's language.
+std::vector<nlohmann::json> CustomerNotices(const orders::OrderView& order,
+                                            orders::OrderAction action, const ShopView& shop);
 
 // The names of the templates Step uses; a template set must have all of them.
 const std::vector<std::string>& EngineTemplateNames();

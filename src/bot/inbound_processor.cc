@@ -1,8 +1,10 @@
 #include "bot/inbound_processor.h"
 
+#include <deque>
 #include <optional>
 
 #include "bot/engine.h"
+#include "bot/owner_engine.h"
 #include "common/logging.h"
 #include "whatsapp/outbound.h"
 
@@ -12,16 +14,18 @@ using whatsapp::InboundEvent;
 
 std::vector<std::string> WorkerTemplateNames() {
   std::vector<std::string> names = EngineTemplateNames();
+  for (auto& name : OwnerTemplateNames()) names.push_back(std::move(name));
   names.push_back("no_catalog");
   return names;
 }
 
 InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                                    const common::TemplateSet& templates,
-                                   common::MetricsRegistry& metrics)
+                                   common::MetricsRegistry& metrics, int reservation_minutes)
     : store_(store),
       catalogs_(catalogs),
       templates_(templates),
+      reservation_minutes_(reservation_minutes),
       recorded_(metrics.GetCounter("chatshop_inbound_messages_total",
                                    "Customer messages recorded with their replies")),
       duplicates_(metrics.GetCounter("chatshop_inbound_duplicates_total",
@@ -38,7 +42,7 @@ const OrderParser& InboundProcessor::ParserFor(int64_t shop_id, const orders::Ca
   return *parser;
 }
 
-Outcome InboundProcessor::Handle(const InboundEvent& event) {
+Handling InboundProcessor::Handle(const InboundEvent& event) {
   if (event.kind == InboundEvent::Kind::kMessage) return HandleMessage(event);
   // Delivery statuses and out-of-band errors get their own tables in a later change; for now
   // they are counted and acknowledged so they do not block the customer's queue.
@@ -48,7 +52,113 @@ Outcome InboundProcessor::Handle(const InboundEvent& event) {
   return {Disposition::kAck, ""};
 }
 
-Outcome InboundProcessor::HandleMessage(const InboundEvent& event) {
+namespace {
+
+// Replies of a list of effects; the rest are handed to `apply`, whose outcome's effects are
+// handled the same way, in order.
+template <typename Apply>
+Status RunEffects(std::vector<Effect> effects, std::vector<nlohmann::json>& replies, Apply apply) {
+  std::deque<Effect> pending(effects.begin(), effects.end());
+  while (!pending.empty()) {
+    Effect effect = std::move(pending.front());
+    pending.pop_front();
+    if (auto* reply = std::get_if<SendReply>(&effect)) {
+      replies.push_back(std::move(reply->payload));
+      continue;
+    }
+    auto more = apply(effect);
+    if (!more) return tl::unexpected(more.error());
+    pending.insert(pending.begin(), more->begin(), more->end());
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
+                                                     const ShopRecord& shop, ShopView view,
+                                                     OrderLedger& ledger,
+                                                     const nlohmann::json& stored_state) {
+  ConversationState state = StateFromJson(stored_state);
+  std::optional<orders::OrderView> order;
+  if (state.order_id != 0) {
+    auto found = ledger.FindOrder(shop.id, state.order_id);
+    if (!found) return tl::unexpected(found.error());
+    order = *found;
+  }
+  view.order = order ? &*order : nullptr;
+
+  Decision decision;
+  Transition t = Step(state, event, view);
+  state = std::move(t.next);
+  auto apply = [&](const Effect& effect) -> Result<std::vector<Effect>> {
+    Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
+    if (const auto* place = std::get_if<PlaceOrder>(&effect)) {
+      const orders::Bill bill = orders::MakeBill(place->lines, *view.catalog, view.delivery);
+      OrderRequest request{shop.id, event.customer, {}, bill.subtotal, bill.delivery, bill.total,
+                           reservation_minutes_};
+      for (const auto& line : bill.lines) {
+        request.lines.push_back(
+            {line.product->sku, line.product->name, line.qty, line.product->price});
+      }
+      outcome = ledger.PlaceOrder(request);
+      if (outcome && std::holds_alternative<OrderPlaced>(*outcome)) decision.stock_changed = true;
+    } else if (const auto* change = std::get_if<ChangeOrder>(&effect)) {
+      outcome = ledger.Apply(shop.id, *change, event.customer, reservation_minutes_);
+      if (outcome && std::holds_alternative<OrderChanged>(*outcome) &&
+          std::get<OrderChanged>(*outcome).order.status == orders::OrderStatus::kCancelled) {
+        decision.stock_changed = true;
+      }
+    } else if (const auto* proof = std::get_if<RecordProof>(&effect)) {
+      if (auto recorded = ledger.RecordPaymentProof(proof->order_id, *proof, event.id); !recorded) {
+        return tl::unexpected(recorded.error());
+      }
+      ChangeOrder submit{proof->order_id, 0, "", orders::OrderAction::kSubmitProof,
+                         orders::Actor::kCustomer, ""};
+      outcome = ledger.Apply(shop.id, submit, event.customer, reservation_minutes_);
+    } else {
+      return std::vector<Effect>{};  // customers cannot set stock
+    }
+    if (!outcome) return tl::unexpected(outcome.error());
+    Transition after = Resume(state, *outcome, event, view);
+    state = std::move(after.next);
+    return std::move(after.effects);
+  };
+  if (auto done = RunEffects(std::move(t.effects), decision.replies, apply); !done) {
+    return tl::unexpected(done.error());
+  }
+  decision.state = StateToJson(state);
+  return decision;
+}
+
+Result<Decision> InboundProcessor::DecideForOwner(const InboundEvent& event,
+                                                  const ShopOwner& owner, const ShopRecord& shop,
+                                                  const ShopView& view, OrderLedger& ledger) {
+  auto open = ledger.OpenOrders(shop.id, 20);
+  if (!open) return tl::unexpected(open.error());
+  const OwnerView owner_view{&view, owner, std::move(*open)};
+  Decision decision;
+  auto apply = [&](const Effect& effect) -> Result<std::vector<Effect>> {
+    Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
+    if (const auto* change = std::get_if<ChangeOrder>(&effect)) {
+      outcome = ledger.Apply(shop.id, *change, owner.phone, reservation_minutes_);
+      if (outcome && std::holds_alternative<OrderChanged>(*outcome)) decision.stock_changed = true;
+    } else if (const auto* stock = std::get_if<SetStock>(&effect)) {
+      outcome = ledger.UpdateStock(shop.id, *stock);
+      decision.stock_changed = true;
+    } else {
+      return std::vector<Effect>{};
+    }
+    if (!outcome) return tl::unexpected(outcome.error());
+    return OwnerResume(*outcome, owner_view);
+  };
+  if (auto done = RunEffects(OwnerStep(event, owner_view), decision.replies, apply); !done) {
+    return tl::unexpected(done.error());
+  }
+  return decision;  // owners keep no conversation state
+}
+
+Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   auto shop = store_.FindShopByPhoneNumberId(event.phone_number_id);
   if (!shop) {
     if (shop.error().code == ErrorCode::kNotFound) {
@@ -60,8 +170,8 @@ Outcome InboundProcessor::HandleMessage(const InboundEvent& event) {
   }
 
   auto retry_or_park = [](const Error& error) {
-    return Outcome{IsRetryable(error.code) ? Disposition::kRetry : Disposition::kDeadLetter,
-                   error.ToString()};
+    return Handling{IsRetryable(error.code) ? Disposition::kRetry : Disposition::kDeadLetter,
+                    error.ToString()};
   };
   orders::Catalog catalog;
   if (catalogs_ != nullptr) {
@@ -70,29 +180,48 @@ Outcome InboundProcessor::HandleMessage(const InboundEvent& event) {
     catalog = std::move(*loaded);
   }
 
-  std::vector<nlohmann::json> replies;
-  std::optional<ConversationUpdate> update;
-  if (catalog.products.empty()) {
+  const ShopOwner* owner = shop->Owner(event.customer);
+  InboundStore::Decide decide;
+  if (catalog.products.empty() && owner == nullptr) {
     // A shop that has not imported its catalog yet: acknowledge, keep no conversation.
-    const nlohmann::json data = {{"shop", shop->name}, {"customer", event.customer_name}};
-    replies.push_back(whatsapp::BuildTextMessage(
-        event.customer, templates_.Render(shop->locale, "no_catalog", data, &shop->templates)));
+    decide = [&](OrderLedger&, const nlohmann::json&) -> Result<Decision> {
+      const nlohmann::json data = {{"shop", shop->name}, {"customer", event.customer_name}};
+      Decision decision;
+      decision.replies.push_back(whatsapp::BuildTextMessage(
+          event.customer, templates_.Render(shop->locale, "no_catalog", data, &shop->templates)));
+      return decision;
+    };
   } else {
-    auto stored = store_.LoadConversation(shop->id, event.customer);
-    if (!stored) return retry_or_park(stored.error());
     const OrderParser& parser = ParserFor(shop->id, catalog);
-    const ShopView view{shop->name, &catalog,       &parser,       &templates_,
-                        &shop->templates, shop->delivery, shop->locale};
-    Transition t = Step(StateFromJson(stored->state), event, view);
-    for (const auto& effect : t.effects) replies.push_back(std::get<SendReply>(effect).payload);
-    update = ConversationUpdate{StateToJson(t.next), stored->version};
+    ShopView view;
+    view.name = shop->name;
+    view.catalog = &catalog;
+    view.parser = &parser;
+    view.templates = &templates_;
+    view.overrides = &shop->templates;
+    view.delivery = shop->delivery;
+    view.locale = shop->locale;
+    view.payment = shop->payment;
+    view.reservation_minutes = reservation_minutes_;
+    view.owners = shop->owners;
+    decide = [&, view](OrderLedger& ledger, const nlohmann::json& stored) -> Result<Decision> {
+      if (owner != nullptr) return DecideForOwner(event, *owner, *shop, view, ledger);
+      return DecideForCustomer(event, *shop, view, ledger, stored);
+    };
   }
-  auto recorded = store_.RecordInbound(event, *shop, replies, update ? &*update : nullptr);
+  bool stock_changed = false;
+  auto recorded = store_.Handle(event, *shop, [&](OrderLedger& ledger, const nlohmann::json& s) {
+    auto decision = decide(ledger, s);
+    if (decision) stock_changed = decision->stock_changed;
+    return decision;
+  });
   if (!recorded) return retry_or_park(recorded.error());
   if (*recorded) {
+    // Stock moved in the database: the next reply must not be built from a stale cached copy.
+    if (stock_changed && catalogs_ != nullptr) catalogs_->Forget(shop->id);
     recorded_.Increment();
-    log_->info("recorded wamid={} shop={} from={} type={}", event.id, shop->id,
-               common::MaskPhone(event.customer), event.type);
+    log_->info("recorded wamid={} shop={} from={} type={}{}", event.id, shop->id,
+               common::MaskPhone(event.customer), event.type, owner != nullptr ? " owner" : "");
   } else {
     duplicates_.Increment();
     log_->info("duplicate wamid={} shop={} skipped", event.id, shop->id);

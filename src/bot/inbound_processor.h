@@ -22,27 +22,38 @@ enum class Disposition {
   kDeadLetter,  // it can never succeed: park it with the reason
 };
 
-struct Outcome {
+struct Handling {
   Disposition disposition = Disposition::kAck;
   std::string reason;  // why, for kDeadLetter and kRetry
 };
 
-// Handles one inbound event: finds the shop, runs the conversation engine on the stored state
-// and commits inbox row, new state and outbox rows together, so a redelivered message has no
-// second effect.
+// Handles one inbound event: finds the shop, runs the customer's conversation engine (or, for a
+// registered owner of the shop, the owner's commands) on the stored state, carries out its
+// effects on orders and stock, and commits inbox row, new state, order changes and outbox rows
+// together, so a redelivered message has no second effect.
 // Not thread-safe (it uses one store connection): one processor per consumer thread.
 class InboundProcessor {
  public:
   // `catalogs` may be null: every shop then gets the fixed acknowledgement ("no_catalog"). A
   // shop with an empty catalog gets it too; a shop with products gets the conversation engine.
   // `templates` must have EngineTemplateNames() and "no_catalog"; it outlives the processor.
+  // `reservation_minutes`: how long checkout holds stock unpaid.
   InboundProcessor(InboundStore& store, CatalogSource* catalogs,
-                   const common::TemplateSet& templates, common::MetricsRegistry& metrics);
+                   const common::TemplateSet& templates, common::MetricsRegistry& metrics,
+                   int reservation_minutes = 30);
 
-  [[nodiscard]] Outcome Handle(const whatsapp::InboundEvent& event);
+  [[nodiscard]] Handling Handle(const whatsapp::InboundEvent& event);
 
  private:
-  Outcome HandleMessage(const whatsapp::InboundEvent& event);
+  Handling HandleMessage(const whatsapp::InboundEvent& event);
+  // The customer's side of one message, inside its transaction.
+  Result<Decision> DecideForCustomer(const whatsapp::InboundEvent& event, const ShopRecord& shop,
+                                     ShopView view, OrderLedger& ledger,
+                                     const nlohmann::json& stored_state);
+  // An owner's command, inside its transaction.
+  Result<Decision> DecideForOwner(const whatsapp::InboundEvent& event, const ShopOwner& owner,
+                                  const ShopRecord& shop, const ShopView& view,
+                                  OrderLedger& ledger);
   // The parser for a shop's catalog, rebuilt only when the catalog changed: indexing a catalog
   // costs several times more than parsing one message.
   const OrderParser& ParserFor(int64_t shop_id, const orders::Catalog& catalog);
@@ -50,6 +61,7 @@ class InboundProcessor {
   InboundStore& store_;
   CatalogSource* catalogs_;
   const common::TemplateSet& templates_;
+  int reservation_minutes_;
   std::map<int64_t, std::unique_ptr<OrderParser>> parsers_;  // by shop; each keeps its catalog
   common::Counter& recorded_;
   common::Counter& duplicates_;
@@ -58,7 +70,8 @@ class InboundProcessor {
   std::shared_ptr<spdlog::logger> log_;
 };
 
-// Every template the worker's replies use: the engine's and "no_catalog".
+// Every template the worker's replies use: the customer's and owner's engines' and
+// "no_catalog".
 std::vector<std::string> WorkerTemplateNames();
 
 }  // namespace chatshop::bot

@@ -2,14 +2,19 @@
 
 #include <cstdint>
 #include <string>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "bot/effects.h"
+#include "bot/engine.h"
 #include "common/templates.h"
 #include "orders/bill.h"
 #include "orders/catalog.h"
+#include "orders/order.h"
 #include "whatsapp/inbound_event.h"
 
 namespace chatshop::bot {
@@ -22,19 +27,62 @@ struct ShopRecord {
   std::string locale = common::kDefaultLocale;  // the language replies start in
   orders::DeliveryRule delivery;
   common::TemplateOverrides templates;  // the shop's own wording, "<locale>/<name>" → source
+  orders::PaymentOptions payment;
+  std::vector<ShopOwner> owners;
+
+  const ShopOwner* Owner(const std::string& phone) const {
+    for (const auto& o : owners) {
+      if (o.phone == phone) return &o;
+    }
+    return nullptr;
+  }
 };
 
-// A customer's conversation as stored: the engine's state and the version it was read at.
-struct StoredConversation {
-  nlohmann::json state;  // null when there is none yet
-  int64_t version = -1;  // -1: no row yet
+// What checkout asks for: lines at the prices the customer saw.
+struct OrderRequest {
+  int64_t shop_id = 0;
+  std::string customer;
+  std::vector<orders::OrderLine> lines;
+  orders::Money subtotal;
+  orders::Money delivery;
+  orders::Money total;
+  int hold_minutes = 30;  // the reservation lapses this long after the database's now()
 };
 
-// The new state to store with an inbound message, applied only if the stored version is still
-// `expected_version` (-1: that no row exists yet).
-struct ConversationUpdate {
-  nlohmann::json state;
-  int64_t expected_version = -1;
+// Orders and stock, inside the transaction of one inbound message (InboundStore::Handle).
+// Every change is applied at once and committed with the message, or not at all.
+class OrderLedger {
+ public:
+  virtual ~OrderLedger() = default;
+
+  // Reserves every line's stock and creates the order (AWAITING_PAYMENT, the shop's next
+  // number, a fresh nonce), or reserves nothing and names every short SKU with what is left.
+  [[nodiscard]] virtual Result<Outcome> PlaceOrder(const OrderRequest& request) = 0;
+  // The order with this id of this shop; nullopt when there is none.
+  [[nodiscard]] virtual Result<std::optional<orders::OrderView>> FindOrder(int64_t shop_id,
+                                                                           int64_t order_id) = 0;
+  // Open orders (neither delivered nor cancelled), newest first.
+  [[nodiscard]] virtual Result<std::vector<orders::OrderView>> OpenOrders(int64_t shop_id,
+                                                                          int limit) = 0;
+  // Applies `change` (by id, or by number when id is 0) when orders::NextStatus allows it from
+  // the order's present status and the nonce (if given) matches: releases the reservation on
+  // cancellation, renews it on rejection, writes an order_events row. OrderChanged, or
+  // OrderUnchanged when refused or not found. `actor_id` is the wa_id behind the change.
+  [[nodiscard]] virtual Result<Outcome> Apply(int64_t shop_id, const ChangeOrder& change,
+                                              const std::string& actor_id, int hold_minutes) = 0;
+  // Records a payment proof for the media worker to fetch (the order's status is changed
+  // separately, by Apply with kSubmitProof).
+  [[nodiscard]] virtual Status RecordPaymentProof(int64_t order_id, const RecordProof& proof,
+                                                  const std::string& caused_by) = 0;
+  // StockWasSet (found false when the shop has no such SKU).
+  [[nodiscard]] virtual Result<Outcome> UpdateStock(int64_t shop_id, const SetStock& change) = 0;
+};
+
+// What one inbound message leads to, written in its transaction.
+struct Decision {
+  std::vector<nlohmann::json> replies;  // /messages bodies, each to its "to"
+  nlohmann::json state;                 // the sender's new conversation state; null: keep
+  bool stock_changed = false;           // reservations moved stock: drop cached catalogs
 };
 
 // Where the worker reads shops and commits the effects of one inbound message. Implementations
@@ -43,24 +91,22 @@ class InboundStore {
  public:
   virtual ~InboundStore() = default;
 
-  // The shop that owns a WhatsApp number, with its settings and template overrides; kNotFound
-  // when no shop has it.
+  // The shop that owns a WhatsApp number, with its settings, owners and template overrides;
+  // kNotFound when no shop has it.
   [[nodiscard]] virtual Result<ShopRecord> FindShopByPhoneNumberId(
       const std::string& phone_number_id) = 0;
 
-  // The stored conversation of a customer with a shop.
-  [[nodiscard]] virtual Result<StoredConversation> LoadConversation(
-      int64_t shop_id, const std::string& customer) = 0;
+  using Decide = std::function<Result<Decision>(OrderLedger& ledger,
+                                                const nlohmann::json& stored_state)>;
 
-  // In one transaction: records the message in the inbox (unique by wamid), stores `update`
-  // (when given) and queues each of `replies` (Graph API /messages bodies) in the outbox.
-  // Returns true when recorded, false when this wamid was recorded before, in which case nothing
-  // changes (Meta redelivers; §1.3). kAborted when the conversation moved on since it was read:
-  // read it again and redo the step.
-  [[nodiscard]] virtual Result<bool> RecordInbound(const whatsapp::InboundEvent& event,
-                                                   const ShopRecord& shop,
-                                                   const std::vector<nlohmann::json>& replies,
-                                                   const ConversationUpdate* update) = 0;
+  // In one transaction: records the message in the inbox (unique by wamid), locks the
+  // sender's conversation, runs `decide` on its stored state (null when there is none) and
+  // writes the decision: new state, outbox rows. Returns true when recorded, false when this
+  // wamid was recorded before, in which case `decide` is not called and nothing changes (Meta
+  // redelivers; §1.3). An error from `decide` rolls everything back and is returned. `decide`
+  // may run again when the database asks for a retry, so it must not keep state of its own.
+  [[nodiscard]] virtual Result<bool> Handle(const whatsapp::InboundEvent& event,
+                                            const ShopRecord& shop, const Decide& decide) = 0;
 };
 
 // The shop's catalog as the conversation needs it (cached reads). One per thread.
@@ -68,6 +114,8 @@ class CatalogSource {
  public:
   virtual ~CatalogSource() = default;
   [[nodiscard]] virtual Result<orders::Catalog> CatalogFor(int64_t shop_id) = 0;
+  // Forgets any cached copy: the stock changed in the database.
+  virtual void Forget(int64_t shop_id) = 0;
 };
 
 }  // namespace chatshop::bot

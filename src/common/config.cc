@@ -295,6 +295,17 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.log.format = log.Choice("format", config.log.format, {"text", "json"});
   log.RejectUnknownKeys();
 
+  SectionReader orders(root, "orders", source_name, env, errors);
+  config.orders.reservation_minutes =
+      orders.Int("reservation_minutes", config.orders.reservation_minutes, 1, 7 * 24 * 60);
+  config.orders.review_reminder_minutes =
+      orders.Int("review_reminder_minutes", config.orders.review_reminder_minutes, 1, 7 * 24 * 60);
+  config.orders.media_dir = orders.String("media_dir", config.orders.media_dir);
+  config.orders.media_max_bytes =
+      orders.Integer("media_max_bytes", config.orders.media_max_bytes, 1024, int64_t{1} << 30);
+  config.orders.timer_poll_ms = orders.Int("timer_poll_ms", config.orders.timer_poll_ms, 10, 60000);
+  orders.RejectUnknownKeys();
+
   SectionReader templates(root, "templates", source_name, env, errors);
   config.templates.dir = templates.String("dir", config.templates.dir);
   templates.RejectUnknownKeys();
@@ -307,7 +318,7 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   sandbox.RejectUnknownKeys();
 
   static const std::set<std::string> kSections = {"http",   "whatsapp", "postgres", "redis",
-                                                  "rabbitmq", "worker", "log",      "templates",
+                                                  "rabbitmq", "worker", "log",      "orders", "templates",
                                                   "sandbox"};
   for (auto&& [key, node] : root) {
     if (!kSections.count(std::string(key.str()))) {

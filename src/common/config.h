@@ -64,6 +64,14 @@ struct LogSettings {
   std::string format = "text";  // text | json
 };
 
+struct OrdersSettings {
+  int reservation_minutes = 30;      // checkout holds the stock this long, unpaid
+  int review_reminder_minutes = 15;  // a payment waiting this long for the owner: remind once
+  std::string media_dir = "media";   // payment screenshots, stored by sha256
+  int64_t media_max_bytes = 16 * 1024 * 1024;  // Meta's image limit is 5 MB, documents 100 MB
+  int timer_poll_ms = 1000;          // how often expired reservations and reminders are looked for
+};
+
 struct TemplatesSettings {
   // Where templates/<locale>/<name>.mustache are read from at start-up; by default the
   // templates/ folder of the source tree the binaries were built from.
@@ -85,6 +93,7 @@ struct Config {
   RabbitMqSettings rabbitmq;
   WorkerSettings worker;
   LogSettings log;
+  OrdersSettings orders;
   TemplatesSettings templates;
   SandboxSettings sandbox;
 };

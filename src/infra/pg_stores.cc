@@ -4,6 +4,8 @@
 
 #include <pqxx/pqxx>
 
+#include "infra/pg_orders.h"
+
 namespace chatshop::infra {
 
 Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
@@ -14,7 +16,10 @@ Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
     auto rows = tx.exec_params(
         "SELECT id, name, locale, delivery_fee_minor, free_delivery_from_minor, "
         "  (SELECT coalesce(json_object_agg(t.locale || '/' || t.name, t.body), '{}')::text "
-        "   FROM shop_templates t WHERE t.shop_id = shops.id) "
+        "   FROM shop_templates t WHERE t.shop_id = shops.id), "
+        "  coalesce(upi_vpa, ''), cod_allowed, "
+        "  (SELECT coalesce(json_agg(json_build_array(o.phone, o.name, o.locale) "
+        "     ORDER BY o.created_at), '[]')::text FROM owners o WHERE o.shop_id = shops.id) "
         "FROM shops WHERE phone_number_id = $1",
         phone_number_id);
     if (!rows.empty()) {
@@ -32,6 +37,16 @@ Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
           if (body.is_string()) shop->templates[key] = body.get<std::string>();
         }
       }
+      shop->payment = {row[6].as<std::string>(), row[7].as<bool>()};
+      const auto owners = nlohmann::json::parse(row[8].as<std::string>(), nullptr, false);
+      if (owners.is_array()) {
+        for (const auto& o : owners) {
+          if (o.is_array() && o.size() == 3) {
+            shop->owners.push_back({o[0].get<std::string>(), o[1].get<std::string>(),
+                                    o[2].get<std::string>()});
+          }
+        }
+      }
     }
   });
   if (!status) return tl::unexpected(status.error());
@@ -39,30 +54,14 @@ Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
   return *shop;
 }
 
-Result<bot::StoredConversation> PgInboundStore::LoadConversation(int64_t shop_id,
-                                                                 const std::string& customer) {
-  bot::StoredConversation conversation;
-  auto status = session_.Run([&](pqxx::connection_base& c) {
-    pqxx::read_transaction tx(c);
-    auto rows = tx.exec_params(
-        "SELECT state::text, version FROM conversations WHERE shop_id = $1 AND customer = $2",
-        shop_id, customer);
-    if (!rows.empty()) {
-      conversation.state = nlohmann::json::parse(rows[0][0].as<std::string>(), nullptr, false);
-      conversation.version = rows[0][1].as<int64_t>();
-    }
-  });
-  if (!status) return tl::unexpected(status.error());
-  return conversation;
-}
-
-Result<bool> PgInboundStore::RecordInbound(const whatsapp::InboundEvent& event,
-                                           const bot::ShopRecord& shop,
-                                           const std::vector<nlohmann::json>& replies,
-                                           const bot::ConversationUpdate* update) {
+Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
+                                    const bot::ShopRecord& shop,
+                                    const bot::InboundStore::Decide& decide) {
   bool recorded = false;
-  bool conflict = false;
+  std::optional<Error> refused;
   auto status = session_.Run([&](pqxx::connection_base& c) {
+    recorded = false;
+    refused.reset();
     pqxx::work tx(c);
     auto inserted = tx.exec_params(
         "INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, event) "
@@ -70,35 +69,42 @@ Result<bool> PgInboundStore::RecordInbound(const whatsapp::InboundEvent& event,
         "ELSE now() END, $6::jsonb) ON CONFLICT (wamid) DO NOTHING",
         event.id, shop.id, event.customer, event.type, event.timestamp, event.ToJson().dump());
     if (inserted.affected_rows() == 0) return;  // seen before: roll back, change nothing
-    if (update != nullptr) {
-      const std::string state = update->state.dump();
-      auto written =
-          update->expected_version < 0
-              ? tx.exec_params(
-                    "INSERT INTO conversations (shop_id, customer, state) VALUES ($1, $2, "
-                    "$3::jsonb) ON CONFLICT (shop_id, customer) DO NOTHING",
-                    shop.id, event.customer, state)
-              : tx.exec_params(
-                    "UPDATE conversations SET state = $3::jsonb, version = version + 1, "
-                    "  updated_at = now() "
-                    "WHERE shop_id = $1 AND customer = $2 AND version = $4",
-                    shop.id, event.customer, state, update->expected_version);
-      if (written.affected_rows() == 0) {
-        conflict = true;  // another writer got there first: roll back, let the caller redo
-        return;
-      }
+    // The sender's conversation, locked: an owner's command and this customer's message may
+    // touch the same order, and the order's row lock settles that; this one keeps two copies
+    // of a worker from interleaving one customer's messages.
+    auto stored = tx.exec_params(
+        "SELECT state::text FROM conversations WHERE shop_id = $1 AND customer = $2 FOR UPDATE",
+        shop.id, event.customer);
+    const nlohmann::json state =
+        stored.empty() ? nlohmann::json()
+                       : nlohmann::json::parse(stored[0][0].as<std::string>(), nullptr, false);
+    PgOrderLedger ledger(tx);
+    auto decision = decide(ledger, state);
+    if (!decision) {
+      refused = decision.error();
+      return;  // rolls back
     }
-    for (const auto& reply : replies) {
+    tx.exec_params(
+        "INSERT INTO conversations (shop_id, customer, state, last_inbound_at) "
+        "VALUES ($1, $2, coalesce($3::jsonb, '{}'::jsonb), now()) "
+        "ON CONFLICT (shop_id, customer) DO UPDATE SET "
+        "  state = coalesce($3::jsonb, conversations.state), version = conversations.version + 1, "
+        "  updated_at = now(), last_inbound_at = now()",
+        shop.id, event.customer,
+        decision->state.is_null() ? std::optional<std::string>() : decision->state.dump());
+    for (const auto& reply : decision->replies) {
+      std::string to = reply.value("to", event.customer);
+      if (!to.empty() && to[0] == '+') to.erase(0, 1);
       tx.exec_params(
           "INSERT INTO outbox (shop_id, recipient, payload, caused_by) "
           "VALUES ($1, $2, $3::jsonb, $4)",
-          shop.id, event.customer, reply.dump(), event.id);
+          shop.id, to, reply.dump(), event.id);
     }
     tx.commit();
     recorded = true;
   });
   if (!status) return tl::unexpected(status.error());
-  if (conflict) return MakeError(ErrorCode::kAborted, "the conversation changed meanwhile");
+  if (refused) return tl::unexpected(*refused);
   return recorded;
 }
 

@@ -17,17 +17,15 @@
 
 namespace chatshop::infra {
 
-// bot::InboundStore on PostgreSQL (tables shops, inbox, outbox). One per thread.
+// bot::InboundStore on PostgreSQL (tables shops, owners, inbox, conversations, outbox, and the
+// order tables through PgOrderLedger). One per thread.
 class PgInboundStore : public bot::InboundStore {
  public:
   explicit PgInboundStore(std::string url) : session_(std::move(url)) {}
 
   Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override;
-  Result<bot::StoredConversation> LoadConversation(int64_t shop_id,
-                                                   const std::string& customer) override;
-  Result<bool> RecordInbound(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
-                             const std::vector<nlohmann::json>& replies,
-                             const bot::ConversationUpdate* update) override;
+  Result<bool> Handle(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
+                      const Decide& decide) override;
 
  private:
   PgSession session_;

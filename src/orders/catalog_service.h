@@ -19,10 +19,11 @@ class CatalogService {
   // returns kUnavailable saying so (the change is stored; the cache expires on its own).
   [[nodiscard]] Status Replace(int64_t shop_id, const Catalog& catalog);
   [[nodiscard]] Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock);
+  // Drops the cached copy after the catalog changed in the store by other means (stock taken
+  // by a reservation); kUnavailable when the cache could not be reached.
+  [[nodiscard]] Status DropCached(int64_t shop_id);
 
  private:
-  Status DropCached(int64_t shop_id);
-
   CatalogStore& store_;
   CatalogCache& cache_;
 };

@@ -40,7 +40,8 @@ nlohmann::json BuildTextMessage(std::string_view to, std::string_view body) {
 namespace chatshop::whatsapp {
 
 nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
-                                   const std::vector<ReplyButton>& buttons) {
+                                   const std::vector<ReplyButton>& buttons,
+                                   std::string_view header_image_id) {
   nlohmann::json list = nlohmann::json::array();
   for (size_t i = 0; i < buttons.size() && i < kMaxButtons; ++i) {
     list.push_back({{"type", "reply"},
@@ -48,10 +49,13 @@ nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
                      {{"id", buttons[i].id},
                       {"title", TruncateUtf8(buttons[i].title, kMaxButtonTitleChars)}}}});
   }
-  return Envelope(to, "interactive",
-                  {{"type", "button"},
-                   {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
-                   {"action", {{"buttons", list}}}});
+  nlohmann::json interactive = {{"type", "button"},
+                                {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
+                                {"action", {{"buttons", list}}}};
+  if (!header_image_id.empty()) {
+    interactive["header"] = {{"type", "image"}, {"image", {{"id", header_image_id}}}};
+  }
+  return Envelope(to, "interactive", interactive);
 }
 
 nlohmann::json BuildListMessage(std::string_view to, std::string_view body,

@@ -48,8 +48,11 @@ struct ListSection {
 };
 
 // A message with up to three reply buttons; extra buttons are dropped, texts cut to the limits.
+// With `header_image_id`, an uploaded image (media id) heads the message (§5.2 interactive
+// header).
 nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
-                                   const std::vector<ReplyButton>& buttons);
+                                   const std::vector<ReplyButton>& buttons,
+                                   std::string_view header_image_id = {});
 
 // A list message; rows beyond ten (over all sections) are dropped, texts cut to the limits.
 nlohmann::json BuildListMessage(std::string_view to, std::string_view body,

@@ -38,7 +38,7 @@ void ImportKiranaCatalog(const testing::Deployment& deployment) {
                    std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv"});
 }
 
-TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckout) {
+TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserves) {
   testing::Deployment deployment;
   ImportKiranaCatalog(deployment);
   Ctl(deployment, {"shop", "set", "--shop", testing::kShopNumberId, "--delivery-fee", "25",
@@ -103,11 +103,15 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckout) {
   replies = customer.WaitForReplies(8);
   ASSERT_EQ(replies.size(), 8u);
   const std::string checkout = BodyText(replies[7]["payload"]);
-  EXPECT_EQ(checkout.rfind("Everything in your cart is in stock.", 0), 0u) << checkout;
+  EXPECT_EQ(checkout.rfind("*Order #1001* is reserved for you for 30 minutes.", 0), 0u) << checkout;
   EXPECT_TRUE(Has(checkout, "*Total: ₹685.00*")) << checkout;
 
   const auto& db = deployment.schema();
-  EXPECT_EQ(db.QueryValue("SELECT state->>'stage' FROM conversations"), "cart");
+  EXPECT_EQ(db.QueryValue("SELECT status || ' ' || total_minor FROM orders"), "awaiting_payment 68500");
+  EXPECT_EQ(db.QueryValue("SELECT stock FROM products WHERE sku = 'LAYS-CLASSIC'"), "58")
+      << "checkout reserved the stock";
+  EXPECT_EQ(db.QueryValue("SELECT state->>'order_id' FROM conversations"),
+            db.QueryValue("SELECT id FROM orders"));
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM inbox"), "7");
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM outbox WHERE status = 'sent'"), "8");
 }

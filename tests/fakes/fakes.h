@@ -35,7 +35,103 @@ class FakeTenantDirectory : public webhook::TenantDirectory {
   std::set<std::string> numbers;
 };
 
-// Shops, inbox and outbox in memory, with the same dedupe rule as the real tables.
+// Orders and stock in memory, with the rules of the real ledger (all-or-nothing reservation,
+// orders::NextStatus, release on cancellation). Stock lives in the catalogs it points at.
+class FakeOrderLedger : public bot::OrderLedger {
+ public:
+  Result<bot::Outcome> PlaceOrder(const bot::OrderRequest& request) override {
+    auto& catalog = (*catalogs)[request.shop_id];
+    bot::StockShort shortage;
+    for (const auto& line : request.lines) {
+      const orders::Product* p = catalog.Find(line.sku);
+      if (p == nullptr || p->stock < line.qty) shortage.available[line.sku] = p ? p->stock : 0;
+    }
+    if (!shortage.available.empty()) return bot::Outcome{shortage};
+    for (const auto& line : request.lines) Product(request.shop_id, line.sku)->stock -= line.qty;
+    orders::OrderView order;
+    order.id = static_cast<int64_t>(orders.size()) + 1;
+    order.number = 1000 + order.id;
+    order.customer = request.customer;
+    order.lines = request.lines;
+    order.subtotal = request.subtotal;
+    order.delivery = request.delivery;
+    order.total = request.total;
+    order.nonce = "nonce" + std::to_string(order.id);
+    order.expires_at = now + request.hold_minutes * 60;
+    orders.push_back({request.shop_id, order});
+    events.push_back({order.id, "", "awaiting_payment"});
+    return bot::Outcome{bot::OrderPlaced{order}};
+  }
+  Result<std::optional<orders::OrderView>> FindOrder(int64_t shop_id, int64_t id) override {
+    for (const auto& [shop, o] : orders) {
+      if (shop == shop_id && o.id == id) return std::optional<orders::OrderView>(o);
+    }
+    return std::optional<orders::OrderView>();
+  }
+  Result<std::vector<orders::OrderView>> OpenOrders(int64_t shop_id, int limit) override {
+    std::vector<orders::OrderView> open;
+    for (auto it = orders.rbegin(); it != orders.rend() && static_cast<int>(open.size()) < limit; ++it) {
+      if (it->first == shop_id && !orders::IsFinal(it->second.status)) open.push_back(it->second);
+    }
+    return open;
+  }
+  Result<bot::Outcome> Apply(int64_t shop_id, const bot::ChangeOrder& change, const std::string&,
+                             int hold_minutes) override {
+    orders::OrderView* order = nullptr;
+    for (auto& [shop, o] : orders) {
+      if (shop == shop_id && (change.order_id != 0 ? o.id == change.order_id
+                                                   : o.number == change.order_number)) {
+        order = &o;
+      }
+    }
+    if (order == nullptr || (!change.nonce.empty() && change.nonce != order->nonce)) {
+      return bot::Outcome{bot::OrderUnchanged{std::nullopt, change}};
+    }
+    auto next = orders::NextStatus(order->status, change.action, change.actor);
+    if (!next) return bot::Outcome{bot::OrderUnchanged{*order, change}};
+    const orders::OrderStatus from = order->status;
+    if (orders::ReleasesStock(*next)) {
+      for (const auto& line : order->lines) Product(shop_id, line.sku)->stock += line.qty;
+    }
+    order->status = *next;
+    if (!change.reason.empty()) order->reason = change.reason;
+    if (change.action == orders::OrderAction::kChooseCod) order->payment_method = "cod";
+    order->expires_at = *next == orders::OrderStatus::kAwaitingPayment ? now + hold_minutes * 60 : 0;
+    events.push_back({order->id, std::string(orders::StatusName(from)),
+                      std::string(orders::StatusName(*next))});
+    return bot::Outcome{bot::OrderChanged{*order, from, change}};
+  }
+  Status RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
+                            const std::string&) override {
+    proofs.push_back({order_id, proof.media_id});
+    return Ok();
+  }
+  Result<bot::Outcome> UpdateStock(int64_t shop_id, const bot::SetStock& change) override {
+    orders::Product* p = Product(shop_id, change.sku);
+    if (p != nullptr) p->stock = change.stock;
+    return bot::Outcome{bot::StockWasSet{change, p != nullptr}};
+  }
+
+  orders::Product* Product(int64_t shop_id, const std::string& sku) {
+    for (auto& p : (*catalogs)[shop_id].products) {
+      if (p.sku == sku) return &p;
+    }
+    return nullptr;
+  }
+
+  struct Event {
+    int64_t order_id;
+    std::string from, to;
+  };
+  std::map<int64_t, orders::Catalog>* catalogs = nullptr;
+  std::vector<std::pair<int64_t, orders::OrderView>> orders;  // (shop, order)
+  std::vector<Event> events;
+  std::vector<std::pair<int64_t, std::string>> proofs;  // (order, media id)
+  int64_t now = 1785900000;
+};
+
+// Shops, inbox, conversations, outbox and orders in memory, with the same rules as the real
+// tables: dedupe by wamid, and a failed decision changes nothing.
 class FakeInboundStore : public bot::InboundStore {
  public:
   Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override {
@@ -44,34 +140,36 @@ class FakeInboundStore : public bot::InboundStore {
     if (it == shops.end()) return MakeError(ErrorCode::kNotFound, "no shop");
     return it->second;
   }
-  Result<bot::StoredConversation> LoadConversation(int64_t shop_id,
-                                                   const std::string& customer) override {
-    if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
-    auto it = conversations.find({shop_id, customer});
-    if (it == conversations.end()) return bot::StoredConversation{};
-    return it->second;
-  }
-  Result<bool> RecordInbound(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
-                             const std::vector<nlohmann::json>& replies,
-                             const bot::ConversationUpdate* update) override {
+  Result<bool> Handle(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
+                      const Decide& decide) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
     if (inbox.count(event.id)) return false;
-    if (update != nullptr) {
-      auto& stored = conversations[{shop.id, event.customer}];
-      if (stored.version != update->expected_version) {
-        return MakeError(ErrorCode::kAborted, "conversation moved");
-      }
-      stored = {update->state, stored.version + 1};
+    // The transaction: work on copies, keep them only when the decision stands.
+    FakeOrderLedger before = ledger;
+    std::map<int64_t, orders::Catalog> stock_before = *ledger.catalogs;
+    auto& conversation = conversations[{shop.id, event.customer}];
+    auto decision = decide(ledger, conversation.state);
+    if (!decision) {
+      ledger = before;
+      *ledger.catalogs = stock_before;
+      return tl::unexpected(decision.error());
     }
+    if (!decision->state.is_null()) conversation = {decision->state, conversation.version + 1};
     inbox.insert(event.id);
-    outbox.insert(outbox.end(), replies.begin(), replies.end());
+    outbox.insert(outbox.end(), decision->replies.begin(), decision->replies.end());
     return true;
   }
+
+  struct Conversation {
+    nlohmann::json state;
+    int64_t version = 0;
+  };
   bool unavailable = false;
   std::map<std::string, bot::ShopRecord> shops;
   std::set<std::string> inbox;
   std::vector<nlohmann::json> outbox;
-  std::map<std::pair<int64_t, std::string>, bot::StoredConversation> conversations;
+  std::map<std::pair<int64_t, std::string>, Conversation> conversations;
+  FakeOrderLedger ledger;
 };
 
 // A fixed catalog per shop.
@@ -81,8 +179,10 @@ class FakeCatalogSource : public bot::CatalogSource {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "cache and db down");
     return catalogs[shop_id];
   }
+  void Forget(int64_t shop_id) override { forgotten.push_back(shop_id); }
   bool unavailable = false;
   std::map<int64_t, orders::Catalog> catalogs;
+  std::vector<int64_t> forgotten;
 };
 
 // An outbox whose rows are all due at once; records every outcome.

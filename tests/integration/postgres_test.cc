@@ -31,6 +31,14 @@ class PostgresTest : public ::testing::Test {
     return e;
   }
 
+  // Handles `event` with a decision of fixed replies and state.
+  Result<bool> Record(PgInboundStore& store, const whatsapp::InboundEvent& event,
+                      std::vector<nlohmann::json> replies, nlohmann::json state = nullptr) {
+    return store.Handle(event, shop_, [&](bot::OrderLedger&, const nlohmann::json&) {
+      return Result<bot::Decision>(bot::Decision{replies, state, false});
+    });
+  }
+
   testing::TestSchema schema_;
   bot::ShopRecord shop_;
 };
@@ -95,10 +103,10 @@ TEST_F(PostgresTest, ShopLookupByPhoneNumberId) {
 TEST_F(PostgresTest, InboxRowAndRepliesCommitTogetherOncePerWamid) {
   PgInboundStore store(schema_.url());
   auto reply = whatsapp::BuildTextMessage("919876543210", "hi");
-  auto first = store.RecordInbound(Text("wamid.1"), shop_, {reply}, nullptr);
+  auto first = Record(store, Text("wamid.1"), {reply});
   ASSERT_TRUE(first) << first.error().ToString();
   EXPECT_TRUE(*first);
-  auto second = store.RecordInbound(Text("wamid.1"), shop_, {reply}, nullptr);
+  auto second = Record(store, Text("wamid.1"), {reply});
   ASSERT_TRUE(second);
   EXPECT_FALSE(*second);
   EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox"), "1");
@@ -111,7 +119,7 @@ TEST_F(PostgresTest, InboxRowAndRepliesCommitTogetherOncePerWamid) {
 TEST_F(PostgresTest, OutboxRowsAreLeasedSentOnceAndRetriedWhenAsked) {
   PgInboundStore inbound(schema_.url());
   auto reply = whatsapp::BuildTextMessage("919876543210", "hi");
-  ASSERT_TRUE(inbound.RecordInbound(Text("wamid.2"), shop_, {reply, reply}, nullptr));
+  ASSERT_TRUE(Record(inbound, Text("wamid.2"), {reply, reply}));
 
   PgOutboxStore store(schema_.url());
   PgOutboxStore other(schema_.url());
@@ -142,30 +150,28 @@ TEST_F(PostgresTest, OutboxRowsAreLeasedSentOnceAndRetriedWhenAsked) {
             "sent:wamid.out.1");
 }
 
-TEST_F(PostgresTest, ConversationStateIsStoredWithItsMessageAndGuardedByVersion) {
+TEST_F(PostgresTest, ConversationStateIsStoredWithItsMessageAndAFailedDecisionKeepsNothing) {
   PgInboundStore store(schema_.url());
-  auto none = store.LoadConversation(shop_.id, "919876543210");
-  ASSERT_TRUE(none);
-  EXPECT_EQ(none->version, -1);
+  nlohmann::json seen = "unset";
+  auto remember = [&](bot::OrderLedger&, const nlohmann::json& stored) {
+    seen = stored;
+    return Result<bot::Decision>(
+        bot::Decision{{}, {{"stage", "cart"}, {"cart", {{{"sku", "A"}, {"qty", 2}}}}}, false});
+  };
+  ASSERT_TRUE(store.Handle(Text("wamid.c1"), shop_, remember));
+  EXPECT_TRUE(seen.is_null()) << "no conversation yet";
+  ASSERT_TRUE(store.Handle(Text("wamid.c2"), shop_, remember));
+  EXPECT_EQ(seen["cart"][0]["qty"], 2);
+  EXPECT_EQ(schema_.QueryValue("SELECT version FROM conversations"), "1");
+  EXPECT_EQ(schema_.QueryValue("SELECT last_inbound_at IS NOT NULL FROM conversations"), "t");
 
-  bot::ConversationUpdate first{{{"stage", "cart"}, {"cart", {{{"sku", "A"}, {"qty", 2}}}}}, -1};
-  ASSERT_TRUE(store.RecordInbound(Text("wamid.c1"), shop_, {}, &first));
-  auto stored = store.LoadConversation(shop_.id, "919876543210");
-  ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->version, 0);
-  EXPECT_EQ(stored->state["cart"][0]["qty"], 2);
-
-  // A writer that read before the first one committed must redo its step.
-  bot::ConversationUpdate stale{{{"stage", "idle"}}, -1};
-  auto conflict = store.RecordInbound(Text("wamid.c2"), shop_, {}, &stale);
-  ASSERT_FALSE(conflict);
-  EXPECT_EQ(conflict.error().code, ErrorCode::kAborted);
-  EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox WHERE wamid = 'wamid.c2'"), "0")
-      << "nothing of the aborted step was kept";
-
-  bot::ConversationUpdate next{{{"stage", "idle"}}, 0};
-  ASSERT_TRUE(store.RecordInbound(Text("wamid.c2"), shop_, {}, &next));
-  EXPECT_EQ(store.LoadConversation(shop_.id, "919876543210")->version, 1);
+  auto failed = store.Handle(Text("wamid.c3"), shop_, [](bot::OrderLedger&, const nlohmann::json&) {
+    return Result<bot::Decision>(MakeError(ErrorCode::kUnavailable, "cache down"));
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox WHERE wamid = 'wamid.c3'"), "0")
+      << "nothing of the failed step was kept, so its redelivery is handled afresh";
 }
 
 TEST(PostgresUnavailableTest, UnreachableDatabaseIsUnavailableWithoutTheUrl) {

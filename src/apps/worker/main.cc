@@ -24,6 +24,13 @@ class CatalogReader : public bot::CatalogSource {
       : store_(config.postgres.url),
         cache_({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
   Result<orders::Catalog> CatalogFor(int64_t shop_id) override { return service_.Get(shop_id); }
+  void Forget(int64_t shop_id) override {
+    // A copy that cannot be dropped now expires with the cache's TTL.
+    if (auto dropped = service_.DropCached(shop_id); !dropped) {
+      common::GetLogger("worker")->warn("cannot drop cached catalog shop={}: {}", shop_id,
+                                        dropped.error().message);
+    }
+  }
 
  private:
   infra::PgCatalogStore store_;
@@ -41,7 +48,8 @@ void RunBot(const common::Config& config, const common::TemplateSet& templates,
   parking.Start();
   infra::PgInboundStore store(config.postgres.url);
   CatalogReader catalogs(config);
-  bot::InboundProcessor processor(store, &catalogs, templates, metrics);
+  bot::InboundProcessor processor(store, &catalogs, templates, metrics,
+                                  config.orders.reservation_minutes);
 
   auto park = [&](const infra::Delivery& delivery, const std::string& reason) {
     webhook::QueueMessage parked{webhook::QueueMessage::Route::kParked, 0, delivery.message_id,
@@ -60,7 +68,7 @@ void RunBot(const common::Config& config, const common::TemplateSet& templates,
     auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
     auto event = whatsapp::InboundEvent::FromJson(json);
     if (!event) return park(delivery, "unreadable event: " + event.error().message);
-    bot::Outcome outcome;
+    bot::Handling outcome;
     try {
       outcome = processor.Handle(*event);
     } catch (const std::exception& e) {

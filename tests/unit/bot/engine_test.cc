@@ -66,6 +66,28 @@ class EngineTest : public ::testing::Test {
     EXPECT_GT(t.effects.size(), i);
     return i < t.effects.size() ? std::get<SendReply>(t.effects[i]).payload : json();
   }
+  // An order of two Maggi as the database would return it, awaiting payment.
+  static orders::OrderView AnOrder(int64_t number) {
+    orders::OrderView order;
+    order.id = 7;
+    order.number = number;
+    order.customer = "919876543210";
+    order.lines = {{"MAGGI-70", "Maggi 2-Minute Noodles 70g", 2, orders::Money{1400}}};
+    order.subtotal = orders::Money{2800};
+    order.delivery = orders::Money{3000};
+    order.total = orders::Money{5800};
+    order.nonce = "n0nce";
+    return order;
+  }
+  // The state and view of a customer whose order `order` is in `status`.
+  std::pair<ConversationState, ShopView> WithOrder(orders::OrderView& order, orders::OrderStatus status) {
+    order.status = status;
+    ConversationState state;
+    state.order_id = order.id;
+    ShopView view = shop_;
+    view.order = &order;
+    return {state, view};
+  }
   static bool Has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
   }
@@ -280,23 +302,40 @@ TEST_F(EngineTest, CancelOrderChoiceEmptiesTheCart) {
   EXPECT_EQ(cancelled.next.stage, Stage::kIdle);
 }
 
-TEST_F(EngineTest, CheckoutChecksStockAgainAndPassesWhenEverythingIsThere) {
-  Transition t = Step({}, Text("2 maggi"), shop_);
-  const std::string body = BodyOf(OnlyReply(Step(t.next, Button("cart:checkout"), shop_)));
-  EXPECT_EQ(body.rfind("Everything in your cart is in stock.", 0), 0u) << body;
+TEST_F(EngineTest, CheckoutAsksTheDatabaseToReserveAndShortStockThereOffersTheChoices) {
+  const ConversationState cart = Step({}, Text("2 maggi, 1 bread"), shop_).next;
+  Transition checkout = Step(cart, Button("cart:checkout"), shop_);
+  ASSERT_EQ(checkout.effects.size(), 1u);
+  const auto* place = std::get_if<PlaceOrder>(&checkout.effects[0]);
+  ASSERT_NE(place, nullptr) << "the view's stock suffices: reserve";
+  EXPECT_EQ(place->lines, cart.cart);
 
-  // Meanwhile the shop sold out of Maggi: checkout now offers the choices.
-  orders::Catalog later = catalog_;
-  for (auto& p : later.products) {
-    if (p.sku == "MAGGI-70") p.stock = 1;
-  }
-  ShopView shop = shop_;
-  shop.catalog = &later;
-  Transition checkout = Step(t.next, Button("cart:checkout"), shop);
-  EXPECT_EQ(checkout.next.stage, Stage::kIssues);
-  ASSERT_EQ(checkout.effects.size(), 2u);
-  EXPECT_TRUE(Has(BodyOf(ReplyAt(checkout, 0)), "Before checkout, some items need your choice:\n• Only 1 of Maggi"));
-  EXPECT_EQ(RowIds(ReplyAt(checkout, 1))[0], "fix:swap:MAGGI-70:MAGGI-4PK");
+  // Meanwhile another customer took the Maggi: the database says only 1 is left.
+  Transition short_stock = Resume(checkout.next, StockShort{{{"MAGGI-70", 1}}}, Button("cart:checkout"), shop_);
+  EXPECT_EQ(short_stock.next.stage, Stage::kIssues);
+  ASSERT_EQ(short_stock.effects.size(), 2u);
+  EXPECT_TRUE(Has(BodyOf(ReplyAt(short_stock, 0)),
+                  "Before checkout, some items need your choice:\n• Only 1 of Maggi"));
+  EXPECT_EQ(RowIds(ReplyAt(short_stock, 1))[0], "fix:swap:MAGGI-70:MAGGI-4PK");
+  EXPECT_TRUE(Has(RowsOf(ReplyAt(short_stock, 1)).dump(), "fix:reduce:MAGGI-70"));
+}
+
+TEST_F(EngineTest, PlacedOrderAsksForPaymentWithTheUpiLinkAndCashOnDelivery) {
+  shop_.payment = {"sharmakirana@okaxis", true};
+  const ConversationState cart = Step({}, Text("2 maggi"), shop_).next;
+  Transition placed = Resume(cart, OrderPlaced{AnOrder(1042)}, Button("cart:checkout"), shop_);
+  EXPECT_EQ(placed.next.order_id, 7);
+  EXPECT_TRUE(placed.next.cart.empty());
+  const json request = OnlyReply(placed);
+  const std::string body = BodyOf(request);
+  EXPECT_TRUE(Has(body, "*Order #1042* is reserved for you for 30 minutes.")) << body;
+  EXPECT_TRUE(Has(body, "2 × Maggi 2-Minute Noodles 70g = ₹28.00\nDelivery: ₹30.00\n*Total: ₹58.00*")) << body;
+  EXPECT_TRUE(Has(body, "upi://pay?pa=sharmakirana@okaxis&pn=Sharma%20Kirana&am=58.00&cu=INR&tn=Order%20%231042"))
+      << body;
+  const auto& buttons = request["interactive"]["action"]["buttons"];
+  ASSERT_EQ(buttons.size(), 2u);
+  EXPECT_EQ(buttons[0]["reply"]["id"], "pay:cod");
+  EXPECT_EQ(buttons[1]["reply"]["id"], "order:cancel");
 }
 
 TEST_F(EngineTest, CartEditsInWords) {

@@ -27,6 +27,7 @@ class InboundProcessorTest : public ::testing::Test {
     shop.name = "Sharma Kirana";
     shop.phone_number_id = "106540352242922";
     store_.shops[shop.phone_number_id] = shop;
+    store_.ledger.catalogs = &catalogs_.catalogs;
   }
   static const common::TemplateSet& Templates() {
     static const common::TemplateSet set =
@@ -40,7 +41,7 @@ class InboundProcessorTest : public ::testing::Test {
 };
 
 TEST_F(InboundProcessorTest, MessageIsRecordedWithOneReplyToTheSender) {
-  Outcome outcome = processor_.Handle(TextFrom("919876543210", "wamid.A"));
+  Handling outcome = processor_.Handle(TextFrom("919876543210", "wamid.A"));
   EXPECT_EQ(outcome.disposition, Disposition::kAck);
   ASSERT_EQ(store_.outbox.size(), 1u);
   EXPECT_EQ(store_.outbox[0]["to"], "+919876543210");
@@ -57,7 +58,7 @@ TEST_F(InboundProcessorTest, RedeliveredMessageHasNoSecondEffect) {
 TEST_F(InboundProcessorTest, UnknownShopIsDeadLettered) {
   auto event = TextFrom("919876543210", "wamid.B");
   event.phone_number_id = "999";
-  Outcome outcome = processor_.Handle(event);
+  Handling outcome = processor_.Handle(event);
   EXPECT_EQ(outcome.disposition, Disposition::kDeadLetter);
   EXPECT_NE(outcome.reason.find("999"), std::string::npos);
   EXPECT_TRUE(store_.outbox.empty());
@@ -92,7 +93,7 @@ TEST_F(InboundProcessorTest, ShopWithACatalogGetsTheEngineAndItsStateIsKept) {
   second.data = {{"body", "maggi 3"}};
   ASSERT_EQ(processor_.Handle(second).disposition, Disposition::kAck);
   const auto& stored = store_.conversations.at({7, "919876543210"});
-  EXPECT_EQ(stored.version, 1);
+  EXPECT_EQ(stored.version, 2) << "two messages, two writes";
   EXPECT_EQ(stored.state["cart"][0]["qty"], 5) << "the second message added to the stored cart";
   EXPECT_EQ(processor_.Handle(second).disposition, Disposition::kAck);
   EXPECT_EQ(store_.outbox.size(), 2u) << "a redelivery changes nothing";

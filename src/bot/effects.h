@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "orders/bill.h"
+#include "orders/order.h"
+
+namespace chatshop::bot {
+
+// What the engines (customer and owner) ask the worker to do. Replies are data; anything that
+// touches shared state (stock, orders) is an effect whose outcome comes back to the engine as
+// an Outcome, in the same database transaction (STYLE.md "The conversation engine").
+
+// A message to send: a complete Graph API /messages body, to payload["to"].
+struct SendReply {
+  nlohmann::json payload;
+};
+
+// Checkout: reserve every line's stock and create the order, or reserve nothing.
+struct PlaceOrder {
+  std::vector<orders::LineItem> lines;
+};
+
+// Move an order along. Owners name it by number (and a button's nonce); customers by id.
+struct ChangeOrder {
+  int64_t order_id = 0;
+  int64_t order_number = 0;
+  std::string nonce;  // when non-empty it must match the order's: buttons carry it
+  orders::OrderAction action = orders::OrderAction::kCancel;
+  orders::Actor actor = orders::Actor::kCustomer;
+  std::string reason;
+};
+
+// A payment screenshot (or PDF) for an order: recorded for the media worker to fetch.
+struct RecordProof {
+  int64_t order_id = 0;
+  std::string media_id;
+  std::string mime_type;
+};
+
+// An owner sets a product's stock.
+struct SetStock {
+  std::string sku;
+  int64_t stock = 0;
+};
+
+using Effect = std::variant<SendReply, PlaceOrder, ChangeOrder, RecordProof, SetStock>;
+
+// What became of an effect.
+struct OrderPlaced {
+  orders::OrderView order;
+};
+struct StockShort {
+  std::map<std::string, int64_t> available;  // SKU → what is left, for every short line
+};
+struct OrderChanged {
+  orders::OrderView order;  // as it is now
+  orders::OrderStatus from = orders::OrderStatus::kAwaitingPayment;
+  ChangeOrder request;
+};
+struct OrderUnchanged {
+  std::optional<orders::OrderView> order;  // none: no such order (or a stale button)
+  ChangeOrder request;
+};
+struct StockWasSet {
+  SetStock request;
+  bool found = false;
+};
+
+using Outcome = std::variant<OrderPlaced, StockShort, OrderChanged, OrderUnchanged, StockWasSet>;
+
+}  // namespace chatshop::bot

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bot/effects.h"
+#include "bot/engine.h"
+#include "bot/order_parser.h"
+#include "common/templates.h"
+#include "orders/catalog.h"
+#include "orders/order.h"
+#include "whatsapp/inbound_event.h"
+
+namespace chatshop::bot {
+
+// What an owner's command may see: the shop (as customers see it, for telling them what
+// happened) and its open orders.
+struct OwnerView {
+  const ShopView* shop = nullptr;  // never null; its catalog and parser are the shop's
+  ShopOwner owner;                 // who is writing
+  std::vector<orders::OrderView> open_orders;  // not delivered or cancelled, newest first
+};
+
+// Owner messages are commands (DESIGN.md "Owner side"): Approve · Reject buttons on payment
+// notices and the next step's button after each change; typed "orders", "approve 1042",
+// "reject 1042 blurry photo", "packed 1042", "out 1042", "delivered 1042", "cancel 1042
+// reason", "stock SKU 5", "out of stock tomato", "help". Replies go to the owner in their
+// language; order changes are effects whose outcome comes back through OwnerResume. Pure.
+std::vector<Effect> OwnerStep(const whatsapp::InboundEvent& event, const OwnerView& view);
+
+// The owner's answer to an outcome, and the customer's notice when an order moved.
+std::vector<Effect> OwnerResume(const Outcome& outcome, const OwnerView& view);
+
+// The owner's notice of a payment screenshot: the image (uploaded, `media_id`), the order and
+// Approve · Reject buttons; `duplicate_of` names another order the same picture paid for.
+nlohmann::json PaymentProofNotice(const orders::OrderView& order, const ShopOwner& owner,
+                                  const std::string& media_id, int64_t duplicate_of,
+                                  const ShopView& shop);
+
+// A reminder that a payment has waited for review too long.
+nlohmann::json ReviewReminder(const orders::OrderView& order, const ShopOwner& owner,
+                              const ShopView& shop);
+
+// Templates the owner side uses.
+std::vector<std::string> OwnerTemplateNames();
+
+}  // namespace chatshop::bot

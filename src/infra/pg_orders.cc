@@ -1,0 +1,206 @@
+#include "infra/pg_orders.h"
+
+#include <algorithm>
+
+#include <pqxx/pqxx>
+
+namespace chatshop::infra {
+namespace {
+
+using orders::OrderStatus;
+using orders::OrderView;
+
+// Columns of an order as OrderFromRow reads them; `o` is orders, `c` the customer's
+// conversation (for their language).
+constexpr const char* kOrderColumns =
+    "o.id, o.number, o.customer, coalesce(c.state->>'locale', ''), o.status, o.lines::text, "
+    "o.subtotal_minor, o.delivery_minor, o.total_minor, coalesce(o.payment_method, ''), o.nonce, "
+    "coalesce(extract(epoch FROM o.expires_at)::bigint, 0), coalesce(o.reason, '')";
+constexpr const char* kOrderFrom =
+    " FROM orders o LEFT JOIN conversations c ON c.shop_id = o.shop_id AND c.customer = o.customer ";
+
+nlohmann::json LinesToJson(const std::vector<orders::OrderLine>& lines) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& l : lines) {
+    out.push_back({{"sku", l.sku}, {"name", l.name}, {"qty", l.qty}, {"unit_price", l.unit_price.minor}});
+  }
+  return out;
+}
+
+OrderView OrderFromRow(const pqxx::row& row) {
+  OrderView o;
+  o.id = row[0].as<int64_t>();
+  o.number = row[1].as<int64_t>();
+  o.customer = row[2].as<std::string>();
+  o.customer_locale = row[3].as<std::string>();
+  o.status = orders::StatusFromName(row[4].as<std::string>()).value_or(OrderStatus::kCancelled);
+  const auto lines = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
+  if (lines.is_array()) {
+    for (const auto& l : lines) {
+      o.lines.push_back({l.value("sku", ""), l.value("name", ""), l.value("qty", int64_t{0}),
+                         orders::Money{l.value("unit_price", int64_t{0})}});
+    }
+  }
+  o.subtotal = orders::Money{row[6].as<int64_t>()};
+  o.delivery = orders::Money{row[7].as<int64_t>()};
+  o.total = orders::Money{row[8].as<int64_t>()};
+  o.payment_method = row[9].as<std::string>();
+  o.nonce = row[10].as<std::string>();
+  o.expires_at = row[11].as<int64_t>();
+  o.reason = row[12].as<std::string>();
+  return o;
+}
+
+std::string ActorName(orders::Actor actor, const std::string& id) {
+  switch (actor) {
+    case orders::Actor::kCustomer: return "customer:" + id;
+    case orders::Actor::kOwner: return "owner:" + id;
+    case orders::Actor::kSystem: return "system";
+  }
+  return "system";
+}
+
+}  // namespace
+
+std::optional<OrderView> PgOrderLedger::LoadOrder(int64_t shop_id, int64_t id, int64_t number,
+                                                  bool lock) {
+  auto rows = tx_.exec_params(std::string("SELECT ") + kOrderColumns + kOrderFrom +
+                                  "WHERE o.shop_id = $1 AND (o.id = $2 OR ($2 = 0 AND o.number = $3))" +
+                                  (lock ? " FOR UPDATE OF o" : ""),
+                              shop_id, id, number);
+  if (rows.empty()) return std::nullopt;
+  return OrderFromRow(rows[0]);
+}
+
+Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request) {
+  // Lines in SKU order, so that two checkouts lock the same products in the same order.
+  std::vector<orders::OrderLine> lines = request.lines;
+  std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.sku < b.sku; });
+
+  bot::StockShort shortage;
+  {
+    pqxx::subtransaction reserve(tx_, "reserve");
+    for (const auto& line : lines) {
+      // The condition is checked again after waiting for another checkout's row lock, so two
+      // customers can never both take the last unit.
+      auto taken = reserve.exec_params(
+          "UPDATE products SET stock = stock - $3, updated_at = now() "
+          "WHERE shop_id = $1 AND sku = $2 AND stock >= $3",
+          request.shop_id, line.sku, line.qty);
+      if (taken.affected_rows() == 0) shortage.available[line.sku] = 0;
+    }
+    if (shortage.available.empty()) {
+      reserve.commit();
+    } else {
+      reserve.abort();  // give back what this checkout took: reserve all or nothing
+    }
+  }
+  if (!shortage.available.empty()) {
+    for (auto& [sku, available] : shortage.available) {
+      auto rows = tx_.exec_params("SELECT stock FROM products WHERE shop_id = $1 AND sku = $2",
+                                  request.shop_id, sku);
+      available = rows.empty() ? 0 : rows[0][0].as<int64_t>();
+    }
+    return bot::Outcome{shortage};
+  }
+
+  auto number = tx_.exec_params(
+      "UPDATE shops SET next_order_number = next_order_number + 1 WHERE id = $1 "
+      "RETURNING next_order_number - 1",
+      request.shop_id);
+  auto inserted = tx_.exec_params(
+      "INSERT INTO orders (shop_id, number, customer, status, lines, subtotal_minor, "
+      "  delivery_minor, total_minor, nonce, expires_at) "
+      "VALUES ($1, $2, $3, 'awaiting_payment', $4::jsonb, $5, $6, $7, "
+      "  replace(gen_random_uuid()::text, '-', ''), now() + make_interval(mins => $8)) "
+      "RETURNING id",
+      request.shop_id, number[0][0].as<int64_t>(), request.customer,
+      LinesToJson(request.lines).dump(), request.subtotal.minor, request.delivery.minor,
+      request.total.minor, request.hold_minutes);
+  const int64_t order_id = inserted[0][0].as<int64_t>();
+  for (const auto& line : lines) {
+    tx_.exec_params(
+        "INSERT INTO reservations (order_id, sku, qty) VALUES ($1, $2, $3) "
+        "ON CONFLICT (order_id, sku) DO UPDATE SET qty = reservations.qty + EXCLUDED.qty",
+        order_id, line.sku, line.qty);
+  }
+  tx_.exec_params(
+      "INSERT INTO order_events (order_id, from_status, to_status, actor) "
+      "VALUES ($1, NULL, 'awaiting_payment', $2)",
+      order_id, ActorName(orders::Actor::kCustomer, request.customer));
+  return bot::Outcome{bot::OrderPlaced{*LoadOrder(request.shop_id, order_id, 0, false)}};
+}
+
+Result<std::optional<OrderView>> PgOrderLedger::FindOrder(int64_t shop_id, int64_t order_id) {
+  return LoadOrder(shop_id, order_id, 0, false);
+}
+
+Result<std::vector<OrderView>> PgOrderLedger::OpenOrders(int64_t shop_id, int limit) {
+  std::vector<OrderView> open;
+  for (const auto& row : tx_.exec_params(
+           std::string("SELECT ") + kOrderColumns + kOrderFrom +
+               "WHERE o.shop_id = $1 AND o.status NOT IN ('delivered', 'cancelled') "
+               "ORDER BY o.id DESC LIMIT $2",
+           shop_id, limit)) {
+    open.push_back(OrderFromRow(row));
+  }
+  return open;
+}
+
+Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrder& change,
+                                          const std::string& actor_id, int hold_minutes) {
+  auto order = LoadOrder(shop_id, change.order_id, change.order_number, /*lock=*/true);
+  if (!order || (!change.nonce.empty() && change.nonce != order->nonce)) {
+    return bot::Outcome{bot::OrderUnchanged{std::nullopt, change}};
+  }
+  const auto next = orders::NextStatus(order->status, change.action, change.actor);
+  if (!next) return bot::Outcome{bot::OrderUnchanged{order, change}};
+
+  const std::string to(orders::StatusName(*next));
+  const char* method = change.action == orders::OrderAction::kChooseCod ? "cod"
+                       : change.action == orders::OrderAction::kApprove ? "upi"
+                                                                         : nullptr;
+  tx_.exec_params(
+      "UPDATE orders SET status = $2, updated_at = now(), "
+      "  expires_at = CASE WHEN $2 = 'awaiting_payment' THEN now() + make_interval(mins => $3) END, "
+      "  review_since = CASE WHEN $2 = 'payment_review' THEN now() END, "
+      "  reminded_at = CASE WHEN $2 = 'payment_review' THEN NULL ELSE reminded_at END, "
+      "  reason = coalesce(nullif($4, ''), reason), "
+      "  payment_method = coalesce(payment_method, $5) "
+      "WHERE id = $1",
+      order->id, to, hold_minutes, change.reason,
+      method != nullptr ? std::optional<std::string>(method) : std::nullopt);
+  if (orders::ReleasesStock(*next)) {
+    tx_.exec_params(
+        "UPDATE products p SET stock = p.stock + r.qty, updated_at = now() "
+        "FROM reservations r WHERE r.order_id = $1 AND NOT r.released "
+        "  AND p.shop_id = $2 AND p.sku = r.sku",
+        order->id, shop_id);
+    tx_.exec_params("UPDATE reservations SET released = true WHERE order_id = $1", order->id);
+  }
+  tx_.exec_params(
+      "INSERT INTO order_events (order_id, from_status, to_status, actor, reason) "
+      "VALUES ($1, $2, $3, $4, nullif($5, ''))",
+      order->id, std::string(orders::StatusName(order->status)), to,
+      ActorName(change.actor, actor_id), change.reason);
+  const OrderStatus from = order->status;
+  return bot::Outcome{bot::OrderChanged{*LoadOrder(shop_id, order->id, 0, false), from, change}};
+}
+
+Status PgOrderLedger::RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
+                                         const std::string& caused_by) {
+  tx_.exec_params(
+      "INSERT INTO payment_proofs (order_id, media_id, mime_type, caused_by) "
+      "VALUES ($1, $2, $3, $4)",
+      order_id, proof.media_id, proof.mime_type, caused_by);
+  return Ok();
+}
+
+Result<bot::Outcome> PgOrderLedger::UpdateStock(int64_t shop_id, const bot::SetStock& change) {
+  auto updated = tx_.exec_params(
+      "UPDATE products SET stock = $3, updated_at = now() WHERE shop_id = $1 AND sku = $2",
+      shop_id, change.sku, change.stock);
+  return bot::Outcome{bot::StockWasSet{change, updated.affected_rows() > 0}};
+}
+
+}  // namespace chatshop::infra

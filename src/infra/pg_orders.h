@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+
+#include "bot/ports.h"
+
+namespace pqxx {
+class dbtransaction;
+}
+
+namespace chatshop::infra {
+
+// bot::OrderLedger inside one open PostgreSQL transaction (tables orders, reservations,
+// order_events, payment_proofs, products). libpqxx exceptions propagate to the PgSession::Run
+// that opened the transaction, which rolls it back and translates them.
+class PgOrderLedger : public bot::OrderLedger {
+ public:
+  explicit PgOrderLedger(pqxx::dbtransaction& tx) : tx_(tx) {}
+
+  Result<bot::Outcome> PlaceOrder(const bot::OrderRequest& request) override;
+  Result<std::optional<orders::OrderView>> FindOrder(int64_t shop_id, int64_t order_id) override;
+  Result<std::vector<orders::OrderView>> OpenOrders(int64_t shop_id, int limit) override;
+  Result<bot::Outcome> Apply(int64_t shop_id, const bot::ChangeOrder& change,
+                             const std::string& actor_id, int hold_minutes) override;
+  Status RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
+                            const std::string& caused_by) override;
+  Result<bot::Outcome> UpdateStock(int64_t shop_id, const bot::SetStock& change) override;
+
+ private:
+  // By id, or by number when id is 0; `lock` takes the order's row lock until commit.
+  std::optional<orders::OrderView> LoadOrder(int64_t shop_id, int64_t id, int64_t number,
+                                             bool lock);
+  pqxx::dbtransaction& tx_;
+};
+
+}  // namespace chatshop::infra
