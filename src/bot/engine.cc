@@ -49,6 +49,30 @@ const std::map<std::string, std::string>& LanguageWords() {
   return words;
 }
 
+// "cancel", "cancel my order", "order cancel kar do", "रद्द करो": only cancel words and filler.
+bool IsCancel(const std::string& command) {
+  static const std::set<std::string> kCancel = Folded({"cancel", "radd", "रद्द"});
+  static const std::set<std::string> kFiller =
+      Folded({"my", "the", "order", "cart", "please", "pls", "kar", "do", "karo", "kardo",
+              "dijiye", "it", "all", "करो", "कर", "दो", "ऑर्डर"});
+  bool cancel = false;
+  std::string word;
+  for (char c : command + " ") {
+    if (c != ' ') {
+      word += c;
+      continue;
+    }
+    if (word.empty()) continue;
+    if (kCancel.count(word)) {
+      cancel = true;
+    } else if (!kFiller.count(word)) {
+      return false;
+    }
+    word.clear();
+  }
+  return cancel;
+}
+
 std::string Trimmed(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n!.?");
   if (first == std::string::npos) return "";
@@ -81,6 +105,8 @@ CartLine* FindLine(std::vector<CartLine>& cart, const std::string& sku) {
 }
 
 void AddToCart(std::vector<CartLine>& cart, const std::string& sku, int64_t qty) {
+  qty = std::clamp<int64_t>(qty, 0, kMaxLineQty);  // never overflows, whatever Meta sends
+  if (qty == 0) return;
   if (CartLine* line = FindLine(cart, sku)) {
     line->qty = std::min(kMaxLineQty, line->qty + qty);
   } else {
@@ -193,6 +219,8 @@ class Turn {
   // After the cart changed: the renewed bill, or the stock problems and a choice per item.
   void Review(bool at_checkout);
   std::vector<Shortage> Shortages();
+  // Products the shop stopped selling since they were added leave the cart, with a word.
+  void DropUnsold();
 
   const ConversationState& state_;
   const InboundEvent& event_;
@@ -205,7 +233,10 @@ class Turn {
 
 std::string Turn::Say(const std::string& name, json data) const {
   data["shop"] = shop_.name;
-  if (!data.contains("customer")) data["customer"] = event_.customer_name;
+  // Mustache takes "" as true: no name is false, so "Namaste{{#customer}} …" reads "Namaste!".
+  if (!data.contains("customer")) {
+    data["customer"] = event_.customer_name.empty() ? json(false) : json(event_.customer_name);
+  }
   return shop_.templates->Render(ReplyLocale(next_, shop_), name, data, shop_.overrides);
 }
 
@@ -236,6 +267,13 @@ void Turn::SendButtons(const std::string& body,
   SendText(body);
   effects_.push_back(SendReply{
       whatsapp::BuildButtonsMessage(event_.customer, body.substr(body.rfind('\n') + 1), buttons)});
+}
+
+void Turn::DropUnsold() {
+  const size_t before = next_.cart.size();
+  std::erase_if(next_.cart,
+                [&](const CartLine& line) { return shop_.catalog->Find(line.sku) == nullptr; });
+  if (next_.cart.size() != before) notes_.push_back(Say("no_longer_sold"));
 }
 
 void Turn::SendBill(const std::string& preface) {
@@ -313,11 +351,10 @@ void Turn::OnOrderMessage() {
   const std::string command = event_.type == "text"
                                   ? Trimmed(FoldText(whatsapp::StringField(data, "body")))
                                   : std::string();
-  static const std::set<std::string> kCancel = Folded({"cancel", "cancel order", "radd", "रद्द"});
   static const std::set<std::string> kCod =
       Folded({"cod", "cash", "cash on delivery", "nakad", "नकद"});
 
-  if (kCancel.count(command) || choice == "order:cancel" || choice == "cart:cancel") {
+  if (IsCancel(command) || choice == "order:cancel" || choice == "cart:cancel") {
     effects_.push_back(ChangeOrder{order.id, 0, "", orders::OrderAction::kCancel,
                                    orders::Actor::kCustomer, "cancelled by the customer"});
   } else if (awaiting && shop_.payment.cod_allowed && (kCod.count(command) || choice == "pay:cod")) {
@@ -417,11 +454,7 @@ std::vector<Shortage> Turn::Shortages() {
 }
 
 void Turn::Review(bool at_checkout) {
-  // Products the shop stopped selling since they were added leave the cart, with a word.
-  const size_t before = next_.cart.size();
-  std::erase_if(next_.cart,
-                [&](const CartLine& line) { return shop_.catalog->Find(line.sku) == nullptr; });
-  if (next_.cart.size() != before) notes_.push_back(Say("no_longer_sold"));
+  DropUnsold();
 
   const std::vector<Shortage> shortages = Shortages();
   if (shortages.empty()) {
@@ -480,7 +513,7 @@ bool Turn::OnCommand(const std::string& command) {
   static const std::set<std::string> kHelp = Folded({"help", "madad", "मदद"});
   if (kHelp.count(command)) {
     SendText(Say("help"));
-  } else if (command == "cancel" || command == "cancel order") {
+  } else if (IsCancel(command)) {
     Cancel();
   } else if (command == "status" || command == "cart" || command == "bill") {
     if (shop_.order != nullptr && shop_.order->id == state_.order_id &&
@@ -492,6 +525,8 @@ bool Turn::OnCommand(const std::string& command) {
     if (next_.stage == Stage::kIssues) {
       Review(false);
     } else {
+      DropUnsold();
+      if (next_.cart.empty()) next_.stage = Stage::kIdle;
       SendBill(Notes());
     }
   } else if (command == "menu" || Greetings().count(command)) {
@@ -545,8 +580,19 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
       }
       if (in_cart.size() == 1) {
         order.items.push_back({in_cart[0], edit.qty.value_or(1)});
-      } else {
+      } else if (in_cart.empty()) {
         notes_.push_back(Say("not_in_cart", {{"text", a.text}}));
+      } else {
+        // Several lines match: let the customer pick the line to change.
+        whatsapp::ListSection section{Say("edit_button"), {}};
+        for (const auto& sku : in_cart) {
+          if (const orders::Product* p = shop_.catalog->Find(sku)) {
+            section.rows.push_back({"edit:" + sku, p->name, p->price.ToRupeeText()});
+          }
+        }
+        questions_.push_back(SendReply{whatsapp::BuildListMessage(
+            event_.customer, Say("ambiguous", {{"text", a.text}}), Say("ambiguous_button"),
+            {section})});
       }
     }
     for (const auto& u : order.unmatched) notes_.push_back(Say("unmatched", {{"text", u}}));
@@ -559,10 +605,18 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
           notes_.push_back(Say("not_in_cart", {{"text", name}}));
           continue;
         }
-        SetInCart(next_.cart, item.sku, 0);
-        notes_.push_back(Say("fixed_removed", {{"name", name}}));
+        const int64_t had = FindLine(next_.cart, item.sku)->qty;
+        if (edit.qty && *edit.qty > 0 && item.qty < had) {
+          // "remove 2 maggi" takes two away.
+          SetInCart(next_.cart, item.sku, had - item.qty);
+          notes_.push_back(Say("fixed_reduced", {{"name", name}, {"qty", had - item.qty}}));
+        } else {
+          SetInCart(next_.cart, item.sku, 0);
+          notes_.push_back(Say("fixed_removed", {{"name", name}}));
+        }
       } else {
-        const int64_t qty = std::min(kMaxLineQty, edit.qty.value_or(item.qty));
+        // The parser's quantity: it knows "coke 750 ml 2" is two bottles.
+        const int64_t qty = std::min(kMaxLineQty, item.qty);
         SetInCart(next_.cart, item.sku, qty);
         notes_.push_back(Say("fixed_reduced", {{"name", name}, {"qty", qty}}));
       }
@@ -571,8 +625,10 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
   }
   if (changed) {
     Review(false);
+  } else if (!questions_.empty()) {
+    if (!notes_.empty()) SendText(TrimmedSpace(Notes()));  // the lists to pick from follow
   } else {
-    SendText(Notes() + (questions_.empty() ? Say("try_list") : Say("not_understood")));
+    SendText(Notes() + Say("not_understood") + " " + Say("try_list"));
   }
 }
 
@@ -640,7 +696,8 @@ void Turn::OnChoice(const std::string& id) {
     return Review(true);
   }
   if (id == "cart:edit") {
-    if (next_.cart.empty()) return SendBill("");
+    DropUnsold();
+    if (next_.cart.empty()) return SendBill(Notes());
     whatsapp::ListSection section{Say("edit_button"), {}};
     for (const auto& line : next_.cart) {
       const orders::Product* p = shop_.catalog->Find(line.sku);
@@ -653,6 +710,7 @@ void Turn::OnChoice(const std::string& id) {
   if (verb == "cats") return SendMenu(std::strtoull(part(1).c_str(), nullptr, 10));
   if (verb == "cat") {
     // "cat:<offset>:<category>"; the category may itself contain ':'.
+    if (parts.size() < 2) return SendMenu(0);
     const size_t second = id.find(':', 4);
     if (second == std::string::npos) return SendCategory(id.substr(4), 0);
     return SendCategory(id.substr(second + 1), std::strtoull(part(1).c_str(), nullptr, 10));

@@ -185,7 +185,10 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   if (catalog.products.empty() && owner == nullptr) {
     // A shop that has not imported its catalog yet: acknowledge, keep no conversation.
     decide = [&](OrderLedger&, const nlohmann::json&) -> Result<Decision> {
-      const nlohmann::json data = {{"shop", shop->name}, {"customer", event.customer_name}};
+      const nlohmann::json data = {
+          {"shop", shop->name},
+          {"customer", event.customer_name.empty() ? nlohmann::json(false)
+                                                   : nlohmann::json(event.customer_name)}};
       Decision decision;
       decision.replies.push_back(whatsapp::BuildTextMessage(
           event.customer, templates_.Render(shop->locale, "no_catalog", data, &shop->templates)));

@@ -56,6 +56,43 @@ std::string RenderMustache(const std::string& source, const nlohmann::json& data
   return compiled.render(ToMustacheData(data));
 }
 
+std::set<std::string> TemplateVariables(const std::string& source) {
+  std::set<std::string> names;
+  for (size_t open = source.find("{{"); open != std::string::npos;
+       open = source.find("{{", open + 2)) {
+    const size_t close = source.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    std::string tag = source.substr(open + 2, close - open - 2);
+    if (!tag.empty() && std::string("#^/&{!>").find(tag[0]) != std::string::npos) {
+      if (tag[0] == '!' || tag[0] == '>') continue;  // comments, partials
+      tag.erase(0, 1);
+    }
+    if (!tag.empty() && tag.back() == '}') tag.pop_back();
+    const auto first = tag.find_first_not_of(' ');
+    const auto last = tag.find_last_not_of(' ');
+    if (first != std::string::npos) names.insert(tag.substr(first, last - first + 1));
+  }
+  return names;
+}
+
+std::string OverrideProblem(const std::string& shipped, const std::string& replacement) {
+  if (auto problem = TemplateProblem(replacement); !problem.empty()) return problem;
+  if (replacement.find_first_not_of(" \t\r\n") == std::string::npos) return "it is blank";
+  const std::set<std::string> known = TemplateVariables(shipped);
+  std::string unknown;
+  for (const auto& name : TemplateVariables(replacement)) {
+    if (!known.count(name) && name != "shop") unknown += (unknown.empty() ? "" : ", ") + name;
+  }
+  if (!unknown.empty()) {
+    std::string allowed = "shop";
+    for (const auto& name : known) {
+      if (name != "shop") allowed += ", " + name;
+    }
+    return "unknown name(s) " + unknown + "; this template has: " + allowed;
+  }
+  return "";
+}
+
 Result<TemplateSet> TemplateSet::Load(const std::filesystem::path& dir,
                                       const std::vector<std::string>& required) {
   namespace fs = std::filesystem;
@@ -120,6 +157,17 @@ std::vector<std::string> TemplateSet::Locales() const {
   return locales;
 }
 
+std::string TemplateSet::Source(const std::string& locale, const std::string& name) const {
+  for (const std::string& candidate : {locale, std::string(kDefaultLocale)}) {
+    auto names = sources_.find(candidate);
+    if (names == sources_.end()) continue;
+    if (auto source = names->second.find(name); source != names->second.end()) {
+      return source->second;
+    }
+  }
+  return "";
+}
+
 bool TemplateSet::HasName(const std::string& name) const {
   auto base = sources_.find(kDefaultLocale);
   return base != sources_.end() && base->second.count(name) > 0;
@@ -131,7 +179,8 @@ std::string TemplateSet::Render(const std::string& locale, const std::string& na
   if (overrides != nullptr) {
     auto it = overrides->find(locale + "/" + name);
     if (it != overrides->end() && TemplateProblem(it->second).empty()) {
-      return RenderMustache(it->second, data);
+      std::string rendered = RenderMustache(it->second, data);
+      if (rendered.find_first_not_of(" \t\r\n") != std::string::npos) return rendered;
     }
   }
   for (const std::string& candidate : {locale, std::string(kDefaultLocale)}) {

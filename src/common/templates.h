@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,12 @@ class TemplateSet {
   bool HasLocale(const std::string& locale) const { return sources_.count(locale) > 0; }
   // True when the default locale has a template of this name.
   bool HasName(const std::string& name) const;
+  // The shipped source of a template (the locale's, else the default locale's); "" if none.
+  std::string Source(const std::string& locale, const std::string& name) const;
 
-  // Renders template `name` for `locale` with `data`. A shop override wins when it exists and
-  // compiles; then the locale's own template; then the default locale's; "" when none has it.
+  // Renders template `name` for `locale` with `data`. A shop override wins when it exists,
+  // compiles and renders to something; then the locale's own template; then the default
+  // locale's; "" when none has it.
   // Values are inserted as they are: WhatsApp text is not HTML, so nothing is escaped.
   std::string Render(const std::string& locale, const std::string& name,
                      const nlohmann::json& data, const TemplateOverrides* overrides) const;
@@ -47,6 +51,13 @@ class TemplateSet {
 
 // Why a Mustache source cannot be used, or "" when it compiles.
 std::string TemplateProblem(const std::string& source);
+
+// The names a Mustache source refers to ({{name}}, {{#name}}, {{^name}}, {{/name}}, {{&name}}).
+std::set<std::string> TemplateVariables(const std::string& source);
+
+// Why a shop's replacement for a shipped template cannot be used, or "": it must compile, must
+// not be blank and may only use names the shipped template uses (the data has no others).
+std::string OverrideProblem(const std::string& shipped, const std::string& replacement);
 
 // Renders one Mustache source with JSON data (objects, arrays as sections, strings, numbers,
 // booleans), without HTML escaping. An invalid source renders as "".

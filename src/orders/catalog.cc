@@ -147,6 +147,8 @@ CatalogImport ParseCatalogCsv(std::string_view text) {
       }
     }
     if (p.sku.size() > 64) fail("sku is longer than 64 characters");
+    // Categories travel in list row ids too ("cat:<offset>:<category>", 256 at most).
+    if (p.category.size() > 100) fail("category is longer than 100 characters");
     if (!p.sku.empty() && !skus.insert(p.sku).second) fail("sku " + p.sku + " appears twice");
     if (p.name.empty()) fail("name is empty");
     if (!ParseRupees(price, p.price)) {

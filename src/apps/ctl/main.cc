@@ -282,7 +282,8 @@ int SetShopTemplate(const common::Config& config, const std::string& phone_numbe
   text << in.rdbuf();
   std::string body = text.str();
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
-  if (auto problem = common::TemplateProblem(body); !problem.empty()) {
+  if (auto problem = common::OverrideProblem(templates.Source(locale, name), body);
+      !problem.empty()) {
     std::cerr << path << ": " << problem << "\n";
     return 2;
   }

@@ -486,12 +486,56 @@ TEST_F(EngineTest, StickersVoiceNotesAndNonsenseGetAUsefulReplyAndChangeNothing)
   for (const auto& event : {Message("sticker", {{"id", "1"}}), Message("audio", {{"id", "2"}}),
                             Message("unsupported", {{"type", "poll_creation"}}),
                             Message("future_type", json()), Text("asdf qwerty"),
-                            Pick("nonsense:id"), Pick("fix:swap:NOPE:ALSO-NOPE")}) {
+                            Pick("nonsense:id"), Pick("fix:swap:NOPE:ALSO-NOPE"), Pick("cat"),
+                            Pick("cats"), Pick("cat:"), Pick(""), Pick("add"), Pick("qty:MAGGI-70"),
+                            Pick("edit:NOPE"), Pick(std::string(300, ':'))}) {
     Transition t = Step(cart, event, shop_);
     EXPECT_EQ(t.next.cart, cart.cart) << event.type;
     ASSERT_GE(t.effects.size(), 1u) << event.type;
     EXPECT_FALSE(BodyOf(ReplyAt(t, 0)).empty());
   }
+}
+
+TEST_F(EngineTest, CustomerWithoutAProfileNameIsGreetedWithoutAGap) {
+  EXPECT_EQ(BodyOf(OnlyReply(Step({}, Text("hi"), shop_))).rfind("Namaste! Welcome", 0), 0u);
+  auto named = Text("hi");
+  named.customer_name = "Priya";
+  EXPECT_EQ(BodyOf(OnlyReply(Step({}, named, shop_))).rfind("Namaste Priya! Welcome", 0), 0u);
+}
+
+TEST_F(EngineTest, CancelInWordsAndHugeQuantitiesAreHandled) {
+  ConversationState cart = CartOf({{"MAGGI-70", 2}});
+  for (const char* words : {"cancel my order", "order cancel kar do", "please cancel"}) {
+    EXPECT_TRUE(Step(cart, Text(words), shop_).next.cart.empty()) << words;
+  }
+  EXPECT_EQ(Step(cart, Text("cancel maggi"), shop_).next.cart.size(), 0u) << "a remove edit";
+  json order = {{"product_items",
+                 {{{"product_retailer_id", "MAGGI-70"}, {"quantity", INT64_MAX}},
+                  {{"product_retailer_id", "MAGGI-70"}, {"quantity", INT64_MAX}}}}};
+  Transition t = Step({}, Message("order", order), shop_);
+  ASSERT_EQ(t.next.cart.size(), 1u);
+  EXPECT_EQ(t.next.cart[0].qty, 999) << "capped, never overflowing";
+}
+
+TEST_F(EngineTest, CartWithProductsNoLongerSoldIsCleanedBeforeEditOrStatus) {
+  ConversationState stale = CartOf({{"GONE-1", 2}});
+  for (const auto& event : {Button("cart:edit"), Text("status")}) {
+    Transition t = Step(stale, event, shop_);
+    EXPECT_TRUE(t.next.cart.empty());
+    const json reply = OnlyReply(t);
+    EXPECT_EQ(reply["type"], "text") << "no empty list, no ₹0 bill with a Checkout button";
+    EXPECT_TRUE(Has(BodyOf(reply), "no longer sold")) << BodyOf(reply);
+  }
+}
+
+TEST_F(EngineTest, EditsUseTheParsersQuantityAndAskWhichLineWhenTwoMatch) {
+  ConversationState cart = CartOf({{"COKE-750", 1}, {"RICE-BASM-1", 1}, {"RICE-SONA-5", 1}});
+  EXPECT_EQ(Step(cart, Text("make coke 750 ml 2"), shop_).next.cart[0].qty, 2);
+  Transition which = Step(cart, Text("make rice 3"), shop_);
+  EXPECT_EQ(which.next.cart, cart.cart);
+  EXPECT_EQ(RowIds(OnlyReply(which)), (std::vector<std::string>{"edit:RICE-BASM-1", "edit:RICE-SONA-5"}));
+  EXPECT_EQ(Step(CartOf({{"MAGGI-70", 5}}), Text("remove 2 maggi"), shop_).next.cart,
+            (std::vector<CartLine>{{"MAGGI-70", 3}}));
 }
 
 TEST_F(EngineTest, CatalogCartMessageFillsTheCartAndNamesUnknownProducts) {

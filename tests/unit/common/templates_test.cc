@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace chatshop::common {
 namespace {
@@ -31,6 +32,21 @@ TEST(TemplatesTest, OverrideThenLocaleThenEnglish) {
   EXPECT_EQ(set.Render("hi", "hello", data, &own), "राम राम Priya");
   EXPECT_EQ(set.Render("en", "hello", data, &own), "Hello Priya");
   EXPECT_EQ(set.Render("en", "nothing", data, nullptr), "");
+}
+
+TEST(TemplatesTest, ShopWordingMayOnlyUseTheShippedNamesAndMustSaySomething) {
+  const std::string shipped = "Namaste{{#customer}} {{customer}}{{/customer}}! Welcome to {{shop}}.";
+  EXPECT_EQ(TemplateVariables(shipped), (std::set<std::string>{"customer", "shop"}));
+  EXPECT_EQ(OverrideProblem(shipped, "Ram Ram {{customer}}, {{shop}} here"), "");
+  EXPECT_EQ(OverrideProblem(shipped, "  \n"), "it is blank");
+  EXPECT_NE(OverrideProblem(shipped, "{{#customer}}"), "");
+  EXPECT_EQ(OverrideProblem(shipped, "Hi {{cutsomer}}"),
+            "unknown name(s) cutsomer; this template has: shop, customer");
+
+  auto set = TemplateSet::FromSources({{"en", {{"b", "Checkout"}}}});
+  TemplateOverrides blank = {{"en/b", "{{#nothing}}x{{/nothing}}"}};
+  EXPECT_EQ(set.Render("en", "b", nlohmann::json::object(), &blank), "Checkout")
+      << "an override that renders nothing falls back to the shipped wording";
 }
 
 TEST(TemplatesTest, LoadReportsEveryMissingOrBrokenTemplate) {
