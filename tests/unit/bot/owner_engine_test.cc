@@ -1,0 +1,133 @@
+#include "bot/owner_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "engine_fixture.h"
+
+namespace chatshop::bot {
+namespace {
+
+class OwnerEngineTest : public EngineTest {
+ protected:
+  OwnerEngineTest() {
+    view_.shop = &shop_;
+    view_.owner = {"919800000001", "Mr Sharma", "en"};
+    orders::OrderView review = AnOrder(1042);
+    review.status = orders::OrderStatus::kPaymentReview;
+    view_.open_orders = {review};
+  }
+  whatsapp::InboundEvent FromOwner(whatsapp::InboundEvent e) {
+    e.customer = view_.owner.phone;
+    return e;
+  }
+  std::vector<Effect> Says(const std::string& text) { return OwnerStep(FromOwner(Text(text)), view_); }
+  static ChangeOrder OnlyChange(const std::vector<Effect>& effects) {
+    EXPECT_EQ(effects.size(), 1u);
+    const auto* change = effects.empty() ? nullptr : std::get_if<ChangeOrder>(&effects[0]);
+    EXPECT_NE(change, nullptr);
+    return change != nullptr ? *change : ChangeOrder{};
+  }
+  static json Reply(const std::vector<Effect>& effects, size_t i = 0) {
+    const auto* reply = i < effects.size() ? std::get_if<SendReply>(&effects[i]) : nullptr;
+    EXPECT_NE(reply, nullptr);
+    return reply != nullptr ? reply->payload : json();
+  }
+  OwnerView view_;
+};
+
+TEST_F(OwnerEngineTest, TypedCommandsBecomeOrderChangesByNumber) {
+  struct Case {
+    const char* text;
+    orders::OrderAction action;
+    const char* reason;
+  };
+  for (const Case& c : {Case{"approve 1042", orders::OrderAction::kApprove, ""},
+                        Case{"Reject #1042 blurry photo", orders::OrderAction::kReject, "blurry photo"},
+                        Case{"packed 1042", orders::OrderAction::kPack, ""},
+                        Case{"out 1042", orders::OrderAction::kDispatch, ""},
+                        Case{"delivered 1042", orders::OrderAction::kDeliver, ""},
+                        Case{"cancel 1042 no stock of atta", orders::OrderAction::kCancel, "no stock of atta"}}) {
+    const ChangeOrder change = OnlyChange(Says(c.text));
+    EXPECT_EQ(change.order_number, 1042) << c.text;
+    EXPECT_EQ(change.order_id, 0) << c.text;
+    EXPECT_EQ(change.action, c.action) << c.text;
+    EXPECT_EQ(change.actor, orders::Actor::kOwner) << c.text;
+    EXPECT_EQ(change.reason, c.reason) << c.text;
+  }
+}
+
+TEST_F(OwnerEngineTest, ButtonsCarryTheOrderAndItsNonceAndRejectAsksWhy) {
+  const ChangeOrder approve = OnlyChange(OwnerStep(FromOwner(Button("own:approve:7:n0nce")), view_));
+  EXPECT_EQ(approve.order_id, 7);
+  EXPECT_EQ(approve.nonce, "n0nce");
+  EXPECT_EQ(approve.action, orders::OrderAction::kApprove);
+
+  auto why = OwnerStep(FromOwner(Button("own:reject:7:n0nce")), view_);
+  const json reasons = Reply(why);
+  EXPECT_EQ(reasons["to"], "+919800000001");
+  EXPECT_EQ(RowIds(reasons), (std::vector<std::string>{"own:reject:7:n0nce:amount",
+                                                       "own:reject:7:n0nce:not_received",
+                                                       "own:reject:7:n0nce:unclear"}));
+  view_.open_orders[0].customer_locale = "hi";  // the reason is worded for the customer
+  const ChangeOrder reject = OnlyChange(OwnerStep(FromOwner(Pick("own:reject:7:n0nce:unclear")), view_));
+  EXPECT_EQ(reject.action, orders::OrderAction::kReject);
+  EXPECT_EQ(reject.reason, "स्क्रीनशॉट साफ़ नहीं है");
+}
+
+TEST_F(OwnerEngineTest, OutcomesAnswerTheOwnerAndTellTheCustomer) {
+  orders::OrderView order = view_.open_orders[0];
+  order.status = orders::OrderStatus::kConfirmed;
+  ChangeOrder approve{7, 0, "n0nce", orders::OrderAction::kApprove, orders::Actor::kOwner, ""};
+  auto effects = OwnerResume(OrderChanged{order, orders::OrderStatus::kPaymentReview, approve}, view_);
+  ASSERT_EQ(effects.size(), 2u);
+  const json owner = Reply(effects, 0);
+  EXPECT_EQ(BodyOf(owner), "Order #1042 is now confirmed. +919876543210 has been told.");
+  EXPECT_EQ(owner["interactive"]["action"]["buttons"][0]["reply"]["id"], "own:pack:7:n0nce")
+      << "the next step as a button";
+  EXPECT_EQ(Reply(effects, 1)["to"], "+919876543210");
+
+  // Pressing Approve again: the order is confirmed already, nothing happens twice.
+  effects = OwnerResume(OrderUnchanged{order, approve}, view_);
+  ASSERT_EQ(effects.size(), 1u);
+  EXPECT_EQ(BodyOf(Reply(effects)), "Order #1042 is confirmed: that is not possible now.");
+  effects = OwnerResume(OrderUnchanged{std::nullopt, ChangeOrder{0, 999, "", orders::OrderAction::kPack, orders::Actor::kOwner, ""}}, view_);
+  EXPECT_TRUE(Has(BodyOf(Reply(effects)), "There is no open order #999."));
+}
+
+TEST_F(OwnerEngineTest, OrdersListStockAndHelp) {
+  const json list = Reply(Says("orders"));
+  EXPECT_EQ(RowIds(list), (std::vector<std::string>{"own:show:7:n0nce"}));
+  EXPECT_TRUE(Has(RowsOf(list).dump(), "#1042 · ₹58.00"));
+
+  auto stock = Says("stock MAGGI-70 5");
+  ASSERT_EQ(stock.size(), 1u);
+  EXPECT_EQ(std::get<SetStock>(stock[0]).sku, "MAGGI-70");
+  EXPECT_EQ(std::get<SetStock>(stock[0]).stock, 5);
+  auto out = Says("out of stock tomato");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<SetStock>(out[0]).sku, "TOMATO-1");
+  EXPECT_EQ(std::get<SetStock>(out[0]).stock, 0);
+  EXPECT_TRUE(Has(BodyOf(Reply(Says("stock rice 5"))), "No single product matches \"rice\""));
+  auto set = OwnerResume(StockWasSet{{"MAGGI-70", 5}, true}, view_);
+  EXPECT_EQ(BodyOf(Reply(set)), "Maggi 2-Minute Noodles 70g: stock is now 5.");
+
+  EXPECT_TRUE(Has(BodyOf(Reply(Says("help"))), "*orders*"));
+  EXPECT_TRUE(Has(BodyOf(Reply(Says("what is this"))), "I didn't understand that."));
+  EXPECT_TRUE(Has(BodyOf(Reply(OwnerStep(FromOwner(Message("sticker", {{"id", "1"}})), view_))), "*orders*"));
+}
+
+TEST_F(OwnerEngineTest, PaymentProofNoticeShowsTheImageWithApproveAndReject) {
+  orders::OrderView order = view_.open_orders[0];
+  const json notice = PaymentProofNotice(order, view_.owner, "UPLOADED-1", 1039, shop_);
+  EXPECT_EQ(notice["interactive"]["header"]["image"]["id"], "UPLOADED-1");
+  const std::string body = BodyOf(notice);
+  EXPECT_TRUE(Has(body, "Payment screenshot for *order #1042* from +919876543210")) << body;
+  EXPECT_TRUE(Has(body, "already sent for order #1039")) << body;
+  const auto& buttons = notice["interactive"]["action"]["buttons"];
+  ASSERT_EQ(buttons.size(), 2u);
+  EXPECT_EQ(buttons[0]["reply"]["id"], "own:approve:7:n0nce");
+  EXPECT_EQ(buttons[1]["reply"]["id"], "own:reject:7:n0nce");
+}
+
+}  // namespace
+}  // namespace chatshop::bot
