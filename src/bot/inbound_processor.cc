@@ -19,6 +19,20 @@ std::vector<std::string> WorkerTemplateNames() {
   return names;
 }
 
+ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates,
+                    int reservation_minutes) {
+  ShopView view;
+  view.name = shop.name;
+  view.templates = &templates;
+  view.overrides = &shop.templates;
+  view.delivery = shop.delivery;
+  view.locale = shop.locale;
+  view.payment = shop.payment;
+  view.reservation_minutes = reservation_minutes;
+  view.owners = shop.owners;
+  return view;
+}
+
 InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                                    const common::TemplateSet& templates,
                                    common::MetricsRegistry& metrics, int reservation_minutes)
@@ -196,17 +210,9 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
     };
   } else {
     const OrderParser& parser = ParserFor(shop->id, catalog);
-    ShopView view;
-    view.name = shop->name;
+    ShopView view = ShopViewOf(*shop, templates_, reservation_minutes_);
     view.catalog = &catalog;
     view.parser = &parser;
-    view.templates = &templates_;
-    view.overrides = &shop->templates;
-    view.delivery = shop->delivery;
-    view.locale = shop->locale;
-    view.payment = shop->payment;
-    view.reservation_minutes = reservation_minutes_;
-    view.owners = shop->owners;
     decide = [&, view](OrderLedger& ledger, const nlohmann::json& stored) -> Result<Decision> {
       if (owner != nullptr) return DecideForOwner(event, *owner, *shop, view, ledger);
       return DecideForCustomer(event, *shop, view, ledger, stored);

@@ -70,6 +70,10 @@ class InboundProcessor {
   std::shared_ptr<spdlog::logger> log_;
 };
 
+// What the engines may know of a shop record (its catalog and parser are left unset).
+ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates,
+                    int reservation_minutes);
+
 // Every template the worker's replies use: the customer's and owner's engines' and
 // "no_catalog".
 std::vector<std::string> WorkerTemplateNames();

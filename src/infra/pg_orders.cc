@@ -15,7 +15,7 @@ using orders::OrderView;
 constexpr const char* kOrderColumns =
     "o.id, o.number, o.customer, coalesce(c.state->>'locale', ''), o.status, o.lines::text, "
     "o.subtotal_minor, o.delivery_minor, o.total_minor, coalesce(o.payment_method, ''), o.nonce, "
-    "coalesce(extract(epoch FROM o.expires_at)::bigint, 0), coalesce(o.reason, '')";
+    "coalesce(extract(epoch FROM o.expires_at)::bigint, 0), coalesce(o.reason, ''), o.shop_id";
 constexpr const char* kOrderFrom =
     " FROM orders o LEFT JOIN conversations c ON c.shop_id = o.shop_id AND c.customer = o.customer ";
 
@@ -48,6 +48,7 @@ OrderView OrderFromRow(const pqxx::row& row) {
   o.nonce = row[10].as<std::string>();
   o.expires_at = row[11].as<int64_t>();
   o.reason = row[12].as<std::string>();
+  o.shop_id = row[13].as<int64_t>();
   return o;
 }
 

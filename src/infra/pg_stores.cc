@@ -8,46 +8,72 @@
 
 namespace chatshop::infra {
 
+namespace {
+
+// A shop with its settings, template overrides and owners, by "phone_number_id" or "id".
+std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* key,
+                                        const std::string& value) {
+  auto rows = tx.exec_params(
+      std::string(
+          "SELECT id, name, locale, delivery_fee_minor, free_delivery_from_minor, "
+          "  (SELECT coalesce(json_object_agg(t.locale || '/' || t.name, t.body), '{}')::text "
+          "   FROM shop_templates t WHERE t.shop_id = shops.id), "
+          "  coalesce(upi_vpa, ''), cod_allowed, "
+          "  (SELECT coalesce(json_agg(json_build_array(o.phone, o.name, o.locale) "
+          "     ORDER BY o.created_at), '[]')::text FROM owners o WHERE o.shop_id = shops.id), "
+          "  phone_number_id "
+          "FROM shops WHERE ") +
+          (std::string(key) == "id" ? "id = $1::bigint" : "phone_number_id = $1"),
+      value);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  bot::ShopRecord shop;
+  shop.id = row[0].as<int64_t>();
+  shop.name = row[1].as<std::string>();
+  shop.phone_number_id = row[9].as<std::string>();
+  shop.locale = row[2].as<std::string>();
+  shop.delivery.fee = orders::Money{row[3].as<int64_t>()};
+  if (!row[4].is_null()) shop.delivery.free_from = orders::Money{row[4].as<int64_t>()};
+  const auto overrides = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
+  if (overrides.is_object()) {
+    for (const auto& [name, body] : overrides.items()) {
+      if (body.is_string()) shop.templates[name] = body.get<std::string>();
+    }
+  }
+  shop.payment = {row[6].as<std::string>(), row[7].as<bool>()};
+  const auto owners = nlohmann::json::parse(row[8].as<std::string>(), nullptr, false);
+  if (owners.is_array()) {
+    for (const auto& o : owners) {
+      if (o.is_array() && o.size() == 3) {
+        shop.owners.push_back(
+            {o[0].get<std::string>(), o[1].get<std::string>(), o[2].get<std::string>()});
+      }
+    }
+  }
+  return shop;
+}
+
+// Queues Graph API bodies in the outbox, each to its "to".
+void QueueReplies(pqxx::transaction_base& tx, int64_t shop_id,
+                  const std::vector<nlohmann::json>& replies, const std::string& caused_by) {
+  for (const auto& reply : replies) {
+    std::string to = reply.value("to", "");
+    if (!to.empty() && to[0] == '+') to.erase(0, 1);
+    tx.exec_params(
+        "INSERT INTO outbox (shop_id, recipient, payload, caused_by) "
+        "VALUES ($1, $2, $3::jsonb, nullif($4, ''))",
+        shop_id, to, reply.dump(), caused_by);
+  }
+}
+
+}  // namespace
+
 Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
     const std::string& phone_number_id) {
   std::optional<bot::ShopRecord> shop;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    auto rows = tx.exec_params(
-        "SELECT id, name, locale, delivery_fee_minor, free_delivery_from_minor, "
-        "  (SELECT coalesce(json_object_agg(t.locale || '/' || t.name, t.body), '{}')::text "
-        "   FROM shop_templates t WHERE t.shop_id = shops.id), "
-        "  coalesce(upi_vpa, ''), cod_allowed, "
-        "  (SELECT coalesce(json_agg(json_build_array(o.phone, o.name, o.locale) "
-        "     ORDER BY o.created_at), '[]')::text FROM owners o WHERE o.shop_id = shops.id) "
-        "FROM shops WHERE phone_number_id = $1",
-        phone_number_id);
-    if (!rows.empty()) {
-      const auto& row = rows[0];
-      shop.emplace();
-      shop->id = row[0].as<int64_t>();
-      shop->name = row[1].as<std::string>();
-      shop->phone_number_id = phone_number_id;
-      shop->locale = row[2].as<std::string>();
-      shop->delivery.fee = orders::Money{row[3].as<int64_t>()};
-      if (!row[4].is_null()) shop->delivery.free_from = orders::Money{row[4].as<int64_t>()};
-      const auto overrides = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
-      if (overrides.is_object()) {
-        for (const auto& [key, body] : overrides.items()) {
-          if (body.is_string()) shop->templates[key] = body.get<std::string>();
-        }
-      }
-      shop->payment = {row[6].as<std::string>(), row[7].as<bool>()};
-      const auto owners = nlohmann::json::parse(row[8].as<std::string>(), nullptr, false);
-      if (owners.is_array()) {
-        for (const auto& o : owners) {
-          if (o.is_array() && o.size() == 3) {
-            shop->owners.push_back({o[0].get<std::string>(), o[1].get<std::string>(),
-                                    o[2].get<std::string>()});
-          }
-        }
-      }
-    }
+    shop = LoadShop(tx, "phone_number_id", phone_number_id);
   });
   if (!status) return tl::unexpected(status.error());
   if (!shop) return MakeError(ErrorCode::kNotFound, "no shop has this phone_number_id");
@@ -92,14 +118,7 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
         "  updated_at = now(), last_inbound_at = now()",
         shop.id, event.customer,
         decision->state.is_null() ? std::optional<std::string>() : decision->state.dump());
-    for (const auto& reply : decision->replies) {
-      std::string to = reply.value("to", event.customer);
-      if (!to.empty() && to[0] == '+') to.erase(0, 1);
-      tx.exec_params(
-          "INSERT INTO outbox (shop_id, recipient, payload, caused_by) "
-          "VALUES ($1, $2, $3::jsonb, $4)",
-          shop.id, to, reply.dump(), event.id);
-    }
+    QueueReplies(tx, shop.id, decision->replies, event.id);
     tx.commit();
     recorded = true;
   });
@@ -293,13 +312,14 @@ namespace {
 constexpr const char* kShopColumns =
     "id, phone_number_id, name, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), locale, "
-    "delivery_fee_minor, free_delivery_from_minor";
+    "delivery_fee_minor, free_delivery_from_minor, coalesce(upi_vpa, ''), cod_allowed";
 
 ShopSummary ShopFromRow(const pqxx::row& row) {
   ShopSummary shop{row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                   row[3].as<std::string>(), row[4].as<std::string>(), {}};
+                   row[3].as<std::string>(), row[4].as<std::string>(), {}, {}};
   shop.delivery.fee = orders::Money{row[5].as<int64_t>()};
   if (!row[6].is_null()) shop.delivery.free_from = orders::Money{row[6].as<int64_t>()};
+  shop.payment = {row[7].as<std::string>(), row[8].as<bool>()};
   return shop;
 }
 
@@ -347,11 +367,14 @@ Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_num
     auto rows = tx.exec_params(
         "UPDATE shops SET name = coalesce($2, name), locale = coalesce($3, locale), "
         "  delivery_fee_minor = coalesce($4, delivery_fee_minor), "
-        "  free_delivery_from_minor = CASE WHEN $5 THEN $6 ELSE free_delivery_from_minor END "
+        "  free_delivery_from_minor = CASE WHEN $5 THEN $6 ELSE free_delivery_from_minor END, "
+        "  upi_vpa = CASE WHEN $7 THEN $8 ELSE upi_vpa END, "
+        "  cod_allowed = coalesce($9, cod_allowed) "
         "WHERE phone_number_id = $1 RETURNING " + std::string(kShopColumns),
         phone_number_id, change.name, change.locale,
         change.delivery_fee ? std::optional<int64_t>(change.delivery_fee->minor) : std::nullopt,
-        set_free, free_from);
+        set_free, free_from, change.upi_vpa.has_value(),
+        change.upi_vpa ? *change.upi_vpa : std::optional<std::string>(), change.cod_allowed);
     tx.commit();
     if (!rows.empty()) shop = ShopFromRow(rows[0]);
   });
@@ -404,6 +427,96 @@ Result<std::vector<ShopTemplate>> PgShopDirectory::ListTemplates(int64_t shop_id
   });
   if (!status) return tl::unexpected(status.error());
   return templates;
+}
+
+Result<std::optional<orders::OrderView>> PgOrderClockStore::Take(const char* due_condition,
+                                                                 int minutes, bool expire,
+                                                                 const Notices& notices) {
+  std::optional<orders::OrderView> taken;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    taken.reset();
+    pqxx::work tx(c);
+    // One order at a time, skipping those another worker holds: several workers share the
+    // table without waiting for each other.
+    auto due = tx.exec_params(
+        std::string("SELECT id, shop_id FROM orders WHERE ") + due_condition +
+            " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+        minutes);
+    if (due.empty()) return;
+    const int64_t order_id = due[0][0].as<int64_t>();
+    const auto shop = LoadShop(tx, "id", due[0][1].as<std::string>());
+    if (!shop) return;
+    PgOrderLedger ledger(tx);
+    std::optional<orders::OrderView> order;
+    if (expire) {
+      bot::ChangeOrder change{order_id, 0, "", orders::OrderAction::kExpire,
+                              orders::Actor::kSystem, "payment timeout"};
+      auto outcome = ledger.Apply(shop->id, change, "", minutes);
+      if (outcome && std::holds_alternative<bot::OrderChanged>(*outcome)) {
+        order = std::get<bot::OrderChanged>(*outcome).order;
+      }
+    } else {
+      tx.exec_params("UPDATE orders SET reminded_at = now() WHERE id = $1", order_id);
+      order = *ledger.FindOrder(shop->id, order_id);
+    }
+    if (!order) return;
+    QueueReplies(tx, shop->id, notices(*shop, *order), "");
+    tx.commit();
+    taken = order;
+  });
+  if (!status) return tl::unexpected(status.error());
+  return taken;
+}
+
+Result<std::optional<orders::OrderView>> PgOrderClockStore::ExpireOne(int hold_minutes,
+                                                                      const Notices& notices) {
+  return Take("status = 'awaiting_payment' AND expires_at <= now() AND $1 > 0", hold_minutes,
+              /*expire=*/true, notices);
+}
+
+Result<std::optional<orders::OrderView>> PgOrderClockStore::RemindOne(int minutes,
+                                                                      const Notices& notices) {
+  return Take(
+      "status = 'payment_review' AND reminded_at IS NULL "
+      "AND review_since <= now() - make_interval(mins => $1)",
+      minutes, /*expire=*/false, notices);
+}
+
+Status PgShopDirectory::AddOwner(int64_t shop_id, const bot::ShopOwner& owner) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO owners (shop_id, phone, name, locale) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (shop_id, phone) DO UPDATE SET name = EXCLUDED.name, locale = EXCLUDED.locale",
+        shop_id, owner.phone, owner.name, owner.locale);
+    tx.commit();
+  });
+}
+
+Result<bool> PgShopDirectory::RemoveOwner(int64_t shop_id, const std::string& phone) {
+  bool removed = false;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    removed = tx.exec_params("DELETE FROM owners WHERE shop_id = $1 AND phone = $2", shop_id, phone)
+                  .affected_rows() > 0;
+    tx.commit();
+  });
+  if (!status) return tl::unexpected(status.error());
+  return removed;
+}
+
+Result<std::vector<bot::ShopOwner>> PgShopDirectory::ListOwners(int64_t shop_id) {
+  std::vector<bot::ShopOwner> owners;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec_params(
+             "SELECT phone, name, locale FROM owners WHERE shop_id = $1 ORDER BY created_at",
+             shop_id)) {
+      owners.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+    }
+  });
+  if (!status) return tl::unexpected(status.error());
+  return owners;
 }
 
 }  // namespace chatshop::infra

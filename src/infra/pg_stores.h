@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "bot/ports.h"
+#include "bot/engine.h"
 #include "orders/bill.h"
+#include "orders/order.h"
 #include "orders/ports.h"
 #include "infra/postgres.h"
 #include "webhook/ports.h"
@@ -28,6 +30,20 @@ class PgInboundStore : public bot::InboundStore {
                       const Decide& decide) override;
 
  private:
+  PgSession session_;
+};
+
+// bot::OrderClockStore on PostgreSQL. One per thread; several workers may share the tables.
+class PgOrderClockStore : public bot::OrderClockStore {
+ public:
+  explicit PgOrderClockStore(std::string url) : session_(std::move(url)) {}
+  Result<std::optional<orders::OrderView>> ExpireOne(int hold_minutes,
+                                                     const Notices& notices) override;
+  Result<std::optional<orders::OrderView>> RemindOne(int minutes, const Notices& notices) override;
+
+ private:
+  Result<std::optional<orders::OrderView>> Take(const char* due_condition, int minutes,
+                                                bool expire, const Notices& notices);
   PgSession session_;
 };
 
@@ -106,6 +122,7 @@ struct ShopSummary {
   std::string created_at;  // UTC, ISO 8601
   std::string locale;
   orders::DeliveryRule delivery;
+  orders::PaymentOptions payment;
 };
 
 // Settings to change; what is unset stays as it is.
@@ -114,6 +131,8 @@ struct ShopSettingsChange {
   std::optional<std::string> locale;
   std::optional<orders::Money> delivery_fee;
   std::optional<std::optional<orders::Money>> free_delivery_from;  // inner nullopt: never free
+  std::optional<std::optional<std::string>> upi_vpa;                // inner nullopt: no UPI
+  std::optional<bool> cod_allowed;
 };
 
 // A template a shop has replaced.
@@ -144,6 +163,12 @@ class PgShopDirectory {
   [[nodiscard]] Result<bool> ResetTemplate(int64_t shop_id, const std::string& locale,
                                            const std::string& name);
   [[nodiscard]] Result<std::vector<ShopTemplate>> ListTemplates(int64_t shop_id);
+
+  // Registers (or renames) an owner number of the shop.
+  [[nodiscard]] Status AddOwner(int64_t shop_id, const bot::ShopOwner& owner);
+  // False when the number was not an owner.
+  [[nodiscard]] Result<bool> RemoveOwner(int64_t shop_id, const std::string& phone);
+  [[nodiscard]] Result<std::vector<bot::ShopOwner>> ListOwners(int64_t shop_id);
 
  private:
   PgSession session_;

@@ -63,6 +63,7 @@ struct OrderLine {
 // An order as the conversation and the owner see it.
 struct OrderView {
   int64_t id = 0;
+  int64_t shop_id = 0;
   int64_t number = 0;  // per shop, from 1001
   std::string customer;
   std::string customer_locale;  // the customer's chosen language, or empty

@@ -50,6 +50,7 @@ class FakeOrderLedger : public bot::OrderLedger {
     for (const auto& line : request.lines) Product(request.shop_id, line.sku)->stock -= line.qty;
     orders::OrderView order;
     order.id = static_cast<int64_t>(orders.size()) + 1;
+    order.shop_id = request.shop_id;
     order.number = 1000 + order.id;
     order.customer = request.customer;
     order.lines = request.lines;

@@ -1,5 +1,7 @@
 // chatshopctl: the admin's tool: schema, shops and their settings, catalogs, stock, templates.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -87,8 +89,20 @@ int ShopList(const common::Config& config) {
 
 // Options of `shop set`, as typed.
 struct ShopSetOptions {
-  std::string name, locale, delivery_fee, free_delivery_from;
+  std::string name, locale, delivery_fee, free_delivery_from, upi_vpa, cod;
 };
+
+// A UPI virtual payment address: handle@bank, letters, digits, '.', '-' and '_' (NPCI).
+bool IsVpa(const std::string& vpa) {
+  const auto at = vpa.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == vpa.size() || vpa.size() > 100 ||
+      vpa.find('@', at + 1) != std::string::npos) {
+    return false;
+  }
+  return std::all_of(vpa.begin(), vpa.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '@';
+  });
+}
 
 int ShopSet(const common::Config& config, const std::string& phone_number_id,
             const ShopSetOptions& options) {
@@ -122,13 +136,26 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
     }
     change.free_delivery_from = from;
   }
+  if (options.upi_vpa == "none") {
+    change.upi_vpa = std::optional<std::string>();
+  } else if (!options.upi_vpa.empty()) {
+    if (!IsVpa(options.upi_vpa)) problems.push_back("--upi-vpa: not a UPI address like shop@okaxis");
+    change.upi_vpa = options.upi_vpa;
+  }
+  if (options.cod == "yes" || options.cod == "no") {
+    change.cod_allowed = options.cod == "yes";
+  } else if (!options.cod.empty()) {
+    problems.push_back("--cod: yes or no");
+  }
   for (const auto& p : problems) std::cerr << "chatshopctl: " << p << "\n";
   if (!problems.empty()) return 2;
   infra::PgShopDirectory shops(config.postgres.url);
   auto shop = shops.ChangeSettings(phone_number_id, change);
   if (!shop) return Fail(shop.error());
   std::cout << "shop " << shop->id << " \"" << shop->name << "\": replies in " << shop->locale
-            << ", " << DeliveryText(shop->delivery) << "\n";
+            << ", " << DeliveryText(shop->delivery) << ", "
+            << (shop->payment.upi_vpa.empty() ? "no UPI" : "UPI " + shop->payment.upi_vpa)
+            << (shop->payment.cod_allowed ? ", cash on delivery" : "") << "\n";
   return 0;
 }
 
@@ -246,6 +273,54 @@ int StockSet(const common::Config& config, const std::string& phone_number_id,
   return 0;
 }
 
+// Owner numbers are digits with the country code, as WhatsApp's wa_id.
+int OwnerAdd(const common::Config& config, const std::string& phone_number_id,
+             bot::ShopOwner owner) {
+  if (!owner.phone.empty() && owner.phone[0] == '+') owner.phone.erase(0, 1);
+  if (owner.phone.size() < 8 || owner.phone.size() > 15 ||
+      owner.phone.find_first_not_of("0123456789") != std::string::npos) {
+    std::cerr << "chatshopctl: --phone: the owner's WhatsApp number with country code, like "
+                 "919812345678\n";
+    return 2;
+  }
+  const auto templates =
+      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+  if (!templates.HasLocale(owner.locale)) {
+    std::cerr << "chatshopctl: --locale: no templates for \"" << owner.locale << "\"\n";
+    return 2;
+  }
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  infra::PgShopDirectory shops(config.postgres.url);
+  if (auto added = shops.AddOwner(*shop_id, owner); !added) return Fail(added.error());
+  std::cout << "owner +" << owner.phone << " can now run shop " << *shop_id << "\n";
+  return 0;
+}
+
+int OwnerRemove(const common::Config& config, const std::string& phone_number_id,
+                std::string phone) {
+  if (!phone.empty() && phone[0] == '+') phone.erase(0, 1);
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto removed = shops.RemoveOwner(*shop_id, phone);
+  if (!removed) return Fail(removed.error());
+  std::cout << (*removed ? "removed owner +" : "+") << phone
+            << (*removed ? "" : " was not an owner") << "\n";
+  return 0;
+}
+
+int OwnerList(const common::Config& config, const std::string& phone_number_id) {
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto owners = shops.ListOwners(*shop_id);
+  if (!owners) return Fail(owners.error());
+  if (owners->empty()) std::cout << "no owners: payment proofs have nobody to go to\n";
+  for (const auto& o : *owners) std::cout << "+" << o.phone << "  " << o.locale << "  " << o.name << "\n";
+  return 0;
+}
+
 int ListShopTemplates(const common::Config& config, const std::string& phone_number_id) {
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
@@ -340,6 +415,22 @@ int main(int argc, char** argv) {
   shop_set->add_option("--delivery-fee", shop_options.delivery_fee, "rupees per order, like 30");
   shop_set->add_option("--free-delivery-from", shop_options.free_delivery_from,
                        "subtotal in rupees from which delivery is free, or none");
+  shop_set->add_option("--upi-vpa", shop_options.upi_vpa, "UPI address customers pay, or none");
+  shop_set->add_option("--cod", shop_options.cod, "cash on delivery allowed: yes or no");
+
+  auto* owner = cli.add_subcommand("owner", "WhatsApp numbers that run a shop");
+  owner->require_subcommand(1);
+  bot::ShopOwner owner_options{"", "", "en"};
+  auto* owner_add = owner->add_subcommand("add", "let a number approve payments and move orders");
+  owner_add->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  owner_add->add_option("--phone", owner_options.phone, "the owner's WhatsApp number")->required();
+  owner_add->add_option("--name", owner_options.name, "name, for the admin");
+  owner_add->add_option("--locale", owner_options.locale, "language of the owner's messages");
+  auto* owner_remove = owner->add_subcommand("remove", "take a number's owner rights away");
+  owner_remove->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  owner_remove->add_option("--phone", owner_options.phone, "the owner's WhatsApp number")->required();
+  auto* owner_list = owner->add_subcommand("list", "the shop's owner numbers");
+  owner_list->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
 
   auto* catalog = cli.add_subcommand("catalog", "a shop's products");
   catalog->require_subcommand(1);
@@ -395,6 +486,9 @@ int main(int argc, char** argv) {
   if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
   if (list->parsed()) return ShopList(config);
   if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
+  if (owner_add->parsed()) return OwnerAdd(config, shop_number, owner_options);
+  if (owner_remove->parsed()) return OwnerRemove(config, shop_number, owner_options.phone);
+  if (owner_list->parsed()) return OwnerList(config, shop_number);
   if (tmpl_list->parsed()) return ListShopTemplates(config, shop_number);
   if (tmpl_set->parsed()) return SetShopTemplate(config, shop_number, tmpl_locale, tmpl_name, tmpl_path);
   if (tmpl_reset->parsed()) return ResetShopTemplate(config, shop_number, tmpl_locale, tmpl_name);

@@ -5,6 +5,7 @@
 
 #include "apps/program.h"
 #include "bot/inbound_processor.h"
+#include "bot/order_clock.h"
 #include "common/logging.h"
 #include "infra/graph_api_client.h"
 #include "infra/pg_stores.h"
@@ -121,6 +122,27 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
   }
 }
 
+// Cancels lapsed reservations and reminds owners of waiting payments until stopped.
+void RunClock(const common::Config& config, const common::TemplateSet& templates,
+              common::MetricsRegistry& metrics) {
+  auto log = common::GetLogger("orders");
+  infra::PgOrderClockStore store(config.postgres.url);
+  CatalogReader catalogs(config);
+  bot::OrderClock clock(store, &catalogs, templates, config.orders.reservation_minutes,
+                        config.orders.review_reminder_minutes, metrics);
+  bool was_failing = false;
+  while (!apps::StopRequested().load()) {
+    auto handled = clock.Tick();
+    if (!handled && !was_failing) log->error("order clock: {}", handled.error().message);
+    was_failing = !handled;
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(config.orders.timer_poll_ms);
+    while (!apps::StopRequested().load() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,7 +164,10 @@ int main(int argc, char** argv) {
   common::MetricsRegistry metrics;
   std::vector<std::thread> threads;
   if (role == "all" || role == "sender") threads.emplace_back([&] { RunSender(config, metrics); });
-  if (role == "all" || role == "bot") threads.emplace_back([&] { RunBot(config, templates, metrics); });
+  if (role == "all" || role == "bot") {
+    threads.emplace_back([&] { RunBot(config, templates, metrics); });
+    threads.emplace_back([&] { RunClock(config, templates, metrics); });
+  }
   for (auto& t : threads) t.join();
   log->info("worker stopped");
   return 0;

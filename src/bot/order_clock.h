@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+
+#include <spdlog/logger.h>
+
+#include "bot/ports.h"
+#include "common/metrics.h"
+#include "common/templates.h"
+
+namespace chatshop::bot {
+
+// What the clock does to orders (DESIGN.md: AWAITING_PAYMENT ─expiry─▶ CANCELLED, the
+// compensation): cancels reservations that lapsed unpaid, telling the customer, and reminds
+// the owners once of a payment waiting too long for review. Not thread-safe: one per thread.
+class OrderClock {
+ public:
+  // `catalogs` (may be null) forgets cached stock when a reservation goes back on the shelf.
+  OrderClock(OrderClockStore& store, CatalogSource* catalogs,
+             const common::TemplateSet& templates, int reservation_minutes,
+             int review_reminder_minutes, common::MetricsRegistry& metrics);
+
+  // Handles everything due now; returns how many orders it handled, or the first error (what
+  // was handled before it stays handled).
+  [[nodiscard]] Result<int> Tick();
+
+ private:
+  OrderClockStore& store_;
+  CatalogSource* catalogs_;
+  const common::TemplateSet& templates_;
+  int reservation_minutes_;
+  int review_reminder_minutes_;
+  common::Counter& expired_;
+  common::Counter& reminded_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace chatshop::bot
