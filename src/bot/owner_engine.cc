@@ -331,7 +331,8 @@ nlohmann::json PaymentProofNotice(const OrderView& order, const ShopOwner& owner
   const Wording words = OwnerWords(owner, shop);
   json data = OrderData(order, words);
   data["duplicate"] = duplicate_of > 0 ? json(duplicate_of) : json(false);
-  return whatsapp::BuildButtonsMessage(owner.phone, words.Say("owner_proof", data),
+  const char* name = duplicate_of < 0 ? "owner_proof_failed" : "owner_proof";
+  return whatsapp::BuildButtonsMessage(owner.phone, words.Say(name, data),
                                        NextStepButtons(order, words), media_id);
 }
 
@@ -350,7 +351,7 @@ std::vector<std::string> OwnerTemplateNames() {
           "owner_button_approve", "owner_button_reject",  "owner_reject_prompt",
           "owner_reject_button",  "reason_amount",        "reason_not_received",
           "reason_unclear",       "owner_button_out",     "owner_button_delivered",
-          "owner_review_reminder"};
+          "owner_review_reminder", "owner_proof_failed"};
 }
 
 }  // namespace chatshop::bot

@@ -32,7 +32,9 @@ std::vector<Effect> OwnerStep(const whatsapp::InboundEvent& event, const OwnerVi
 std::vector<Effect> OwnerResume(const Outcome& outcome, const OwnerView& view);
 
 // The owner's notice of a payment screenshot: the image (uploaded, `media_id`), the order and
-// Approve · Reject buttons; `duplicate_of` names another order the same picture paid for.
+// Approve · Reject buttons; `duplicate_of` names another order the same picture paid for (0:
+// none; -1: the picture could not be fetched, so the owner is asked to check the payment in
+// their UPI app, and `media_id` is empty).
 nlohmann::json PaymentProofNotice(const orders::OrderView& order, const ShopOwner& owner,
                                   const std::string& media_id, int64_t duplicate_of,
                                   const ShopView& shop);

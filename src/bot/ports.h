@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <functional>
@@ -126,6 +127,55 @@ class OrderClockStore {
   // owner and was never reminded of, marks it reminded and queues `notices`.
   [[nodiscard]] virtual Result<std::optional<orders::OrderView>> RemindOne(
       int minutes, const Notices& notices) = 0;
+};
+
+// A payment proof waiting to be fetched from Meta.
+struct ProofJob {
+  int64_t proof_id = 0;
+  int64_t order_id = 0;
+  ShopRecord shop;
+  std::string access_token;  // the shop's Graph API token; never logged
+  std::string media_id;
+  std::string mime_type;
+  int attempts = 0;  // including this one
+};
+
+// A file kept by its content.
+struct StoredMedia {
+  std::string sha256;  // lower-case hex
+  int64_t size = 0;
+  std::string path;
+};
+
+// Payment proofs between the customer's message and the owner's notice. Safe to use from
+// several processes at once; one instance per thread.
+class ProofStore {
+ public:
+  virtual ~ProofStore() = default;
+  // The owners' notices for a proof of `order`; `duplicate_of` is the number of another order
+  // of the shop paid with the same picture (0: none).
+  using Notices = std::function<std::vector<nlohmann::json>(const orders::OrderView& order,
+                                                            int64_t duplicate_of)>;
+
+  // Leases up to `limit` due proofs for `lease` and counts an attempt on each.
+  [[nodiscard]] virtual Result<std::vector<ProofJob>> ClaimDue(int limit,
+                                                               std::chrono::seconds lease) = 0;
+  // In one transaction: the proof is stored; `notices` are queued for the shop's owners.
+  [[nodiscard]] virtual Status Complete(const ProofJob& job, const StoredMedia& media,
+                                        const Notices& notices) = 0;
+  // Due again after `delay`.
+  [[nodiscard]] virtual Status Retry(int64_t proof_id, std::chrono::seconds delay,
+                                     const std::string& error) = 0;
+  // In one transaction: given up on for good; `notices` tell the owners to check otherwise.
+  [[nodiscard]] virtual Status Fail(const ProofJob& job, const std::string& error,
+                                    const Notices& notices) = 0;
+};
+
+// Keeps files by their SHA-256. Thread-safe.
+class MediaVault {
+ public:
+  virtual ~MediaVault() = default;
+  [[nodiscard]] virtual Result<StoredMedia> Keep(const std::string& bytes) = 0;
 };
 
 // The shop's catalog as the conversation needs it (cached reads). One per thread.

@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <cctype>
+#include <cstdlib>
+
 #include "common/url.h"
 #include "whatsapp/graph_errors.h"
 
@@ -45,6 +48,126 @@ Result<std::string> GraphApiClient::SendMessage(const std::string& phone_number_
     return body["messages"][0]["id"].get<std::string>();
   }
   return MakeError(ErrorCode::kInternal, "graph api answered 200 without a message id");
+}
+
+}  // namespace chatshop::infra
+
+namespace chatshop::infra {
+
+namespace {
+
+// Ids are digits in practice; anything else is percent-encoded rather than trusted in a path.
+std::string Encoded(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Error Unreachable(const httplib::Result& response) {
+  return Error{ErrorCode::kUnavailable,
+               "graph api unreachable: " + httplib::to_string(response.error())};
+}
+
+}  // namespace
+
+Result<whatsapp::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_number_id,
+                                                     const std::string& access_token,
+                                                     const std::string& media_id) {
+  // phone_number_id makes Meta check the media belongs to this number (§6).
+  const std::string path = path_prefix_ + "/" + settings_.version + "/" +
+                           Encoded(media_id) +
+                           "?phone_number_id=" + Encoded(phone_number_id);
+  httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
+  std::lock_guard lock(mutex_);
+  auto response = client_->Get(path.c_str(), headers);
+  if (!response) return tl::unexpected(Unreachable(response));
+  if (response->status != 200) {
+    return tl::unexpected(whatsapp::ClassifyGraphError(response->status, response->body));
+  }
+  auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
+    return MakeError(ErrorCode::kInternal, "graph api media answer without a url");
+  }
+  whatsapp::MediaInfo info;
+  info.url = body["url"].get<std::string>();
+  info.mime_type = body.value("mime_type", "");
+  info.sha256 = body.value("sha256", "");
+  // file_size is a string in Meta's OpenAPI example and a number elsewhere (§6): take both.
+  if (body.contains("file_size")) {
+    const auto& size = body["file_size"];
+    if (size.is_number_integer()) info.file_size = size.get<int64_t>();
+    if (size.is_string()) info.file_size = std::atoll(size.get<std::string>().c_str());
+  }
+  return info;
+}
+
+Result<std::string> GraphApiClient::Download(const std::string& access_token,
+                                             const std::string& url, int64_t max_bytes) {
+  const common::UrlParts parts = common::SplitUrl(url);
+  httplib::Client client(parts.origin);
+  const time_t sec = settings_.timeout_ms / 1000;
+  const time_t usec = (settings_.timeout_ms % 1000) * 1000;
+  client.set_connection_timeout(sec, usec);
+  client.set_read_timeout(sec, usec);
+  client.set_follow_location(true);
+  std::string bytes;
+  bool too_large = false;
+  httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
+  auto response = client.Get(
+      parts.path.empty() ? "/" : parts.path.c_str(), headers,
+      [&](const char* data, size_t length) {
+        if (static_cast<int64_t>(bytes.size() + length) > max_bytes) {
+          too_large = true;
+          return false;  // stop reading: never hold more than the limit
+        }
+        bytes.append(data, length);
+        return true;
+      });
+  if (too_large) {
+    return MakeError(ErrorCode::kResourceExhausted,
+                     "media larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  if (!response) return tl::unexpected(Unreachable(response));
+  if (response->status != 200) {
+    // A lapsed URL answers 404: fetching a new one (GetMedia again) is the cure (§6).
+    return MakeError(response->status == 404 || response->status >= 500 ? ErrorCode::kUnavailable
+                                                                         : ErrorCode::kFailedPrecondition,
+                     "media download http " + std::to_string(response->status));
+  }
+  return bytes;
+}
+
+Result<std::string> GraphApiClient::Upload(const std::string& phone_number_id,
+                                           const std::string& access_token,
+                                           const std::string& bytes,
+                                           const std::string& mime_type) {
+  const std::string path =
+      path_prefix_ + "/" + settings_.version + "/" + phone_number_id + "/media";
+  httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
+  httplib::MultipartFormDataItems items = {
+      {"messaging_product", "whatsapp", "", ""},
+      {"type", mime_type, "", ""},
+      {"file", bytes, mime_type == "application/pdf" ? "proof.pdf" : "proof.jpg", mime_type}};
+  std::lock_guard lock(mutex_);
+  auto response = client_->Post(path.c_str(), headers, items);
+  if (!response) return tl::unexpected(Unreachable(response));
+  if (response->status != 200) {
+    return tl::unexpected(whatsapp::ClassifyGraphError(response->status, response->body));
+  }
+  auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object() && body.contains("id") && body["id"].is_string()) {
+    return body["id"].get<std::string>();
+  }
+  return MakeError(ErrorCode::kInternal, "graph api upload answer without an id");
 }
 
 }  // namespace chatshop::infra

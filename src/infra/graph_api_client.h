@@ -18,9 +18,10 @@ struct GraphApiSettings {
   int timeout_ms = 10000;
 };
 
-// whatsapp::GraphApi over HTTP(S) with cpp-httplib: one keep-alive connection, calls serialised.
-// Thread-safe. The constructor does no I/O.
-class GraphApiClient : public whatsapp::GraphApi {
+// whatsapp::GraphApi and whatsapp::MediaApi over HTTP with cpp-httplib: one keep-alive
+// connection to the Graph API, calls serialised; media downloads open their own connection to
+// the URL's host. Thread-safe. The constructor does no I/O.
+class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
  public:
   explicit GraphApiClient(GraphApiSettings settings);
   ~GraphApiClient() override;
@@ -28,6 +29,13 @@ class GraphApiClient : public whatsapp::GraphApi {
   Result<std::string> SendMessage(const std::string& phone_number_id,
                                   const std::string& access_token,
                                   const nlohmann::json& payload) override;
+  Result<whatsapp::MediaInfo> GetMedia(const std::string& phone_number_id,
+                                       const std::string& access_token,
+                                       const std::string& media_id) override;
+  Result<std::string> Download(const std::string& access_token, const std::string& url,
+                               int64_t max_bytes) override;
+  Result<std::string> Upload(const std::string& phone_number_id, const std::string& access_token,
+                             const std::string& bytes, const std::string& mime_type) override;
 
  private:
   GraphApiSettings settings_;

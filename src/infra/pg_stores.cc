@@ -482,6 +482,81 @@ Result<std::optional<orders::OrderView>> PgOrderClockStore::RemindOne(int minute
       minutes, /*expire=*/false, notices);
 }
 
+Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono::seconds lease) {
+  std::vector<bot::ProofJob> jobs;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    jobs.clear();
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "UPDATE payment_proofs p SET attempts = p.attempts + 1, "
+        "  next_attempt_at = now() + make_interval(secs => $2) "
+        "FROM orders o, shops s "
+        "WHERE o.id = p.order_id AND s.id = o.shop_id AND p.id IN ("
+        "  SELECT id FROM payment_proofs WHERE status = 'pending' AND next_attempt_at <= now() "
+        "  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING p.id, p.order_id, s.id, s.access_token, p.media_id, p.mime_type, p.attempts",
+        limit, static_cast<int64_t>(lease.count()));
+    for (const auto& row : rows) {
+      auto shop = LoadShop(tx, "id", row[2].as<std::string>());
+      if (!shop) continue;
+      jobs.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), *shop, row[3].as<std::string>(),
+                      row[4].as<std::string>(), row[5].as<std::string>(), row[6].as<int>()});
+    }
+    tx.commit();
+  });
+  if (!status) return tl::unexpected(status.error());
+  return jobs;
+}
+
+Status PgProofStore::Complete(const bot::ProofJob& job, const bot::StoredMedia& media,
+                              const Notices& notices) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "UPDATE payment_proofs SET status = 'stored', sha256 = $2, size_bytes = $3, path = $4, "
+        "  last_error = NULL WHERE id = $1",
+        job.proof_id, media.sha256, media.size, media.path);
+    // The same picture sent for another order of this shop: the owner should know.
+    auto duplicate = tx.exec_params(
+        "SELECT o.number FROM payment_proofs p JOIN orders o ON o.id = p.order_id "
+        "WHERE p.sha256 = $1 AND p.order_id <> $2 AND o.shop_id = $3 ORDER BY p.id LIMIT 1",
+        media.sha256, job.order_id, job.shop.id);
+    PgOrderLedger ledger(tx);
+    auto order = ledger.FindOrder(job.shop.id, job.order_id);
+    if (order && *order) {
+      QueueReplies(tx, job.shop.id,
+                   notices(**order, duplicate.empty() ? 0 : duplicate[0][0].as<int64_t>()), "");
+    }
+    tx.commit();
+  });
+}
+
+Status PgProofStore::Retry(int64_t proof_id, std::chrono::seconds delay, const std::string& error) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "UPDATE payment_proofs SET next_attempt_at = now() + make_interval(secs => $2), "
+        "  last_error = $3 WHERE id = $1",
+        proof_id, static_cast<int64_t>(delay.count()), error);
+    tx.commit();
+  });
+}
+
+Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
+                          const Notices& notices) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params("UPDATE payment_proofs SET status = 'failed', last_error = $2 WHERE id = $1",
+                   job.proof_id, error);
+    PgOrderLedger ledger(tx);
+    auto order = ledger.FindOrder(job.shop.id, job.order_id);
+    if (order && *order && (*order)->status == orders::OrderStatus::kPaymentReview) {
+      QueueReplies(tx, job.shop.id, notices(**order, -1), "");
+    }
+    tx.commit();
+  });
+}
+
 Status PgShopDirectory::AddOwner(int64_t shop_id, const bot::ShopOwner& owner) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);

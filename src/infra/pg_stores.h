@@ -47,6 +47,20 @@ class PgOrderClockStore : public bot::OrderClockStore {
   PgSession session_;
 };
 
+// bot::ProofStore on PostgreSQL (payment_proofs, with orders and shops). One per thread.
+class PgProofStore : public bot::ProofStore {
+ public:
+  explicit PgProofStore(std::string url) : session_(std::move(url)) {}
+  Result<std::vector<bot::ProofJob>> ClaimDue(int limit, std::chrono::seconds lease) override;
+  Status Complete(const bot::ProofJob& job, const bot::StoredMedia& media,
+                  const Notices& notices) override;
+  Status Retry(int64_t proof_id, std::chrono::seconds delay, const std::string& error) override;
+  Status Fail(const bot::ProofJob& job, const std::string& error, const Notices& notices) override;
+
+ private:
+  PgSession session_;
+};
+
 // whatsapp::OutboxStore on PostgreSQL. Rows are leased with FOR UPDATE SKIP LOCKED, so several
 // senders may share the table. One per thread.
 class PgOutboxStore : public whatsapp::OutboxStore {

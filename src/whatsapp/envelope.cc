@@ -162,7 +162,15 @@ std::string BuildCustomerWebhookBody(const CustomerMessageSpec& spec) {
                   {"timestamp", std::to_string(spec.timestamp)}};
   if (!spec.context_id.empty()) message["context"] = {{"from", spec.display_phone_number},
                                                       {"id", spec.context_id}};
-  if (spec.reply_id.empty()) {
+  if (!spec.media_id.empty()) {
+    const std::string type =
+        spec.media_mime_type.rfind("image/", 0) == 0 ? "image" : "document";
+    message["type"] = type;
+    message[type] = {{"id", spec.media_id},
+                     {"mime_type", spec.media_mime_type},
+                     {"sha256", spec.media_sha256}};
+    if (!spec.caption.empty()) message[type]["caption"] = spec.caption;
+  } else if (spec.reply_id.empty()) {
     message["type"] = "text";
     message["text"] = {{"body", spec.text}};
   } else {

@@ -57,6 +57,11 @@ struct CustomerMessageSpec {
   std::string reply_id;    // the id of the button or row tapped
   std::string reply_title;
   std::string context_id;  // wamid of the message replied to (quoted), or empty
+  // An image (or, with a non-image MIME type, a document) instead of a text: its media id.
+  std::string media_id;
+  std::string media_mime_type;
+  std::string media_sha256;  // base64, as webhooks carry it
+  std::string caption;
 };
 
 // The webhook body for `spec`, serialised like Meta's: compact, non-ASCII as \uXXXX escapes

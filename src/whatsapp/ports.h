@@ -26,6 +26,34 @@ class GraphApi {
                                                         const nlohmann::json& payload) = 0;
 };
 
+// A media object as Meta describes it (cloud-api.md §6 "get URL").
+struct MediaInfo {
+  std::string url;        // valid for 5 minutes; download with the token
+  std::string mime_type;
+  std::string sha256;     // hex or base64 (both occur); may be empty
+  int64_t file_size = -1;  // -1: not given
+};
+
+// The Graph API's media endpoints (cloud-api.md §6). Implementations must be safe to call from
+// several threads at once. Errors follow GraphApi::SendMessage's meaning.
+class MediaApi {
+ public:
+  virtual ~MediaApi() = default;
+  // GET /{version}/{media_id}?phone_number_id=…: where to download it.
+  [[nodiscard]] virtual Result<MediaInfo> GetMedia(const std::string& phone_number_id,
+                                                   const std::string& access_token,
+                                                   const std::string& media_id) = 0;
+  // GET `url` with the token; kResourceExhausted when it is larger than `max_bytes`.
+  [[nodiscard]] virtual Result<std::string> Download(const std::string& access_token,
+                                                     const std::string& url,
+                                                     int64_t max_bytes) = 0;
+  // POST /{version}/{phone_number_id}/media: the new media id, usable in messages for 30 days.
+  [[nodiscard]] virtual Result<std::string> Upload(const std::string& phone_number_id,
+                                                   const std::string& access_token,
+                                                   const std::string& bytes,
+                                                   const std::string& mime_type) = 0;
+};
+
 // A reply waiting in the outbox table to be sent.
 struct OutboxMessage {
   int64_t id = 0;

@@ -36,6 +36,22 @@ std::string SandboxCustomer::Taps(const std::string& reply_id) {
   return Send({{"reply_id", reply_id}});
 }
 
+std::string SandboxCustomer::SendsMedia(const std::string& bytes, const std::string& mime_type) {
+  static const char* kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string encoded;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
+    encoded += kAlphabet[(n >> 18) & 63];
+    encoded += kAlphabet[(n >> 12) & 63];
+    encoded += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    encoded += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+  }
+  return Send({{"image_base64", encoded}, {"mime_type", mime_type}});
+}
+
 nlohmann::json SandboxCustomer::Replies() const {
   httplib::Client sandbox("127.0.0.1", port_);
   auto res = sandbox.Get(("/sandbox/messages?to=" + wa_id_).c_str());
@@ -86,6 +102,8 @@ Deployment::Deployment(std::string rabbit_url) {
                               << "inbound_shards = 2\nname_prefix = \"" << rabbit_.name_prefix
                               << "\"\n"
                               << "[worker]\noutbox_idle_poll_ms = 20\n"
+                              << "[orders]\nmedia_dir = \"" << (dir_ / "media").string()
+                              << "\"\ntimer_poll_ms = 100\n"
                               << "[sandbox]\nlisten = \"127.0.0.1:" << sandbox_port_ << "\"\n"
                               << "webhook_url = \"http://127.0.0.1:" << gateway_port_
                               << "/webhook\"\naccess_token = \"e2e-graph-token\"\n";

@@ -85,6 +85,8 @@ class SandboxCustomer {
   std::string Says(const std::string& text, const std::string& quoting = "");
   // Taps the button or list row `reply_id` of a message the shop sent.
   std::string Taps(const std::string& reply_id);
+  // Sends a picture (or a PDF): `bytes` of type `mime_type`.
+  std::string SendsMedia(const std::string& bytes, const std::string& mime_type);
   // Every message the shop sent this customer, oldest first, as the sandbox recorded them:
   // {"id": wamid, "payload": the /messages body, …}.
   nlohmann::json Replies() const;

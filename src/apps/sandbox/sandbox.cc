@@ -1,5 +1,7 @@
 #include "apps/sandbox/sandbox.h"
 
+#include <openssl/evp.h>
+
 #include <chrono>
 #include <iomanip>
 #include <random>
@@ -36,6 +38,9 @@ std::string Describe(const json& payload) {
   if (type == "interactive" && payload.contains("interactive")) {
     const json& interactive = payload["interactive"];
     std::string text = interactive.contains("body") ? interactive["body"].value("text", "") : "";
+    if (interactive.contains("header") && interactive["header"].value("type", "") == "image") {
+      text = "[picture " + interactive["header"]["image"].value("id", "") + "]\n" + text;
+    }
     std::string choices;
     const json& action = interactive.value("action", json::object());
     for (const auto& b : action.value("buttons", json::array())) {
@@ -49,6 +54,62 @@ std::string Describe(const json& payload) {
     return text + (choices.empty() ? "" : "\n    [ " + choices + " ]");
   }
   return "[" + type + " message]";
+}
+
+std::string Base64Decode(const std::string& text, bool& ok) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  ok = true;
+  for (char c : text) {
+    if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
+    const int v = value(c);
+    if (v < 0) {
+      ok = false;
+      return "";
+    }
+    buffer = (buffer << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::string Sha256(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
+std::string Hex(const std::string& bytes) {
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : bytes) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  return hex;
+}
+
+std::string Base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
 }
 
 void ReplyJson(httplib::Response& res, int status, const json& body) {
@@ -116,6 +177,48 @@ int Sandbox::DeliverWebhook(const std::string& body) {
 void Sandbox::Routes() {
   auto log = common::GetLogger("sandbox");
 
+  auto authorised = [this](const httplib::Request& req) {
+    return req.get_header_value("Authorization") == "Bearer " + config_.sandbox.access_token;
+  };
+
+  // Media (§6): where to download a media id, the download itself, and uploads.
+  server_->Get(R"(/(v\d+\.\d+)/([^/]+))", [this, authorised](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    if (!authorised(req)) return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
+    const std::string id = req.matches[2];
+    std::lock_guard lock(mutex_);
+    auto it = media_.find(id);
+    if (it == media_.end()) return ReplyJson(res, 404, GraphError(100, "Invalid media id"));
+    ReplyJson(res, 200,
+              {{"messaging_product", "whatsapp"},
+               {"url", "http://" + config_.sandbox.listen.ToString() + "/sandbox/media/" + id},
+               {"mime_type", it->second.mime_type},
+               {"sha256", Hex(Sha256(it->second.bytes))},
+               {"file_size", std::to_string(it->second.bytes.size())},
+               {"id", id}});
+  });
+  server_->Get(R"(/sandbox/media/([^/]+))", [this, authorised](const httplib::Request& req,
+                                                               httplib::Response& res) {
+    // Like Meta's media URLs: the token is required.
+    if (!authorised(req)) return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
+    std::lock_guard lock(mutex_);
+    auto it = media_.find(req.matches[1]);
+    if (it == media_.end()) return ReplyJson(res, 404, GraphError(100, "Invalid media id"));
+    res.set_content(it->second.bytes, it->second.mime_type.c_str());
+  });
+  server_->Post(R"(/(v\d+\.\d+)/([^/]+)/media)", [this, authorised](const httplib::Request& req,
+                                                                   httplib::Response& res) {
+    if (!authorised(req)) return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
+    if (!req.has_file("file") || req.get_file_value("messaging_product").content != "whatsapp") {
+      return ReplyJson(res, 400, GraphError(100, "Invalid parameter"));
+    }
+    const auto file = req.get_file_value("file");
+    std::lock_guard lock(mutex_);
+    const std::string id = "SBXUPLOAD" + std::to_string(++counter_);
+    media_[id] = {file.content, file.content_type};
+    ReplyJson(res, 200, {{"id", id}});
+  });
+
   // The fake Graph API send endpoint.
   server_->Post(R"(/(v\d+\.\d+)/([^/]+)/messages)", [this, log](const httplib::Request& req,
                                                                   httplib::Response& res) {
@@ -177,11 +280,26 @@ void Sandbox::Routes() {
     spec.text = field("text");
     spec.reply_id = field("reply_id");
     spec.context_id = field("context");
-    if (spec.phone_number_id.empty() || spec.from.empty() ||
-        (spec.text.empty() == spec.reply_id.empty())) {
+    const std::string image = field("image_base64");
+    const int kinds = !spec.text.empty() + !spec.reply_id.empty() + !image.empty();
+    if (spec.phone_number_id.empty() || spec.from.empty() || kinds != 1) {
       return ReplyJson(res, 400,
-                       {{"error", "give phone_number_id, from and either text or reply_id "
-                                  "(strings); name and context (a wamid to quote) optional"}});
+                       {{"error", "give phone_number_id, from and one of text, reply_id or "
+                                  "image_base64 (with mime_type) (strings); name, caption and "
+                                  "context (a wamid to quote) optional"}});
+    }
+    if (!image.empty()) {
+      bool ok = false;
+      Media media{Base64Decode(image, ok), field("mime_type")};
+      if (!ok || media.bytes.empty() || media.mime_type.empty()) {
+        return ReplyJson(res, 400, {{"error", "image_base64 must be base64 and mime_type given"}});
+      }
+      spec.media_mime_type = media.mime_type;
+      spec.media_sha256 = Base64(Sha256(media.bytes));
+      spec.caption = field("caption");
+      std::lock_guard lock(mutex_);
+      spec.media_id = "SBXMEDIA" + std::to_string(++counter_);
+      media_[spec.media_id] = std::move(media);
     }
     if (!spec.reply_id.empty()) {
       // Like a real phone, the customer can only tap what one of our messages offered.
@@ -207,7 +325,9 @@ void Sandbox::Routes() {
       transcript_.emplace_back(
           spec.from, spec.from + (spec.name.empty() ? "" : " (" + spec.name + ")") +
                          " → shop " + spec.phone_number_id + ": " +
-                         (spec.reply_id.empty() ? spec.text : "[tapped " + spec.reply_title + "]"));
+                         (!spec.media_id.empty()  ? "[" + spec.media_mime_type + " " + spec.media_id + "]"
+                          : spec.reply_id.empty() ? spec.text
+                                                  : "[tapped " + spec.reply_title + "]"));
     }
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", spec.wamid}, {"gateway_status", status}});

@@ -23,7 +23,10 @@ namespace chatshop::sandbox {
 //    does and recording every request it accepts;
 //  * the customer side: POST /sandbox/customer/messages makes a text webhook, signs it with the
 //    app secret and POSTs it to the gateway (with "reply_id" instead of "text", a tap on a
-//    button or list row one of our messages offered; "context" quotes a message); POST /sandbox/webhooks/redeliver sends the same
+//    button or list row one of our messages offered; "context" quotes a message; with
+//    "image_base64" and "mime_type", a picture or PDF, such as a payment screenshot);
+// Media like Meta's (§6): GET /{version}/{media-id} gives a URL, GET /sandbox/media/{id}
+//    downloads it (both with the bearer token), POST /{version}/{id}/media uploads; POST /sandbox/webhooks/redeliver sends the same
 //    bytes again, as Meta does when it retries.
 // GET /sandbox/messages lists what the fake Graph API received (JSON); GET
 // /sandbox/conversation?customer=… prints both sides of a chat as text. Thread-safe.
@@ -55,6 +58,12 @@ class Sandbox {
   std::map<std::string, std::string> webhooks_;     // customer wamid → exact body POSTed
   // Both sides of every chat in order, as "who: text" lines, for GET /sandbox/conversation.
   std::vector<std::pair<std::string, std::string>> transcript_;  // (customer, line)
+  struct Media {
+    std::string bytes;
+    std::string mime_type;
+  };
+  // Customers' pictures and what shops uploaded, by media id (§6).
+  std::map<std::string, Media> media_;
 };
 
 }  // namespace chatshop::sandbox

@@ -6,6 +6,8 @@
 #include "apps/program.h"
 #include "bot/inbound_processor.h"
 #include "bot/order_clock.h"
+#include "bot/proof_fetcher.h"
+#include "infra/media_vault.h"
 #include "common/logging.h"
 #include "infra/graph_api_client.h"
 #include "infra/pg_stores.h"
@@ -122,6 +124,28 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
   }
 }
 
+// Fetches payment screenshots and shows them to the owners until stopped.
+void RunMedia(const common::Config& config, const common::TemplateSet& templates,
+              common::MetricsRegistry& metrics) {
+  auto log = common::GetLogger("media");
+  infra::PgProofStore store(config.postgres.url);
+  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
+                               config.whatsapp.request_timeout_ms});
+  infra::FileMediaVault vault(config.orders.media_dir);
+  bot::ProofFetcher fetcher(store, graph, vault, templates,
+                            {config.orders.media_max_bytes, 8, config.orders.reservation_minutes},
+                            metrics);
+  bool was_failing = false;
+  while (!apps::StopRequested().load()) {
+    auto handled = fetcher.RunOnce();
+    if (!handled && !was_failing) log->error("media worker: {}", handled.error().message);
+    was_failing = !handled;
+    if (!handled || *handled == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(handled ? 200 : 1000));
+    }
+  }
+}
+
 // Cancels lapsed reservations and reminds owners of waiting payments until stopped.
 void RunClock(const common::Config& config, const common::TemplateSet& templates,
               common::MetricsRegistry& metrics) {
@@ -150,8 +174,10 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::string role = "all";
   cli.add_option("--config", config_path, "TOML config file")->required();
-  cli.add_option("--role", role, "bot (consume events), sender (send replies) or all")
-      ->check(CLI::IsMember({"all", "bot", "sender"}));
+  cli.add_option("--role", role,
+                 "bot (consume events, order clock), sender (send replies), media (payment "
+                 "screenshots) or all")
+      ->check(CLI::IsMember({"all", "bot", "sender", "media"}));
   CLI11_PARSE(cli, argc, argv);
 
   common::Config config = apps::LoadConfigOrExit(config_path, "chatshop-worker");
@@ -167,6 +193,9 @@ int main(int argc, char** argv) {
   if (role == "all" || role == "bot") {
     threads.emplace_back([&] { RunBot(config, templates, metrics); });
     threads.emplace_back([&] { RunClock(config, templates, metrics); });
+  }
+  if (role == "all" || role == "media") {
+    threads.emplace_back([&] { RunMedia(config, templates, metrics); });
   }
   for (auto& t : threads) t.join();
   log->info("worker stopped");

@@ -1,0 +1,145 @@
+#include "bot/proof_fetcher.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "bot/inbound_processor.h"
+#include "bot/owner_engine.h"
+#include "common/logging.h"
+
+namespace chatshop::bot {
+
+namespace {
+
+std::string HexToBase64(const std::string& hex) {
+  static const char* kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+bool Sha256Matches(const std::string& claimed, const std::string& hex) {
+  std::string lower = claimed;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == hex) return true;
+  return hex.size() == 64 && claimed == HexToBase64(hex);
+}
+
+ProofFetcher::ProofFetcher(ProofStore& store, whatsapp::MediaApi& media, MediaVault& vault,
+                           const common::TemplateSet& templates, ProofFetcherSettings settings,
+                           common::MetricsRegistry& metrics)
+    : store_(store),
+      media_(media),
+      vault_(vault),
+      templates_(templates),
+      settings_(settings),
+      stored_(metrics.GetCounter("chatshop_payment_proofs_stored_total",
+                                 "Payment screenshots fetched, kept and shown to the owners")),
+      retried_(metrics.GetCounter("chatshop_payment_proofs_retries_total",
+                                  "Payment screenshot fetches to be tried again")),
+      failed_(metrics.GetCounter("chatshop_payment_proofs_failed_total",
+                                 "Payment screenshots given up on (owners told)")),
+      duplicates_(metrics.GetCounter("chatshop_payment_proofs_duplicate_total",
+                                     "Screenshots already used for another order")),
+      log_(common::GetLogger("media")) {}
+
+Result<int> ProofFetcher::RunOnce() {
+  // The lease outlasts one fetch of the largest allowed file.
+  auto jobs = store_.ClaimDue(4, std::chrono::seconds(120));
+  if (!jobs) return tl::unexpected(jobs.error());
+  for (const auto& job : *jobs) {
+    if (auto done = Fetch(job); !done) return tl::unexpected(done.error());
+  }
+  return static_cast<int>(jobs->size());
+}
+
+Status ProofFetcher::Retry(const ProofJob& job, const Error& error) {
+  const bool permanent = !IsRetryable(error.code) || job.attempts >= settings_.max_attempts;
+  if (!permanent) {
+    retried_.Increment();
+    // 2, 4, 8 … seconds, at most 5 minutes: the media stays downloadable for 7 days (§6).
+    const auto delay = std::chrono::seconds(std::min(300, 1 << std::min(job.attempts, 8)));
+    log_->warn("proof fetch retry proof={} attempt={} in={}s error=\"{}\"", job.proof_id,
+               job.attempts, delay.count(), error.message);
+    return store_.Retry(job.proof_id, delay, error.ToString());
+  }
+  failed_.Increment();
+  log_->error("proof fetch failed for good proof={} order={} error=\"{}\"", job.proof_id,
+              job.order_id, error.message);
+  const ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
+  return store_.Fail(job, error.ToString(), [&](const orders::OrderView& order, int64_t) {
+    std::vector<nlohmann::json> out;
+    for (const auto& owner : job.shop.owners) {
+      out.push_back(PaymentProofNotice(order, owner, "", -1, view));
+    }
+    return out;
+  });
+}
+
+Status ProofFetcher::Fetch(const ProofJob& job) {
+  auto info = media_.GetMedia(job.shop.phone_number_id, job.access_token, job.media_id);
+  if (!info) return Retry(job, info.error());
+  if (info->file_size > settings_.max_bytes) {
+    return Retry(job, Error{ErrorCode::kResourceExhausted, "media is " +
+                                                              std::to_string(info->file_size) +
+                                                              " bytes"});
+  }
+  auto bytes = media_.Download(job.access_token, info->url, settings_.max_bytes);
+  if (!bytes) {
+    // Too large is final; anything else may be a lapsed URL: try again with a fresh one.
+    if (bytes.error().code == ErrorCode::kResourceExhausted) {
+      return Retry(job, Error{ErrorCode::kFailedPrecondition, bytes.error().message});
+    }
+    return Retry(job, bytes.error());
+  }
+  auto kept = vault_.Keep(*bytes);
+  if (!kept) return Retry(job, kept.error());
+  if (!info->sha256.empty() && !Sha256Matches(info->sha256, kept->sha256)) {
+    return Retry(job, Error{ErrorCode::kUnavailable, "downloaded bytes do not match sha256"});
+  }
+  // The owners see the picture itself: uploaded again under the shop's number, as Meta does
+  // not let a business send a customer's media id.
+  auto uploaded = media_.Upload(job.shop.phone_number_id, job.access_token, *bytes,
+                                job.mime_type.empty() ? info->mime_type : job.mime_type);
+  if (!uploaded && IsRetryable(uploaded.error().code) && job.attempts < settings_.max_attempts) {
+    return Retry(job, uploaded.error());
+  }
+  const std::string header = uploaded ? *uploaded : "";
+  const ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
+  bool duplicate = false;
+  auto done = store_.Complete(job, *kept, [&](const orders::OrderView& order, int64_t dup) {
+    duplicate = dup > 0;
+    std::vector<nlohmann::json> out;
+    // A proof for an order that moved on meanwhile (cancelled, approved by hand) is kept
+    // but bothers nobody.
+    if (order.status != orders::OrderStatus::kPaymentReview) return out;
+    for (const auto& owner : job.shop.owners) {
+      out.push_back(PaymentProofNotice(order, owner, header, dup, view));
+    }
+    return out;
+  });
+  if (!done) return done;
+  stored_.Increment();
+  if (duplicate) duplicates_.Increment();
+  log_->info("proof stored proof={} order={} bytes={} duplicate={}", job.proof_id, job.order_id,
+             kept->size, duplicate);
+  return Ok();
+}
+
+}  // namespace chatshop::bot

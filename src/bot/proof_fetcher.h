@@ -1,0 +1,53 @@
+#pragma once
+
+#include <memory>
+
+#include <spdlog/logger.h>
+
+#include "bot/ports.h"
+#include "common/metrics.h"
+#include "common/templates.h"
+#include "whatsapp/ports.h"
+
+namespace chatshop::bot {
+
+struct ProofFetcherSettings {
+  int64_t max_bytes = 16 * 1024 * 1024;
+  int max_attempts = 8;
+  int reservation_minutes = 30;
+};
+
+// The media worker (DESIGN.md "chatshop-worker --role media"): fetches each payment proof
+// from Meta (GET /{media-id}, then the URL with the token), checks its size and SHA-256,
+// keeps it by content, uploads it for the owners and sends them the picture with the order
+// and Approve · Reject. Transient failures are retried with backoff; a proof that cannot be
+// fetched tells the owners to check the payment another way. Not thread-safe.
+class ProofFetcher {
+ public:
+  ProofFetcher(ProofStore& store, whatsapp::MediaApi& media, MediaVault& vault,
+               const common::TemplateSet& templates, ProofFetcherSettings settings,
+               common::MetricsRegistry& metrics);
+
+  // Fetches what is due; returns how many proofs it handled (stored, retried or failed).
+  [[nodiscard]] Result<int> RunOnce();
+
+ private:
+  Status Fetch(const ProofJob& job);
+  Status Retry(const ProofJob& job, const Error& error);
+
+  ProofStore& store_;
+  whatsapp::MediaApi& media_;
+  MediaVault& vault_;
+  const common::TemplateSet& templates_;
+  ProofFetcherSettings settings_;
+  common::Counter& stored_;
+  common::Counter& retried_;
+  common::Counter& failed_;
+  common::Counter& duplicates_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+// True when Meta's `claimed` SHA-256 (hex or base64, §6) is the digest whose hex is `hex`.
+bool Sha256Matches(const std::string& claimed, const std::string& hex);
+
+}  // namespace chatshop::bot

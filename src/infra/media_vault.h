@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include "bot/ports.h"
+
+namespace chatshop::infra {
+
+// bot::MediaVault on the local disk: <dir>/<first two hex digits>/<sha256>, written to a
+// temporary name and renamed, so a file under its final name is always complete. The same
+// content is stored once. Thread-safe.
+class FileMediaVault : public bot::MediaVault {
+ public:
+  explicit FileMediaVault(std::string dir) : dir_(std::move(dir)) {}
+  Result<bot::StoredMedia> Keep(const std::string& bytes) override;
+
+ private:
+  std::string dir_;
+};
+
+// Lower-case hex SHA-256 of `bytes`.
+std::string Sha256Hex(const std::string& bytes);
+
+}  // namespace chatshop::infra

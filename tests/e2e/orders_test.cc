@@ -1,0 +1,185 @@
+// An order from checkout to delivery through the real programs: the customer pays with a
+// screenshot, the owner approves in their own WhatsApp and moves the order along; and the
+// reject-then-pay-again path. Every message each side receives is checked.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/deployment.h"
+
+namespace chatshop {
+namespace {
+
+using nlohmann::json;
+using testing::BodyText;
+using testing::HttpOk;
+using testing::WaitFor;
+
+constexpr const char* kOwner = "919800000001";
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string ButtonIds(const json& payload) {
+  std::string ids;
+  const json& action = payload["interactive"]["action"];
+  for (const auto& b : action.value("buttons", json::array())) ids += b["reply"]["id"].get<std::string>() + " ";
+  for (const auto& s : action.value("sections", json::array())) {
+    for (const auto& r : s["rows"]) ids += r["id"].get<std::string>() + " ";
+  }
+  return ids;
+}
+
+class OrdersE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Ctl({"catalog", "import", "--shop", testing::kShopNumberId,
+         std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv"});
+    Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--upi-vpa", "sharmakirana@okaxis",
+         "--delivery-fee", "30", "--free-delivery-from", "500"});
+    Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", kOwner, "--name", "Mr Sharma"});
+    deployment_.Start("sandbox");
+    deployment_.Start("gateway");
+    deployment_.Start("worker");
+    ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.sandbox_port(), "/healthz"); }));
+    ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.gateway_port(), "/readyz"); }));
+  }
+  void Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
+    auto run = testing::RunProgram(args);
+    ASSERT_EQ(run.status, 0) << run.output;
+  }
+  // The customer fills a cart with `list` and checks out; returns the order's number.
+  std::string Checkout(testing::SandboxCustomer& customer, const std::string& list, size_t before) {
+    customer.Says(list);
+    customer.WaitForReplies(before + 1);
+    customer.Taps("cart:checkout");
+    const json replies = customer.WaitForReplies(before + 2);
+    const std::string request = BodyText(replies[before + 1]["payload"]);
+    EXPECT_TRUE(Has(request, "is reserved for you for 30 minutes")) << request;
+    EXPECT_TRUE(Has(request, "upi://pay?pa=sharmakirana@okaxis&pn=Sharma%20Kirana")) << request;
+    return deployment_.schema().QueryValue("SELECT max(number) FROM orders WHERE customer = '" +
+                                           customer.wa_id() + "'");
+  }
+  std::string OrderId(const std::string& number) {
+    return deployment_.schema().QueryValue("SELECT id FROM orders WHERE number = " + number);
+  }
+  std::string Button(const std::string& verb, const std::string& number) {
+    return "own:" + verb + ":" + OrderId(number) + ":" +
+           deployment_.schema().QueryValue("SELECT nonce FROM orders WHERE number = " + number);
+  }
+
+  testing::Deployment deployment_;
+};
+
+TEST_F(OrdersE2eTest, PayWithAScreenshotOwnerApprovesPacksAndDelivers) {
+  testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543210");
+  testing::SandboxCustomer owner(deployment_.sandbox_port(), kOwner, "Mr Sharma");
+  const std::string number = Checkout(customer, "2 maggi, 1 atta", 0);
+  ASSERT_EQ(number, "1001");
+
+  const std::string screenshot = "\x89PNG\r\n\x1a\nUPI payment of Rs 347 to sharmakirana@okaxis";
+  customer.SendsMedia(screenshot, "image/png");
+  json said = customer.WaitForReplies(3);
+  EXPECT_EQ(BodyText(said[2]["payload"]),
+            "Thank you! Your payment for order #1001 has gone to the shop for approval.");
+
+  // The media worker fetched the picture, kept it and showed it to the owner.
+  json heard = owner.WaitForReplies(1);
+  ASSERT_EQ(heard.size(), 1u);
+  const json& proof = heard[0]["payload"];
+  EXPECT_EQ(proof["interactive"]["header"]["type"], "image");
+  const std::string uploaded = proof["interactive"]["header"]["image"]["id"];
+  EXPECT_EQ(uploaded.rfind("SBXUPLOAD", 0), 0u);
+  EXPECT_TRUE(Has(BodyText(proof), "Payment screenshot for *order #1001* from +919876543210")) << BodyText(proof);
+  EXPECT_TRUE(Has(BodyText(proof), "*Total: ₹347.00*")) << BodyText(proof);
+  EXPECT_EQ(ButtonIds(proof), Button("approve", number) + " " + Button("reject", number) + " ");
+  const auto& db = deployment_.schema();
+  const std::string sha = db.QueryValue("SELECT sha256 FROM payment_proofs WHERE status = 'stored'");
+  ASSERT_EQ(sha.size(), 64u);
+  EXPECT_TRUE(std::filesystem::exists(db.QueryValue("SELECT path FROM payment_proofs")));
+
+  struct Step {
+    const char* verb;
+    const char* owner_reads;
+    const char* customer_reads;
+    const char* next_button;
+  };
+  const Step steps[] = {
+      {"approve", "Order #1001 is now confirmed.",
+       "Your payment for order #1001 is approved. The shop is packing it now.", "pack"},
+      {"pack", "Order #1001 is now packed.", "Order #1001 is packed.", "out"},
+      {"out", "Order #1001 is now out for delivery.", "Order #1001 is out for delivery.", "deliver"},
+      {"deliver", "Order #1001 is now delivered.",
+       "Order #1001 is delivered. Thank you for shopping with Sharma Kirana!", nullptr},
+  };
+  size_t owner_count = 1, customer_count = 3;
+  for (const auto& step : steps) {
+    owner.Taps(Button(step.verb, number));
+    heard = owner.WaitForReplies(++owner_count);
+    said = customer.WaitForReplies(++customer_count);
+    ASSERT_EQ(heard.size(), owner_count) << step.verb;
+    ASSERT_EQ(said.size(), customer_count) << step.verb;
+    EXPECT_TRUE(Has(BodyText(heard.back()["payload"]), step.owner_reads)) << BodyText(heard.back()["payload"]);
+    EXPECT_EQ(BodyText(said.back()["payload"]), step.customer_reads);
+    if (step.next_button != nullptr) {
+      EXPECT_EQ(ButtonIds(heard.back()["payload"]), Button(step.next_button, number) + " ");
+    }
+  }
+  // Pressing Approve again changes nothing and tells the customer nothing.
+  owner.Taps(Button("approve", number));
+  heard = owner.WaitForReplies(owner_count + 1);
+  EXPECT_TRUE(Has(BodyText(heard.back()["payload"]), "Order #1001 is delivered: that is not possible now."));
+  EXPECT_EQ(customer.Replies().size(), customer_count);
+
+  EXPECT_EQ(db.QueryValue("SELECT status || ' ' || payment_method FROM orders"), "delivered upi");
+  EXPECT_EQ(db.QueryValue("SELECT string_agg(to_status, ' ' ORDER BY id) FROM order_events"),
+            "awaiting_payment payment_review confirmed packed out_for_delivery delivered");
+  EXPECT_EQ(db.QueryValue("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "198");
+}
+
+TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlagged) {
+  testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543210");
+  testing::SandboxCustomer owner(deployment_.sandbox_port(), kOwner, "Mr Sharma");
+  const std::string number = Checkout(customer, "1 atta", 0);
+  const std::string blurry = "\xff\xd8\xff\xe0 blurry JPEG";
+  customer.SendsMedia(blurry, "image/jpeg");
+  customer.WaitForReplies(3);
+  owner.WaitForReplies(1);
+
+  owner.Taps(Button("reject", number));
+  json heard = owner.WaitForReplies(2);
+  EXPECT_TRUE(Has(ButtonIds(heard[1]["payload"]), Button("reject", number) + ":unclear"));
+  owner.Taps(Button("reject", number) + ":unclear");
+  heard = owner.WaitForReplies(3);
+  EXPECT_TRUE(Has(BodyText(heard[2]["payload"]), "Order #1001 is now waiting for payment."));
+  json said = customer.WaitForReplies(5);
+  ASSERT_EQ(said.size(), 5u);
+  EXPECT_EQ(BodyText(said[3]["payload"]),
+            "The shop could not accept your payment for order #1001: the screenshot is not clear.\n"
+            "Please pay again and send the new screenshot, or cancel the order.");
+  EXPECT_TRUE(Has(BodyText(said[4]["payload"]), "upi://pay?pa=sharmakirana@okaxis")) << "how to pay again";
+
+  customer.SendsMedia("\xff\xd8\xff\xe0 sharp JPEG", "image/jpeg");
+  said = customer.WaitForReplies(6);
+  EXPECT_TRUE(Has(BodyText(said[5]["payload"]), "has gone to the shop for approval"));
+  heard = owner.WaitForReplies(4);
+  EXPECT_FALSE(Has(BodyText(heard[3]["payload"]), "already sent")) << "a new picture";
+  owner.Taps(Button("approve", number));
+  owner.WaitForReplies(5);
+  EXPECT_EQ(deployment_.schema().QueryValue("SELECT status FROM orders"), "confirmed");
+
+  // Another customer pays with the first customer's (blurry) picture: the owner is warned.
+  testing::SandboxCustomer other(deployment_.sandbox_port(), "919811112222");
+  const std::string second = Checkout(other, "1 bread", 0);
+  other.SendsMedia(blurry, "image/jpeg");
+  heard = owner.WaitForReplies(6);
+  const std::string warning = BodyText(heard[5]["payload"]);
+  EXPECT_TRUE(Has(warning, "order #" + second)) << warning;
+  EXPECT_TRUE(Has(warning, "This same screenshot was already sent for order #1001.")) << warning;
+}
+
+}  // namespace
+}  // namespace chatshop
