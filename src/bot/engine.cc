@@ -963,13 +963,25 @@ std::vector<nlohmann::json> CustomerNotices(const orders::OrderView& order,
                      {"reason", order.reason.empty() ? json(false) : json(order.reason)},
                      {"minutes", shop.reservation_minutes}};
   const std::string& to = order.customer;
+  // The approved template to send instead if the customer has not written for 24 hours.
+  auto with_fallback = [&](const char* kind, const std::string& template_name,
+                           const std::string& detail) {
+    nlohmann::json notice = TextTo(to, words.Say(template_name, data));
+    if (auto t = shop.notice_templates.find(kind); t != shop.notice_templates.end()) {
+      notice[whatsapp::kFallbackKey] = whatsapp::BuildTemplateMessage(
+          to, t->second.name, t->second.language, {"#" + std::to_string(order.number), detail});
+    }
+    return notice;
+  };
   switch (action) {
-    case OrderAction::kApprove: return {TextTo(to, words.Say("notice_confirmed", data))};
-    case OrderAction::kPack: return {TextTo(to, words.Say("notice_packed", data))};
-    case OrderAction::kDispatch: return {TextTo(to, words.Say("notice_out", data))};
-    case OrderAction::kDeliver: return {TextTo(to, words.Say("notice_delivered", data))};
-    case OrderAction::kExpire: return {TextTo(to, words.Say("notice_expired", data))};
-    case OrderAction::kCancel: return {TextTo(to, words.Say("notice_cancelled", data))};
+    case OrderAction::kApprove:
+      return {with_fallback("confirmed", "notice_confirmed", order.total.ToRupeeText())};
+    case OrderAction::kPack: return {with_fallback("packed", "notice_packed", shop.name)};
+    case OrderAction::kDispatch: return {with_fallback("out", "notice_out", shop.name)};
+    case OrderAction::kDeliver: return {with_fallback("delivered", "notice_delivered", shop.name)};
+    case OrderAction::kExpire:
+      return {with_fallback("expired", "notice_expired", std::to_string(shop.reservation_minutes))};
+    case OrderAction::kCancel: return {with_fallback("cancelled", "notice_cancelled", order.reason)};
     case OrderAction::kReject: {
       // Told why, and how to pay again: the payment request follows.
       InboundEvent as_customer;
@@ -977,7 +989,7 @@ std::vector<nlohmann::json> CustomerNotices(const orders::OrderView& order,
       as_customer.customer = to;
       Turn turn(state, as_customer, shop);
       Transition t = turn.AfterOutcome(OrderPlaced{order});
-      std::vector<nlohmann::json> out = {TextTo(to, words.Say("notice_rejected", data))};
+      std::vector<nlohmann::json> out = {with_fallback("rejected", "notice_rejected", order.reason)};
       for (const auto& effect : t.effects) {
         if (const auto* reply = std::get_if<SendReply>(&effect)) out.push_back(reply->payload);
       }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -46,6 +47,21 @@ struct ShopOwner {
   bool operator==(const ShopOwner&) const = default;
 };
 
+// An approved WhatsApp template (§5) a shop uses for one kind of order notice outside the
+// 24-hour window.
+struct NoticeTemplate {
+  std::string name;
+  std::string language;  // Meta's language code
+
+  bool operator==(const NoticeTemplate&) const = default;
+};
+
+// The kinds of order notice, and the body parameters their templates receive: {{1}} is always
+// the order number ("#1042"), {{2}} the detail: the total (confirmed), the reason (rejected,
+// cancelled), the minutes held (expired), the shop's name (packed, out, delivered).
+inline constexpr const char* kNoticeKinds[] = {"confirmed", "rejected",  "packed", "out",
+                                               "delivered", "cancelled", "expired"};
+
 // What the engine may know of the shop; prepared by the worker, read-only here.
 struct ShopView {
   std::string name;
@@ -58,6 +74,7 @@ struct ShopView {
   orders::PaymentOptions payment;
   int reservation_minutes = 30;  // how long checkout holds the stock unpaid
   std::vector<ShopOwner> owners;
+  std::map<std::string, NoticeTemplate> notice_templates;  // by kind (kNoticeKinds)
   const orders::OrderView* order = nullptr;  // the customer's order state.order_id, if any
 };
 

@@ -30,6 +30,7 @@ ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates
   view.payment = shop.payment;
   view.reservation_minutes = reservation_minutes;
   view.owners = shop.owners;
+  view.notice_templates = shop.notice_templates;
   return view;
 }
 

@@ -30,6 +30,7 @@ struct ShopRecord {
   common::TemplateOverrides templates;  // the shop's own wording, "<locale>/<name>" → source
   orders::PaymentOptions payment;
   std::vector<ShopOwner> owners;
+  std::map<std::string, NoticeTemplate> notice_templates;  // by kind (kNoticeKinds)
 
   const ShopOwner* Owner(const std::string& phone) const {
     for (const auto& o : owners) {

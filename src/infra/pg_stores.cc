@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "infra/pg_orders.h"
+#include "whatsapp/outbound.h"
 
 namespace chatshop::infra {
 
@@ -21,7 +22,9 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
           "  coalesce(upi_vpa, ''), cod_allowed, "
           "  (SELECT coalesce(json_agg(json_build_array(o.phone, o.name, o.locale) "
           "     ORDER BY o.created_at), '[]')::text FROM owners o WHERE o.shop_id = shops.id), "
-          "  phone_number_id "
+          "  phone_number_id, "
+          "  (SELECT coalesce(json_object_agg(n.kind, json_build_array(n.template_name, "
+          "     n.language)), '{}')::text FROM notice_templates n WHERE n.shop_id = shops.id) "
           "FROM shops WHERE ") +
           (std::string(key) == "id" ? "id = $1::bigint" : "phone_number_id = $1"),
       value);
@@ -50,19 +53,32 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
       }
     }
   }
+  const auto notices = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
+  if (notices.is_object()) {
+    for (const auto& [kind, t] : notices.items()) {
+      if (t.is_array() && t.size() == 2) {
+        shop.notice_templates[kind] = {t[0].get<std::string>(), t[1].get<std::string>()};
+      }
+    }
+  }
   return shop;
 }
 
 // Queues Graph API bodies in the outbox, each to its "to".
 void QueueReplies(pqxx::transaction_base& tx, int64_t shop_id,
                   const std::vector<nlohmann::json>& replies, const std::string& caused_by) {
-  for (const auto& reply : replies) {
+  for (nlohmann::json reply : replies) {
     std::string to = reply.value("to", "");
     if (!to.empty() && to[0] == '+') to.erase(0, 1);
+    std::optional<std::string> fallback;
+    if (auto it = reply.find(whatsapp::kFallbackKey); it != reply.end()) {
+      fallback = it->dump();
+      reply.erase(it);  // never sent to Meta
+    }
     tx.exec_params(
-        "INSERT INTO outbox (shop_id, recipient, payload, caused_by) "
-        "VALUES ($1, $2, $3::jsonb, nullif($4, ''))",
-        shop_id, to, reply.dump(), caused_by);
+        "INSERT INTO outbox (shop_id, recipient, payload, caused_by, fallback) "
+        "VALUES ($1, $2, $3::jsonb, nullif($4, ''), $5::jsonb)",
+        shop_id, to, reply.dump(), caused_by, fallback);
   }
 }
 
@@ -140,7 +156,10 @@ Result<std::vector<whatsapp::OutboxMessage>> PgOutboxStore::ClaimDue(int limit) 
         "  SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() "
         "  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
         "RETURNING o.id, s.phone_number_id, s.access_token, o.recipient, o.payload::text, "
-        "  o.attempts",
+        "  o.attempts, coalesce(o.fallback::text, 'null'), "
+        // The 24-hour window: open while the recipient's last message is that recent (§5).
+        "  coalesce((SELECT c.last_inbound_at > now() - interval '24 hours' FROM conversations c "
+        "            WHERE c.shop_id = o.shop_id AND c.customer = o.recipient), false)",
         limit, static_cast<int64_t>(lease_.count()));
     tx.commit();
     for (const auto& row : rows) {
@@ -151,6 +170,8 @@ Result<std::vector<whatsapp::OutboxMessage>> PgOutboxStore::ClaimDue(int limit) 
       m.recipient = row[3].as<std::string>();
       m.payload = nlohmann::json::parse(row[4].as<std::string>());
       m.attempts = row[5].as<int>();
+      m.fallback = nlohmann::json::parse(row[6].as<std::string>(), nullptr, false);
+      m.window_open = row[7].as<bool>();
       claimed.push_back(std::move(m));
     }
   });
@@ -553,6 +574,19 @@ Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
     if (order && *order && (*order)->status == orders::OrderStatus::kPaymentReview) {
       QueueReplies(tx, job.shop.id, notices(**order, -1), "");
     }
+    tx.commit();
+  });
+}
+
+Status PgShopDirectory::SetNoticeTemplate(int64_t shop_id, const std::string& kind,
+                                          const bot::NoticeTemplate& t) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO notice_templates (shop_id, kind, template_name, language) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (shop_id, kind) DO UPDATE SET "
+        "  template_name = EXCLUDED.template_name, language = EXCLUDED.language",
+        shop_id, kind, t.name, t.language);
     tx.commit();
   });
 }

@@ -178,6 +178,11 @@ class PgShopDirectory {
                                            const std::string& name);
   [[nodiscard]] Result<std::vector<ShopTemplate>> ListTemplates(int64_t shop_id);
 
+  // The approved template the shop's `kind` of order notice falls back to outside the
+  // 24-hour window.
+  [[nodiscard]] Status SetNoticeTemplate(int64_t shop_id, const std::string& kind,
+                                         const bot::NoticeTemplate& notice_template);
+
   // Registers (or renames) an owner number of the shop.
   [[nodiscard]] Status AddOwner(int64_t shop_id, const bot::ShopOwner& owner);
   // False when the number was not an owner.

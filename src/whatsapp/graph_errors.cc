@@ -23,6 +23,10 @@ const std::set<int64_t>& RateLimitCodes() {
 
 }  // namespace
 
+bool IsWindowClosed(const Error& error) {
+  return error.message.rfind("graph api error 131047", 0) == 0;
+}
+
 Error ClassifyGraphError(int http_status, std::string_view body) {
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   const bool has_error = parsed.is_object() && parsed.contains("error") && parsed["error"].is_object();

@@ -88,3 +88,22 @@ nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
 }
 
 }  // namespace chatshop::whatsapp
+
+namespace chatshop::whatsapp {
+
+nlohmann::json BuildTemplateMessage(std::string_view to, std::string_view name,
+                                    std::string_view language,
+                                    const std::vector<std::string>& body_parameters) {
+  nlohmann::json parameters = nlohmann::json::array();
+  for (const auto& value : body_parameters) {
+    // Meta refuses empty parameters (132012): a dash keeps the count right.
+    parameters.push_back({{"type", "text"}, {"text", value.empty() ? "-" : value}});
+  }
+  nlohmann::json tmpl = {{"name", name}, {"language", {{"code", language}, {"policy", "deterministic"}}}};
+  if (!parameters.empty()) {
+    tmpl["components"] = nlohmann::json::array({{{"type", "body"}, {"parameters", parameters}}});
+  }
+  return Envelope(to, "template", tmpl);
+}
+
+}  // namespace chatshop::whatsapp

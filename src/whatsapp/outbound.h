@@ -15,6 +15,17 @@ inline constexpr size_t kMaxTextBodyChars = 4096;
 // A body longer than Meta's limit is cut at a character boundary and ends with "…".
 nlohmann::json BuildTextMessage(std::string_view to, std::string_view body);
 
+// An approved template message (§5 "Template"): the template's name and language code, and the
+// values of its body's {{1}}, {{2}} … in order. The only kind of message Meta delivers outside
+// the 24-hour window.
+nlohmann::json BuildTemplateMessage(std::string_view to, std::string_view name,
+                                    std::string_view language,
+                                    const std::vector<std::string>& body_parameters);
+
+// Where a reply carries the template to send instead when the 24-hour window is closed; the
+// outbox keeps it apart and never sends this key to Meta.
+inline constexpr const char* kFallbackKey = "chatshop_fallback";
+
 // `text` cut to at most `max_chars` UTF-8 characters, never inside a multi-byte sequence.
 std::string TruncateUtf8(std::string_view text, size_t max_chars);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/logging.h"
+#include "whatsapp/graph_errors.h"
 
 namespace chatshop::whatsapp {
 
@@ -16,6 +17,9 @@ OutboxRelay::OutboxRelay(OutboxStore& store, GraphApi& graph, OutboxRelaySetting
                                   "Sends that failed transiently and were rescheduled")),
       failed_(metrics.GetCounter("chatshop_outbox_failed_total",
                                  "Replies given up on after a permanent error or too many tries")),
+      templates_(metrics.GetCounter("chatshop_outbox_template_fallbacks_total",
+                                    "Notices sent as approved templates: the 24-hour window was "
+                                    "closed")),
       log_(common::GetLogger("outbox")) {}
 
 Result<int> OutboxRelay::RunOnce() {
@@ -23,7 +27,19 @@ Result<int> OutboxRelay::RunOnce() {
   if (!claimed) return tl::unexpected(claimed.error());
 
   for (const OutboxMessage& message : *claimed) {
-    auto wamid = graph_.SendMessage(message.phone_number_id, message.access_token, message.payload);
+    // Outside the 24-hour window only a template gets through (§5); when Meta says the
+    // window closed (131047) although we thought it open, the template goes at once.
+    const bool has_fallback = message.fallback.is_object();
+    const bool use_fallback = has_fallback && !message.window_open;
+    auto wamid = graph_.SendMessage(message.phone_number_id, message.access_token,
+                                    use_fallback ? message.fallback : message.payload);
+    if (!wamid && has_fallback && !use_fallback && IsWindowClosed(wamid.error())) {
+      log_->info("window closed, sending the template instead outbox={}", message.id);
+      templates_.Increment();
+      wamid = graph_.SendMessage(message.phone_number_id, message.access_token, message.fallback);
+    } else if (use_fallback) {
+      templates_.Increment();
+    }
     Status recorded;
     if (wamid) {
       recorded = store_.MarkSent(message.id, *wamid);

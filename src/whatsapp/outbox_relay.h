@@ -34,6 +34,7 @@ class OutboxRelay {
   common::Counter& sent_;
   common::Counter& retried_;
   common::Counter& failed_;
+  common::Counter& templates_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

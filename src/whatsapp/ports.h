@@ -62,6 +62,8 @@ struct OutboxMessage {
   std::string recipient;     // wa_id
   nlohmann::json payload;    // the full /messages request body
   int attempts = 0;          // including the one now being made
+  nlohmann::json fallback;   // template message for a closed 24-hour window; null: none
+  bool window_open = true;   // the recipient wrote to the shop within the last 24 hours
 };
 
 // The durable outbox. A claimed row is leased for a while so that a crashed sender's rows come

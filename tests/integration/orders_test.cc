@@ -248,6 +248,38 @@ TEST_F(OrdersTest, OwnerRejectsWithAReasonAndTheCustomerPaysAgain) {
   EXPECT_EQ(Q("SELECT count(*) FROM payment_proofs"), "2");
 }
 
+TEST_F(OrdersTest, NoticeOutsideTheWindowGoesAsTheShopsTemplate) {
+  ASSERT_TRUE(infra::PgShopDirectory(schema_.url())
+                  .SetNoticeTemplate(shop_id_, "confirmed", {"payment_ok", "en"}));
+  Worker worker(schema_.url(), *templates_, metrics_);
+  const std::string customer = "919855555555";
+  Handle(worker, Text(customer, "wamid.e1", "2 maggi"));
+  Handle(worker, Tap(customer, "wamid.e2", "cart:checkout"));
+  // The customer last wrote two days ago when the owner approves.
+  Q("UPDATE conversations SET last_inbound_at = now() - interval '2 days' WHERE customer = '" +
+    customer + "'");
+  Handle(worker, Text(kOwner, "wamid.e3", "approve " + Q("SELECT number FROM orders")));
+  EXPECT_EQ(Q("SELECT fallback->'template'->>'name' FROM outbox WHERE recipient = '" + customer +
+              "' ORDER BY id DESC LIMIT 1"),
+            "payment_ok");
+  EXPECT_EQ(Q("SELECT payload ? 'chatshop_fallback' FROM outbox ORDER BY id DESC LIMIT 1"), "f")
+      << "the fallback is kept apart, never sent to Meta";
+  infra::PgOutboxStore outbox(schema_.url());
+  auto claimed = outbox.ClaimDue(100);
+  ASSERT_TRUE(claimed);
+  bool found = false;
+  for (const auto& m : *claimed) {
+    if (m.recipient == customer && m.fallback.is_object()) {
+      found = true;
+      EXPECT_FALSE(m.window_open);
+    }
+    if (m.recipient == kOwner) {
+      EXPECT_TRUE(m.window_open) << "the owner just wrote";
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(OrdersTest, OwnerSetsStockInWords) {
   Worker worker(schema_.url(), *templates_, metrics_);
   Handle(worker, Text(kOwner, "wamid.s1", "out of stock onion"));

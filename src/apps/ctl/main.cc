@@ -321,6 +321,29 @@ int OwnerList(const common::Config& config, const std::string& phone_number_id) 
   return 0;
 }
 
+// The approved WhatsApp template a kind of order notice falls back to outside the 24-hour window.
+int NoticeTemplateSet(const common::Config& config, const std::string& phone_number_id,
+                      const std::string& kind, const bot::NoticeTemplate& t) {
+  if (std::find_if(std::begin(bot::kNoticeKinds), std::end(bot::kNoticeKinds),
+                   [&](const char* k) { return kind == k; }) == std::end(bot::kNoticeKinds)) {
+    std::cerr << "chatshopctl: unknown notice kind \"" << kind << "\"; one of:";
+    for (const char* k : bot::kNoticeKinds) std::cerr << " " << k;
+    std::cerr << "\n";
+    return 2;
+  }
+  if (t.name.empty() || t.language.empty()) {
+    std::cerr << "chatshopctl: give the template's name and --language as approved by Meta\n";
+    return 2;
+  }
+  auto shop_id = ShopId(config, phone_number_id);
+  if (!shop_id) return 1;
+  infra::PgShopDirectory shops(config.postgres.url);
+  if (auto set = shops.SetNoticeTemplate(*shop_id, kind, t); !set) return Fail(set.error());
+  std::cout << kind << " notices outside the 24-hour window use template " << t.name << " ("
+            << t.language << "): {{1}} order number, {{2}} detail\n";
+  return 0;
+}
+
 int ListShopTemplates(const common::Config& config, const std::string& phone_number_id) {
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
@@ -468,6 +491,20 @@ int main(int argc, char** argv) {
   tmpl_reset->add_option("--locale", tmpl_locale, "en, hi")->required();
   tmpl_reset->add_option("name", tmpl_name, "template name")->required();
 
+  auto* notice = cli.add_subcommand("notice-template",
+                                    "approved templates for order notices outside 24 hours");
+  notice->require_subcommand(1);
+  std::string notice_kind;
+  bot::NoticeTemplate notice_template;
+  auto* notice_set = notice->add_subcommand("set", "use template NAME for KIND notices");
+  notice_set->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
+  notice_set->add_option("kind", notice_kind,
+                         "confirmed, rejected, packed, out, delivered, cancelled or expired")
+      ->required();
+  notice_set->add_option("name", notice_template.name, "the approved template's name")->required();
+  notice_set->add_option("--language", notice_template.language, "its language code, like en")
+      ->required();
+
   auto* parse_order = cli.add_subcommand(
       "parse-order", "turn shopping messages (JSON lines {\"text\":…} on stdin) into items");
   std::string catalog_path;
@@ -486,6 +523,7 @@ int main(int argc, char** argv) {
   if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
   if (list->parsed()) return ShopList(config);
   if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
+  if (notice_set->parsed()) return NoticeTemplateSet(config, shop_number, notice_kind, notice_template);
   if (owner_add->parsed()) return OwnerAdd(config, shop_number, owner_options);
   if (owner_remove->parsed()) return OwnerRemove(config, shop_number, owner_options.phone);
   if (owner_list->parsed()) return OwnerList(config, shop_number);

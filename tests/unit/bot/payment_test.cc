@@ -4,6 +4,7 @@
 
 #include "bot/engine.h"
 #include "engine_fixture.h"
+#include "whatsapp/outbound.h"
 
 namespace chatshop::bot {
 namespace {
@@ -106,6 +107,21 @@ TEST_F(PaymentTest, FinishedOrderNoLongerShapesTheConversation) {
   auto [confirmed_state, confirmed] = WithOrder(order_, orders::OrderStatus::kPacked);
   const std::string status = BodyOf(OnlyReply(Step(confirmed_state, Text("status"), confirmed)));
   EXPECT_TRUE(Has(status, "Order #1042: packed.")) << status;
+}
+
+TEST_F(PaymentTest, NoticesCarryTheShopsApprovedTemplateForAClosedWindow) {
+  order_.status = orders::OrderStatus::kPacked;
+  EXPECT_FALSE(CustomerNotices(order_, orders::OrderAction::kPack, shop_)[0].contains(whatsapp::kFallbackKey))
+      << "no template configured: none";
+  shop_.notice_templates["packed"] = {"order_packed", "en_US"};
+  const json notice = CustomerNotices(order_, orders::OrderAction::kPack, shop_)[0];
+  const json& fallback = notice[whatsapp::kFallbackKey];
+  EXPECT_EQ(fallback["to"], "+919876543210");
+  EXPECT_EQ(fallback["template"]["name"], "order_packed");
+  EXPECT_EQ(fallback["template"]["language"]["code"], "en_US");
+  const auto& params = fallback["template"]["components"][0]["parameters"];
+  EXPECT_EQ(params[0]["text"], "#1042");
+  EXPECT_EQ(params[1]["text"], "Sharma Kirana");
 }
 
 TEST_F(PaymentTest, CustomerIsToldOfEveryMoveTheShopMakesInTheirLanguage) {

@@ -53,6 +53,31 @@ TEST_F(OutboxRelayTest, TransientErrorIsRetriedWithGrowingDelay) {
   EXPECT_EQ(store_.Find(1).state, "sent");
 }
 
+TEST_F(OutboxRelayTest, ClosedWindowSendsTheApprovedTemplateInstead) {
+  AddRow(1);
+  AddRow(2);
+  AddRow(3);
+  const auto fallback = BuildTemplateMessage("919876543210", "order_update", "en", {"#1042", "packed"});
+  store_.rows[0].message.fallback = fallback;
+  store_.rows[0].message.window_open = false;  // known closed: the template goes first time
+  store_.rows[1].message.fallback = fallback;  // thought open, Meta says closed (131047)
+  graph_.script.push_back("wamid.template.1");
+  graph_.script.push_back(MakeError(ErrorCode::kFailedPrecondition,
+                                    "graph api error 131047: Re-engagement message"));
+  graph_.script.push_back("wamid.template.2");
+  graph_.script.push_back(MakeError(ErrorCode::kFailedPrecondition,
+                                    "graph api error 131047: Re-engagement message"));
+  ASSERT_TRUE(relay_.RunOnce());
+  ASSERT_EQ(graph_.calls.size(), 4u);
+  EXPECT_EQ(graph_.calls[0].payload["type"], "template");
+  EXPECT_EQ(graph_.calls[0].payload["template"]["components"][0]["parameters"][0]["text"], "#1042");
+  EXPECT_EQ(graph_.calls[1].payload["type"], "text");
+  EXPECT_EQ(graph_.calls[2].payload["type"], "template");
+  EXPECT_EQ(store_.Find(1).wamid, "wamid.template.1");
+  EXPECT_EQ(store_.Find(2).wamid, "wamid.template.2");
+  EXPECT_EQ(store_.Find(3).state, "failed") << "no template to fall back to: permanent";
+}
+
 TEST_F(OutboxRelayTest, PermanentErrorFailsTheRowAtOnce) {
   AddRow(1);
   graph_.script.push_back(MakeError(ErrorCode::kFailedPrecondition, "graph api error 131026"));
