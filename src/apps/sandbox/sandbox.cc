@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include "apps/sandbox/page.h"
 #include "common/logging.h"
 #include "common/url.h"
 #include "webhook/http_server.h"
@@ -241,6 +242,8 @@ void Sandbox::Routes() {
       wamid = NextWamid('O');
       std::string text = Describe(payload);
       transcript_.emplace_back(wa_id, "shop " + phone_number_id + " → " + wa_id + ": " + text);
+      chat_.push_back({{"seq", chat_.size() + 1}, {"number", wa_id}, {"dir", "out"},
+                       {"id", wamid}, {"payload", payload}});
       sent_messages_.push_back({{"id", wamid},
                                 {"version", version},
                                 {"phone_number_id", phone_number_id},
@@ -322,6 +325,16 @@ void Sandbox::Routes() {
     {
       std::lock_guard lock(mutex_);
       webhooks_[spec.wamid] = body;
+      json entry = {{"seq", chat_.size() + 1}, {"number", spec.from}, {"dir", "in"}, {"id", spec.wamid}};
+      if (!spec.media_id.empty()) {
+        entry["media_id"] = spec.media_id;
+        entry["mime_type"] = spec.media_mime_type;
+      } else if (!spec.reply_id.empty()) {
+        entry["tapped"] = spec.reply_title;
+      } else {
+        entry["text"] = spec.text;
+      }
+      chat_.push_back(std::move(entry));
       transcript_.emplace_back(
           spec.from, spec.from + (spec.name.empty() ? "" : " (" + spec.name + ")") +
                          " → shop " + spec.phone_number_id + ": " +
@@ -346,6 +359,28 @@ void Sandbox::Routes() {
     if (body.empty()) return ReplyJson(res, 404, {{"error", "no webhook with that wamid"}});
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", wamid}, {"gateway_status", status}});
+  });
+
+  // The chat page and what feeds it. Loopback only: pictures are shown without the token.
+  server_->Get("/sandbox", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kSandboxPage, "text/html; charset=utf-8");
+  });
+  server_->Get("/sandbox/chat", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string number = req.get_param_value("number");
+    const uint64_t after = std::strtoull(req.get_param_value("after").c_str(), nullptr, 10);
+    json list = json::array();
+    std::lock_guard lock(mutex_);
+    for (size_t i = after; i < chat_.size(); ++i) {
+      if (chat_[i]["number"] == number) list.push_back(chat_[i]);
+    }
+    ReplyJson(res, 200, {{"entries", list}, {"next", chat_.size()}});
+  });
+  server_->Get(R"(/sandbox/page-media/([^/]+))", [this](const httplib::Request& req,
+                                                        httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    auto it = media_.find(req.matches[1]);
+    if (it == media_.end()) return ReplyJson(res, 404, {{"error", "no such media"}});
+    res.set_content(it->second.bytes, it->second.mime_type.c_str());
   });
 
   server_->Get("/sandbox/conversation", [this](const httplib::Request& req,

@@ -28,6 +28,8 @@ namespace chatshop::sandbox {
 // Media like Meta's (§6): GET /{version}/{media-id} gives a URL, GET /sandbox/media/{id}
 //    downloads it (both with the bearer token), POST /{version}/{id}/media uploads; POST /sandbox/webhooks/redeliver sends the same
 //    bytes again, as Meta does when it retries.
+// GET /sandbox is a chat page with a customer's and the owner's phone side by side (GET
+// /sandbox/chat feeds it, GET /sandbox/page-media/{id} shows pictures);
 // GET /sandbox/messages lists what the fake Graph API received (JSON); GET
 // /sandbox/conversation?customer=… prints both sides of a chat as text. Thread-safe.
 class Sandbox {
@@ -64,6 +66,10 @@ class Sandbox {
   };
   // Customers' pictures and what shops uploaded, by media id (§6).
   std::map<std::string, Media> media_;
+  // Both sides of every chat as structured entries for the chat page (GET /sandbox/chat):
+  // {"seq", "number", "dir": "in"|"out", "id", and "text" | "tapped" | "media_id"+"mime_type"
+  // for what a phone sent, "payload" for what the shop sent}.
+  std::vector<nlohmann::json> chat_;
 };
 
 }  // namespace chatshop::sandbox
