@@ -29,7 +29,8 @@ const char* const kSandboxPage = R"PAGE(<!doctype html>
   .in { align-self: flex-start; background: #fff; }
   .out { align-self: flex-end; background: #d9fdd3; }
   .msg img { max-width: 100%; border-radius: 6px; display: block; margin-bottom: 4px; }
-  .ticks { font-size: 11px; color: #53bdeb; float: right; margin-left: 8px; }
+  .ticks { font-size: 11px; color: #8696a0; float: right; margin-left: 8px; letter-spacing: -3px; }
+  .ticks.read { color: #53bdeb; }
   .buttons { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
   .buttons button, .listbtn { background: #fff; border: 0; border-top: 1px solid #e5e5e5;
            color: #00a884; padding: 7px; cursor: pointer; font: inherit; }
@@ -40,7 +41,7 @@ const char* const kSandboxPage = R"PAGE(<!doctype html>
   form { display: flex; gap: 6px; padding: 8px; background: #f0f2f5; align-items: center; }
   form input[type=text] { flex: 1; padding: 9px; border-radius: 18px; border: 0; font: inherit; }
   form button { border: 0; background: #00a884; color: #fff; border-radius: 18px; padding: 9px 12px; }
-  .attach { cursor: pointer; font-size: 20px; }
+  .attach { cursor: pointer; display: flex; color: #54656f; }
   .attach input { display: none; }
   .note { text-align: center; color: #555; font-size: 13px; padding: 4px; }
 </style>
@@ -78,7 +79,7 @@ class Phone {
       <div class="top"><b>${role === "owner" ? "Shop owner" : "Customer"}</b><small class="who"></small></div>
       <div class="chat"></div>
       <form>
-        <label class="attach" title="send a picture (payment screenshot)">📎<input type="file" accept="image/*,application/pdf"></label>
+        <label class="attach" title="send a picture (payment screenshot)"><svg width="22" height="22" viewBox="0 0 24 24" aria-label="attach"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M20 11.5l-8.2 8.2a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"/></svg><input type="file" accept="image/*,application/pdf"></label>
         <input type="text" placeholder="Type a message">
         <button>Send</button>
       </form>`;
@@ -127,6 +128,14 @@ class Phone {
       const data = await res.json();
       this.next = data.next;
       for (const entry of data.entries) this.show(entry);
+      // The shop's messages carry ticks as the status webhooks went: ✓ sent, ✓✓ delivered,
+      // blue ✓✓ read.
+      for (const [id, status] of Object.entries(data.statuses || {})) {
+        const ticks = this.chat.querySelector(`.ticks[data-id="${CSS.escape(id)}"]`);
+        if (!ticks) continue;
+        ticks.textContent = status === "sent" ? "✓" : "✓✓";
+        ticks.className = "ticks " + status;
+      }
     } catch (e) { /* the sandbox is restarting: try again on the next tick */ }
   }
   show(entry) {
@@ -146,6 +155,10 @@ class Phone {
       div.innerHTML += '<span class="ticks">✓</span>';
     } else {
       this.render(div, entry.payload);
+      const ticks = document.createElement("span");
+      ticks.className = "ticks";
+      ticks.dataset.id = entry.id;
+      div.insertBefore(ticks, div.querySelector(".buttons, .listbtn"));  // after the text
     }
     this.chat.appendChild(div);
     this.chat.scrollTop = this.chat.scrollHeight;

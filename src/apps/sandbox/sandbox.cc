@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <random>
@@ -124,9 +125,78 @@ Sandbox::Sandbox(const common::Config& config)
     : config_(config), server_(std::make_unique<httplib::Server>()) {
   webhook::TuneHttpServer(*server_, 16);
   Routes();
+  status_thread_ = std::thread([this] { StatusLoop(); });
 }
 
-Sandbox::~Sandbox() = default;
+Sandbox::~Sandbox() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  status_wake_.notify_all();
+  status_thread_.join();
+}
+
+void Sandbox::QueueStatuses(const std::string& phone_number_id, const std::string& wamid,
+                            const std::string& recipient) {
+  // A phone receives a message at once and its owner reads it a moment later.
+  const auto now = std::chrono::steady_clock::now();
+  using std::chrono::milliseconds;
+  for (auto [status, after] : {std::pair{"sent", milliseconds(20)},
+                               std::pair{"delivered", milliseconds(120)},
+                               std::pair{"read", milliseconds(600)}}) {
+    pending_statuses_.push_back({now + after, phone_number_id, wamid, recipient, status});
+  }
+  // Due times of later messages are never earlier, except a read behind the next message's
+  // sent: keep the queue ordered by due time.
+  std::stable_sort(pending_statuses_.begin(), pending_statuses_.end(),
+                   [](const auto& a, const auto& b) { return a.due < b.due; });
+  status_wake_.notify_one();
+}
+
+void Sandbox::StatusLoop() {
+  auto log = common::GetLogger("sandbox");
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (pending_statuses_.empty()) {
+      status_wake_.wait(lock);
+      continue;
+    }
+    if (pending_statuses_.front().due > std::chrono::steady_clock::now()) {
+      status_wake_.wait_until(lock, pending_statuses_.front().due);
+      continue;
+    }
+    PendingStatus next = pending_statuses_.front();
+    pending_statuses_.pop_front();
+    lock.unlock();
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    json status = {{"id", next.wamid},
+                   {"status", next.status},
+                   {"timestamp", std::to_string(seconds.count())},
+                   {"recipient_id", next.recipient}};
+    if (next.status != "read") {
+      status["pricing"] = {{"billable", false}, {"pricing_model", "PMP"},
+                           {"type", "free_customer_service"}, {"category", "service"}};
+    }
+    json body = {{"object", "whatsapp_business_account"},
+                 {"entry", json::array({{{"id", "SANDBOX-WABA"},
+                                         {"changes", json::array({{{"field", "messages"},
+                                                                   {"value",
+                                                                    {{"messaging_product", "whatsapp"},
+                                                                     {"metadata",
+                                                                      {{"display_phone_number", next.phone_number_id},
+                                                                       {"phone_number_id", next.phone_number_id}}},
+                                                                     {"statuses", json::array({status})}}}}})}}})}};
+    const int answer = DeliverWebhook(body.dump());
+    if (answer != 200) {
+      log->warn("status webhook {} for {} not taken: gateway answered {}", next.status,
+                next.wamid, answer);
+    }
+    lock.lock();
+    if (answer == 200) status_of_[next.wamid] = next.status;
+  }
+}
 
 bool Sandbox::FindOfferedChoice(const std::string& customer, const std::string& id,
                                 std::string& kind, std::string& title) const {
@@ -249,6 +319,7 @@ void Sandbox::Routes() {
                                 {"phone_number_id", phone_number_id},
                                 {"to", wa_id},
                                 {"payload", payload}});
+      QueueStatuses(phone_number_id, wamid, wa_id);
     }
     log->info("graph api accepted message to={} wamid={}", common::MaskPhone(wa_id), wamid);
     ReplyJson(res, 200,
@@ -369,11 +440,18 @@ void Sandbox::Routes() {
     const std::string number = req.get_param_value("number");
     const uint64_t after = std::strtoull(req.get_param_value("after").c_str(), nullptr, 10);
     json list = json::array();
+    json statuses = json::object();  // the ticks of every message the shop sent this number
     std::lock_guard lock(mutex_);
-    for (size_t i = after; i < chat_.size(); ++i) {
-      if (chat_[i]["number"] == number) list.push_back(chat_[i]);
+    for (size_t i = 0; i < chat_.size(); ++i) {
+      const json& entry = chat_[i];
+      if (entry["number"] != number) continue;
+      if (i >= after) list.push_back(entry);
+      if (entry["dir"] == "out") {
+        auto it = status_of_.find(entry["id"].get<std::string>());
+        if (it != status_of_.end()) statuses[it->first] = it->second;
+      }
     }
-    ReplyJson(res, 200, {{"entries", list}, {"next", chat_.size()}});
+    ReplyJson(res, 200, {{"entries", list}, {"next", chat_.size()}, {"statuses", statuses}});
   });
   server_->Get(R"(/sandbox/page-media/([^/]+))", [this](const httplib::Request& req,
                                                         httplib::Response& res) {

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +34,8 @@ namespace chatshop::sandbox {
 //    bytes again, as Meta does when it retries.
 // GET /sandbox is a chat page with a customer's and the owner's phone side by side (GET
 // /sandbox/chat feeds it, GET /sandbox/page-media/{id} shows pictures);
+// Like Meta, it reports what became of each message it accepted with status webhooks (sent,
+// then delivered, then read) signed and POSTed to the gateway; the chat page shows them as ticks.
 // GET /sandbox/messages lists what the fake Graph API received (JSON); GET
 // /sandbox/conversation?customer=… prints both sides of a chat as text. Thread-safe.
 class Sandbox {
@@ -47,6 +53,11 @@ class Sandbox {
   // (0 when the gateway could not be reached).
   int DeliverWebhook(const std::string& body);
   std::string NextWamid(char direction);
+  // Queues the sent → delivered → read status webhooks of an accepted message. mutex_ held.
+  void QueueStatuses(const std::string& phone_number_id, const std::string& wamid,
+                     const std::string& recipient);
+  // Delivers queued status webhooks when they are due, until Stop().
+  void StatusLoop();
   // The newest message to `customer` offering a button or list row `id`: sets its kind
   // ("button_reply" or "list_reply") and title. mutex_ held.
   bool FindOfferedChoice(const std::string& customer, const std::string& id, std::string& kind,
@@ -70,6 +81,17 @@ class Sandbox {
   // {"seq", "number", "dir": "in"|"out", "id", and "text" | "tapped" | "media_id"+"mime_type"
   // for what a phone sent, "payload" for what the shop sent}.
   std::vector<nlohmann::json> chat_;
+  // Status webhooks waiting to be sent, in due order, and the newest status the gateway took
+  // for each message the shop sent (wamid → "sent" | "delivered" | "read").
+  struct PendingStatus {
+    std::chrono::steady_clock::time_point due;
+    std::string phone_number_id, wamid, recipient, status;
+  };
+  std::deque<PendingStatus> pending_statuses_;
+  std::map<std::string, std::string> status_of_;
+  std::condition_variable status_wake_;
+  bool stopping_ = false;
+  std::thread status_thread_;
 };
 
 }  // namespace chatshop::sandbox
