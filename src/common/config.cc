@@ -287,6 +287,7 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       worker.Int("outbox_idle_poll_ms", config.worker.outbox_idle_poll_ms, 1, 60000);
   config.worker.outbox_max_attempts =
       worker.Int("outbox_max_attempts", config.worker.outbox_max_attempts, 1, 1000);
+  config.worker.bot_threads = worker.Int("bot_threads", config.worker.bot_threads, 1, 64);
   worker.RejectUnknownKeys();
 
   SectionReader log(root, "log", source_name, env, errors);

@@ -57,6 +57,7 @@ struct WorkerSettings {
   int outbox_batch = 32;
   int outbox_idle_poll_ms = 100;
   int outbox_max_attempts = 8;
+  int bot_threads = 2;
 };
 
 struct LogSettings {

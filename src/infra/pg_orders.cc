@@ -172,6 +172,13 @@ Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrde
       order->id, to, hold_minutes, change.reason,
       method != nullptr ? std::optional<std::string>(method) : std::nullopt);
   if (orders::ReleasesStock(*next)) {
+    // Rows locked in SKU order, as checkout locks them: two releases, or a release and a
+    // checkout, touching the same products cannot deadlock.
+    tx_.exec_params(
+        "SELECT 1 FROM products WHERE shop_id = $2 AND sku IN ("
+        "  SELECT sku FROM reservations WHERE order_id = $1 AND NOT released) "
+        "ORDER BY sku COLLATE \"C\" FOR UPDATE",  // byte order, like std::sort
+        order->id, shop_id);
     tx_.exec_params(
         "UPDATE products p SET stock = p.stock + r.qty, updated_at = now() "
         "FROM reservations r WHERE r.order_id = $1 AND NOT r.released "

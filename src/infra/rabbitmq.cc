@@ -481,10 +481,15 @@ void RabbitPublisher::IoLoop() {
 // ---------------------------------------------------------------------------------------------
 // Consumer
 
-RabbitConsumer::RabbitConsumer(RabbitSettings settings, Handler handler)
+RabbitConsumer::RabbitConsumer(RabbitSettings settings, Handler handler, std::vector<int> shards)
     : settings_(std::move(settings)),
       handler_(std::move(handler)),
-      log_(common::GetLogger("rabbitmq")) {}
+      shards_(std::move(shards)),
+      log_(common::GetLogger("rabbitmq")) {
+  if (shards_.empty()) {
+    for (int shard = 0; shard < settings_.inbound_shards; ++shard) shards_.push_back(shard);
+  }
+}
 
 void RabbitConsumer::Run(const std::atomic<bool>& stop) {
   RabbitNames names{settings_.name_prefix};
@@ -503,7 +508,8 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       amqp_basic_qos((*opened)->state(), kChannel, 0, static_cast<uint16_t>(settings_.prefetch), 0);
       ready = (*opened)->Expect("basic.qos");
     }
-    for (int shard = 0; ready && shard < settings_.inbound_shards; ++shard) {
+    for (size_t i = 0; ready && i < shards_.size(); ++i) {
+      const int shard = shards_[i];
       amqp_basic_consume((*opened)->state(), kChannel,
                          amqp_cstring_bytes(names.InboundQueue(shard).c_str()), amqp_empty_bytes,
                          0, /*no_ack=*/0, 0, amqp_empty_table);
@@ -516,7 +522,7 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       continue;
     }
     backoff = std::chrono::milliseconds(100);
-    log_->info("consuming {} inbound shard queues", settings_.inbound_shards);
+    log_->info("consuming {} of {} inbound shard queues", shards_.size(), settings_.inbound_shards);
     auto& connection = **opened;
 
     while (!stop.load()) {

@@ -108,15 +108,17 @@ enum class DeliveryAction {
   kRetry,  // a dependency is down: keep the message and call the handler again after a pause
 };
 
-// Consumes every inbound shard queue and hands each delivery to a handler, acknowledging only
-// after the handler says the effect is committed. Messages of one queue are handled one at a
-// time in order; a kRetry holds the queue (it is never requeued behind later messages).
-// Not thread-safe: Run() on one thread.
+// Consumes inbound shard queues and hands each delivery to a handler, acknowledging only after
+// the handler says the effect is committed. Messages of one queue are handled one at a time in
+// order; a kRetry holds the queue (it is never requeued behind later messages).
+// Not thread-safe: Run() on one thread; several consumers (threads or processes) share the
+// shards, and each queue's single active consumer keeps its order.
 class RabbitConsumer {
  public:
   using Handler = std::function<DeliveryAction(const Delivery&)>;
 
-  RabbitConsumer(RabbitSettings settings, Handler handler);
+  // Consumes the shard queues numbered in `shards`, or all of them when it is empty.
+  RabbitConsumer(RabbitSettings settings, Handler handler, std::vector<int> shards = {});
 
   // Runs until `stop` becomes true, reconnecting after broker failures. Unacknowledged
   // deliveries go back to their queues when the connection closes.
@@ -125,6 +127,7 @@ class RabbitConsumer {
  private:
   RabbitSettings settings_;
   Handler handler_;
+  std::vector<int> shards_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

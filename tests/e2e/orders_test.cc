@@ -3,7 +3,9 @@
 // reject-then-pay-again path. Every message each side receives is checked.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "support/deployment.h"
@@ -179,6 +181,66 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   const std::string warning = BodyText(heard[5]["payload"]);
   EXPECT_TRUE(Has(warning, "order #" + second)) << warning;
   EXPECT_TRUE(Has(warning, "This same screenshot was already sent for order #1001.")) << warning;
+}
+
+// Runs `work(i)` for i in [0, count) on `threads` threads.
+template <typename Work>
+void InParallel(int count, int threads, Work work) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) work(i);
+    });
+  }
+  for (auto& thread : pool) thread.join();
+}
+
+// 200 customers race for the last 10 packs through the real gateway, broker and worker (whose
+// two consumer threads take the two shard queues, so checkouts really run at the same time):
+// exactly 10 are reserved and every other customer is told what is available.
+TEST_F(OrdersE2eTest, TwoHundredCustomersRaceForTenUnitsThroughTheRealWorker) {
+  Ctl({"stock", "set", "--shop", testing::kShopNumberId, "MAGGI-70", "10"});
+  constexpr int kCustomers = 200;
+  std::vector<testing::SandboxCustomer> customers;
+  for (int i = 0; i < kCustomers; ++i) {
+    customers.emplace_back(deployment_.sandbox_port(), "9197" + std::to_string(10000000 + i),
+                           "Customer " + std::to_string(i));
+  }
+  const auto& db = deployment_.schema();
+  auto handled = [&](int count) {
+    return WaitFor([&] { return db.QueryValue("SELECT count(*) FROM inbox") == std::to_string(count); },
+                   std::chrono::seconds(120));
+  };
+  // Everyone fills a cart while the stock lasts…
+  InParallel(kCustomers, 8, [&](int i) { customers[i].Says("1 maggi"); });
+  ASSERT_TRUE(handled(kCustomers));
+  // …then everyone taps Checkout at once.
+  InParallel(kCustomers, 8, [&](int i) { customers[i].Taps("cart:checkout"); });
+  ASSERT_TRUE(handled(2 * kCustomers));
+  ASSERT_TRUE(WaitFor([&] { return db.QueryValue("SELECT count(*) FROM outbox WHERE status <> 'sent'") == "0"; },
+                      std::chrono::seconds(120)));
+
+  int reserved = 0, told = 0;
+  for (const auto& customer : customers) {
+    const json replies = customer.Replies();
+    ASSERT_GE(replies.size(), 2u) << customer.wa_id();
+    EXPECT_TRUE(Has(BodyText(replies[0]["payload"]), "1 × Maggi 2-Minute Noodles 70g")) << customer.wa_id();
+    std::string after_checkout;
+    for (size_t r = 1; r < replies.size(); ++r) after_checkout += BodyText(replies[r]["payload"]) + "\n";
+    if (Has(after_checkout, "is reserved for you")) {
+      ++reserved;
+    } else if (Has(after_checkout, "Maggi 2-Minute Noodles 70g") && Has(after_checkout, "out of stock")) {
+      ++told;
+    } else {
+      ADD_FAILURE() << customer.wa_id() << " was told neither: " << after_checkout;
+    }
+  }
+  EXPECT_EQ(reserved, 10);
+  EXPECT_EQ(told, kCustomers - 10);
+  EXPECT_EQ(db.QueryValue("SELECT count(*) FROM orders WHERE status = 'awaiting_payment'"), "10");
+  EXPECT_EQ(db.QueryValue("SELECT sum(qty) FROM reservations WHERE NOT released"), "10");
+  EXPECT_EQ(db.QueryValue("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "0");
 }
 
 }  // namespace

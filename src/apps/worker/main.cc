@@ -1,6 +1,7 @@
 // chatshop-worker: runs the conversation on queued events (role bot) and sends the replies
 // from the outbox through the Graph API (role sender).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "apps/program.h"
@@ -41,14 +42,13 @@ class CatalogReader : public bot::CatalogSource {
   orders::CatalogService service_{store_, cache_};
 };
 
-// Consumes inbound events until stopped; parks what can never succeed.
-void RunBot(const common::Config& config, const common::TemplateSet& templates,
-            common::MetricsRegistry& metrics) {
+// Consumes the inbound shard queues in `shards` until stopped; parks what can never succeed.
+void ConsumeShards(const common::Config& config, const common::TemplateSet& templates,
+                   common::MetricsRegistry& metrics, infra::RabbitPublisher& parking,
+                   std::vector<int> shards) {
   auto log = common::GetLogger("worker");
   infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
                                config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
-  infra::RabbitPublisher parking(rabbit, metrics);
-  parking.Start();
   infra::PgInboundStore store(config.postgres.url);
   CatalogReader catalogs(config);
   bot::InboundProcessor processor(store, &catalogs, templates, metrics,
@@ -67,27 +67,51 @@ void RunBot(const common::Config& config, const common::TemplateSet& templates,
     return infra::DeliveryAction::kAck;
   };
 
-  infra::RabbitConsumer consumer(rabbit, [&](const infra::Delivery& delivery) {
-    auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
-    auto event = whatsapp::InboundEvent::FromJson(json);
-    if (!event) return park(delivery, "unreadable event: " + event.error().message);
-    bot::Handling outcome;
-    try {
-      outcome = processor.Handle(*event);
-    } catch (const std::exception& e) {
-      // A bug must not take the worker down and then crash it again on the same message.
-      outcome = {bot::Disposition::kDeadLetter, std::string("handler failed: ") + e.what()};
-    }
-    switch (outcome.disposition) {
-      case bot::Disposition::kAck: return infra::DeliveryAction::kAck;
-      case bot::Disposition::kRetry:
-        log->warn("will retry id={}: {}", delivery.message_id, outcome.reason);
+  infra::RabbitConsumer consumer(
+      rabbit,
+      [&](const infra::Delivery& delivery) {
+        auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
+        auto event = whatsapp::InboundEvent::FromJson(json);
+        if (!event) return park(delivery, "unreadable event: " + event.error().message);
+        bot::Handling outcome;
+        try {
+          outcome = processor.Handle(*event);
+        } catch (const std::exception& e) {
+          // A bug must not take the worker down and then crash it again on the same message.
+          outcome = {bot::Disposition::kDeadLetter, std::string("handler failed: ") + e.what()};
+        }
+        switch (outcome.disposition) {
+          case bot::Disposition::kAck: return infra::DeliveryAction::kAck;
+          case bot::Disposition::kRetry:
+            log->warn("will retry id={}: {}", delivery.message_id, outcome.reason);
+            return infra::DeliveryAction::kRetry;
+          case bot::Disposition::kDeadLetter: return park(delivery, outcome.reason);
+        }
         return infra::DeliveryAction::kRetry;
-      case bot::Disposition::kDeadLetter: return park(delivery, outcome.reason);
-    }
-    return infra::DeliveryAction::kRetry;
-  });
+      },
+      std::move(shards));
   consumer.Run(apps::StopRequested());
+}
+
+// Handles inbound events on [worker] bot_threads threads until stopped: the shard queues are
+// dealt out among them, so different customers are handled at the same time (and race for
+// stock in PostgreSQL, which settles it) while each customer's events stay in order.
+void RunBot(const common::Config& config, const common::TemplateSet& templates,
+            common::MetricsRegistry& metrics) {
+  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
+                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
+  infra::RabbitPublisher parking(rabbit, metrics);
+  parking.Start();
+  const int threads = std::min(config.worker.bot_threads, config.rabbitmq.inbound_shards);
+  std::vector<std::vector<int>> shards(threads);
+  for (int shard = 0; shard < config.rabbitmq.inbound_shards; ++shard) {
+    shards[shard % threads].push_back(shard);
+  }
+  std::vector<std::thread> consumers;
+  for (auto& mine : shards) {
+    consumers.emplace_back([&, mine] { ConsumeShards(config, templates, metrics, parking, mine); });
+  }
+  for (auto& consumer : consumers) consumer.join();
   parking.Stop();
 }
 
