@@ -176,6 +176,8 @@ class ProofStore {
 class MediaVault {
  public:
   virtual ~MediaVault() = default;
+  // Lower-case hex SHA-256 of `bytes`: what they would be kept under.
+  [[nodiscard]] virtual std::string DigestOf(const std::string& bytes) const = 0;
   [[nodiscard]] virtual Result<StoredMedia> Keep(const std::string& bytes) = 0;
 };
 

@@ -95,10 +95,11 @@ Status ProofFetcher::Retry(const ProofJob& job, const Error& error) {
 Status ProofFetcher::Fetch(const ProofJob& job) {
   auto info = media_.GetMedia(job.shop.phone_number_id, job.access_token, job.media_id);
   if (!info) return Retry(job, info.error());
+  // Too large is final: the same media will not shrink.
   if (info->file_size > settings_.max_bytes) {
-    return Retry(job, Error{ErrorCode::kResourceExhausted, "media is " +
-                                                              std::to_string(info->file_size) +
-                                                              " bytes"});
+    return Retry(job, Error{ErrorCode::kFailedPrecondition,
+                            "media is " + std::to_string(info->file_size) + " bytes, more than " +
+                                std::to_string(settings_.max_bytes)});
   }
   auto bytes = media_.Download(job.access_token, info->url, settings_.max_bytes);
   if (!bytes) {
@@ -108,11 +109,17 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
     }
     return Retry(job, bytes.error());
   }
-  auto kept = vault_.Keep(*bytes);
-  if (!kept) return Retry(job, kept.error());
-  if (!info->sha256.empty() && !Sha256Matches(info->sha256, kept->sha256)) {
+  // Checked before anything is kept: a damaged download is fetched again, never stored.
+  if (info->file_size >= 0 && static_cast<int64_t>(bytes->size()) != info->file_size) {
+    return Retry(job, Error{ErrorCode::kUnavailable,
+                            "downloaded " + std::to_string(bytes->size()) + " bytes, Meta said " +
+                                std::to_string(info->file_size)});
+  }
+  if (!info->sha256.empty() && !Sha256Matches(info->sha256, vault_.DigestOf(*bytes))) {
     return Retry(job, Error{ErrorCode::kUnavailable, "downloaded bytes do not match sha256"});
   }
+  auto kept = vault_.Keep(*bytes);
+  if (!kept) return Retry(job, kept.error());
   // The owners see the picture itself: uploaded again under the shop's number, as Meta does
   // not let a business send a customer's media id.
   auto uploaded = media_.Upload(job.shop.phone_number_id, job.access_token, *bytes,

@@ -22,6 +22,8 @@ std::string Sha256Hex(const std::string& bytes) {
   return hex;
 }
 
+std::string FileMediaVault::DigestOf(const std::string& bytes) const { return Sha256Hex(bytes); }
+
 Result<bot::StoredMedia> FileMediaVault::Keep(const std::string& bytes) {
   namespace fs = std::filesystem;
   static std::atomic<uint64_t> counter{0};

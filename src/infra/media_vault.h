@@ -12,6 +12,7 @@ namespace chatshop::infra {
 class FileMediaVault : public bot::MediaVault {
  public:
   explicit FileMediaVault(std::string dir) : dir_(std::move(dir)) {}
+  std::string DigestOf(const std::string& bytes) const override;
   Result<bot::StoredMedia> Keep(const std::string& bytes) override;
 
  private:

@@ -1,6 +1,7 @@
 #include "infra/pg_orders.h"
 
 #include <algorithm>
+#include <map>
 
 #include <pqxx/pqxx>
 
@@ -74,35 +75,28 @@ std::optional<OrderView> PgOrderLedger::LoadOrder(int64_t shop_id, int64_t id, i
 }
 
 Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request) {
-  // Lines in SKU order, so that two checkouts lock the same products in the same order.
-  std::vector<orders::OrderLine> lines = request.lines;
-  std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.sku < b.sku; });
+  // What each SKU needs, in SKU (byte) order, so that two checkouts lock the same products in
+  // the same order and cannot deadlock.
+  std::map<std::string, int64_t> wanted;
+  for (const auto& line : request.lines) wanted[line.sku] += line.qty;
 
+  // All or nothing: every product row is locked and checked before any stock is taken. A
+  // concurrent checkout waits on the row lock and then sees what this one left, so two
+  // customers can never both take the last unit.
   bot::StockShort shortage;
-  {
-    pqxx::subtransaction reserve(tx_, "reserve");
-    for (const auto& line : lines) {
-      // The condition is checked again after waiting for another checkout's row lock, so two
-      // customers can never both take the last unit.
-      auto taken = reserve.exec_params(
-          "UPDATE products SET stock = stock - $3, updated_at = now() "
-          "WHERE shop_id = $1 AND sku = $2 AND stock >= $3",
-          request.shop_id, line.sku, line.qty);
-      if (taken.affected_rows() == 0) shortage.available[line.sku] = 0;
-    }
-    if (shortage.available.empty()) {
-      reserve.commit();
-    } else {
-      reserve.abort();  // give back what this checkout took: reserve all or nothing
-    }
+  for (const auto& [sku, qty] : wanted) {
+    auto rows = tx_.exec_params(
+        "SELECT stock FROM products WHERE shop_id = $1 AND sku = $2 FOR UPDATE",
+        request.shop_id, sku);
+    const int64_t available = rows.empty() ? 0 : rows[0][0].as<int64_t>();
+    if (available < qty) shortage.available[sku] = available;
   }
-  if (!shortage.available.empty()) {
-    for (auto& [sku, available] : shortage.available) {
-      auto rows = tx_.exec_params("SELECT stock FROM products WHERE shop_id = $1 AND sku = $2",
-                                  request.shop_id, sku);
-      available = rows.empty() ? 0 : rows[0][0].as<int64_t>();
-    }
-    return bot::Outcome{shortage};
+  if (!shortage.available.empty()) return bot::Outcome{shortage};
+  for (const auto& [sku, qty] : wanted) {
+    tx_.exec_params(
+        "UPDATE products SET stock = stock - $3, updated_at = now() "
+        "WHERE shop_id = $1 AND sku = $2",
+        request.shop_id, sku, qty);
   }
 
   auto number = tx_.exec_params(
@@ -119,11 +113,9 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
       LinesToJson(request.lines).dump(), request.subtotal.minor, request.delivery.minor,
       request.total.minor, request.hold_minutes);
   const int64_t order_id = inserted[0][0].as<int64_t>();
-  for (const auto& line : lines) {
-    tx_.exec_params(
-        "INSERT INTO reservations (order_id, sku, qty) VALUES ($1, $2, $3) "
-        "ON CONFLICT (order_id, sku) DO UPDATE SET qty = reservations.qty + EXCLUDED.qty",
-        order_id, line.sku, line.qty);
+  for (const auto& [sku, qty] : wanted) {
+    tx_.exec_params("INSERT INTO reservations (order_id, sku, qty) VALUES ($1, $2, $3)",
+                    order_id, sku, qty);
   }
   tx_.exec_params(
       "INSERT INTO order_events (order_id, from_status, to_status, actor) "

@@ -533,10 +533,13 @@ Status PgProofStore::Complete(const bot::ProofJob& job, const bot::StoredMedia& 
                               const Notices& notices) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    tx.exec_params(
+    // Only a proof still pending: if a fetch outlived its lease and another worker finished
+    // it first, the owners have their notice already.
+    auto stored = tx.exec_params(
         "UPDATE payment_proofs SET status = 'stored', sha256 = $2, size_bytes = $3, path = $4, "
-        "  last_error = NULL WHERE id = $1",
+        "  last_error = NULL WHERE id = $1 AND status = 'pending'",
         job.proof_id, media.sha256, media.size, media.path);
+    if (stored.affected_rows() == 0) return;
     // The same picture sent for another order of this shop: the owner should know.
     auto duplicate = tx.exec_params(
         "SELECT o.number FROM payment_proofs p JOIN orders o ON o.id = p.order_id "
@@ -567,8 +570,11 @@ Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
                           const Notices& notices) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    tx.exec_params("UPDATE payment_proofs SET status = 'failed', last_error = $2 WHERE id = $1",
-                   job.proof_id, error);
+    auto failed = tx.exec_params(
+        "UPDATE payment_proofs SET status = 'failed', last_error = $2 "
+        "WHERE id = $1 AND status = 'pending'",
+        job.proof_id, error);
+    if (failed.affected_rows() == 0) return;
     PgOrderLedger ledger(tx);
     auto order = ledger.FindOrder(job.shop.id, job.order_id);
     if (order && *order && (*order)->status == orders::OrderStatus::kPaymentReview) {

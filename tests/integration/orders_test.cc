@@ -174,6 +174,59 @@ TEST_F(OrdersTest, LapsedReservationIsCancelledItsStockReleasedAndTheCustomerTol
   EXPECT_EQ(Said("919811111111").back().find("Your cart is empty."), 0u);
 }
 
+TEST_F(OrdersTest, APaymentWaitingForReviewRemindsTheOwnersOnce) {
+  Worker worker(schema_.url(), *templates_, metrics_);
+  const std::string customer = "919844444444";
+  Handle(worker, Text(customer, "wamid.r1", "2 maggi"));
+  Handle(worker, Tap(customer, "wamid.r2", "cart:checkout"));
+  Handle(worker, Message(customer, "wamid.r3", "image", {{"id", "MEDIA-R"}, {"mime_type", "image/jpeg"}}));
+  ASSERT_EQ(Q("SELECT status FROM orders"), "payment_review");
+  const size_t owner_before = Said(kOwner).size();
+
+  infra::PgOrderClockStore clock_store(schema_.url());
+  bot::OrderClock clock(clock_store, nullptr, *templates_, 30, 15, metrics_);
+  EXPECT_EQ(*clock.Tick(), 0) << "waiting less than 15 minutes";
+  Q("UPDATE orders SET review_since = now() - interval '16 minutes'");
+  EXPECT_EQ(*clock.Tick(), 1);
+  const auto said = Said(kOwner);
+  ASSERT_EQ(said.size(), owner_before + 1);
+  EXPECT_NE(said.back().find("#" + Q("SELECT number FROM orders")), std::string::npos) << said.back();
+  EXPECT_EQ(*clock.Tick(), 0) << "once";
+  Q("UPDATE orders SET review_since = now() - interval '2 hours'");
+  EXPECT_EQ(*clock.Tick(), 0) << "still once";
+  EXPECT_EQ(Said(kOwner).size(), owner_before + 1);
+  EXPECT_EQ(Q("SELECT status FROM orders"), "payment_review") << "a reminder changes nothing else";
+}
+
+// The catalog as it was loaded once: a cached copy that has not caught up with the database.
+class SnapshotCatalog : public bot::CatalogSource {
+ public:
+  explicit SnapshotCatalog(const std::string& url) : snapshot_(*infra::PgCatalogStore(url).LoadCatalog(1)) {}
+  Result<orders::Catalog> CatalogFor(int64_t) override { return snapshot_; }
+  void Forget(int64_t) override {}
+
+ private:
+  orders::Catalog snapshot_;
+};
+
+TEST_F(OrdersTest, ACheckoutWithOneShortLineReservesNothing) {
+  ASSERT_EQ(shop_id_, 1);
+  infra::PgInboundStore store(schema_.url());
+  SnapshotCatalog stale(schema_.url());
+  bot::InboundProcessor processor(store, &stale, *templates_, metrics_);
+  const std::string customer = "919855555555";
+  ASSERT_EQ(processor.Handle(Text(customer, "wamid.s1", "2 maggi, 3 paneer")).disposition, bot::Disposition::kAck);
+  // Between the bill and checkout, someone else buys the paneer; the cached catalog does not
+  // know yet, so only the database's reservation can find the shortage.
+  Q("UPDATE products SET stock = 1 WHERE sku = 'PANEER-200'");
+  ASSERT_EQ(processor.Handle(Tap(customer, "wamid.s2", "cart:checkout")).disposition, bot::Disposition::kAck);
+  EXPECT_EQ(Q("SELECT count(*) FROM orders"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM reservations"), "0");
+  EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "200") << "the maggi is not taken";
+  EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "1");
+  EXPECT_NE(Said(customer).back().find("Paneer"), std::string::npos) << Said(customer).back();
+}
+
 TEST_F(OrdersTest, CustomerCancelReleasesAtOnce) {
   Worker worker(schema_.url(), *templates_, metrics_);
   Handle(worker, Text("919811111111", "wamid.b1", "3 paneer"));
