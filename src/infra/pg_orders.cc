@@ -1,6 +1,5 @@
 #include "infra/pg_orders.h"
 
-#include <algorithm>
 #include <map>
 
 #include <pqxx/pqxx>
@@ -169,7 +168,7 @@ Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrde
     tx_.exec_params(
         "SELECT 1 FROM products WHERE shop_id = $2 AND sku IN ("
         "  SELECT sku FROM reservations WHERE order_id = $1 AND NOT released) "
-        "ORDER BY sku COLLATE \"C\" FOR UPDATE",  // byte order, like std::sort
+        "ORDER BY sku COLLATE \"C\" FOR UPDATE",  // byte order, as checkout locks them
         order->id, shop_id);
     tx_.exec_params(
         "UPDATE products p SET stock = p.stock + r.qty, updated_at = now() "
