@@ -967,6 +967,7 @@ std::vector<nlohmann::json> CustomerNotices(const orders::OrderView& order,
   auto with_fallback = [&](const char* kind, const std::string& template_name,
                            const std::string& detail) {
     nlohmann::json notice = TextTo(to, words.Say(template_name, data));
+    notice[whatsapp::kNoticeKey] = {{"order", order.number}, {"kind", kind}};
     if (auto t = shop.notice_templates.find(kind); t != shop.notice_templates.end()) {
       notice[whatsapp::kFallbackKey] = whatsapp::BuildTemplateMessage(
           to, t->second.name, t->second.language, {"#" + std::to_string(order.number), detail});

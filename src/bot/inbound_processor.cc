@@ -49,6 +49,8 @@ InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                                        "Messages for a phone_number_id no shop owns")),
       not_yet_handled_(metrics.GetCounter("chatshop_inbound_unhandled_kinds_total",
                                           "Statuses and errors acknowledged without processing")),
+      statuses_(metrics.GetCounter("chatshop_inbound_statuses_total",
+                                   "Delivery statuses of sent messages recorded")),
       log_(common::GetLogger("worker")) {}
 
 const OrderParser& InboundProcessor::ParserFor(int64_t shop_id, const orders::Catalog& catalog) {
@@ -59,11 +61,39 @@ const OrderParser& InboundProcessor::ParserFor(int64_t shop_id, const orders::Ca
 
 Handling InboundProcessor::Handle(const InboundEvent& event) {
   if (event.kind == InboundEvent::Kind::kMessage) return HandleMessage(event);
-  // Delivery statuses and out-of-band errors get their own tables in a later change; for now
-  // they are counted and acknowledged so they do not block the customer's queue.
+  if (event.kind == InboundEvent::Kind::kStatus && event.subtype.empty()) return HandleStatus(event);
+  // Out-of-band errors and payment statuses are counted and acknowledged so that they do not
+  // block the customer's queue.
   not_yet_handled_.Increment();
   log_->debug("acknowledged kind={} type={} id={}", whatsapp::KindName(event.kind), event.type,
               event.id);
+  return {Disposition::kAck, ""};
+}
+
+Handling InboundProcessor::HandleStatus(const InboundEvent& status) {
+  auto shop = store_.FindShopByPhoneNumberId(status.phone_number_id);
+  if (!shop) {
+    if (shop.error().code == ErrorCode::kNotFound) {
+      unknown_shop_.Increment();
+      return {Disposition::kAck, ""};
+    }
+    return {Disposition::kRetry, shop.error().message};
+  }
+  const ShopView view = ShopViewOf(*shop, templates_, reservation_minutes_);
+  auto changed = store_.RecordStatus(
+      status, *shop, [&](int64_t order_number, const std::string& customer, const std::string& error) {
+        std::vector<nlohmann::json> out;
+        for (const auto& owner : shop->owners) {
+          out.push_back(NoticeFailedReport(order_number, customer, error, owner, view));
+        }
+        return out;
+      });
+  if (!changed) return {Disposition::kRetry, changed.error().message};
+  statuses_.Increment();
+  if (status.type == "failed") {
+    log_->warn("message {} to {} failed: {}", status.id, common::MaskPhone(status.customer),
+               status.data.dump());
+  }
   return {Disposition::kAck, ""};
 }
 

@@ -46,6 +46,8 @@ class InboundProcessor {
 
  private:
   Handling HandleMessage(const whatsapp::InboundEvent& event);
+  // A delivery status of a message we sent (§4).
+  Handling HandleStatus(const whatsapp::InboundEvent& status);
   // The customer's side of one message, inside its transaction.
   Result<Decision> DecideForCustomer(const whatsapp::InboundEvent& event, const ShopRecord& shop,
                                      ShopView view, OrderLedger& ledger,
@@ -67,6 +69,7 @@ class InboundProcessor {
   common::Counter& duplicates_;
   common::Counter& unknown_shop_;
   common::Counter& not_yet_handled_;
+  common::Counter& statuses_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

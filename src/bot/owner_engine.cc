@@ -343,6 +343,15 @@ nlohmann::json ReviewReminder(const OrderView& order, const ShopOwner& owner,
                    NextStepButtons(order, words));
 }
 
+nlohmann::json NoticeFailedReport(int64_t order_number, const std::string& customer,
+                                  const std::string& error, const ShopOwner& owner,
+                                  const ShopView& shop) {
+  const Wording words = OwnerWords(owner, shop);
+  return TextTo(owner.phone, words.Say("owner_notice_failed", {{"number", order_number},
+                                                              {"customer", "+" + customer},
+                                                              {"error", error}}));
+}
+
 std::vector<std::string> OwnerTemplateNames() {
   return {"owner_help",           "owner_not_understood", "owner_orders",
           "owner_orders_button",  "owner_no_orders",      "owner_order_detail",
@@ -351,7 +360,7 @@ std::vector<std::string> OwnerTemplateNames() {
           "owner_button_approve", "owner_button_reject",  "owner_reject_prompt",
           "owner_reject_button",  "reason_amount",        "reason_not_received",
           "reason_unclear",       "owner_button_out",     "owner_button_delivered",
-          "owner_review_reminder", "owner_proof_failed"};
+          "owner_review_reminder", "owner_proof_failed",  "owner_notice_failed"};
 }
 
 }  // namespace chatshop::bot

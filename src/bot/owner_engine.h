@@ -39,6 +39,12 @@ nlohmann::json PaymentProofNotice(const orders::OrderView& order, const ShopOwne
                                   const std::string& media_id, int64_t duplicate_of,
                                   const ShopView& shop);
 
+// Tells an owner that Meta could not deliver the notice of order `order_number` to
+// `customer` (a failed status webhook), with Meta's reason, so they can reach them otherwise.
+nlohmann::json NoticeFailedReport(int64_t order_number, const std::string& customer,
+                                  const std::string& error, const ShopOwner& owner,
+                                  const ShopView& shop);
+
 // A reminder that a payment has waited for review too long.
 nlohmann::json ReviewReminder(const orders::OrderView& order, const ShopOwner& owner,
                               const ShopView& shop);

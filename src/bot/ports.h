@@ -109,6 +109,19 @@ class InboundStore {
   // may run again when the database asks for a retry, so it must not keep state of its own.
   [[nodiscard]] virtual Result<bool> Handle(const whatsapp::InboundEvent& event,
                                             const ShopRecord& shop, const Decide& decide) = 0;
+
+  // The owners' messages when an order notice could not be delivered: its order's number, the
+  // customer and Meta's reason.
+  using FailureReport = std::function<std::vector<nlohmann::json>(
+      int64_t order_number, const std::string& customer, const std::string& error)>;
+
+  // In one transaction: records Meta's delivery status of a message we sent (wamid `status.id`)
+  // so that it only moves forward — sent < delivered < read < played, failed is final — and,
+  // when it is a failure of an order notice, queues `report`'s messages (once). Returns false
+  // when nothing changed (an older, equal or repeated status).
+  [[nodiscard]] virtual Result<bool> RecordStatus(const whatsapp::InboundEvent& status,
+                                                  const ShopRecord& shop,
+                                                  const FailureReport& report) = 0;
 };
 
 // Orders the clock moves: reservations that lapsed unpaid, payments waiting too long for the

@@ -279,6 +279,8 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.rabbitmq.inbound_shards = mq.Int("inbound_shards", config.rabbitmq.inbound_shards, 1, 1024);
   config.rabbitmq.name_prefix = mq.String("name_prefix", config.rabbitmq.name_prefix);
   config.rabbitmq.prefetch = mq.Int("prefetch", config.rabbitmq.prefetch, 1, 65535);
+  config.rabbitmq.outbound_shards =
+      mq.Int("outbound_shards", config.rabbitmq.outbound_shards, 1, 1024);
   mq.RejectUnknownKeys();
 
   SectionReader worker(root, "worker", source_name, env, errors);
@@ -289,6 +291,20 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       worker.Int("outbox_max_attempts", config.worker.outbox_max_attempts, 1, 1000);
   config.worker.bot_threads = worker.Int("bot_threads", config.worker.bot_threads, 1, 64);
   worker.RejectUnknownKeys();
+
+  SectionReader sender(root, "sender", source_name, env, errors);
+  auto& s = config.sender;
+  s.threads = sender.Int("threads", s.threads, 1, 64);
+  s.messages_per_second = sender.Int("messages_per_second", s.messages_per_second, 1, 10000);
+  s.number_burst = sender.Int("number_burst", s.number_burst, 1, 10000);
+  s.pair_interval_ms = sender.Int("pair_interval_ms", s.pair_interval_ms, 0, 600000);
+  s.pair_burst = sender.Int("pair_burst", s.pair_burst, 1, 1000);
+  s.backoff_base_ms = sender.Int("backoff_base_ms", s.backoff_base_ms, 1, 600000);
+  s.backoff_cap_seconds = sender.Int("backoff_cap_seconds", s.backoff_cap_seconds, 1, 1000);
+  s.max_inline_wait_ms = sender.Int("max_inline_wait_ms", s.max_inline_wait_ms, 0, 60000);
+  s.credential_hold_seconds =
+      sender.Int("credential_hold_seconds", s.credential_hold_seconds, 1, 86400);
+  sender.RejectUnknownKeys();
 
   SectionReader log(root, "log", source_name, env, errors);
   config.log.level = log.Choice("level", config.log.level,
@@ -316,10 +332,15 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.sandbox.listen = sandbox.Listen("listen", config.sandbox.listen);
   config.sandbox.webhook_url = sandbox.Url("webhook_url", "", {"http://", "https://"});
   config.sandbox.access_token = sandbox.String("access_token", "");
+  config.sandbox.messages_per_second =
+      sandbox.Int("messages_per_second", config.sandbox.messages_per_second, 1, 100000);
+  config.sandbox.pair_interval_ms =
+      sandbox.Int("pair_interval_ms", config.sandbox.pair_interval_ms, 0, 600000);
+  config.sandbox.pair_burst = sandbox.Int("pair_burst", config.sandbox.pair_burst, 1, 1000);
   sandbox.RejectUnknownKeys();
 
   static const std::set<std::string> kSections = {"http",   "whatsapp", "postgres", "redis",
-                                                  "rabbitmq", "worker", "log",      "orders", "templates",
+                                                  "rabbitmq", "worker", "sender", "log",      "orders", "templates",
                                                   "sandbox"};
   for (auto&& [key, node] : root) {
     if (!kSections.count(std::string(key.str()))) {

@@ -51,6 +51,7 @@ struct RabbitMqSettings {
   // one broker without seeing each other's messages.
   std::string name_prefix = "chatshop";
   int prefetch = 64;
+  int outbound_shards = 4;  // queues of replies, by recipient: in order per recipient
 };
 
 struct WorkerSettings {
@@ -58,6 +59,19 @@ struct WorkerSettings {
   int outbox_idle_poll_ms = 100;
   int outbox_max_attempts = 8;
   int bot_threads = 2;
+};
+
+// The sender's pacing and retries (cloud-api.md §7, §8).
+struct SenderSettings {
+  int threads = 2;                   // consumers of the outbound shard queues per process
+  int messages_per_second = 80;      // per business number, unless the shop says otherwise
+  int number_burst = 40;             // sends allowed at once before the rate applies
+  int pair_interval_ms = 6000;       // then one message per this to the same customer…
+  int pair_burst = 40;               // …after a burst of this many
+  int backoff_base_ms = 1000;        // first retry delay; doubles per attempt, with jitter
+  int backoff_cap_seconds = 300;
+  int max_inline_wait_ms = 1000;     // longer pacing waits go through a delay queue
+  int credential_hold_seconds = 30;  // a shop without a valid token is looked at again after this
 };
 
 struct LogSettings {
@@ -83,6 +97,10 @@ struct SandboxSettings {
   ListenAddress listen{"127.0.0.1", 0};
   std::string webhook_url;   // where the sandbox POSTs signed customer webhooks
   std::string access_token;  // secret: the bearer token the fake Graph API accepts
+  // Meta's limits as the fake Graph API enforces them (§8): answered 130429 / 131056 beyond.
+  int messages_per_second = 80;
+  int pair_interval_ms = 6000;
+  int pair_burst = 45;
 };
 
 struct Config {
@@ -93,6 +111,7 @@ struct Config {
   RedisSettings redis;
   RabbitMqSettings rabbitmq;
   WorkerSettings worker;
+  SenderSettings sender;
   LogSettings log;
   OrdersSettings orders;
   TemplatesSettings templates;

@@ -1,6 +1,7 @@
 #include "infra/pg_stores.h"
 
 #include <algorithm>
+#include <map>
 
 #include <pqxx/pqxx>
 
@@ -75,10 +76,19 @@ void QueueReplies(pqxx::transaction_base& tx, int64_t shop_id,
       fallback = it->dump();
       reply.erase(it);  // never sent to Meta
     }
+    std::optional<int64_t> notice_order;
+    std::optional<std::string> notice_kind;
+    if (auto it = reply.find(whatsapp::kNoticeKey); it != reply.end()) {
+      if (it->is_object() && (*it)["order"].is_number_integer() && (*it)["kind"].is_string()) {
+        notice_order = (*it)["order"].get<int64_t>();
+        notice_kind = (*it)["kind"].get<std::string>();
+      }
+      reply.erase(it);
+    }
     tx.exec_params(
-        "INSERT INTO outbox (shop_id, recipient, payload, caused_by, fallback) "
-        "VALUES ($1, $2, $3::jsonb, nullif($4, ''), $5::jsonb)",
-        shop_id, to, reply.dump(), caused_by, fallback);
+        "INSERT INTO outbox (shop_id, recipient, payload, caused_by, fallback, notice_order, "
+        "  notice_kind) VALUES ($1, $2, $3::jsonb, nullif($4, ''), $5::jsonb, $6, $7)",
+        shop_id, to, reply.dump(), caused_by, fallback, notice_order, notice_kind);
   }
 }
 
@@ -143,43 +153,132 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
   return recorded;
 }
 
-Result<std::vector<whatsapp::OutboxMessage>> PgOutboxStore::ClaimDue(int limit) {
-  std::vector<whatsapp::OutboxMessage> claimed;
-  auto status = session_.Run([&](pqxx::connection_base& c) {
+Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
+                                          const bot::ShopRecord& shop,
+                                          const FailureReport& report) {
+  // Statuses move forward only (§4: webhooks arrive out of order and more than once).
+  static const std::map<std::string, int> kRank = {
+      {"sent", 1}, {"delivered", 2}, {"read", 3}, {"played", 4}, {"failed", 5}};
+  auto rank = kRank.find(status.type);
+  if (rank == kRank.end()) return false;  // a status this code does not know: nothing to keep
+  std::optional<int64_t> error_code;
+  std::string error_title;
+  if (status.data.is_object() && status.data.contains("errors") && status.data["errors"].is_array() &&
+      !status.data["errors"].empty() && status.data["errors"][0].is_object()) {
+    const auto& error = status.data["errors"][0];
+    if (error.contains("code") && error["code"].is_number_integer()) error_code = error["code"].get<int64_t>();
+    if (error.contains("title") && error["title"].is_string()) error_title = error["title"].get<std::string>();
+  }
+  bool changed = false;
+  auto ran = session_.Run([&](pqxx::connection_base& c) {
+    changed = false;
     pqxx::work tx(c);
-    // The lease outlasts sending the whole batch; a crashed sender's rows come back after it.
+    auto updated = tx.exec_params(
+        "INSERT INTO message_status (wamid, shop_id, recipient, status, rank, status_at, "
+        "  error_code, error_title) "
+        "VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) "
+        "  ELSE now() END, $7, nullif($8, '')) "
+        "ON CONFLICT (wamid) DO UPDATE SET status = EXCLUDED.status, rank = EXCLUDED.rank, "
+        "  status_at = EXCLUDED.status_at, error_code = EXCLUDED.error_code, "
+        "  error_title = EXCLUDED.error_title, updated_at = now() "
+        "WHERE message_status.rank < EXCLUDED.rank",
+        status.id, shop.id, status.customer, status.type, rank->second, status.timestamp,
+        error_code, error_title);
+    if (updated.affected_rows() == 0) return;
+    changed = true;
+    if (status.type == "failed") {
+      // An order notice the customer never got: the owners should know.
+      auto notice = tx.exec_params(
+          "SELECT notice_order FROM outbox WHERE wamid = $1 AND shop_id = $2 "
+          "AND notice_order IS NOT NULL",
+          status.id, shop.id);
+      if (!notice.empty()) {
+        std::string reason = error_title.empty() ? "no reason given" : error_title;
+        if (error_code) reason += " (" + std::to_string(*error_code) + ")";
+        QueueReplies(tx, shop.id, report(notice[0][0].as<int64_t>(), status.customer, reason), "");
+      }
+    }
+    tx.commit();
+  });
+  if (!ran) return tl::unexpected(ran.error());
+  return changed;
+}
+
+Result<std::vector<whatsapp::OutboundJob>> PgOutboxStore::ClaimUnqueued(int limit) {
+  std::vector<whatsapp::OutboundJob> claimed;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    claimed.clear();
+    pqxx::work tx(c);
     auto rows = tx.exec_params(
-        "UPDATE outbox o SET attempts = o.attempts + 1, "
-        "  next_attempt_at = now() + make_interval(secs => $2) "
+        "UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2) "
         "FROM shops s "
         "WHERE s.id = o.shop_id AND o.id IN ("
         "  SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() "
         "  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING o.id, s.phone_number_id, s.access_token, o.recipient, o.payload::text, "
-        "  o.attempts, coalesce(o.fallback::text, 'null'), "
-        // The 24-hour window: open while the recipient's last message is that recent (§5).
-        "  coalesce((SELECT c.last_inbound_at > now() - interval '24 hours' FROM conversations c "
-        "            WHERE c.shop_id = o.shop_id AND c.customer = o.recipient), false)",
+        "RETURNING o.id, s.phone_number_id, o.recipient",
         limit, static_cast<int64_t>(lease_.count()));
     tx.commit();
     for (const auto& row : rows) {
-      whatsapp::OutboxMessage m;
-      m.id = row[0].as<int64_t>();
-      m.phone_number_id = row[1].as<std::string>();
-      m.access_token = row[2].as<std::string>();
-      m.recipient = row[3].as<std::string>();
-      m.payload = nlohmann::json::parse(row[4].as<std::string>());
-      m.attempts = row[5].as<int>();
-      m.fallback = nlohmann::json::parse(row[6].as<std::string>(), nullptr, false);
-      m.window_open = row[7].as<bool>();
-      claimed.push_back(std::move(m));
+      claimed.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>()});
     }
   });
   if (!status) return tl::unexpected(status.error());
-  // Replies to one customer go out in the order they were written.
   std::sort(claimed.begin(), claimed.end(),
-            [](const auto& a, const auto& b) { return a.id < b.id; });
+            [](const auto& a, const auto& b) { return a.outbox_id < b.outbox_id; });
   return claimed;
+}
+
+Status PgOutboxStore::MarkQueued(const std::vector<int64_t>& ids) {
+  std::string array = "{";
+  for (size_t i = 0; i < ids.size(); ++i) array += (i ? "," : "") + std::to_string(ids[i]);
+  array += "}";
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params("UPDATE outbox SET status = 'queued' WHERE id = ANY($1::bigint[]) AND status = 'pending'",
+                   array);
+    tx.commit();
+  });
+}
+
+Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
+  std::optional<whatsapp::OutboxMessage> loaded;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    loaded.reset();
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec_params(
+        "SELECT o.id, o.shop_id, s.phone_number_id, s.access_token, o.recipient, o.payload::text, "
+        "  o.attempts, coalesce(o.fallback::text, 'null'), "
+        // The 24-hour window: open while the recipient's last message is that recent (§5).
+        "  coalesce((SELECT c.last_inbound_at > now() - interval '24 hours' FROM conversations c "
+        "            WHERE c.shop_id = o.shop_id AND c.customer = o.recipient), false), "
+        "  o.status, "
+        "  EXISTS (SELECT 1 FROM outbox e WHERE e.shop_id = o.shop_id AND e.recipient = o.recipient "
+        "          AND e.id < o.id AND e.status IN ('pending', 'queued')), "
+        "  s.credentials_ok, coalesce(s.messages_per_second, 0), "
+        "  (extract(epoch FROM now() - o.created_at) * 1000)::bigint "
+        "FROM outbox o JOIN shops s ON s.id = o.shop_id WHERE o.id = $1",
+        id);
+    if (rows.empty()) return;
+    const auto& row = rows[0];
+    whatsapp::OutboxMessage m;
+    m.id = row[0].as<int64_t>();
+    m.shop_id = row[1].as<int64_t>();
+    m.phone_number_id = row[2].as<std::string>();
+    m.access_token = row[3].as<std::string>();
+    m.recipient = row[4].as<std::string>();
+    m.payload = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
+    m.attempts = row[6].as<int>();
+    m.fallback = nlohmann::json::parse(row[7].as<std::string>(), nullptr, false);
+    m.window_open = row[8].as<bool>();
+    m.status = row[9].as<std::string>();
+    m.earlier_unsent = row[10].as<bool>();
+    m.credentials_ok = row[11].as<bool>();
+    m.messages_per_second = row[12].as<int>();
+    m.age_ms = row[13].as<int64_t>();
+    loaded = std::move(m);
+  });
+  if (!status) return tl::unexpected(status.error());
+  return loaded;
 }
 
 Status PgOutboxStore::MarkSent(int64_t id, const std::string& wamid) {
@@ -193,22 +292,31 @@ Status PgOutboxStore::MarkSent(int64_t id, const std::string& wamid) {
   });
 }
 
-Status PgOutboxStore::MarkRetry(int64_t id, std::chrono::seconds delay, const std::string& error) {
+Status PgOutboxStore::MarkAttempt(int64_t id, int attempts, const std::string& error) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    tx.exec_params(
-        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 "
-        "WHERE id = $1",
-        id, static_cast<int64_t>(delay.count()), error);
+    tx.exec_params("UPDATE outbox SET attempts = $2, last_error = $3 WHERE id = $1 AND status = 'queued'",
+                   id, attempts, error);
     tx.commit();
   });
 }
 
-Status PgOutboxStore::MarkFailed(int64_t id, const std::string& error) {
+Status PgOutboxStore::MarkDead(int64_t id, int64_t code, const std::string& error) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    tx.exec_params("UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1", id,
-                   error);
+    tx.exec_params(
+        "UPDATE outbox SET status = 'dead', attempts = attempts + 1, error_code = nullif($2, 0), "
+        "  last_error = $3 WHERE id = $1 AND status IN ('pending', 'queued')",
+        id, code, error);
+    tx.commit();
+  });
+}
+
+Status PgOutboxStore::HoldShop(int64_t shop_id, const std::string& error) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params("UPDATE shops SET credentials_ok = false, credentials_error = $2 WHERE id = $1",
+                   shop_id, error);
     tx.commit();
   });
 }
@@ -354,8 +462,9 @@ Result<ShopSummary> PgShopDirectory::UpsertShop(const std::string& phone_number_
     pqxx::work tx(c);
     auto rows = tx.exec_params(
         "INSERT INTO shops (phone_number_id, name, access_token) VALUES ($1, $2, $3) "
+        // A new token lifts a credential hold: the shop's waiting replies go out.
         "ON CONFLICT (phone_number_id) DO UPDATE SET name = EXCLUDED.name, "
-        "  access_token = EXCLUDED.access_token "
+        "  access_token = EXCLUDED.access_token, credentials_ok = true, credentials_error = NULL "
         "RETURNING " + std::string(kShopColumns),
         phone_number_id, name, access_token);
     tx.commit();

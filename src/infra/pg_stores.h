@@ -28,6 +28,8 @@ class PgInboundStore : public bot::InboundStore {
   Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override;
   Result<bool> Handle(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
                       const Decide& decide) override;
+  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const bot::ShopRecord& shop,
+                            const FailureReport& report) override;
 
  private:
   PgSession session_;
@@ -61,18 +63,21 @@ class PgProofStore : public bot::ProofStore {
   PgSession session_;
 };
 
-// whatsapp::OutboxStore on PostgreSQL. Rows are leased with FOR UPDATE SKIP LOCKED, so several
-// senders may share the table. One per thread.
+// whatsapp::OutboxStore on PostgreSQL. Unqueued rows are leased with FOR UPDATE SKIP LOCKED,
+// so several relays may share the table. One per thread.
 class PgOutboxStore : public whatsapp::OutboxStore {
  public:
-  // `lease`: how long claimed rows stay with this sender; longer than sending a whole batch.
-  explicit PgOutboxStore(std::string url, std::chrono::seconds lease = std::chrono::seconds(60))
+  // `lease`: how long claimed rows stay with this relay before another may queue them.
+  explicit PgOutboxStore(std::string url, std::chrono::seconds lease = std::chrono::seconds(30))
       : session_(std::move(url)), lease_(lease) {}
 
-  Result<std::vector<whatsapp::OutboxMessage>> ClaimDue(int limit) override;
+  Result<std::vector<whatsapp::OutboundJob>> ClaimUnqueued(int limit) override;
+  Status MarkQueued(const std::vector<int64_t>& ids) override;
+  Result<std::optional<whatsapp::OutboxMessage>> Load(int64_t id) override;
   Status MarkSent(int64_t id, const std::string& wamid) override;
-  Status MarkRetry(int64_t id, std::chrono::seconds delay, const std::string& error) override;
-  Status MarkFailed(int64_t id, const std::string& error) override;
+  Status MarkAttempt(int64_t id, int attempts, const std::string& error) override;
+  Status MarkDead(int64_t id, int64_t code, const std::string& error) override;
+  Status HoldShop(int64_t shop_id, const std::string& error) override;
 
  private:
   PgSession session_;

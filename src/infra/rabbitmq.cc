@@ -135,7 +135,61 @@ Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
   amqp_queue_bind(s, kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()),
                   amqp_cstring_bytes(names.ParkedExchange().c_str()), amqp_cstring_bytes(""),
                   amqp_empty_table);
-  return c.Expect("bind parked queue");
+  if (auto st = c.Expect("bind parked queue"); !st) return st;
+
+  // Outbound: shard queues by recipient, each with a single active consumer (in order per
+  // recipient), like the inbound ones.
+  amqp_exchange_declare(s, kChannel, amqp_cstring_bytes(names.OutboundExchange().c_str()),
+                        amqp_cstring_bytes("direct"), 0, 1, 0, 0, amqp_empty_table);
+  if (auto st = c.Expect("declare outbound exchange"); !st) return st;
+  for (int shard = 0; shard < settings.outbound_shards; ++shard) {
+    const std::string queue = names.OutboundQueue(shard);
+    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, shard_args);
+    if (auto st = c.Expect("declare outbound queue"); !st) return st;
+    const std::string key = names.ShardRoutingKey(shard);
+    amqp_queue_bind(s, kChannel, amqp_cstring_bytes(queue.c_str()),
+                    amqp_cstring_bytes(names.OutboundExchange().c_str()),
+                    amqp_cstring_bytes(key.c_str()), amqp_empty_table);
+    if (auto st = c.Expect("bind outbound queue"); !st) return st;
+  }
+  // Delay bands: a message published to a band's fanout exchange keeps its routing key
+  // (shard.N), waits out its expiration in the band's queue and is dead-lettered back to the
+  // outbound exchange, to its own shard. RabbitMQ expires messages at a queue's head only, so
+  // each band holds similar delays: a message waits at most twice as long as it asked.
+  const std::string outbound = names.OutboundExchange();
+  amqp_table_entry_t dlx;
+  dlx.key = amqp_cstring_bytes("x-dead-letter-exchange");
+  dlx.value.kind = AMQP_FIELD_KIND_UTF8;
+  dlx.value.value.bytes = amqp_cstring_bytes(outbound.c_str());
+  amqp_table_t delay_args{1, &dlx};
+  for (int band = 0; band < kDelayBands; ++band) {
+    const std::string exchange = names.DelayExchange(band), queue = names.DelayQueue(band);
+    amqp_exchange_declare(s, kChannel, amqp_cstring_bytes(exchange.c_str()),
+                          amqp_cstring_bytes("fanout"), 0, 1, 0, 0, amqp_empty_table);
+    if (auto st = c.Expect("declare delay exchange"); !st) return st;
+    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, delay_args);
+    if (auto st = c.Expect("declare delay queue"); !st) return st;
+    amqp_queue_bind(s, kChannel, amqp_cstring_bytes(queue.c_str()),
+                    amqp_cstring_bytes(exchange.c_str()), amqp_cstring_bytes(""), amqp_empty_table);
+    if (auto st = c.Expect("bind delay queue"); !st) return st;
+  }
+  // Dead letters are published to it by name (the default exchange).
+  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.DeadLetterQueue().c_str()), 0, 1, 0,
+                     0, amqp_empty_table);
+  return c.Expect("declare dead-letter queue");
+}
+
+// Every string header of a message.
+std::vector<std::pair<std::string, std::string>> StringHeaders(const amqp_basic_properties_t& props) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!(props._flags & AMQP_BASIC_HEADERS_FLAG)) return headers;
+  for (int i = 0; i < props.headers.num_entries; ++i) {
+    const auto& entry = props.headers.entries[i];
+    if (entry.value.kind == AMQP_FIELD_KIND_UTF8 || entry.value.kind == AMQP_FIELD_KIND_BYTES) {
+      headers.emplace_back(ToString(entry.key), ToString(entry.value.value.bytes));
+    }
+  }
+  return headers;
 }
 
 // Our own headers on a message (x-chatshop-reason).
@@ -169,9 +223,21 @@ Status DeleteTopology(const RabbitSettings& settings) {
                       0, 0);
     if (auto st = c.Expect("delete queue"); !st) return st;
   }
-  amqp_queue_delete(c.state(), kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()), 0, 0);
-  if (auto st = c.Expect("delete queue"); !st) return st;
-  for (const auto& exchange : {names.InboundExchange(), names.ParkedExchange()}) {
+  std::vector<std::string> queues = {names.ParkedQueue(), names.DeadLetterQueue()};
+  std::vector<std::string> exchanges = {names.InboundExchange(), names.ParkedExchange(),
+                                        names.OutboundExchange()};
+  for (int shard = 0; shard < settings.outbound_shards; ++shard) {
+    queues.push_back(names.OutboundQueue(shard));
+  }
+  for (int band = 0; band < kDelayBands; ++band) {
+    queues.push_back(names.DelayQueue(band));
+    exchanges.push_back(names.DelayExchange(band));
+  }
+  for (const auto& queue : queues) {
+    amqp_queue_delete(c.state(), kChannel, amqp_cstring_bytes(queue.c_str()), 0, 0);
+    if (auto st = c.Expect("delete queue"); !st) return st;
+  }
+  for (const auto& exchange : exchanges) {
     amqp_exchange_delete(c.state(), kChannel, amqp_cstring_bytes(exchange.c_str()), 0);
     if (auto st = c.Expect("delete exchange"); !st) return st;
   }
@@ -213,17 +279,99 @@ Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings, const std:
       delivery.message_id = ToString(message.properties.message_id);
     }
     delivery.reason = ReasonHeader(message.properties);
+    delivery.headers = StringHeaders(message.properties);
     amqp_destroy_message(&message);
     taken.push_back(std::move(delivery));
   }
   return taken;
 }
 
+namespace {
+
+// basic.get of one message with manual acknowledgement: its delivery tag, or 0 when the queue
+// is empty.
+Result<uint64_t> GetOne(AmqpConnection& connection, const std::string& queue, Delivery& delivery) {
+  auto* state = connection.state();
+  amqp_maybe_release_buffers(state);
+  auto reply = amqp_basic_get(state, kChannel, amqp_cstring_bytes(queue.c_str()), /*no_ack=*/0);
+  if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+    return MakeError(ErrorCode::kUnavailable, "basic.get: " + Describe(reply));
+  }
+  if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) return uint64_t{0};
+  auto* ok = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded);
+  const uint64_t tag = ok->delivery_tag;
+  delivery.queue = ToString(ok->routing_key);
+  delivery.redelivered = ok->redelivered != 0;
+  amqp_message_t message;
+  auto read = amqp_read_message(state, kChannel, &message, 0);
+  if (read.reply_type != AMQP_RESPONSE_NORMAL) {
+    return MakeError(ErrorCode::kUnavailable, "reading a message: " + Describe(read));
+  }
+  delivery.body = ToString(message.body);
+  if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
+    delivery.message_id = ToString(message.properties.message_id);
+  }
+  delivery.reason = ReasonHeader(message.properties);
+  delivery.headers = StringHeaders(message.properties);
+  amqp_destroy_message(&message);
+  return tag;
+}
+
+}  // namespace
+
+Result<std::vector<Delivery>> Peek(const RabbitSettings& settings, const std::string& queue,
+                                   int limit) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  std::vector<Delivery> seen;
+  // Unacknowledged gets go back to the queue, in their places, when the connection closes.
+  while (static_cast<int>(seen.size()) < limit) {
+    Delivery delivery;
+    auto tag = GetOne(**connection, queue, delivery);
+    if (!tag) return tl::unexpected(tag.error());
+    if (*tag == 0) break;
+    seen.push_back(std::move(delivery));
+  }
+  return seen;
+}
+
+Status TakeOne(const RabbitSettings& settings, const std::string& queue,
+               const std::string& message_id, const std::function<Status(const Delivery&)>& keep) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  while (true) {
+    Delivery delivery;
+    auto tag = GetOne(**connection, queue, delivery);
+    if (!tag) return tl::unexpected(tag.error());
+    if (*tag == 0) return MakeError(ErrorCode::kNotFound, "no message " + message_id + " in " + queue);
+    if (delivery.message_id != message_id) continue;  // requeued when the connection closes
+    if (auto kept = keep(delivery); !kept) return kept;
+    if (amqp_basic_ack((*connection)->state(), kChannel, *tag, 0) != AMQP_STATUS_OK) {
+      return MakeError(ErrorCode::kUnavailable, "ack failed: the message stays in " + queue);
+    }
+    return Ok();
+  }
+}
+
+Result<uint32_t> Purge(const RabbitSettings& settings, const std::string& queue) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  auto* ok = amqp_queue_purge((*connection)->state(), kChannel, amqp_cstring_bytes(queue.c_str()));
+  if (auto st = (*connection)->Expect("purge queue"); !st) return tl::unexpected(st.error());
+  return ok->message_count;
+}
+
+int DelayBand(std::chrono::milliseconds delay) {
+  int band = 0;
+  while (band + 1 < kDelayBands && delay >= std::chrono::seconds(int64_t{1} << (band + 1))) ++band;
+  return band;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Publisher
 
 struct RabbitPublisher::Batch {
-  std::vector<webhook::QueueMessage> messages;
+  std::vector<Envelope> messages;
   std::promise<Status> done;
   size_t unconfirmed = 0;
   std::string failure;  // set when the broker nacked or returned one of the messages
@@ -264,9 +412,25 @@ Status RabbitPublisher::Check() {
 }
 
 Status RabbitPublisher::PublishConfirmed(const std::vector<webhook::QueueMessage>& messages) {
+  std::vector<Envelope> envelopes;
+  envelopes.reserve(messages.size());
+  for (const auto& message : messages) {
+    const bool parked = message.route == webhook::QueueMessage::Route::kParked;
+    Envelope e;
+    e.exchange = parked ? names_.ParkedExchange() : names_.InboundExchange();
+    e.routing_key = parked ? "" : names_.ShardRoutingKey(message.shard);
+    e.message_id = message.message_id;
+    e.body = message.body;
+    if (!message.reason.empty()) e.headers.emplace_back("x-chatshop-reason", message.reason);
+    envelopes.push_back(std::move(e));
+  }
+  return Publish(std::move(envelopes));
+}
+
+Status RabbitPublisher::Publish(std::vector<Envelope> messages) {
   if (messages.empty()) return Ok();
   auto batch = std::make_shared<Batch>();
-  batch->messages = messages;
+  batch->messages = std::move(messages);
   auto future = batch->done.get_future();
   {
     std::lock_guard lock(mutex_);
@@ -280,7 +444,7 @@ Status RabbitPublisher::PublishConfirmed(const std::vector<webhook::QueueMessage
   }
   Status status = future.get();
   if (status) {
-    published_.Increment(messages.size());
+    published_.Increment(batch->messages.size());
   } else {
     confirm_failures_.Increment();
   }
@@ -369,17 +533,19 @@ void RabbitPublisher::IoLoop() {
       // rabbitmq-c refuses an over-long short string only after the method frame is written,
       // which would break the connection for everyone: check before writing anything.
       const bool fits = std::all_of(batch->messages.begin(), batch->messages.end(), [](auto& m) {
-        return m.message_id.size() <= 255 && m.reason.size() <= 1024;
+        return m.message_id.size() <= 255 && m.headers.size() <= 8 &&
+               std::all_of(m.headers.begin(), m.headers.end(),
+                           [](auto& h) { return h.first.size() <= 128 && h.second.size() <= 1024; });
       });
       if (!fits) {
         batch->Finish(MakeError(ErrorCode::kInvalidArgument, "message id or reason too long"));
         continue;
       }
       for (const auto& message : batch->messages) {
-        const bool parked = message.route == webhook::QueueMessage::Route::kParked;
-        const std::string exchange = parked ? names_.ParkedExchange() : names_.InboundExchange();
-        const std::string key = parked ? "" : names_.ShardRoutingKey(message.shard);
+        const std::string& exchange = message.exchange;
+        const std::string& key = message.routing_key;
         const std::string correlation = std::to_string(next_tag);
+        const std::string expiration = std::to_string(message.expiration_ms);
 
         amqp_basic_properties_t props;
         props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG |
@@ -391,13 +557,19 @@ void RabbitPublisher::IoLoop() {
           props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
           props.message_id = Bytes(message.message_id);
         }
-        amqp_table_entry_t reason;
-        if (!message.reason.empty()) {
-          reason.key = amqp_cstring_bytes("x-chatshop-reason");
-          reason.value.kind = AMQP_FIELD_KIND_UTF8;
-          reason.value.value.bytes = Bytes(message.reason);
+        if (message.expiration_ms > 0) {
+          props._flags |= AMQP_BASIC_EXPIRATION_FLAG;
+          props.expiration = Bytes(expiration);
+        }
+        std::vector<amqp_table_entry_t> headers(message.headers.size());
+        for (size_t h = 0; h < message.headers.size(); ++h) {
+          headers[h].key = Bytes(message.headers[h].first);
+          headers[h].value.kind = AMQP_FIELD_KIND_UTF8;
+          headers[h].value.value.bytes = Bytes(message.headers[h].second);
+        }
+        if (!headers.empty()) {
           props._flags |= AMQP_BASIC_HEADERS_FLAG;
-          props.headers = amqp_table_t{1, &reason};
+          props.headers = amqp_table_t{static_cast<int>(headers.size()), headers.data()};
         }
         // mandatory: an unroutable message comes back (basic.return) instead of vanishing.
         int rc = amqp_basic_publish(connection->state(), kChannel,
@@ -481,18 +653,14 @@ void RabbitPublisher::IoLoop() {
 // ---------------------------------------------------------------------------------------------
 // Consumer
 
-RabbitConsumer::RabbitConsumer(RabbitSettings settings, Handler handler, std::vector<int> shards)
+RabbitConsumer::RabbitConsumer(RabbitSettings settings, Handler handler,
+                               std::vector<std::string> queues)
     : settings_(std::move(settings)),
       handler_(std::move(handler)),
-      shards_(std::move(shards)),
-      log_(common::GetLogger("rabbitmq")) {
-  if (shards_.empty()) {
-    for (int shard = 0; shard < settings_.inbound_shards; ++shard) shards_.push_back(shard);
-  }
-}
+      queues_(std::move(queues)),
+      log_(common::GetLogger("rabbitmq")) {}
 
 void RabbitConsumer::Run(const std::atomic<bool>& stop) {
-  RabbitNames names{settings_.name_prefix};
   auto backoff = std::chrono::milliseconds(100);
   auto pause = [&stop](std::chrono::milliseconds how_long) {
     auto until = std::chrono::steady_clock::now() + how_long;
@@ -508,11 +676,9 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       amqp_basic_qos((*opened)->state(), kChannel, 0, static_cast<uint16_t>(settings_.prefetch), 0);
       ready = (*opened)->Expect("basic.qos");
     }
-    for (size_t i = 0; ready && i < shards_.size(); ++i) {
-      const int shard = shards_[i];
-      amqp_basic_consume((*opened)->state(), kChannel,
-                         amqp_cstring_bytes(names.InboundQueue(shard).c_str()), amqp_empty_bytes,
-                         0, /*no_ack=*/0, 0, amqp_empty_table);
+    for (size_t i = 0; ready && i < queues_.size(); ++i) {
+      amqp_basic_consume((*opened)->state(), kChannel, amqp_cstring_bytes(queues_[i].c_str()),
+                         amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
       ready = (*opened)->Expect("basic.consume");
     }
     if (!ready) {
@@ -522,7 +688,7 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       continue;
     }
     backoff = std::chrono::milliseconds(100);
-    log_->info("consuming {} of {} inbound shard queues", shards_.size(), settings_.inbound_shards);
+    log_->info("consuming {} queues ({}…)", queues_.size(), queues_.empty() ? "" : queues_[0]);
     auto& connection = **opened;
 
     while (!stop.load()) {
@@ -559,6 +725,7 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       }
       delivery.queue = ToString(envelope.routing_key);
       delivery.reason = ReasonHeader(envelope.message.properties);
+      delivery.headers = StringHeaders(envelope.message.properties);
       delivery.redelivered = envelope.redelivered != 0;
       const uint64_t tag = envelope.delivery_tag;
       amqp_destroy_envelope(&envelope);

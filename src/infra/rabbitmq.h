@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -23,6 +24,7 @@ struct RabbitSettings {
   std::string name_prefix = "chatshop";
   int inbound_shards = 4;
   int prefetch = 64;
+  int outbound_shards = 4;
 };
 
 // Names of the broker objects, all under the configured prefix.
@@ -33,6 +35,28 @@ struct RabbitNames {
   std::string ShardRoutingKey(int shard) const { return "shard." + std::to_string(shard); }
   std::string ParkedExchange() const { return prefix + ".parked"; }
   std::string ParkedQueue() const { return prefix + ".parked"; }
+  // Replies on their way to the Graph API: a direct exchange with one queue per shard of
+  // recipients; delay queues (one per power-of-two band of seconds, dead-lettering back to the
+  // outbound exchange) for retries; and the dead-letter queue of replies given up on.
+  std::string OutboundExchange() const { return prefix + ".outbound"; }
+  std::string OutboundQueue(int shard) const { return prefix + ".outbound." + std::to_string(shard); }
+  std::string DelayExchange(int band) const { return prefix + ".outbound.delay." + std::to_string(band); }
+  std::string DelayQueue(int band) const { return DelayExchange(band); }
+  std::string DeadLetterQueue() const { return prefix + ".outbound.dead"; }
+};
+
+// Delay bands: band b holds messages waiting [2^b, 2^(b+1)) seconds (band 0 also less).
+inline constexpr int kDelayBands = 10;  // up to 1024 s
+int DelayBand(std::chrono::milliseconds delay);
+
+// A message to publish: where to, and what. Persistent, mandatory, confirmed.
+struct Envelope {
+  std::string exchange;
+  std::string routing_key;
+  std::string message_id;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // x-chatshop-* strings
+  int64_t expiration_ms = 0;                                 // 0: none
 };
 
 // Declares exchanges and queues (idempotent): a durable direct exchange with one durable queue
@@ -52,9 +76,22 @@ struct Delivery {
   std::string body;
   std::string message_id;
   std::string queue;         // for consumed messages, the routing key it was published with
-  std::string reason;        // x-chatshop-reason of parked messages
+  std::string reason;        // x-chatshop-reason of parked and dead-lettered messages
+  std::vector<std::pair<std::string, std::string>> headers;  // every string header
   bool redelivered = false;
 };
+
+// Looks at up to `limit` messages of `queue` without taking them (they are requeued in their
+// places). For operator tools.
+[[nodiscard]] Result<std::vector<Delivery>> Peek(const RabbitSettings& settings,
+                                                 const std::string& queue, int limit);
+// Removes the first message of `queue` whose message id is `message_id`, after `keep` (called
+// with it) succeeded; the others stay. kNotFound when there is none.
+[[nodiscard]] Status TakeOne(const RabbitSettings& settings, const std::string& queue,
+                             const std::string& message_id,
+                             const std::function<Status(const Delivery&)>& keep);
+// Drops every message of `queue`; returns how many there were.
+[[nodiscard]] Result<uint32_t> Purge(const RabbitSettings& settings, const std::string& queue);
 
 // Takes every message now ready in `queue` (basic.get, acknowledged), oldest first. For tests
 // and operator tools; kUnavailable when the broker cannot be reached.
@@ -77,6 +114,8 @@ class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessChe
   void Stop();
 
   Status PublishConfirmed(const std::vector<webhook::QueueMessage>& messages) override;
+  // Publishes `envelopes` and waits for the broker's confirms, as above.
+  [[nodiscard]] Status Publish(std::vector<Envelope> envelopes);
 
   std::string name() const override { return "rabbitmq"; }
   // Ok while the I/O thread holds an open, confirmed channel.
@@ -117,8 +156,8 @@ class RabbitConsumer {
  public:
   using Handler = std::function<DeliveryAction(const Delivery&)>;
 
-  // Consumes the shard queues numbered in `shards`, or all of them when it is empty.
-  RabbitConsumer(RabbitSettings settings, Handler handler, std::vector<int> shards = {});
+  // Consumes `queues` (declaring the topology first).
+  RabbitConsumer(RabbitSettings settings, Handler handler, std::vector<std::string> queues);
 
   // Runs until `stop` becomes true, reconnecting after broker failures. Unacknowledged
   // deliveries go back to their queues when the connection closes.
@@ -127,7 +166,7 @@ class RabbitConsumer {
  private:
   RabbitSettings settings_;
   Handler handler_;
-  std::vector<int> shards_;
+  std::vector<std::string> queues_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -32,8 +32,16 @@ Status RedisCatalogCache::Connect() {
     redisFree(context_);
     context_ = nullptr;
   }
+  auto opened = OpenRedis(settings_.url);
+  if (!opened) return tl::unexpected(opened.error());
+  context_ = *opened;
+  return Ok();
+}
+
+Result<redisContext*> OpenRedis(const std::string& redis_url) {
+  redisContext* context = nullptr;
   // redis://host:port/db
-  common::UrlParts url = common::SplitUrl(settings_.url);
+  common::UrlParts url = common::SplitUrl(redis_url);
   std::string host_port = url.origin.substr(url.origin.find("://") + 3);
   if (auto at = host_port.rfind('@'); at != std::string::npos) host_port.erase(0, at + 1);
   std::string host = host_port;
@@ -43,18 +51,20 @@ Status RedisCatalogCache::Connect() {
     port = std::atoi(host_port.c_str() + colon + 1);
   }
   const timeval timeout{1, 0};
-  context_ = redisConnectWithTimeout(host.c_str(), port, timeout);
-  if (context_ == nullptr || context_->err != 0) {
+  context = redisConnectWithTimeout(host.c_str(), port, timeout);
+  if (context == nullptr || context->err != 0) {
+    if (context != nullptr) redisFree(context);
     return MakeError(ErrorCode::kUnavailable, "redis unreachable");
   }
-  redisSetTimeout(context_, timeout);
+  redisSetTimeout(context, timeout);
   if (url.path.size() > 1) {
-    Reply selected(static_cast<redisReply*>(redisCommand(context_, "SELECT %s", url.path.c_str() + 1)));
+    Reply selected(static_cast<redisReply*>(redisCommand(context, "SELECT %s", url.path.c_str() + 1)));
     if (!selected || selected->type == REDIS_REPLY_ERROR) {
+      redisFree(context);
       return MakeError(ErrorCode::kUnavailable, "redis: cannot select the database");
     }
   }
-  return Ok();
+  return context;
 }
 
 Result<std::optional<orders::Catalog>> RedisCatalogCache::Get(int64_t shop_id) {

@@ -37,4 +37,8 @@ class RedisCatalogCache : public orders::CatalogCache {
   redisContext* context_ = nullptr;
 };
 
+// Connects to redis://host:port[/db] with one-second connect and command timeouts. The caller
+// owns the context (redisFree).
+Result<redisContext*> OpenRedis(const std::string& url);
+
 }  // namespace chatshop::infra

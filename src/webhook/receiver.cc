@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
+#include "common/shard.h"
 #include "webhook/signature.h"
 
 namespace chatshop::webhook {
@@ -55,17 +56,7 @@ int JsonNestingDepth(std::string_view json) {
 }
 
 int ShardFor(std::string_view phone_number_id, std::string_view customer, int shards) {
-  uint64_t hash = 1469598103934665603ULL;
-  auto mix = [&hash](std::string_view part) {
-    for (unsigned char c : part) {
-      hash ^= c;
-      hash *= 1099511628211ULL;
-    }
-  };
-  mix(phone_number_id);
-  mix(std::string_view("\x1f", 1));  // separator: ("12","3") and ("1","23") differ
-  mix(customer);
-  return static_cast<int>(hash % static_cast<uint64_t>(shards < 1 ? 1 : shards));
+  return common::StableShard(phone_number_id, customer, shards);
 }
 
 WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int inbound_shards,

@@ -25,6 +25,10 @@ nlohmann::json BuildTemplateMessage(std::string_view to, std::string_view name,
 // Where a reply carries the template to send instead when the 24-hour window is closed; the
 // outbox keeps it apart and never sends this key to Meta.
 inline constexpr const char* kFallbackKey = "chatshop_fallback";
+// Where an order notice to a customer names its order and kind ({"order": 1042, "kind":
+// "confirmed"}): kept apart in the outbox, so that a failed delivery can be reported to the
+// shop's owners; never sent to Meta.
+inline constexpr const char* kNoticeKey = "chatshop_notice";
 
 // `text` cut to at most `max_chars` UTF-8 characters, never inside a multi-byte sequence.
 std::string TruncateUtf8(std::string_view text, size_t max_chars);

@@ -10,31 +10,24 @@
 
 namespace chatshop::whatsapp {
 
-struct OutboxRelaySettings {
-  int batch = 32;
-  int max_attempts = 8;
-};
-
-// Moves replies from the durable outbox to the Graph API: claim due rows, send each, record
-// the wamid, or schedule a retry with exponential backoff, or give up on a permanent error.
-// Not thread-safe: one relay per thread (several relays may share a store: rows are leased).
+// Moves replies from the durable outbox (written in the same transaction as the effect that
+// caused them) onto the outbound queues: claim what is not queued yet, publish it with
+// confirms, mark it queued. A relay that dies in between gives the rows back when their lease
+// ends; a reply queued twice is still sent once (the sender checks the row). Not thread-safe:
+// one relay per thread; several relays may share a store.
 class OutboxRelay {
  public:
-  OutboxRelay(OutboxStore& store, GraphApi& graph, OutboxRelaySettings settings,
-              common::MetricsRegistry& metrics);
+  OutboxRelay(OutboxStore& store, OutboundQueue& queue, int batch, common::MetricsRegistry& metrics);
 
-  // One pass. Returns how many rows it handled (0 when nothing was due); kUnavailable when the
-  // store cannot be reached.
+  // One pass. Returns how many replies it queued (0 when none was waiting); kUnavailable when
+  // the store or the broker cannot be reached.
   [[nodiscard]] Result<int> RunOnce();
 
  private:
   OutboxStore& store_;
-  GraphApi& graph_;
-  OutboxRelaySettings settings_;
-  common::Counter& sent_;
-  common::Counter& retried_;
-  common::Counter& failed_;
-  common::Counter& templates_;
+  OutboundQueue& queue_;
+  int batch_;
+  common::Counter& queued_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,33 +55,82 @@ class MediaApi {
                                                    const std::string& mime_type) = 0;
 };
 
-// A reply waiting in the outbox table to be sent.
+// A reply waiting in the outbox table to be sent, as the sender loads it.
 struct OutboxMessage {
   int64_t id = 0;
+  int64_t shop_id = 0;
   std::string phone_number_id;
   std::string access_token;  // the shop's Graph API token; never logged
   std::string recipient;     // wa_id
   nlohmann::json payload;    // the full /messages request body
-  int attempts = 0;          // including the one now being made
+  int attempts = 0;          // sends tried so far that failed
   nlohmann::json fallback;   // template message for a closed 24-hour window; null: none
   bool window_open = true;   // the recipient wrote to the shop within the last 24 hours
+  std::string status;        // pending | queued | sent | dead
+  bool earlier_unsent = false;  // an older reply to the same recipient is not accepted yet
+  bool credentials_ok = true;   // false while the shop's token is known to be refused
+  int messages_per_second = 0;  // the shop's own rate; 0: the configured default
+  int64_t age_ms = 0;           // since the reply was written
 };
 
-// The durable outbox. A claimed row is leased for a while so that a crashed sender's rows come
-// back; implementations must be safe to use from several processes at once.
+// A reply on its way through the outbound queues: what a queue message carries. The reply
+// itself stays in the outbox table, the source of truth; the queue carries only which one.
+struct OutboundJob {
+  int64_t outbox_id = 0;
+  std::string phone_number_id;
+  std::string recipient;  // routes the job to its recipient's shard
+
+  nlohmann::json ToJson() const;
+  static Result<OutboundJob> FromJson(const nlohmann::json& json);
+  bool operator==(const OutboundJob&) const = default;
+};
+
+// The durable outbox. Implementations must be safe to use from several processes at once;
+// one instance per thread.
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
 
-  // Leases up to `limit` rows that are due, oldest first, and counts an attempt on each.
-  [[nodiscard]] virtual Result<std::vector<OutboxMessage>> ClaimDue(int limit) = 0;
-  // Records Meta's wamid for the row; it will not be sent again.
+  // Leases up to `limit` replies not yet on the queues, oldest first; a relay that dies
+  // before MarkQueued gives them back when the lease ends.
+  [[nodiscard]] virtual Result<std::vector<OutboundJob>> ClaimUnqueued(int limit) = 0;
+  // The replies are on the outbound queues.
+  [[nodiscard]] virtual Status MarkQueued(const std::vector<int64_t>& ids) = 0;
+  // The reply as it is now; nullopt when there is no such row.
+  [[nodiscard]] virtual Result<std::optional<OutboxMessage>> Load(int64_t id) = 0;
+  // Records Meta's wamid: the reply will not be sent again.
   [[nodiscard]] virtual Status MarkSent(int64_t id, const std::string& wamid) = 0;
-  // Makes the row due again after `delay`, keeping `error` for operators.
-  [[nodiscard]] virtual Status MarkRetry(int64_t id, std::chrono::seconds delay,
-                                         const std::string& error) = 0;
-  // Gives up on the row for good.
-  [[nodiscard]] virtual Status MarkFailed(int64_t id, const std::string& error) = 0;
+  // A failed send: `attempts` so far and why, for operators.
+  [[nodiscard]] virtual Status MarkAttempt(int64_t id, int attempts, const std::string& error) = 0;
+  // Given up on: Meta's error code (0: none) and message; it is in the dead-letter queue.
+  [[nodiscard]] virtual Status MarkDead(int64_t id, int64_t code, const std::string& error) = 0;
+  // Meta refused the shop's token: its replies wait until an admin sets a new one.
+  [[nodiscard]] virtual Status HoldShop(int64_t shop_id, const std::string& error) = 0;
+};
+
+// The outbound queues (RabbitMQ): shards by recipient, delay queues, dead letters. Every call
+// returns once the broker confirmed. Thread-safe.
+class OutboundQueue {
+ public:
+  virtual ~OutboundQueue() = default;
+  [[nodiscard]] virtual Status Enqueue(const std::vector<OutboundJob>& jobs) = 0;
+  // Back on its shard queue after about `delay`.
+  [[nodiscard]] virtual Status Delay(const OutboundJob& job, std::chrono::milliseconds delay) = 0;
+  // To the dead-letter queue with Meta's code and message.
+  [[nodiscard]] virtual Status DeadLetter(const OutboundJob& job, int64_t code,
+                                          const std::string& error) = 0;
+};
+
+// Meta's throughput and pair-rate limits, shared by every sender (cloud-api.md §8).
+// One instance per thread.
+class Pacer {
+ public:
+  virtual ~Pacer() = default;
+  // Takes one send from `phone_number_id` to `recipient` when both limits allow it now and
+  // returns 0; otherwise takes nothing and returns how long to wait before asking again.
+  [[nodiscard]] virtual Result<std::chrono::milliseconds> Reserve(
+      const std::string& phone_number_id, const std::string& recipient,
+      int messages_per_second) = 0;
 };
 
 }  // namespace chatshop::whatsapp

@@ -124,7 +124,11 @@ TEST(ConversationTest, CrashBetweenCommitAndAckSendsNoSecondReply) {
   testing::Deployment deployment("amqp://guest:guest@127.0.0.1:" + std::to_string(proxy.port()));
   ImportKiranaCatalog(deployment);
   deployment.Start("sandbox");
-  deployment.Start("worker");
+  // The bot's broker connection goes through the proxy; the sender's does not, so replies
+  // still leave while the bot's acks are held.
+  deployment.StartAs("bot", "worker", {"--role", "bot"});
+  deployment.StartAs("sender", "worker", {"--role", "sender"},
+                     {"CHATSHOP_RABBITMQ_URL=" + stack.rabbitmq.url});
   ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.sandbox_port(), "/healthz"); }));
   testing::SandboxCustomer customer(deployment.sandbox_port(), "919876543210");
 
@@ -159,7 +163,7 @@ TEST(ConversationTest, CrashBetweenCommitAndAckSendsNoSecondReply) {
   proxy.Hold();
   publish("wamid.CRASH2", "1 bread");
   ASSERT_EQ(customer.WaitForReplies(2).size(), 2u) << "committed and sent";
-  deployment.Kill("worker");
+  deployment.Kill("bot");
   proxy.Cut();  // the dead worker's connection closes: the broker requeues what it held
   infra::RabbitNames names{direct.name_prefix};
   auto waiting = [&] {
@@ -173,7 +177,7 @@ TEST(ConversationTest, CrashBetweenCommitAndAckSendsNoSecondReply) {
   proxy.Release();
   proxy.Restore();
 
-  deployment.Start("worker");
+  deployment.StartAs("bot2", "worker", {"--role", "bot"});
   ASSERT_TRUE(WaitFor([&] { return waiting() == 0; })) << "the new worker took it";
   publish("wamid.CRASH3", "1 sugar");  // handled after the redelivery (same customer, in order)
   const json replies = customer.WaitForReplies(3);

@@ -160,6 +160,21 @@ class FakeInboundStore : public bot::InboundStore {
     outbox.insert(outbox.end(), decision->replies.begin(), decision->replies.end());
     return true;
   }
+  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const bot::ShopRecord&,
+                            const FailureReport& report) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
+    static const std::map<std::string, int> rank = {
+        {"sent", 1}, {"delivered", 2}, {"read", 3}, {"played", 4}, {"failed", 5}};
+    auto r = rank.find(status.type);
+    if (r == rank.end()) return false;
+    auto& current = statuses[status.id];
+    if (!current.empty() && rank.at(current) >= r->second) return false;
+    current = status.type;
+    if (status.type == "failed" && notices.count(status.id)) {
+      for (auto& m : report(notices[status.id], status.customer, "undeliverable")) outbox.push_back(m);
+    }
+    return true;
+  }
 
   struct Conversation {
     nlohmann::json state;
@@ -170,6 +185,8 @@ class FakeInboundStore : public bot::InboundStore {
   std::set<std::string> inbox;
   std::vector<nlohmann::json> outbox;
   std::map<std::pair<int64_t, std::string>, Conversation> conversations;
+  std::map<std::string, std::string> statuses;  // wamid → newest status
+  std::map<std::string, int64_t> notices;       // wamid of an order notice → order number
   FakeOrderLedger ledger;
 };
 
@@ -186,53 +203,123 @@ class FakeCatalogSource : public bot::CatalogSource {
   std::vector<int64_t> forgotten;
 };
 
-// An outbox whose rows are all due at once; records every outcome.
+// The outbox as rows in memory; records every outcome.
 class FakeOutboxStore : public whatsapp::OutboxStore {
  public:
-  Result<std::vector<whatsapp::OutboxMessage>> ClaimDue(int limit) override {
-    std::vector<whatsapp::OutboxMessage> due;
-    for (auto& row : rows) {
+  Result<std::vector<whatsapp::OutboundJob>> ClaimUnqueued(int limit) override {
+    std::vector<whatsapp::OutboundJob> due;
+    for (auto& [id, row] : rows) {
       if (static_cast<int>(due.size()) == limit) break;
-      if (row.state == "pending") {
-        ++row.message.attempts;
-        due.push_back(row.message);
-      }
+      if (row.status == "pending") due.push_back({id, row.phone_number_id, row.recipient});
     }
     return due;
   }
+  Status MarkQueued(const std::vector<int64_t>& ids) override {
+    for (int64_t id : ids) rows.at(id).status = "queued";
+    return Ok();
+  }
+  Result<std::optional<whatsapp::OutboxMessage>> Load(int64_t id) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
+    auto it = rows.find(id);
+    if (it == rows.end()) return std::optional<whatsapp::OutboxMessage>();
+    whatsapp::OutboxMessage m = it->second;
+    m.earlier_unsent = false;
+    for (auto& [other, row] : rows) {
+      if (other < id && row.recipient == m.recipient &&
+          (row.status == "pending" || row.status == "queued")) {
+        m.earlier_unsent = true;
+      }
+    }
+    m.credentials_ok = !held.count(m.shop_id);
+    return std::optional<whatsapp::OutboxMessage>(m);
+  }
   Status MarkSent(int64_t id, const std::string& wamid) override {
-    Row& r = Find(id);
-    r.state = "sent";
-    r.wamid = wamid;
+    if (unavailable || fail_mark_sent-- > 0) return MakeError(ErrorCode::kUnavailable, "db down");
+    rows.at(id).status = "sent";
+    rows.at(id).wamid = wamid;
     return Ok();
   }
-  Status MarkRetry(int64_t id, std::chrono::seconds delay, const std::string& error) override {
-    Row& r = Find(id);
-    r.last_delay = delay;
-    r.last_error = error;
+  Status MarkAttempt(int64_t id, int attempts, const std::string& error) override {
+    rows.at(id).attempts = attempts;
+    rows.at(id).last_error = error;
     return Ok();
   }
-  Status MarkFailed(int64_t id, const std::string& error) override {
-    Row& r = Find(id);
-    r.state = "failed";
-    r.last_error = error;
+  Status MarkDead(int64_t id, int64_t code, const std::string& error) override {
+    rows.at(id).status = "dead";
+    rows.at(id).error_code = code;
+    rows.at(id).last_error = error;
+    return Ok();
+  }
+  Status HoldShop(int64_t shop_id, const std::string&) override {
+    held.insert(shop_id);
     return Ok();
   }
 
-  struct Row {
-    whatsapp::OutboxMessage message;
-    std::string state = "pending";
+  struct Row : whatsapp::OutboxMessage {
     std::string wamid;
     std::string last_error;
-    std::chrono::seconds last_delay{0};
+    int64_t error_code = 0;
   };
-  Row& Find(int64_t id) {
-    for (auto& r : rows) {
-      if (r.message.id == id) return r;
-    }
-    throw std::out_of_range("no outbox row");
+  // A queued reply to `recipient`.
+  Row& Add(int64_t id, const std::string& recipient, nlohmann::json payload) {
+    Row row;
+    row.id = id;
+    row.shop_id = 1;
+    row.phone_number_id = "106540352242922";
+    row.access_token = "token-1";
+    row.recipient = recipient;
+    row.payload = std::move(payload);
+    row.status = "queued";
+    return rows[id] = row;
   }
-  std::vector<Row> rows;
+  bool unavailable = false;
+  int fail_mark_sent = 0;  // how many MarkSent calls fail next
+  std::map<int64_t, Row> rows;
+  std::set<int64_t> held;  // shops whose token was refused
+};
+
+// Records what goes to the outbound, delay and dead-letter queues.
+class FakeOutboundQueue : public whatsapp::OutboundQueue {
+ public:
+  Status Enqueue(const std::vector<whatsapp::OutboundJob>& jobs) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
+    queued.insert(queued.end(), jobs.begin(), jobs.end());
+    return Ok();
+  }
+  Status Delay(const whatsapp::OutboundJob& job, std::chrono::milliseconds delay) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
+    delayed.emplace_back(job, delay);
+    return Ok();
+  }
+  Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code, const std::string& error) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
+    dead.push_back({job, code, error});
+    return Ok();
+  }
+  struct Dead {
+    whatsapp::OutboundJob job;
+    int64_t code;
+    std::string error;
+  };
+  bool unavailable = false;
+  std::vector<whatsapp::OutboundJob> queued;
+  std::vector<std::pair<whatsapp::OutboundJob, std::chrono::milliseconds>> delayed;
+  std::vector<Dead> dead;
+};
+
+// Answers each reservation from a script of waits (then allows), recording the calls.
+class FakePacer : public whatsapp::Pacer {
+ public:
+  Result<std::chrono::milliseconds> Reserve(const std::string&, const std::string& recipient,
+                                            int messages_per_second) override {
+    calls.emplace_back(recipient, messages_per_second);
+    if (script.empty()) return std::chrono::milliseconds(0);
+    auto next = script.front();
+    script.pop_front();
+    return next;
+  }
+  std::deque<std::chrono::milliseconds> script;
+  std::vector<std::pair<std::string, int>> calls;
 };
 
 // Answers each send from a script of results (then succeeds), recording the calls.

@@ -318,19 +318,24 @@ TEST_F(OrdersTest, NoticeOutsideTheWindowGoesAsTheShopsTemplate) {
   EXPECT_EQ(Q("SELECT payload ? 'chatshop_fallback' FROM outbox ORDER BY id DESC LIMIT 1"), "f")
       << "the fallback is kept apart, never sent to Meta";
   infra::PgOutboxStore outbox(schema_.url());
-  auto claimed = outbox.ClaimDue(100);
+  auto claimed = outbox.ClaimUnqueued(100);
   ASSERT_TRUE(claimed);
   bool found = false;
-  for (const auto& m : *claimed) {
-    if (m.recipient == customer && m.fallback.is_object()) {
+  for (const auto& job : *claimed) {
+    auto m = outbox.Load(job.outbox_id);
+    ASSERT_TRUE(m && *m);
+    if ((*m)->recipient == customer && (*m)->fallback.is_object()) {
       found = true;
-      EXPECT_FALSE(m.window_open);
+      EXPECT_FALSE((*m)->window_open);
     }
-    if (m.recipient == kOwner) {
-      EXPECT_TRUE(m.window_open) << "the owner just wrote";
+    if ((*m)->recipient == kOwner) {
+      EXPECT_TRUE((*m)->window_open) << "the owner just wrote";
     }
   }
   EXPECT_TRUE(found);
+  EXPECT_EQ(Q("SELECT notice_kind || ' #' || notice_order FROM outbox WHERE fallback IS NOT NULL"),
+            "confirmed #" + Q("SELECT number FROM orders"))
+      << "an order notice names its order, for reporting a failed delivery";
 }
 
 TEST_F(OrdersTest, OwnerSetsStockInWords) {

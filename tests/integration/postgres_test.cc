@@ -116,38 +116,97 @@ TEST_F(PostgresTest, InboxRowAndRepliesCommitTogetherOncePerWamid) {
             "2026-08-05");
 }
 
-TEST_F(PostgresTest, OutboxRowsAreLeasedSentOnceAndRetriedWhenAsked) {
+TEST_F(PostgresTest, OutboxRowsAreLeasedQueuedOnceAndKeepTheirOrderPerRecipient) {
   PgInboundStore inbound(schema_.url());
   auto reply = whatsapp::BuildTextMessage("919876543210", "hi");
   ASSERT_TRUE(Record(inbound, Text("wamid.2"), {reply, reply}));
 
   PgOutboxStore store(schema_.url());
   PgOutboxStore other(schema_.url());
-  auto claimed = store.ClaimDue(1);
+  auto claimed = store.ClaimUnqueued(1);
   ASSERT_TRUE(claimed) << claimed.error().ToString();
   ASSERT_EQ(claimed->size(), 1u);
-  EXPECT_EQ((*claimed)[0].access_token, "tok");
-  EXPECT_EQ((*claimed)[0].attempts, 1);
-  EXPECT_EQ((*claimed)[0].payload["text"]["body"], "hi");
-
-  auto rest = other.ClaimDue(10);
+  EXPECT_EQ((*claimed)[0].recipient, "919876543210");
+  EXPECT_EQ((*claimed)[0].phone_number_id, "106540352242922");
+  auto rest = other.ClaimUnqueued(10);
   ASSERT_TRUE(rest);
-  ASSERT_EQ(rest->size(), 1u) << "a leased row is not handed to a second sender";
-  EXPECT_NE((*rest)[0].id, (*claimed)[0].id);
+  ASSERT_EQ(rest->size(), 1u) << "a leased row is not handed to a second relay";
+  const int64_t first = (*claimed)[0].outbox_id, second = (*rest)[0].outbox_id;
+  ASSERT_LT(first, second);
+  ASSERT_TRUE(store.MarkQueued({first, second}));
+  EXPECT_TRUE(store.ClaimUnqueued(10)->empty()) << "queued rows are not claimed again";
 
-  ASSERT_TRUE(store.MarkRetry((*claimed)[0].id, std::chrono::seconds(0), "graph api http 503"));
-  auto again = store.ClaimDue(10);
-  ASSERT_TRUE(again);
-  ASSERT_EQ(again->size(), 1u);
-  EXPECT_EQ((*again)[0].attempts, 2);
+  auto one = store.Load(first);
+  ASSERT_TRUE(one && *one);
+  EXPECT_EQ((*one)->access_token, "tok");
+  EXPECT_EQ((*one)->payload["text"]["body"], "hi");
+  EXPECT_EQ((*one)->status, "queued");
+  EXPECT_FALSE((*one)->earlier_unsent);
+  EXPECT_TRUE((*one)->credentials_ok);
+  EXPECT_TRUE((*store.Load(second))->earlier_unsent) << "the first reply is not accepted yet";
 
-  ASSERT_TRUE(store.MarkSent((*again)[0].id, "wamid.out.1"));
-  ASSERT_TRUE(store.MarkFailed((*rest)[0].id, "graph api error 131026"));
-  auto none = store.ClaimDue(10);
-  ASSERT_TRUE(none);
-  EXPECT_TRUE(none->empty());
-  EXPECT_EQ(schema_.QueryValue("SELECT status || ':' || wamid FROM outbox WHERE status = 'sent'"),
-            "sent:wamid.out.1");
+  ASSERT_TRUE(store.MarkAttempt(first, 1, "graph api http 503"));
+  EXPECT_EQ((*store.Load(first))->attempts, 1);
+  ASSERT_TRUE(store.MarkSent(first, "wamid.out.1"));
+  EXPECT_FALSE((*store.Load(second))->earlier_unsent);
+  ASSERT_TRUE(store.MarkDead(second, 131026, "graph api error 131026"));
+  EXPECT_EQ(schema_.QueryValue("SELECT string_agg(status || ':' || coalesce(wamid, error_code::text), ' ' ORDER BY id) FROM outbox"),
+            "sent:wamid.out.1 dead:131026");
+  EXPECT_FALSE(*store.Load(999)) << "no such row";
+
+  // A refused token holds the shop until a new one is set.
+  ASSERT_TRUE(store.HoldShop((*one)->shop_id, "graph api error 190"));
+  EXPECT_FALSE((*store.Load(first))->credentials_ok);
+  ASSERT_TRUE(PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "new-tok"));
+  EXPECT_TRUE((*store.Load(first))->credentials_ok);
+  EXPECT_EQ((*store.Load(first))->access_token, "new-tok");
+}
+
+TEST_F(PostgresTest, DeliveryStatusesOnlyMoveForwardAndAFailedNoticeTellsTheOwners) {
+  PgInboundStore inbound(schema_.url());
+  auto shop = inbound.FindShopByPhoneNumberId("106540352242922");
+  ASSERT_TRUE(shop);
+  auto notice = whatsapp::BuildTextMessage("919876543210", "Order #1001 is packed.");
+  notice[whatsapp::kNoticeKey] = {{"order", 1001}, {"kind", "packed"}};
+  ASSERT_TRUE(Record(inbound, Text("wamid.3"), {notice}));
+  EXPECT_EQ(schema_.QueryValue("SELECT payload ? 'chatshop_notice' FROM outbox"), "f");
+  PgOutboxStore outbox(schema_.url());
+  const int64_t id = std::stoll(schema_.QueryValue("SELECT id FROM outbox"));
+  ASSERT_TRUE(outbox.MarkSent(id, "wamid.OUT"));
+
+  auto status = [](const std::string& s, int64_t ts) {
+    whatsapp::InboundEvent e;
+    e.kind = whatsapp::InboundEvent::Kind::kStatus;
+    e.phone_number_id = "106540352242922";
+    e.customer = "919876543210";
+    e.id = "wamid.OUT";
+    e.type = s;
+    e.timestamp = ts;
+    e.data = {{"id", "wamid.OUT"}, {"status", s}};
+    if (s == "failed") e.data["errors"] = {{{"code", 131026}, {"title", "Message undeliverable"}}};
+    return e;
+  };
+  int reports = 0;
+  auto report = [&](int64_t number, const std::string& customer, const std::string& error) {
+    ++reports;
+    return std::vector<nlohmann::json>{whatsapp::BuildTextMessage(
+        "919800000001", "#" + std::to_string(number) + " " + customer + " " + error)};
+  };
+  EXPECT_TRUE(*inbound.RecordStatus(status("delivered", 1785900010), *shop, report));
+  EXPECT_FALSE(*inbound.RecordStatus(status("sent", 1785900005), *shop, report)) << "late 'sent'";
+  EXPECT_TRUE(*inbound.RecordStatus(status("read", 1785900020), *shop, report));
+  EXPECT_FALSE(*inbound.RecordStatus(status("delivered", 1785900030), *shop, report))
+      << "read never goes back to delivered";
+  EXPECT_FALSE(*inbound.RecordStatus(status("deleted", 1785900030), *shop, report)) << "unknown";
+  EXPECT_EQ(schema_.QueryValue("SELECT status FROM message_status WHERE wamid = 'wamid.OUT'"), "read");
+  EXPECT_EQ(reports, 0);
+
+  EXPECT_TRUE(*inbound.RecordStatus(status("failed", 1785900040), *shop, report));
+  EXPECT_FALSE(*inbound.RecordStatus(status("failed", 1785900040), *shop, report)) << "once";
+  EXPECT_EQ(reports, 1);
+  EXPECT_EQ(schema_.QueryValue("SELECT status || ' ' || error_code FROM message_status"), "failed 131026");
+  EXPECT_EQ(schema_.QueryValue("SELECT payload->'text'->>'body' FROM outbox WHERE recipient = '919800000001'"),
+            "#1001 919876543210 Message undeliverable (131026)");
 }
 
 TEST_F(PostgresTest, ConversationStateIsStoredWithItsMessageAndAFailedDecisionKeepsNothing) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
 #include "support/stack.h"
 
@@ -29,6 +30,10 @@ class RabbitTest : public ::testing::Test {
   }
   void TearDown() override { EXPECT_TRUE(DeleteTopology(settings_)); }
 
+  std::vector<std::string> Inbound() const {
+    RabbitNames names{settings_.name_prefix};
+    return {names.InboundQueue(0), names.InboundQueue(1)};
+  }
   webhook::QueueMessage ToShard(int shard, const std::string& body) {
     return {webhook::QueueMessage::Route::kInbound, shard, "id-" + body, "", body};
   }
@@ -53,7 +58,7 @@ TEST_F(RabbitTest, ConfirmedMessagesAreConsumedInOrderPerShard) {
     EXPECT_EQ(d.message_id, "id-" + d.body);
     if (++handled == 20) stop = true;
     return DeliveryAction::kAck;
-  });
+  }, Inbound());
   RunUntilStopped(consumer, stop);
   ASSERT_EQ(handled, 20);
   for (const auto& [queue, bodies] : seen) {
@@ -105,10 +110,58 @@ TEST_F(RabbitTest, RetryHoldsTheMessageUntilTheHandlerSucceeds) {
     order.push_back(std::stoi(d.body));
     if (order.size() == 2) stop = true;
     return DeliveryAction::kAck;
-  });
+  }, Inbound());
   RunUntilStopped(consumer, stop);
   EXPECT_EQ(order, (std::vector<int>{1, 2})) << "message 2 must not overtake a retried message 1";
   EXPECT_EQ(attempts, 3);
+  publisher.Stop();
+}
+
+TEST_F(RabbitTest, DelayedJobsComeBackToTheirShardAndDeadLettersCanBePeekedAndReplayed) {
+  RabbitPublisher publisher(settings_, metrics_);
+  publisher.Start();
+  RabbitOutboundQueue queue(publisher, settings_);
+  RabbitNames names{settings_.name_prefix};
+  const whatsapp::OutboundJob job{7, "106540352242922", "919876543210"};
+  std::string home;  // the job's shard queue
+  for (int shard = 0; shard < settings_.outbound_shards; ++shard) {
+    if (queue.ShardKey(job) == names.ShardRoutingKey(shard)) home = names.OutboundQueue(shard);
+  }
+  ASSERT_FALSE(home.empty());
+
+  ASSERT_TRUE(queue.Delay(job, std::chrono::milliseconds(300)));
+  EXPECT_EQ(*QueueDepth(settings_, names.DelayQueue(0)), 1u);
+  EXPECT_EQ(*QueueDepth(settings_, home), 0u) << "not before its time";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (*QueueDepth(settings_, home) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto back = TakeAll(settings_, home);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 1u) << "the delay queue dead-letters it back to its own shard";
+  EXPECT_EQ((*back)[0].message_id, "outbox-7");
+  EXPECT_EQ(*whatsapp::OutboundJob::FromJson(nlohmann::json::parse((*back)[0].body)), job);
+  EXPECT_EQ(DelayBand(std::chrono::seconds(5)), 2);
+  EXPECT_EQ(DelayBand(std::chrono::hours(1)), kDelayBands - 1);
+
+  ASSERT_TRUE(queue.DeadLetter(job, 131026, "graph api error 131026: Message undeliverable"));
+  ASSERT_TRUE(queue.DeadLetter({8, "106540352242922", "919811112222"}, 0, "down"));
+  auto peeked = Peek(settings_, names.DeadLetterQueue(), 10);
+  ASSERT_TRUE(peeked);
+  ASSERT_EQ(peeked->size(), 2u);
+  EXPECT_EQ((*peeked)[0].reason, "graph api error 131026: Message undeliverable");
+  EXPECT_EQ(*QueueDepth(settings_, names.DeadLetterQueue()), 2u) << "peeking takes nothing";
+  // Replay the second: it goes back to the outbound queues, the first stays.
+  ASSERT_TRUE(TakeOne(settings_, names.DeadLetterQueue(), "outbox-8", [&](const Delivery& d) {
+    return queue.Enqueue({*whatsapp::OutboundJob::FromJson(nlohmann::json::parse(d.body))});
+  }));
+  EXPECT_FALSE(TakeOne(settings_, names.DeadLetterQueue(), "outbox-99",
+                       [](const Delivery&) { return Ok(); }));
+  auto left = Peek(settings_, names.DeadLetterQueue(), 10);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].message_id, "outbox-7");
+  EXPECT_EQ(*Purge(settings_, names.DeadLetterQueue()), 1u);
+  EXPECT_EQ(*QueueDepth(settings_, names.DeadLetterQueue()), 0u);
   publisher.Stop();
 }
 

@@ -135,11 +135,18 @@ Deployment::~Deployment() {
   fs::remove_all(dir_);
 }
 
-void Deployment::Start(const std::string& program) {
-  programs_.emplace_back(program, std::make_unique<ChildProcess>(
-                                      std::vector<std::string>{Bin("chatshop-" + program),
-                                                               "--config", config_path_},
-                                      (dir_ / (program + ".log")).string()));
+void Deployment::Start(const std::string& program) { StartAs(program, program, {}); }
+
+void Deployment::StartAs(const std::string& name, const std::string& program,
+                         const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::vector<std::string> argv;
+  if (!env.empty()) {
+    argv.push_back("/usr/bin/env");  // execs the program: the pid stays the program's
+    argv.insert(argv.end(), env.begin(), env.end());
+  }
+  argv.insert(argv.end(), {Bin("chatshop-" + program), "--config", config_path_});
+  argv.insert(argv.end(), args.begin(), args.end());
+  programs_.emplace_back(name, std::make_unique<ChildProcess>(argv, (dir_ / (name + ".log")).string()));
 }
 
 int Deployment::Stop(const std::string& program) {

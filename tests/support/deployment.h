@@ -31,6 +31,10 @@ class Deployment {
 
   // Starts build/bin/chatshop-<program> with this deployment's config.
   void Start(const std::string& program);
+  // Starts it under `name` (for Stop and Kill) with more arguments and environment variables
+  // (CHATSHOP_<SECTION>_<KEY>=value overrides a config key).
+  void StartAs(const std::string& name, const std::string& program,
+               const std::vector<std::string>& args, const std::vector<std::string>& env = {});
   // Stops it and returns its exit status.
   int Stop(const std::string& program);
   // Kills it (SIGKILL), like a crash: it gets no chance to finish anything.

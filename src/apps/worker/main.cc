@@ -12,10 +12,13 @@
 #include "common/logging.h"
 #include "infra/graph_api_client.h"
 #include "infra/pg_stores.h"
+#include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
 #include "infra/redis_cache.h"
+#include "infra/redis_pacer.h"
 #include "orders/catalog_service.h"
 #include "whatsapp/outbox_relay.h"
+#include "whatsapp/sender.h"
 
 using namespace chatshop;
 
@@ -42,13 +45,18 @@ class CatalogReader : public bot::CatalogSource {
   orders::CatalogService service_{store_, cache_};
 };
 
+infra::RabbitSettings RabbitOf(const common::Config& config) {
+  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
+                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
+  rabbit.outbound_shards = config.rabbitmq.outbound_shards;
+  return rabbit;
+}
+
 // Consumes the inbound shard queues in `shards` until stopped; parks what can never succeed.
 void ConsumeShards(const common::Config& config, const common::TemplateSet& templates,
                    common::MetricsRegistry& metrics, infra::RabbitPublisher& parking,
                    std::vector<int> shards) {
   auto log = common::GetLogger("worker");
-  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
-                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
   infra::PgInboundStore store(config.postgres.url);
   CatalogReader catalogs(config);
   bot::InboundProcessor processor(store, &catalogs, templates, metrics,
@@ -67,8 +75,11 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
     return infra::DeliveryAction::kAck;
   };
 
+  infra::RabbitNames names{config.rabbitmq.name_prefix};
+  std::vector<std::string> queues;
+  for (int shard : shards) queues.push_back(names.InboundQueue(shard));
   infra::RabbitConsumer consumer(
-      rabbit,
+      RabbitOf(config),
       [&](const infra::Delivery& delivery) {
         auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
         auto event = whatsapp::InboundEvent::FromJson(json);
@@ -89,7 +100,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
         }
         return infra::DeliveryAction::kRetry;
       },
-      std::move(shards));
+      std::move(queues));
   consumer.Run(apps::StopRequested());
 }
 
@@ -98,9 +109,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
 // stock in PostgreSQL, which settles it) while each customer's events stay in order.
 void RunBot(const common::Config& config, const common::TemplateSet& templates,
             common::MetricsRegistry& metrics) {
-  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
-                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
-  infra::RabbitPublisher parking(rabbit, metrics);
+  infra::RabbitPublisher parking(RabbitOf(config), metrics);
   parking.Start();
   const int threads = std::min(config.worker.bot_threads, config.rabbitmq.inbound_shards);
   std::vector<std::vector<int>> shards(threads);
@@ -115,18 +124,13 @@ void RunBot(const common::Config& config, const common::TemplateSet& templates,
   parking.Stop();
 }
 
-// Sends due outbox rows until stopped.
-void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
+// Moves replies from the outbox onto the outbound queues until stopped.
+void RunRelay(const common::Config& config, infra::RabbitPublisher& publisher,
+              common::MetricsRegistry& metrics) {
   auto log = common::GetLogger("outbox");
-  // A claimed batch must be sent before its lease ends, or another sender would send it too.
-  const auto lease = std::chrono::seconds(
-      30 + config.worker.outbox_batch * (config.whatsapp.request_timeout_ms / 1000 + 1));
-  infra::PgOutboxStore store(config.postgres.url, lease);
-  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms});
-  whatsapp::OutboxRelay relay(store, graph,
-                              {config.worker.outbox_batch, config.worker.outbox_max_attempts},
-                              metrics);
+  infra::PgOutboxStore store(config.postgres.url);
+  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
+  whatsapp::OutboxRelay relay(store, queue, config.worker.outbox_batch, metrics);
   const auto idle = std::chrono::milliseconds(config.worker.outbox_idle_poll_ms);
   bool was_failing = false;
   while (!apps::StopRequested().load()) {
@@ -135,10 +139,10 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
       handled = relay.RunOnce();
     } catch (const std::exception& e) {
       // Nothing below should throw; if it does, the rows' leases bring them back.
-      handled = MakeError(ErrorCode::kInternal, std::string("sender failed: ") + e.what());
+      handled = MakeError(ErrorCode::kInternal, std::string("relay failed: ") + e.what());
     }
     if (!handled) {
-      if (!was_failing) log->error("outbox unavailable: {}", handled.error().message);
+      if (!was_failing) log->error("outbox relay: {}", handled.error().message);
       was_failing = true;
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
@@ -146,6 +150,68 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
     was_failing = false;
     if (*handled == 0) std::this_thread::sleep_for(idle);
   }
+}
+
+// Sends the replies of the outbound shard queues in `queues` until stopped.
+void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publisher,
+                    common::MetricsRegistry& metrics, std::vector<std::string> queues) {
+  auto log = common::GetLogger("sender");
+  infra::PgOutboxStore store(config.postgres.url);
+  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
+                               config.whatsapp.request_timeout_ms});
+  const auto& s = config.sender;
+  infra::RedisPacer pacer({config.redis.url, config.redis.key_prefix, s.number_burst,
+                           s.pair_interval_ms, s.pair_burst});
+  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
+  whatsapp::OutboundSenderSettings settings;
+  settings.max_attempts = config.worker.outbox_max_attempts;
+  settings.backoff_base = std::chrono::milliseconds(s.backoff_base_ms);
+  settings.backoff_cap = std::chrono::seconds(s.backoff_cap_seconds);
+  settings.max_inline_wait = std::chrono::milliseconds(s.max_inline_wait_ms);
+  settings.credential_hold = std::chrono::seconds(s.credential_hold_seconds);
+  settings.default_messages_per_second = s.messages_per_second;
+  whatsapp::OutboundSender sender(store, graph, pacer, queue, settings, metrics);
+
+  infra::RabbitConsumer consumer(
+      RabbitOf(config),
+      [&](const infra::Delivery& delivery) {
+        auto job = whatsapp::OutboundJob::FromJson(
+            nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false));
+        if (!job) {
+          log->error("dropped an unreadable outbound message id={}", delivery.message_id);
+          return infra::DeliveryAction::kAck;
+        }
+        Status handled;
+        try {
+          handled = sender.Handle(*job);
+        } catch (const std::exception& e) {
+          handled = MakeError(ErrorCode::kInternal, std::string("sender failed: ") + e.what());
+        }
+        if (handled) return infra::DeliveryAction::kAck;
+        log->warn("will retry outbox={}: {}", job->outbox_id, handled.error().message);
+        return infra::DeliveryAction::kRetry;
+      },
+      std::move(queues));
+  consumer.Run(apps::StopRequested());
+}
+
+// The sender role: the relay, and [sender] threads consumers over the outbound shard queues.
+void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
+  infra::RabbitPublisher publisher(RabbitOf(config), metrics);
+  publisher.Start();
+  infra::RabbitNames names{config.rabbitmq.name_prefix};
+  const int threads = std::min(config.sender.threads, config.rabbitmq.outbound_shards);
+  std::vector<std::vector<std::string>> queues(threads);
+  for (int shard = 0; shard < config.rabbitmq.outbound_shards; ++shard) {
+    queues[shard % threads].push_back(names.OutboundQueue(shard));
+  }
+  std::vector<std::thread> workers;
+  workers.emplace_back([&] { RunRelay(config, publisher, metrics); });
+  for (auto& mine : queues) {
+    workers.emplace_back([&, mine] { SendFromQueues(config, publisher, metrics, mine); });
+  }
+  for (auto& worker : workers) worker.join();
+  publisher.Stop();
 }
 
 // Fetches payment screenshots and shows them to the owners until stopped.

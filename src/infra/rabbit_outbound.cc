@@ -1,0 +1,40 @@
+#include "infra/rabbit_outbound.h"
+
+#include "common/shard.h"
+
+namespace chatshop::infra {
+
+std::string OutboundMessageId(int64_t outbox_id) { return "outbox-" + std::to_string(outbox_id); }
+
+std::string RabbitOutboundQueue::ShardKey(const whatsapp::OutboundJob& job) const {
+  return names_.ShardRoutingKey(
+      common::StableShard(job.phone_number_id, job.recipient, settings_.outbound_shards));
+}
+
+Status RabbitOutboundQueue::Enqueue(const std::vector<whatsapp::OutboundJob>& jobs) {
+  std::vector<Envelope> envelopes;
+  envelopes.reserve(jobs.size());
+  for (const auto& job : jobs) {
+    envelopes.push_back({names_.OutboundExchange(), ShardKey(job), OutboundMessageId(job.outbox_id),
+                         job.ToJson().dump(), {}, 0});
+  }
+  return publisher_.Publish(std::move(envelopes));
+}
+
+Status RabbitOutboundQueue::Delay(const whatsapp::OutboundJob& job, std::chrono::milliseconds delay) {
+  const int64_t ms = std::max<int64_t>(1, delay.count());
+  return publisher_.Publish({{names_.DelayExchange(DelayBand(delay)), ShardKey(job),
+                              OutboundMessageId(job.outbox_id), job.ToJson().dump(), {}, ms}});
+}
+
+Status RabbitOutboundQueue::DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
+                                       const std::string& error) {
+  // Published by name through the default exchange.
+  return publisher_.Publish({{"", names_.DeadLetterQueue(), OutboundMessageId(job.outbox_id),
+                              job.ToJson().dump(),
+                              {{"x-chatshop-reason", error.substr(0, 1000)},
+                               {"x-chatshop-code", std::to_string(code)}},
+                              0}});
+}
+
+}  // namespace chatshop::infra

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+
+#include "whatsapp/ports.h"
+
+struct redisContext;
+
+namespace chatshop::infra {
+
+struct PacerSettings {
+  std::string redis_url;
+  std::string key_prefix = "chatshop";
+  int number_burst = 40;    // sends a business number may make at once
+  int pair_interval_ms = 6000;
+  int pair_burst = 40;
+};
+
+// whatsapp::Pacer on Redis, shared by every sender process: one atomic Lua script keeps two
+// GCRA limits (a token bucket as a "theoretical arrival time" per key) — the business
+// number's messages per second with a burst, and the pair rate per (number, customer): a burst,
+// then one message per pair interval (cloud-api.md §8). Both are taken, or neither. Keys
+// expire when idle. Connects lazily and again after an error. Not thread-safe: one per thread.
+class RedisPacer : public whatsapp::Pacer {
+ public:
+  explicit RedisPacer(PacerSettings settings);
+  ~RedisPacer() override;
+
+  Result<std::chrono::milliseconds> Reserve(const std::string& phone_number_id,
+                                            const std::string& recipient,
+                                            int messages_per_second) override;
+
+ private:
+  PacerSettings settings_;
+  redisContext* context_ = nullptr;
+};
+
+}  // namespace chatshop::infra

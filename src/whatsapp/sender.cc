@@ -1,0 +1,169 @@
+#include "whatsapp/sender.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include "common/logging.h"
+#include "whatsapp/graph_errors.h"
+
+namespace chatshop::whatsapp {
+
+int64_t MetaErrorCode(const Error& error) {
+  static const std::string kPrefix = "graph api error ";
+  if (error.message.rfind(kPrefix, 0) != 0) return 0;
+  return std::strtoll(error.message.c_str() + kPrefix.size(), nullptr, 10);
+}
+
+OutboundSender::OutboundSender(OutboxStore& store, GraphApi& graph, Pacer& pacer,
+                               OutboundQueue& queue, OutboundSenderSettings settings,
+                               common::MetricsRegistry& metrics, Sleep sleep, Random random)
+    : store_(store),
+      graph_(graph),
+      pacer_(pacer),
+      queue_(queue),
+      settings_(settings),
+      metrics_(metrics),
+      sleep_(sleep ? std::move(sleep)
+                   : Sleep([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })),
+      random_(random ? std::move(random) : Random([] {
+        thread_local std::mt19937_64 engine{std::random_device{}()};
+        return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+      })),
+      retries_(metrics.GetCounter("chatshop_sender_retries_total",
+                                  "Sends that failed transiently and went to a delay queue")),
+      dead_letters_(metrics.GetCounter("chatshop_sender_dead_letters_total",
+                                       "Replies given up on (in the dead-letter queue)")),
+      bucket_waits_(metrics.GetCounter("chatshop_sender_bucket_waits_total",
+                                       "Sends that waited for Meta's throughput or pair rate")),
+      order_waits_(metrics.GetCounter("chatshop_sender_order_waits_total",
+                                      "Replies that waited for an older one to the same customer")),
+      duplicates_(metrics.GetCounter("chatshop_sender_duplicates_total",
+                                     "Jobs whose reply was already sent or given up on")),
+      credential_holds_(metrics.GetCounter("chatshop_sender_credential_holds_total",
+                                           "Replies held because the shop's token is refused")),
+      templates_(metrics.GetCounter("chatshop_outbox_template_fallbacks_total",
+                                    "Notices sent as approved templates: the 24-hour window was "
+                                    "closed")),
+      queue_age_(metrics.GetHistogram("chatshop_sender_queue_age_seconds",
+                                      "From writing a reply to Meta accepting it",
+                                      common::LatencyBuckets())),
+      log_(common::GetLogger("sender")) {}
+
+std::chrono::milliseconds OutboundSender::Backoff(int attempts) const {
+  const int doublings = std::clamp(attempts - 1, 0, 20);
+  const auto delay = settings_.backoff_base * (int64_t{1} << doublings);
+  return std::min<std::chrono::milliseconds>(delay, settings_.backoff_cap);
+}
+
+void OutboundSender::Record(const std::string& result, int64_t code) {
+  metrics_
+      .GetCounter("chatshop_sender_sends_total", "Send attempts by result and Meta's error code",
+                  {{"result", result}, {"code", std::to_string(code)}})
+      .Increment();
+}
+
+Status OutboundSender::Handle(const OutboundJob& job) {
+  if (auto pending = unrecorded_.find(job.outbox_id); pending != unrecorded_.end()) {
+    if (auto marked = store_.MarkSent(job.outbox_id, pending->second); !marked) return marked;
+    unrecorded_.erase(pending);
+    return Ok();
+  }
+  auto loaded = store_.Load(job.outbox_id);
+  if (!loaded) return tl::unexpected(loaded.error());
+  if (!*loaded) {
+    log_->warn("no outbox row {}: job dropped", job.outbox_id);
+    return Ok();
+  }
+  const OutboxMessage& message = **loaded;
+  if (message.status == "sent" || message.status == "dead") {
+    duplicates_.Increment();
+    return Ok();
+  }
+  if (!message.credentials_ok) {
+    credential_holds_.Increment();
+    return queue_.Delay(job, settings_.credential_hold);
+  }
+  if (message.earlier_unsent) {
+    order_waits_.Increment();
+    return queue_.Delay(job, settings_.order_wait);
+  }
+  const int rate = message.messages_per_second > 0 ? message.messages_per_second
+                                                   : settings_.default_messages_per_second;
+  while (true) {
+    auto wait = pacer_.Reserve(message.phone_number_id, message.recipient, rate);
+    if (!wait) return tl::unexpected(wait.error());
+    if (wait->count() <= 0) break;
+    bucket_waits_.Increment();
+    if (*wait > settings_.max_inline_wait) return queue_.Delay(job, *wait);
+    sleep_(*wait);
+  }
+  return Send(job, message);
+}
+
+Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message) {
+  // Outside the 24-hour window only a template gets through (§5); when Meta says the window
+  // closed (131047) although we thought it open, the template goes at once.
+  const bool has_fallback = message.fallback.is_object();
+  const bool use_fallback = has_fallback && !message.window_open;
+  auto wamid = graph_.SendMessage(message.phone_number_id, message.access_token,
+                                  use_fallback ? message.fallback : message.payload);
+  if (!wamid && has_fallback && !use_fallback && IsWindowClosed(wamid.error())) {
+    log_->info("window closed, sending the template instead outbox={}", message.id);
+    templates_.Increment();
+    wamid = graph_.SendMessage(message.phone_number_id, message.access_token, message.fallback);
+  } else if (use_fallback) {
+    templates_.Increment();
+  }
+  if (!wamid) return Failed(job, message, wamid.error());
+
+  queue_age_.Observe(static_cast<double>(message.age_ms) / 1000.0);
+  Record("sent", 0);
+  log_->info("sent outbox={} to={} wamid={}", message.id, common::MaskPhone(message.recipient),
+             *wamid);
+  if (auto marked = store_.MarkSent(message.id, *wamid); !marked) {
+    unrecorded_[message.id] = *wamid;  // never send it again: record it on the next call
+    return marked;
+  }
+  return Ok();
+}
+
+Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& message,
+                              const Error& error) {
+  const int64_t code = MetaErrorCode(error);
+  if (error.code == ErrorCode::kUnauthenticated) {
+    // Retrying with the same token only burns attempts (and Meta's patience): the shop's
+    // replies wait until an admin sets a new one.
+    Record("held", code);
+    credential_holds_.Increment();
+    log_->critical("Meta refused the access token of shop {} ({}): its replies wait for "
+                   "`chatshopctl shop add --token-stdin` with a new token",
+                   message.phone_number_id, error.message);
+    if (auto held = store_.HoldShop(message.shop_id, error.message); !held) return held;
+    return queue_.Delay(job, settings_.credential_hold);
+  }
+  const int attempts = message.attempts + 1;
+  if (IsRetryable(error.code) && attempts < settings_.max_attempts) {
+    // Jitter spreads the retries of many replies hit by the same limit: half to all of it.
+    const auto backoff = Backoff(attempts);
+    const auto delay = std::chrono::milliseconds(static_cast<int64_t>(
+        static_cast<double>(backoff.count()) * (0.5 + 0.5 * random_())));
+    Record("retry", code);
+    retries_.Increment();
+    log_->warn("send failed, retrying outbox={} attempt={} in={}ms error=\"{}\"", message.id,
+               attempts, delay.count(), error.message);
+    if (auto delayed = queue_.Delay(job, delay); !delayed) return delayed;
+    return store_.MarkAttempt(message.id, attempts, error.ToString());
+  }
+  Record("dead", code);
+  dead_letters_.Increment();
+  log_->error("send failed for good outbox={} attempts={} error=\"{}\"", message.id, attempts,
+              error.message);
+  // Into the dead-letter queue first: if recording fails, the next call finds the row still
+  // queued and dead-letters it again rather than losing it.
+  if (auto dead = queue_.DeadLetter(job, code, error.message); !dead) return dead;
+  return store_.MarkDead(message.id, code, error.ToString());
+}
+
+}  // namespace chatshop::whatsapp
