@@ -312,6 +312,21 @@ Status PgOutboxStore::MarkDead(int64_t id, int64_t code, const std::string& erro
   });
 }
 
+Result<bool> PgOutboxStore::Revive(int64_t id) {
+  bool revived = false;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "UPDATE outbox SET status = 'queued', attempts = 0, error_code = NULL, last_error = NULL "
+        "WHERE id = $1 AND status IN ('dead', 'queued')",
+        id);
+    tx.commit();
+    revived = rows.affected_rows() > 0;
+  });
+  if (!status) return tl::unexpected(status.error());
+  return revived;
+}
+
 Status PgOutboxStore::HoldShop(int64_t shop_id, const std::string& error) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);

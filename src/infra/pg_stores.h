@@ -79,6 +79,10 @@ class PgOutboxStore : public whatsapp::OutboxStore {
   Status MarkDead(int64_t id, int64_t code, const std::string& error) override;
   Status HoldShop(int64_t shop_id, const std::string& error) override;
 
+  // A dead reply made sendable again (attempts from zero), for `chatshopctl dlq replay`: the
+  // job that follows it to the outbound queues will send it. False when it is not dead.
+  Result<bool> Revive(int64_t id);
+
  private:
   PgSession session_;
   std::chrono::seconds lease_;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <future>
 #include <map>
 #include <vector>
@@ -313,6 +314,9 @@ Result<uint64_t> GetOne(AmqpConnection& connection, const std::string& queue, De
   }
   delivery.reason = ReasonHeader(message.properties);
   delivery.headers = StringHeaders(message.properties);
+  if (message.properties._flags & AMQP_BASIC_TIMESTAMP_FLAG) {
+    delivery.published_at = static_cast<int64_t>(message.properties.timestamp);
+  }
   amqp_destroy_message(&message);
   return tag;
 }
@@ -549,7 +553,9 @@ void RabbitPublisher::IoLoop() {
 
         amqp_basic_properties_t props;
         props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG |
-                       AMQP_BASIC_CORRELATION_ID_FLAG;
+                       AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_TIMESTAMP_FLAG;
+        // Seconds since the epoch: `chatshopctl queues` tells a queue's age by its head.
+        props.timestamp = static_cast<uint64_t>(std::time(nullptr));
         props.delivery_mode = 2;  // persistent
         props.content_type = amqp_cstring_bytes("application/json");
         props.correlation_id = Bytes(correlation);

@@ -78,7 +78,16 @@ struct Delivery {
   std::string queue;         // for consumed messages, the routing key it was published with
   std::string reason;        // x-chatshop-reason of parked and dead-lettered messages
   std::vector<std::pair<std::string, std::string>> headers;  // every string header
+  int64_t published_at = 0;  // seconds since the epoch (Peek only); 0: unknown
   bool redelivered = false;
+
+  // The value of string header `name`, or "".
+  std::string Header(const std::string& name) const {
+    for (const auto& [key, value] : headers) {
+      if (key == name) return value;
+    }
+    return "";
+  }
 };
 
 // Looks at up to `limit` messages of `queue` without taking them (they are requeued in their

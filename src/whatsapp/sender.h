@@ -20,7 +20,7 @@ struct OutboundSenderSettings {
   std::chrono::seconds backoff_cap{300};
   std::chrono::milliseconds max_inline_wait{1000};       // longer pacing waits: delay queue
   std::chrono::seconds credential_hold{30};              // a shop whose token is refused
-  std::chrono::milliseconds order_wait{1000};            // an older reply is not accepted yet
+  std::chrono::milliseconds order_wait{250};             // an older reply is not accepted yet
   int default_messages_per_second = 80;
 };
 

@@ -89,6 +89,7 @@ Deployment::Deployment(std::string rabbit_url) {
   sandbox_port_ = FreePort();
   const auto& stack = StackConfig();
   rabbit_ = {rabbit_url.empty() ? stack.rabbitmq.url : rabbit_url, UniqueName("e2e"), 2, 16};
+  rabbit_.outbound_shards = 2;
   config_path_ = (dir_ / "chatshop.toml").string();
   std::ofstream(config_path_) << "[http]\nlisten = \"127.0.0.1:" << gateway_port_ << "\"\n"
                               << "[whatsapp]\napp_secret = \"" << kAppSecret << "\"\n"
@@ -99,14 +100,20 @@ Deployment::Deployment(std::string rabbit_url) {
                               // Shop ids repeat across test schemas: cached catalogs must not.
                               << "key_prefix = \"" << rabbit_.name_prefix << "\"\n"
                               << "[rabbitmq]\nurl = \"" << rabbit_.url << "\"\n"
-                              << "inbound_shards = 2\nname_prefix = \"" << rabbit_.name_prefix
-                              << "\"\n"
+                              << "inbound_shards = 2\noutbound_shards = 2\nname_prefix = \""
+                              << rabbit_.name_prefix << "\"\n"
                               << "[worker]\noutbox_idle_poll_ms = 20\n"
+                              // Meta's pair rate, scaled down from 6 s so tests stay short;
+                              // the sender keeps a margin below the sandbox's burst.
+                              << "[sender]\npair_interval_ms = 300\npair_burst = 8\n"
+                              << "backoff_base_ms = 100\nbackoff_cap_seconds = 2\n"
+                              << "credential_hold_seconds = 1\n"
                               << "[orders]\nmedia_dir = \"" << (dir_ / "media").string()
                               << "\"\ntimer_poll_ms = 100\n"
                               << "[sandbox]\nlisten = \"127.0.0.1:" << sandbox_port_ << "\"\n"
                               << "webhook_url = \"http://127.0.0.1:" << gateway_port_
-                              << "/webhook\"\naccess_token = \"e2e-graph-token\"\n";
+                              << "/webhook\"\naccess_token = \"e2e-graph-token\"\n"
+                              << "pair_interval_ms = 300\npair_burst = 10\n";
 
   auto migrated = RunProgram({Bin("chatshopctl"), "--config", config_path_, "db", "migrate"});
   EXPECT_EQ(migrated.status, 0) << migrated.output;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/ctl/queues.h"
 #include "apps/program.h"
 #include "bot/inbound_processor.h"
 #include "bot/order_parser.h"
@@ -510,6 +511,8 @@ int main(int argc, char** argv) {
   std::string catalog_path;
   parse_order->add_option("--catalog", catalog_path, "the shop's catalog CSV")->required();
 
+  auto run_queue_command = ctl::AddQueueCommands(cli);
+
   CLI11_PARSE(cli, argc, argv);
   if (parse_order->parsed()) return ParseOrders(catalog_path);  // needs no servers, no config
   if (config_path.empty()) {
@@ -533,5 +536,6 @@ int main(int argc, char** argv) {
   if (import->parsed()) return CatalogImport(config, shop_number, import_path);
   if (catalog_list->parsed()) return CatalogList(config, shop_number);
   if (stock_set->parsed()) return StockSet(config, shop_number, stock_sku, stock_value);
+  if (int ran = run_queue_command(config); ran >= 0) return ran;
   return 2;
 }

@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include <httplib.h>
 
@@ -122,7 +123,10 @@ void ReplyJson(httplib::Response& res, int status, const json& body) {
 }  // namespace
 
 Sandbox::Sandbox(const common::Config& config)
-    : config_(config), server_(std::make_unique<httplib::Server>()) {
+    : config_(config),
+      server_(std::make_unique<httplib::Server>()),
+      limits_(config.sandbox.messages_per_second,
+              std::chrono::milliseconds(config.sandbox.pair_interval_ms), config.sandbox.pair_burst) {
   webhook::TuneHttpServer(*server_, 16);
   Routes();
   status_thread_ = std::thread([this] { StatusLoop(); });
@@ -306,9 +310,31 @@ void Sandbox::Routes() {
     }
     std::string to = payload["to"].get<std::string>();
     std::string wa_id = to.rfind('+', 0) == 0 ? to.substr(1) : to;
+    // Failures it was told to give, then Meta's limits: neither counts as accepted.
+    const FaultPlan::Decision fault = faults_.Next(wa_id);
+    if (fault.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
+    int64_t refused = fault.code;
+    if (refused == 0) refused = limits_.Admit(phone_number_id, wa_id, std::chrono::steady_clock::now());
+    if (refused != 0) {
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_[(fault.code != 0 ? "injected." : "limited.") + std::to_string(refused)];
+      }
+      if (fault.code == 0) {
+        log->warn("graph api limit {} for to={}", refused, common::MaskPhone(wa_id));
+      }
+      auto [status, body] = MetaErrorAnswer(refused);
+      if (body.is_null()) {
+        res.status = status;
+        res.set_content("Internal Server Error", "text/plain");
+        return;
+      }
+      return ReplyJson(res, status, body);
+    }
     std::string wamid;
     {
       std::lock_guard lock(mutex_);
+      ++stats_["accepted"];
       wamid = NextWamid('O');
       std::string text = Describe(payload);
       transcript_.emplace_back(wa_id, "shop " + phone_number_id + " → " + wa_id + ": " + text);
@@ -326,6 +352,24 @@ void Sandbox::Routes() {
               {{"messaging_product", "whatsapp"},
                {"contacts", json::array({{{"input", to}, {"wa_id", wa_id}}})},
                {"messages", json::array({{{"id", wamid}, {"message_status", "accepted"}}})}});
+  });
+
+  server_->Post("/sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!faults_.Set(json::parse(req.body, nullptr, /*allow_exceptions=*/false))) {
+      return ReplyJson(res, 400, {{"error", "expected {\"rules\": [{\"to\", \"code\", "
+                                            "\"probability\", \"times\", \"delay_ms\"}]}"}});
+    }
+    ReplyJson(res, 200, {{"ok", true}});
+  });
+  server_->Delete("/sandbox/faults", [this](const httplib::Request&, httplib::Response& res) {
+    faults_.Clear();
+    ReplyJson(res, 200, {{"ok", true}});
+  });
+  server_->Get("/sandbox/stats", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    json stats = json::object();
+    for (const auto& [key, count] : stats_) stats[key] = count;
+    ReplyJson(res, 200, stats);
   });
 
   server_->Get("/sandbox/messages", [this](const httplib::Request& req, httplib::Response& res) {

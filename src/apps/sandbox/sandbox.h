@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/sandbox/meta_limits.h"
 #include "common/config.h"
 #include "common/result.h"
 
@@ -36,6 +37,10 @@ namespace chatshop::sandbox {
 // /sandbox/chat feeds it, GET /sandbox/page-media/{id} shows pictures);
 // Like Meta, it reports what became of each message it accepted with status webhooks (sent,
 // then delivered, then read) signed and POSTed to the gateway; the chat page shows them as ticks.
+// It enforces Meta's limits ([sandbox] messages_per_second, pair_interval_ms, pair_burst:
+// 130429 / 131056 beyond them) and fails the sends it is told to (POST /sandbox/faults
+// {"rules": [{"to", "code", "probability", "times", "delay_ms"}]}, DELETE /sandbox/faults);
+// GET /sandbox/stats counts accepted sends, limit errors and injected failures.
 // GET /sandbox/messages lists what the fake Graph API received (JSON); GET
 // /sandbox/conversation?customer=… prints both sides of a chat as text. Thread-safe.
 class Sandbox {
@@ -81,6 +86,9 @@ class Sandbox {
   // {"seq", "number", "dir": "in"|"out", "id", and "text" | "tapped" | "media_id"+"mime_type"
   // for what a phone sent, "payload" for what the shop sent}.
   std::vector<nlohmann::json> chat_;
+  MetaLimits limits_;
+  FaultPlan faults_;
+  std::map<std::string, uint64_t> stats_;  // accepted, limited.130429, injected.500, …
   // Status webhooks waiting to be sent, in due order, and the newest status the gateway took
   // for each message the shop sent (wamid → "sent" | "delivered" | "read").
   struct PendingStatus {

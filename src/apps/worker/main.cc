@@ -170,6 +170,10 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
   settings.max_inline_wait = std::chrono::milliseconds(s.max_inline_wait_ms);
   settings.credential_hold = std::chrono::seconds(s.credential_hold_seconds);
   settings.default_messages_per_second = s.messages_per_second;
+  // A reply behind an older one to the same customer looks again at half the pair interval:
+  // once the pair rate throttles, it could not go sooner anyway.
+  settings.order_wait = std::clamp(std::chrono::milliseconds(s.pair_interval_ms / 2),
+                                   std::chrono::milliseconds(100), std::chrono::milliseconds(3000));
   whatsapp::OutboundSender sender(store, graph, pacer, queue, settings, metrics);
 
   infra::RabbitConsumer consumer(

@@ -1,0 +1,219 @@
+#include "apps/ctl/queues.h"
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "infra/pg_stores.h"
+#include "infra/rabbit_outbound.h"
+#include "infra/rabbitmq.h"
+
+namespace chatshop::ctl {
+namespace {
+
+using nlohmann::json;
+
+// Exit codes: 1 a user error, 2 an unreachable server (as the README says).
+int Fail(const Error& error) {
+  std::cerr << "chatshopctl: " << error.ToString() << "\n";
+  return error.code == ErrorCode::kUnavailable ? 2 : 1;
+}
+
+infra::RabbitSettings Rabbit(const common::Config& config) {
+  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
+                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
+  rabbit.outbound_shards = config.rabbitmq.outbound_shards;
+  return rabbit;
+}
+
+json DeadLetterJson(const infra::Delivery& d) {
+  auto job = whatsapp::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
+  json out = {{"id", d.message_id},
+              {"code", std::atoll(d.Header("x-chatshop-code").c_str())},
+              {"reason", d.reason},
+              {"dead_since", d.published_at}};
+  if (job) {
+    out["outbox_id"] = job->outbox_id;
+    out["phone_number_id"] = job->phone_number_id;
+    out["recipient"] = job->recipient;
+  }
+  return out;
+}
+
+std::string Since(int64_t epoch) {
+  if (epoch <= 0) return "?";
+  const std::time_t t = static_cast<std::time_t>(epoch);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%SZ", std::gmtime(&t));
+  return text;
+}
+
+int DlqList(const common::Config& config, int limit, bool as_json) {
+  const auto rabbit = Rabbit(config);
+  auto seen = infra::Peek(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), limit);
+  if (!seen) return Fail(seen.error());
+  json list = json::array();
+  for (const auto& d : *seen) list.push_back(DeadLetterJson(d));
+  if (as_json) {
+    std::cout << list.dump() << "\n";
+    return 0;
+  }
+  if (list.empty()) {
+    std::cout << "no dead letters\n";
+    return 0;
+  }
+  std::printf("%-16s %-16s %-15s %-7s %-20s %s\n", "ID", "SHOP NUMBER", "RECIPIENT", "CODE",
+              "DEAD SINCE (UTC)", "REASON");
+  for (const auto& d : list) {
+    std::printf("%-16s %-16s %-15s %-7lld %-20s %s\n", d["id"].get<std::string>().c_str(),
+                d.value("phone_number_id", "?").c_str(), d.value("recipient", "?").c_str(),
+                static_cast<long long>(d["code"].get<int64_t>()),
+                Since(d["dead_since"].get<int64_t>()).c_str(), d["reason"].get<std::string>().c_str());
+  }
+  return 0;
+}
+
+int DlqShow(const common::Config& config, const std::string& id) {
+  const auto rabbit = Rabbit(config);
+  auto seen = infra::Peek(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), 100000);
+  if (!seen) return Fail(seen.error());
+  for (const auto& d : *seen) {
+    if (d.message_id != id) continue;
+    json out = DeadLetterJson(d);
+    // What was to be sent, from the outbox (the source of truth).
+    if (out.contains("outbox_id")) {
+      infra::PgOutboxStore store(config.postgres.url);
+      auto row = store.Load(out["outbox_id"].get<int64_t>());
+      if (!row) return Fail(row.error());
+      if (*row) {
+        out["status"] = (*row)->status;
+        out["attempts"] = (*row)->attempts;
+        out["payload"] = (*row)->payload;
+      }
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cerr << "chatshopctl: no dead letter " << id << " (see `chatshopctl dlq list`)\n";
+  return 1;
+}
+
+int DlqReplay(const common::Config& config, const std::string& id) {
+  const auto rabbit = Rabbit(config);
+  common::MetricsRegistry metrics;
+  infra::RabbitPublisher publisher(rabbit, metrics);
+  publisher.Start();
+  infra::RabbitOutboundQueue queue(publisher, rabbit);
+  infra::PgOutboxStore store(config.postgres.url);
+  int64_t outbox_id = 0;
+  // The row is made sendable before its job goes back, so the sender cannot find it dead; the
+  // dead letter is removed only once the job is on the outbound queues.
+  auto taken = infra::TakeOne(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), id,
+                              [&](const infra::Delivery& d) -> Status {
+                                auto job = whatsapp::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
+                                if (!job) return MakeError(ErrorCode::kInvalidArgument, id + " is not a reply");
+                                outbox_id = job->outbox_id;
+                                auto revived = store.Revive(job->outbox_id);
+                                if (!revived) return tl::unexpected(revived.error());
+                                if (!*revived) {
+                                  return MakeError(ErrorCode::kFailedPrecondition,
+                                                   id + ": its reply was sent meanwhile");
+                                }
+                                return queue.Enqueue({*job});
+                              });
+  publisher.Stop();
+  if (!taken) {
+    if (taken.error().code == ErrorCode::kNotFound) {
+      std::cerr << "chatshopctl: no dead letter " << id << " (see `chatshopctl dlq list`)\n";
+      return 1;
+    }
+    return Fail(taken.error());
+  }
+  std::cout << id << " is back on the outbound queues (outbox row " << outbox_id << ")\n";
+  return 0;
+}
+
+int DlqPurge(const common::Config& config, bool yes) {
+  if (!yes) {
+    std::cerr << "chatshopctl: purge drops every dead letter for good; add --yes to do it\n";
+    return 1;
+  }
+  const auto rabbit = Rabbit(config);
+  auto purged = infra::Purge(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue());
+  if (!purged) return Fail(purged.error());
+  std::cout << "dropped " << *purged << " dead letters\n";
+  return 0;
+}
+
+int Queues(const common::Config& config, bool as_json) {
+  const auto rabbit = Rabbit(config);
+  infra::RabbitNames names{rabbit.name_prefix};
+  std::vector<std::string> queues;
+  for (int s = 0; s < rabbit.inbound_shards; ++s) queues.push_back(names.InboundQueue(s));
+  queues.push_back(names.ParkedQueue());
+  for (int s = 0; s < rabbit.outbound_shards; ++s) queues.push_back(names.OutboundQueue(s));
+  for (int b = 0; b < infra::kDelayBands; ++b) queues.push_back(names.DelayQueue(b));
+  queues.push_back(names.DeadLetterQueue());
+  json list = json::array();
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  for (const auto& queue : queues) {
+    auto depth = infra::QueueDepth(rabbit, queue);
+    if (!depth) return Fail(depth.error());
+    int64_t age = 0;
+    if (*depth > 0) {
+      // The head message's age (peeked: it stays where it is).
+      auto head = infra::Peek(rabbit, queue, 1);
+      if (head && !head->empty() && (*head)[0].published_at > 0) age = now - (*head)[0].published_at;
+    }
+    list.push_back({{"queue", queue}, {"depth", *depth}, {"oldest_seconds", age}});
+  }
+  if (as_json) {
+    std::cout << list.dump() << "\n";
+    return 0;
+  }
+  std::printf("%-40s %8s %12s\n", "QUEUE", "DEPTH", "OLDEST (s)");
+  for (const auto& q : list) {
+    std::printf("%-40s %8u %12lld\n", q["queue"].get<std::string>().c_str(),
+                q["depth"].get<uint32_t>(), static_cast<long long>(q["oldest_seconds"].get<int64_t>()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<int(const common::Config&)> AddQueueCommands(CLI::App& cli) {
+  struct Options {
+    std::string id;
+    int limit = 100;
+    bool json = false;
+    bool yes = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* dlq = cli.add_subcommand("dlq", "replies given up on (the dead-letter queue)");
+  dlq->require_subcommand(1);
+  auto* list = dlq->add_subcommand("list", "the dead letters, oldest first, with Meta's code and reason");
+  list->add_option("--limit", options->limit, "show at most this many")->check(CLI::Range(1, 100000));
+  list->add_flag("--json", options->json, "JSON for scripts");
+  auto* show = dlq->add_subcommand("show", "one dead letter and the reply it was");
+  show->add_option("id", options->id, "its id, like outbox-42")->required();
+  auto* replay = dlq->add_subcommand("replay", "send a dead letter again (after fixing its cause)");
+  replay->add_option("id", options->id, "its id, like outbox-42")->required();
+  auto* purge = dlq->add_subcommand("purge", "drop every dead letter");
+  purge->add_flag("--yes", options->yes, "really");
+  auto* queues = cli.add_subcommand("queues", "depth and age of every queue");
+  queues->add_flag("--json", options->json, "JSON for scripts");
+
+  return [=](const common::Config& config) {
+    if (list->parsed()) return DlqList(config, options->limit, options->json);
+    if (show->parsed()) return DlqShow(config, options->id);
+    if (replay->parsed()) return DlqReplay(config, options->id);
+    if (purge->parsed()) return DlqPurge(config, options->yes);
+    if (queues->parsed()) return Queues(config, options->json);
+    return -1;
+  };
+}
+
+}  // namespace chatshop::ctl
