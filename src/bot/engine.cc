@@ -241,7 +241,10 @@ std::string Turn::Say(const std::string& name, json data) const {
 }
 
 void Turn::SendText(const std::string& body) {
-  effects_.push_back(SendReply{whatsapp::BuildTextMessage(event_.customer, body)});
+  // A text over Meta's limit (a very long bill) goes as several messages, none lost.
+  for (auto& part : whatsapp::BuildTextMessages(event_.customer, body)) {
+    effects_.push_back(SendReply{std::move(part)});
+  }
 }
 
 void Turn::SendList(const std::string& body, const std::string& button,

@@ -7,6 +7,7 @@
 
 #include "common/url.h"
 #include "whatsapp/graph_errors.h"
+#include "whatsapp/outbound.h"
 
 namespace chatshop::infra {
 
@@ -46,6 +47,10 @@ Result<std::string> GraphApiClient::SendMessage(const std::string& phone_number_
       !body["messages"].empty() && body["messages"][0].contains("id") &&
       body["messages"][0]["id"].is_string()) {
     return body["messages"][0]["id"].get<std::string>();
+  }
+  // A read receipt (with typing indicator) is not a message: Meta answers {"success": true}.
+  if (whatsapp::IsMarkRead(payload) && body.is_object() && body.value("success", false) == true) {
+    return std::string();
   }
   return MakeError(ErrorCode::kInternal, "graph api answered 200 without a message id");
 }

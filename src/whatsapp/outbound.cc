@@ -1,5 +1,7 @@
 #include "whatsapp/outbound.h"
 
+#include <set>
+
 namespace chatshop::whatsapp {
 
 std::string TruncateUtf8(std::string_view text, size_t max_chars) {
@@ -12,6 +14,35 @@ std::string TruncateUtf8(std::string_view text, size_t max_chars) {
     }
   }
   return std::string(text);
+}
+
+namespace {
+
+size_t CharCount(std::string_view text) {
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  return chars;
+}
+
+// Byte offset of the character after the first `chars` characters.
+size_t ByteOffset(std::string_view text, size_t chars) {
+  return TruncateUtf8(text, chars).size();
+}
+
+}  // namespace
+
+std::string Shorten(std::string_view text, size_t max_chars) {
+  if (CharCount(text) <= max_chars) return std::string(text);
+  if (max_chars == 0) return "";
+  std::string cut = TruncateUtf8(text, max_chars - 1);
+  // At a word boundary when that keeps more than half: "Maggi 2-Minute…", not "Maggi 2-Minu…".
+  const bool at_word_end = cut.size() < text.size() && text[cut.size()] == ' ';
+  if (auto space = cut.rfind(' ');
+      !at_word_end && space != std::string::npos && space > cut.size() / 2) {
+    cut.erase(space);
+  }
+  while (!cut.empty() && (cut.back() == ' ' || cut.back() == ',')) cut.pop_back();
+  return cut + "…";
 }
 
 namespace {
@@ -35,6 +66,77 @@ nlohmann::json BuildTextMessage(std::string_view to, std::string_view body) {
   return Envelope(to, "text", {{"body", text}, {"preview_url", false}});
 }
 
+std::vector<nlohmann::json> BuildTextMessages(std::string_view to, std::string_view body) {
+  std::vector<nlohmann::json> parts;
+  std::string_view rest = body;
+  while (CharCount(rest) > kMaxTextBodyChars) {
+    const std::string_view window = rest.substr(0, ByteOffset(rest, kMaxTextBodyChars));
+    size_t cut = std::string_view::npos;
+    for (std::string_view boundary : {"\n\n", "\n", " "}) {
+      const size_t at = window.rfind(boundary);
+      // Only a boundary in the second half of the window: parts stay long.
+      if (at != std::string_view::npos && at > window.size() / 2) {
+        cut = at;
+        break;
+      }
+    }
+    size_t next = cut;
+    if (cut == std::string_view::npos) {
+      cut = next = window.size();  // one enormous word: cut it
+    }
+    parts.push_back(Envelope(to, "text", {{"body", std::string(rest.substr(0, cut))}, {"preview_url", false}}));
+    rest.remove_prefix(next);
+    while (!rest.empty() && (rest.front() == '\n' || rest.front() == ' ')) rest.remove_prefix(1);
+  }
+  while (!rest.empty() && (rest.back() == '\n' || rest.back() == ' ')) rest.remove_suffix(1);
+  if (!rest.empty() || parts.empty()) {
+    parts.push_back(Envelope(to, "text", {{"body", std::string(rest)}, {"preview_url", false}}));
+  }
+  return parts;
+}
+
+nlohmann::json QuotingMessage(nlohmann::json message, std::string_view wamid) {
+  if (!wamid.empty()) message["context"] = {{"message_id", wamid}};
+  return message;
+}
+
+namespace {
+
+nlohmann::json MediaObject(const MediaRef& media) {
+  return media.id.empty() ? nlohmann::json{{"link", media.link}} : nlohmann::json{{"id", media.id}};
+}
+
+}  // namespace
+
+nlohmann::json BuildImageMessage(std::string_view to, const MediaRef& media, std::string_view caption) {
+  nlohmann::json image = MediaObject(media);
+  if (!caption.empty()) image["caption"] = Shorten(caption, kMaxCaptionChars);
+  return Envelope(to, "image", image);
+}
+
+nlohmann::json BuildDocumentMessage(std::string_view to, const MediaRef& media,
+                                    std::string_view caption, std::string_view filename) {
+  nlohmann::json document = MediaObject(media);
+  if (!caption.empty()) document["caption"] = Shorten(caption, kMaxCaptionChars);
+  if (!filename.empty()) document["filename"] = std::string(filename);
+  return Envelope(to, "document", document);
+}
+
+nlohmann::json BuildReactionMessage(std::string_view to, std::string_view wamid,
+                                    std::string_view emoji) {
+  return Envelope(to, "reaction", {{"message_id", wamid}, {"emoji", emoji}});
+}
+
+nlohmann::json BuildMarkRead(std::string_view wamid, bool typing) {
+  nlohmann::json body = {{"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", wamid}};
+  if (typing) body["typing_indicator"] = {{"type", "text"}};
+  return body;
+}
+
+bool IsMarkRead(const nlohmann::json& payload) {
+  return payload.is_object() && payload.value("status", "") == "read" && !payload.contains("to");
+}
+
 }  // namespace chatshop::whatsapp
 
 namespace chatshop::whatsapp {
@@ -42,15 +144,21 @@ namespace chatshop::whatsapp {
 nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
                                    const std::vector<ReplyButton>& buttons,
                                    std::string_view header_image_id) {
+  // Meta refuses empty, repeated or over-long ids and titles: such buttons are left out.
   nlohmann::json list = nlohmann::json::array();
-  for (size_t i = 0; i < buttons.size() && i < kMaxButtons; ++i) {
-    list.push_back({{"type", "reply"},
-                    {"reply",
-                     {{"id", buttons[i].id},
-                      {"title", TruncateUtf8(buttons[i].title, kMaxButtonTitleChars)}}}});
+  std::set<std::string> ids, titles;
+  for (const auto& button : buttons) {
+    if (list.size() == kMaxButtons) break;
+    const std::string title = Shorten(button.title, kMaxButtonTitleChars);
+    if (button.id.empty() || button.id.size() > kMaxButtonIdChars || title.empty() ||
+        button.id.front() == ' ' || button.id.back() == ' ' || !ids.insert(button.id).second ||
+        !titles.insert(title).second) {
+      continue;
+    }
+    list.push_back({{"type", "reply"}, {"reply", {{"id", button.id}, {"title", title}}}});
   }
   nlohmann::json interactive = {{"type", "button"},
-                                {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
+                                {"body", {{"text", Shorten(body, kMaxInteractiveBodyChars)}}},
                                 {"action", {{"buttons", list}}}};
   if (!header_image_id.empty()) {
     interactive["header"] = {{"type", "image"}, {"image", {{"id", header_image_id}}}};
@@ -63,28 +171,71 @@ nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
                                 const std::vector<ListSection>& sections) {
   nlohmann::json out_sections = nlohmann::json::array();
   size_t rows_left = kMaxListRows;
+  std::set<std::string> ids;
   for (const auto& section : sections) {
-    if (rows_left == 0) break;
+    if (rows_left == 0 || out_sections.size() == kMaxSections) break;
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& row : section.rows) {
       if (rows_left == 0) break;
-      nlohmann::json r = {{"id", row.id}, {"title", TruncateUtf8(row.title, kMaxRowTitleChars)}};
+      // A row Meta would refuse (no, long or repeated id; no title) is left out.
+      if (row.id.empty() || row.id.size() > kMaxRowIdChars || row.title.empty() ||
+          !ids.insert(row.id).second) {
+        continue;
+      }
+      nlohmann::json r = {{"id", row.id}, {"title", Shorten(row.title, kMaxRowTitleChars)}};
       if (!row.description.empty()) {
-        r["description"] = TruncateUtf8(row.description, kMaxRowDescriptionChars);
+        r["description"] = Shorten(row.description, kMaxRowDescriptionChars);
       }
       rows.push_back(std::move(r));
       --rows_left;
     }
     if (rows.empty()) continue;
-    out_sections.push_back({{"title", TruncateUtf8(section.title, kMaxRowTitleChars)},
+    out_sections.push_back({{"title", Shorten(section.title.empty() ? "·" : section.title, kMaxRowTitleChars)},
                             {"rows", rows}});
   }
+  const std::string label = Shorten(button, kMaxListButtonChars);
   return Envelope(to, "interactive",
                   {{"type", "list"},
-                   {"body", {{"text", TruncateUtf8(body, kMaxInteractiveBodyChars)}}},
-                   {"action",
-                    {{"button", TruncateUtf8(button, kMaxListButtonChars)},
-                     {"sections", out_sections}}}});
+                   {"body", {{"text", Shorten(body, kMaxInteractiveBodyChars)}}},
+                   {"action", {{"button", label.empty() ? "Choose" : label}, {"sections", out_sections}}}});
+}
+
+nlohmann::json BuildProductMessage(std::string_view to, std::string_view catalog_id,
+                                   std::string_view retailer_id, std::string_view body,
+                                   std::string_view footer) {
+  nlohmann::json interactive = {
+      {"type", "product"},
+      {"action", {{"catalog_id", catalog_id}, {"product_retailer_id", retailer_id}}}};
+  if (!body.empty()) interactive["body"] = {{"text", Shorten(body, kMaxInteractiveBodyChars)}};
+  if (!footer.empty()) interactive["footer"] = {{"text", Shorten(footer, kMaxFooterChars)}};
+  return Envelope(to, "interactive", interactive);
+}
+
+nlohmann::json BuildProductListMessage(std::string_view to, std::string_view catalog_id,
+                                       std::string_view header, std::string_view body,
+                                       const std::vector<ProductSection>& sections) {
+  nlohmann::json out_sections = nlohmann::json::array();
+  size_t items_left = kMaxProductListItems;
+  for (const auto& section : sections) {
+    if (items_left == 0 || out_sections.size() == kMaxSections) break;
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& id : section.retailer_ids) {
+      if (items_left == 0) break;
+      if (id.empty()) continue;
+      items.push_back({{"product_retailer_id", id}});
+      --items_left;
+    }
+    if (items.empty()) continue;
+    out_sections.push_back({{"title", Shorten(section.title.empty() ? "·" : section.title, kMaxRowTitleChars)},
+                            {"product_items", items}});
+  }
+  const std::string head = Shorten(header, kMaxHeaderChars);
+  const std::string text = Shorten(body, kMaxInteractiveBodyChars);
+  return Envelope(to, "interactive",
+                  {{"type", "product_list"},
+                   {"header", {{"type", "text"}, {"text", head.empty() ? "Products" : head}}},
+                   {"body", {{"text", text.empty() ? "·" : text}}},
+                   {"action", {{"catalog_id", catalog_id}, {"sections", out_sections}}}});
 }
 
 }  // namespace chatshop::whatsapp

@@ -33,12 +33,49 @@ inline constexpr const char* kNoticeKey = "chatshop_notice";
 // `text` cut to at most `max_chars` UTF-8 characters, never inside a multi-byte sequence.
 std::string TruncateUtf8(std::string_view text, size_t max_chars);
 
+// `text` as it fits in `max_chars` characters: unchanged when it fits, else cut (at the last
+// space when that keeps most of it) and ended with "…", so a reader sees it was shortened.
+std::string Shorten(std::string_view text, size_t max_chars);
+
+// A text longer than Meta's limit as several messages, each at most 4096 characters, split at
+// the last paragraph break, else line break, else space before the limit (a word longer than
+// a whole message is cut). Each part is sent as its own outbox row, so a retry never resends a
+// part Meta already accepted. One message when it fits.
+std::vector<nlohmann::json> BuildTextMessages(std::string_view to, std::string_view body);
+
+// `message` as a reply quoting the message `wamid` (§5.1 "context").
+nlohmann::json QuotingMessage(nlohmann::json message, std::string_view wamid);
+
+// A picture or document (§5.2): by uploaded media id, or by https link; `caption` cut to 1024
+// characters; `filename` for documents only.
+struct MediaRef {
+  std::string id;    // uploaded media id; or
+  std::string link;  // a public https URL
+};
+nlohmann::json BuildImageMessage(std::string_view to, const MediaRef& media, std::string_view caption);
+nlohmann::json BuildDocumentMessage(std::string_view to, const MediaRef& media,
+                                    std::string_view caption, std::string_view filename);
+
+// A reaction to message `wamid`; an empty emoji removes ours.
+nlohmann::json BuildReactionMessage(std::string_view to, std::string_view wamid,
+                                    std::string_view emoji);
+
+// Marks the customer's message `wamid` (and every earlier one) read, and with `typing` shows
+// "typing…" until our reply or 25 s (§5.2). Not a message: Meta answers {"success": true}.
+nlohmann::json BuildMarkRead(std::string_view wamid, bool typing);
+
+// True for a BuildMarkRead body.
+bool IsMarkRead(const nlohmann::json& payload);
+
 }  // namespace chatshop::whatsapp
 
 namespace chatshop::whatsapp {
 
 // Cloud API limits of interactive messages (cloud-api.md §5.2).
 inline constexpr size_t kMaxButtons = 3;
+inline constexpr size_t kMaxButtonIdChars = 256;
+inline constexpr size_t kMaxRowIdChars = 200;
+inline constexpr size_t kMaxCaptionChars = 1024;
 inline constexpr size_t kMaxButtonTitleChars = 20;
 inline constexpr size_t kMaxInteractiveBodyChars = 1024;
 inline constexpr size_t kMaxListRows = 10;
@@ -72,5 +109,26 @@ nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
 // A list message; rows beyond ten (over all sections) are dropped, texts cut to the limits.
 nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
                                 std::string_view button, const std::vector<ListSection>& sections);
+
+// Products of the catalog linked to the WABA (§5.2 "Single product / multi-product").
+inline constexpr size_t kMaxHeaderChars = 60;
+inline constexpr size_t kMaxFooterChars = 60;
+inline constexpr size_t kMaxProductListItems = 30;
+inline constexpr size_t kMaxSections = 10;
+
+// One product, with an optional body and footer (a header is not allowed).
+nlohmann::json BuildProductMessage(std::string_view to, std::string_view catalog_id,
+                                   std::string_view retailer_id, std::string_view body,
+                                   std::string_view footer = {});
+
+struct ProductSection {
+  std::string title;
+  std::vector<std::string> retailer_ids;
+};
+// Up to 30 products in up to ten sections; the header (required) and body are cut to their
+// limits, further products and empty sections dropped.
+nlohmann::json BuildProductListMessage(std::string_view to, std::string_view catalog_id,
+                                       std::string_view header, std::string_view body,
+                                       const std::vector<ProductSection>& sections);
 
 }  // namespace chatshop::whatsapp

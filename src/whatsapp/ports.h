@@ -19,7 +19,7 @@ class GraphApi {
   virtual ~GraphApi() = default;
 
   // POSTs `payload` to /{version}/{phone_number_id}/messages with the shop's token and returns
-  // the wamid Meta assigned. On failure the error code says what to do: kUnavailable and
+  // the wamid Meta assigned ("" for a read receipt, BuildMarkRead, which is not a message). On failure the error code says what to do: kUnavailable and
   // kResourceExhausted may be retried, kUnauthenticated means the token is bad, anything else is
   // permanent for this payload. The message names Meta's code, never the token.
   [[nodiscard]] virtual Result<std::string> SendMessage(const std::string& phone_number_id,

@@ -7,6 +7,7 @@
 
 #include "common/logging.h"
 #include "whatsapp/graph_errors.h"
+#include "whatsapp/outbound.h"
 
 namespace chatshop::whatsapp {
 
@@ -91,7 +92,8 @@ Status OutboundSender::Handle(const OutboundJob& job) {
   }
   const int rate = message.messages_per_second > 0 ? message.messages_per_second
                                                    : settings_.default_messages_per_second;
-  while (true) {
+  // A read receipt is no message to the customer: it does not count against the pair rate.
+  while (!IsMarkRead(message.payload)) {
     auto wait = pacer_.Reserve(message.phone_number_id, message.recipient, rate);
     if (!wait) return tl::unexpected(wait.error());
     if (wait->count() <= 0) break;

@@ -134,7 +134,7 @@ class Phone {
         const ticks = this.chat.querySelector(`.ticks[data-id="${CSS.escape(id)}"]`);
         if (!ticks) continue;
         ticks.textContent = status === "sent" ? "✓" : "✓✓";
-        ticks.className = "ticks " + status;
+        ticks.className = "ticks " + (status.startsWith("read") ? "read" : status);
       }
     } catch (e) { /* the sandbox is restarting: try again on the next tick */ }
   }
@@ -152,7 +152,7 @@ class Phone {
       } else {
         div.innerHTML = formatted(entry.text);
       }
-      div.innerHTML += '<span class="ticks">✓</span>';
+      div.innerHTML += `<span class="ticks" data-id="${entry.id}">✓</span>`;
     } else {
       this.render(div, entry.payload);
       const ticks = document.createElement("span");

@@ -304,6 +304,14 @@ void Sandbox::Routes() {
       return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
     }
     json payload = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    // A read receipt (§5.2 "Mark as read"): the customer's message shows blue ticks.
+    if (payload.is_object() && payload.value("status", "") == "read" &&
+        payload.contains("message_id") && payload["message_id"].is_string()) {
+      std::lock_guard lock(mutex_);
+      status_of_[payload["message_id"].get<std::string>()] =
+          payload.contains("typing_indicator") ? "read+typing" : "read";
+      return ReplyJson(res, 200, {{"success", true}});
+    }
     if (!payload.is_object() || payload.value("messaging_product", "") != "whatsapp" ||
         !payload.contains("to") || !payload["to"].is_string() || !payload.contains("type")) {
       return ReplyJson(res, 400, GraphError(100, "Invalid parameter"));
@@ -490,7 +498,8 @@ void Sandbox::Routes() {
       const json& entry = chat_[i];
       if (entry["number"] != number) continue;
       if (i >= after) list.push_back(entry);
-      if (entry["dir"] == "out") {
+      // Shop messages: the status webhooks sent; the phone's own: the shop's read receipts.
+      if (entry.contains("id") && entry["id"].is_string()) {
         auto it = status_of_.find(entry["id"].get<std::string>());
         if (it != status_of_.end()) statuses[it->first] = it->second;
       }
