@@ -290,6 +290,7 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.worker.outbox_max_attempts =
       worker.Int("outbox_max_attempts", config.worker.outbox_max_attempts, 1, 1000);
   config.worker.bot_threads = worker.Int("bot_threads", config.worker.bot_threads, 1, 64);
+  config.worker.metrics_listen = worker.Listen("metrics_listen", config.worker.metrics_listen);
   worker.RejectUnknownKeys();
 
   SectionReader sender(root, "sender", source_name, env, errors);

@@ -59,6 +59,7 @@ struct WorkerSettings {
   int outbox_idle_poll_ms = 100;
   int outbox_max_attempts = 8;
   int bot_threads = 2;
+  ListenAddress metrics_listen{"", 0};  // /metrics of the worker; port 0: not served
 };
 
 // The sender's pacing and retries (cloud-api.md §7, §8).

@@ -514,12 +514,15 @@ Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_num
         "  delivery_fee_minor = coalesce($4, delivery_fee_minor), "
         "  free_delivery_from_minor = CASE WHEN $5 THEN $6 ELSE free_delivery_from_minor END, "
         "  upi_vpa = CASE WHEN $7 THEN $8 ELSE upi_vpa END, "
-        "  cod_allowed = coalesce($9, cod_allowed) "
+        "  cod_allowed = coalesce($9, cod_allowed), "
+        "  messages_per_second = CASE WHEN $10 THEN $11 ELSE messages_per_second END "
         "WHERE phone_number_id = $1 RETURNING " + std::string(kShopColumns),
         phone_number_id, change.name, change.locale,
         change.delivery_fee ? std::optional<int64_t>(change.delivery_fee->minor) : std::nullopt,
         set_free, free_from, change.upi_vpa.has_value(),
-        change.upi_vpa ? *change.upi_vpa : std::optional<std::string>(), change.cod_allowed);
+        change.upi_vpa ? *change.upi_vpa : std::optional<std::string>(), change.cod_allowed,
+        change.messages_per_second.has_value(),
+        change.messages_per_second ? *change.messages_per_second : std::optional<int>());
     tx.commit();
     if (!rows.empty()) shop = ShopFromRow(rows[0]);
   });

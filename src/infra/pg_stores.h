@@ -156,6 +156,7 @@ struct ShopSettingsChange {
   std::optional<std::optional<orders::Money>> free_delivery_from;  // inner nullopt: never free
   std::optional<std::optional<std::string>> upi_vpa;                // inner nullopt: no UPI
   std::optional<bool> cod_allowed;
+  std::optional<std::optional<int>> messages_per_second;  // inner nullopt: the configured default
 };
 
 // A template a shop has replaced.

@@ -110,4 +110,21 @@ Status GatewayHttpServer::Run() {
 
 void GatewayHttpServer::Stop() { server_->stop(); }
 
+MetricsHttpServer::MetricsHttpServer(common::ListenAddress address, common::MetricsRegistry& metrics)
+    : address_(std::move(address)), server_(std::make_unique<httplib::Server>()) {
+  TuneHttpServer(*server_, 4);
+  server_->Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics.RenderPrometheus(), "text/plain; version=0.0.4");
+  });
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+}
+
+MetricsHttpServer::~MetricsHttpServer() = default;
+
+Status MetricsHttpServer::Run() { return ListenAndServe(*server_, address_); }
+
+void MetricsHttpServer::Stop() { server_->stop(); }
+
 }  // namespace chatshop::webhook

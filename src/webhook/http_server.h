@@ -49,4 +49,17 @@ class GatewayHttpServer {
   std::unique_ptr<httplib::Server> server_;
 };
 
+// A worker's /metrics (Prometheus) and /healthz, on their own address. Thread-safe.
+class MetricsHttpServer {
+ public:
+  MetricsHttpServer(common::ListenAddress address, common::MetricsRegistry& metrics);
+  ~MetricsHttpServer();
+  [[nodiscard]] Status Run();
+  void Stop();
+
+ private:
+  common::ListenAddress address_;
+  std::unique_ptr<httplib::Server> server_;
+};
+
 }  // namespace chatshop::webhook

@@ -175,11 +175,29 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
       << status_of(held) << " " << status_of(next);
 }
 
-TEST_F(OutboundE2eTest, DeliveryStatusWebhooksAreKeptAndMoveOnlyForward) {
+TEST_F(OutboundE2eTest, DeliveryStatusWebhooksAreKeptAndTheSenderReportsMetrics) {
+  // A worker that serves /metrics.
+  ASSERT_EQ(deployment_.Stop("worker"), 0);
+  const int port = testing::FreePort();
+  deployment_.StartAs("worker", "worker", {},
+                      {"CHATSHOP_WORKER_METRICS_LISTEN=127.0.0.1:" + std::to_string(port)});
+  // The shop's own throughput, when Meta raised its tier.
+  EXPECT_EQ(Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--messages-per-second", "fast"}).status, 2);
+  ASSERT_EQ(Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--messages-per-second", "1000"}).status, 0);
+  EXPECT_EQ(Q("SELECT messages_per_second FROM shops"), "1000");
+  Faults({{{"code", 130429}, {"times", 1}}});
   QueueBurst(3, 0);
   ASSERT_TRUE(WaitFor([&] { return Q("SELECT count(*) FROM message_status WHERE status = 'read'") == "3"; }))
       << "the sandbox reports sent, delivered and read for each";
   EXPECT_EQ(Q("SELECT count(*) FROM message_status m JOIN outbox o ON o.wamid = m.wamid"), "3");
+  httplib::Client worker("127.0.0.1", port);
+  auto metrics = worker.Get("/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find(R"(chatshop_sender_sends_total{result="sent",code="0"} 3)"), std::string::npos)
+      << metrics->body.substr(0, 3000);
+  EXPECT_NE(metrics->body.find(R"(chatshop_sender_sends_total{result="retry",code="130429"} 1)"), std::string::npos);
+  EXPECT_NE(metrics->body.find("chatshop_sender_queue_age_seconds_count 3"), std::string::npos);
+  EXPECT_NE(metrics->body.find("chatshop_inbound_statuses_total 9"), std::string::npos);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ int ShopList(const common::Config& config) {
 
 // Options of `shop set`, as typed.
 struct ShopSetOptions {
-  std::string name, locale, delivery_fee, free_delivery_from, upi_vpa, cod;
+  std::string name, locale, delivery_fee, free_delivery_from, upi_vpa, cod, messages_per_second;
 };
 
 // A UPI virtual payment address: handle@bank, letters, digits, '.', '-' and '_' (NPCI).
@@ -147,6 +147,18 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
     change.cod_allowed = options.cod == "yes";
   } else if (!options.cod.empty()) {
     problems.push_back("--cod: yes or no");
+  }
+  if (options.messages_per_second == "default") {
+    change.messages_per_second = std::optional<int>();
+  } else if (!options.messages_per_second.empty()) {
+    char* end = nullptr;
+    const long rate = std::strtol(options.messages_per_second.c_str(), &end, 10);
+    if (*end != '\0' || rate < 1 || rate > 10000) {
+      problems.push_back("--messages-per-second: a number from 1 to 10000 (Meta's tier: 80 or "
+                         "1000), or default");
+    } else {
+      change.messages_per_second = static_cast<int>(rate);
+    }
   }
   for (const auto& p : problems) std::cerr << "chatshopctl: " << p << "\n";
   if (!problems.empty()) return 2;
@@ -441,6 +453,8 @@ int main(int argc, char** argv) {
                        "subtotal in rupees from which delivery is free, or none");
   shop_set->add_option("--upi-vpa", shop_options.upi_vpa, "UPI address customers pay, or none");
   shop_set->add_option("--cod", shop_options.cod, "cash on delivery allowed: yes or no");
+  shop_set->add_option("--messages-per-second", shop_options.messages_per_second,
+                       "the shop number's Graph API throughput when Meta raised it, or default");
 
   auto* owner = cli.add_subcommand("owner", "WhatsApp numbers that run a shop");
   owner->require_subcommand(1);

@@ -17,6 +17,7 @@
 #include "infra/redis_cache.h"
 #include "infra/redis_pacer.h"
 #include "orders/catalog_service.h"
+#include "webhook/http_server.h"
 #include "whatsapp/outbox_relay.h"
 #include "whatsapp/sender.h"
 
@@ -290,6 +291,19 @@ int main(int argc, char** argv) {
   }
   if (role == "all" || role == "media") {
     threads.emplace_back([&] { RunMedia(config, templates, metrics); });
+  }
+  std::unique_ptr<webhook::MetricsHttpServer> metrics_server;
+  if (config.worker.metrics_listen.port != 0) {
+    metrics_server = std::make_unique<webhook::MetricsHttpServer>(config.worker.metrics_listen, metrics);
+    threads.emplace_back([&] {
+      if (auto served = metrics_server->Run(); !served) {
+        log->error("cannot serve /metrics: {}", served.error().message);
+      }
+    });
+    threads.emplace_back([&] {
+      apps::WaitForStop();
+      metrics_server->Stop();
+    });
   }
   for (auto& t : threads) t.join();
   log->info("worker stopped");

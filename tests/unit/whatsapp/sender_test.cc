@@ -129,6 +129,9 @@ TEST_F(SenderTest, ShortPacingWaitsInTheThreadLongOnesInADelayQueue) {
   ASSERT_EQ(queue_.delayed.size(), 1u);
   EXPECT_EQ(queue_.delayed[0].second, milliseconds(4000));
   EXPECT_EQ(pacer_.calls[0].second, 80) << "the default rate of a shop without its own";
+  Add(3, "919822223333").messages_per_second = 1000;
+  ASSERT_TRUE(sender.Handle(Job(3, "919822223333")));
+  EXPECT_EQ(pacer_.calls.back().second, 1000) << "a shop whose tier Meta raised";
 }
 
 TEST_F(SenderTest, RetryableErrorsBackOffExponentiallyWithJitterThenDeadLetter) {
