@@ -128,9 +128,14 @@ void OwnerTurn::ListOrders() {
                             "#" + std::to_string(order.number) + " · " + order.total.ToRupeeText(),
                             words_.StatusWords(order.status) + " · +" + order.customer});
   }
+  // Only ten fit in a list: say so rather than count orders the owner cannot see.
+  const size_t shown = section.rows.size();
+  const bool more = view_.open_orders.size() > shown;
   effects_.push_back(SendReply{whatsapp::BuildListMessage(
       view_.owner.phone,
-      words_.Say("owner_orders", {{"count", view_.open_orders.size()}}),
+      words_.Say("owner_orders", {{"count", view_.open_orders.size()},
+                                  {"more", more},
+                                  {"shown", shown}}),
       words_.Say("owner_orders_button"), {section})});
 }
 

@@ -81,10 +81,24 @@ TEST_F(OrdersE2eTest, PayWithAScreenshotOwnerApprovesPacksAndDelivers) {
   testing::SandboxCustomer owner(deployment_.sandbox_port(), kOwner, "Mr Sharma");
   const std::string number = Checkout(customer, "2 maggi, 1 atta", 0);
   ASSERT_EQ(number, "1001");
+  json said = customer.Replies();
+  ASSERT_EQ(said.size(), 2u);
+  const std::string bill = BodyText(said[0]["payload"]);
+  EXPECT_TRUE(Has(bill, "*Your bill from Sharma Kirana*")) << bill;
+  EXPECT_TRUE(Has(bill, "2 × Maggi 2-Minute Noodles 70g @ ₹14.00 = ₹28.00")) << bill;
+  EXPECT_TRUE(Has(bill, "1 × Aashirvaad Whole Wheat Atta 5kg @ ₹289.00 = ₹289.00")) << bill;
+  EXPECT_TRUE(Has(bill, "Delivery: ₹30.00")) << bill;
+  EXPECT_TRUE(Has(bill, "*Total: ₹347.00*")) << bill;
+  EXPECT_EQ(ButtonIds(said[0]["payload"]), "cart:checkout cart:edit cart:cancel ");
+  const std::string request = BodyText(said[1]["payload"]);
+  EXPECT_TRUE(Has(request, "*Order #1001* is reserved for you for 30 minutes.")) << request;
+  EXPECT_TRUE(Has(request, "Then send the payment screenshot here.")) << request;
+  EXPECT_TRUE(Has(request, "₹347.00")) << request;
+  EXPECT_TRUE(Has(request, "&am=347.00&cu=INR&tn=Order%20%231001")) << request;
 
   const std::string screenshot = "\x89PNG\r\n\x1a\nUPI payment of Rs 347 to sharmakirana@okaxis";
   customer.SendsMedia(screenshot, "image/png");
-  json said = customer.WaitForReplies(3);
+  said = customer.WaitForReplies(3);
   EXPECT_EQ(BodyText(said[2]["payload"]),
             "Thank you! Your payment for order #1001 has gone to the shop for approval.");
 
@@ -148,8 +162,14 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   const std::string number = Checkout(customer, "1 atta", 0);
   const std::string blurry = "\xff\xd8\xff\xe0 blurry JPEG";
   customer.SendsMedia(blurry, "image/jpeg");
-  customer.WaitForReplies(3);
-  owner.WaitForReplies(1);
+  json said = customer.WaitForReplies(3);
+  EXPECT_TRUE(Has(BodyText(said[0]["payload"]), "1 × Aashirvaad Whole Wheat Atta 5kg"));
+  EXPECT_TRUE(Has(BodyText(said[1]["payload"]), "upi://pay?pa=sharmakirana@okaxis"));
+  EXPECT_TRUE(Has(BodyText(said[2]["payload"]), "has gone to the shop for approval"));
+  json first_proof = owner.WaitForReplies(1);
+  EXPECT_TRUE(Has(BodyText(first_proof[0]["payload"]), "Payment screenshot for *order #1001*"))
+      << BodyText(first_proof[0]["payload"]);
+  EXPECT_EQ(ButtonIds(first_proof[0]["payload"]), Button("approve", number) + " " + Button("reject", number) + " ");
 
   owner.Taps(Button("reject", number));
   json heard = owner.WaitForReplies(2);
@@ -157,7 +177,7 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   owner.Taps(Button("reject", number) + ":unclear");
   heard = owner.WaitForReplies(3);
   EXPECT_TRUE(Has(BodyText(heard[2]["payload"]), "Order #1001 is now waiting for payment."));
-  json said = customer.WaitForReplies(5);
+  said = customer.WaitForReplies(5);
   ASSERT_EQ(said.size(), 5u);
   EXPECT_EQ(BodyText(said[3]["payload"]),
             "The shop could not accept your payment for order #1001: the screenshot is not clear.\n"
@@ -170,7 +190,11 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   heard = owner.WaitForReplies(4);
   EXPECT_FALSE(Has(BodyText(heard[3]["payload"]), "already sent")) << "a new picture";
   owner.Taps(Button("approve", number));
-  owner.WaitForReplies(5);
+  heard = owner.WaitForReplies(5);
+  EXPECT_TRUE(Has(BodyText(heard[4]["payload"]), "Order #1001 is now confirmed.")) << BodyText(heard[4]["payload"]);
+  said = customer.WaitForReplies(7);
+  EXPECT_EQ(BodyText(said[6]["payload"]),
+            "Your payment for order #1001 is approved. The shop is packing it now.");
   EXPECT_EQ(deployment_.schema().QueryValue("SELECT status FROM orders"), "confirmed");
 
   // Another customer pays with the first customer's (blurry) picture: the owner is warned.
@@ -181,6 +205,12 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   const std::string warning = BodyText(heard[5]["payload"]);
   EXPECT_TRUE(Has(warning, "order #" + second)) << warning;
   EXPECT_TRUE(Has(warning, "This same screenshot was already sent for order #1001.")) << warning;
+  const json other_said = other.WaitForReplies(3);
+  ASSERT_EQ(other_said.size(), 3u);
+  EXPECT_TRUE(Has(BodyText(other_said[0]["payload"]), "1 × ")) << "the bill";
+  EXPECT_TRUE(Has(BodyText(other_said[2]["payload"]), "has gone to the shop for approval"));
+  EXPECT_EQ(owner.Replies().size(), 6u) << "nothing else reached the owner";
+  EXPECT_EQ(customer.Replies().size(), 7u) << "nothing else reached the first customer";
 }
 
 // Runs `work(i)` for i in [0, count) on `threads` threads.

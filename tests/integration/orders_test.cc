@@ -227,6 +227,30 @@ TEST_F(OrdersTest, ACheckoutWithOneShortLineReservesNothing) {
   EXPECT_NE(Said(customer).back().find("Paneer"), std::string::npos) << Said(customer).back();
 }
 
+TEST_F(OrdersTest, OwnerListsOpenOrdersAndCancelsOneWithAReason) {
+  Worker worker(schema_.url(), *templates_, metrics_);
+  const std::string customer = "919866666666";
+  Handle(worker, Text(customer, "wamid.o1", "3 paneer"));
+  Handle(worker, Tap(customer, "wamid.o2", "cart:checkout"));
+  const std::string number = Q("SELECT number FROM orders");
+  Handle(worker, Text(kOwner, "wamid.o3", "orders"));
+  EXPECT_EQ(Said(kOwner).back(), "1 open order(s). Tap one to see it.");
+  EXPECT_EQ(Q("SELECT payload->'interactive'->'action'->'sections'->0->'rows'->0->>'title' FROM outbox "
+              "WHERE recipient = '" + std::string(kOwner) + "' ORDER BY id DESC LIMIT 1"),
+            "#" + number + " · ₹270.00");
+
+  Handle(worker, Text(kOwner, "wamid.o4", "cancel " + number + " customer called to cancel"));
+  EXPECT_EQ(Q("SELECT status || ' / ' || reason FROM orders"), "cancelled / customer called to cancel");
+  EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "10") << "stock released";
+  EXPECT_EQ(Q("SELECT actor || ' ' || from_status || '>' || to_status || ' ' || reason FROM order_events "
+              "ORDER BY id DESC LIMIT 1"),
+            std::string("owner:") + kOwner + " awaiting_payment>cancelled customer called to cancel");
+  EXPECT_NE(Said(customer).back().find("#" + number), std::string::npos) << Said(customer).back();
+  EXPECT_NE(Said(customer).back().find("customer called to cancel"), std::string::npos) << Said(customer).back();
+  Handle(worker, Text(kOwner, "wamid.o5", "orders"));
+  EXPECT_NE(Said(kOwner).back().find("No open orders"), std::string::npos) << Said(kOwner).back();
+}
+
 TEST_F(OrdersTest, CustomerCancelReleasesAtOnce) {
   Worker worker(schema_.url(), *templates_, metrics_);
   Handle(worker, Text("919811111111", "wamid.b1", "3 paneer"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine_fixture.h"
+#include "whatsapp/outbound.h"
 
 namespace chatshop::bot {
 namespace {
@@ -114,6 +115,34 @@ TEST_F(OwnerEngineTest, OrdersListStockAndHelp) {
   EXPECT_TRUE(Has(BodyOf(Reply(Says("help"))), "*orders*"));
   EXPECT_TRUE(Has(BodyOf(Reply(Says("what is this"))), "I didn't understand that."));
   EXPECT_TRUE(Has(BodyOf(Reply(OwnerStep(FromOwner(Message("sticker", {{"id", "1"}})), view_))), "*orders*"));
+}
+
+TEST_F(OwnerEngineTest, MoreOpenOrdersThanAListHoldsAreNamedHonestly) {
+  for (int i = 1; i <= 14; ++i) {
+    orders::OrderView order = AnOrder(1042 + i);
+    order.id = 7 + i;
+    order.status = orders::OrderStatus::kAwaitingPayment;
+    view_.open_orders.push_back(order);
+  }
+  const json list = Reply(Says("orders"));
+  EXPECT_EQ(RowIds(list).size(), whatsapp::kMaxListRows);
+  EXPECT_EQ(BodyOf(list), "15 open order(s); the 10 oldest are here (type *approve 1042* and the "
+                          "like for the others). Tap one to see it.");
+}
+
+TEST_F(OwnerEngineTest, AnOwnerWhoReadsHindiIsAnsweredInHindi) {
+  view_.owner.locale = "hi";
+  const std::string help = BodyOf(Reply(Says("help")));
+  EXPECT_TRUE(Has(help, "*orders*")) << "commands stay as typed";
+  EXPECT_NE(help, BodyOf(Reply(OwnerStep(FromOwner(Text("help")), [&] {
+              OwnerView en = view_;
+              en.owner.locale = "en";
+              return en;
+            }()))));
+  const std::string list = BodyOf(Reply(Says("orders")));
+  EXPECT_EQ(list, "1 खुले ऑर्डर। देखने के लिए किसी पर टैप करें।");
+  const json notice = PaymentProofNotice(view_.open_orders[0], view_.owner, "UPLOADED-1", 0, shop_);
+  EXPECT_TRUE(Has(BodyOf(notice), "ऑर्डर")) << BodyOf(notice);
 }
 
 TEST_F(OwnerEngineTest, PaymentProofNoticeShowsTheImageWithApproveAndReject) {
