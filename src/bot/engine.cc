@@ -14,6 +14,15 @@
 namespace chatshop::bot {
 namespace {
 
+// A list row's title holds 24 characters: a longer product name ("Maggi 2-Minute Noodles 70g
+// 4-pack") is shortened there, so the row's description starts with the whole of it — the
+// part that tells two packs apart. False when the title shows it all.
+nlohmann::json FullNameIfShortened(const std::string& name) {
+  if (whatsapp::Shorten(name, whatsapp::kMaxRowTitleChars) == name) return false;
+  return name;
+}
+
+
 using nlohmann::json;
 using whatsapp::InboundEvent;
 using Stage = ConversationState::Stage;
@@ -417,7 +426,9 @@ void Turn::SendCategory(const std::string& category, size_t offset) {
     const auto& p = *products[i];
     section.rows.push_back(
         {"add:" + p.sku + ":1", p.name,
-         Say("product_row", {{"price", p.price.ToRupeeText()}, {"out_of_stock", p.stock <= 0}})});
+         Say("product_row", {{"price", p.price.ToRupeeText()},
+                             {"out_of_stock", p.stock <= 0},
+                             {"full_name", FullNameIfShortened(p.name)}})});
   }
   SendList(Say("category_prompt", {{"category", Capitalised(category)}}), Say("category_button"),
            {section});
@@ -431,7 +442,8 @@ void Turn::SendIssueChoices(const Shortage& s) {
   for (const auto* alternative : Alternatives(*s.product, s.wanted, *shop_.catalog)) {
     section.rows.push_back(
         {"fix:swap:" + sku + ":" + alternative->sku, alternative->name,
-         Say("issue_replace_row", {{"price", alternative->price.ToRupeeText()}})});
+         Say("issue_replace_row", {{"price", alternative->price.ToRupeeText()},
+                                   {"full_name", FullNameIfShortened(alternative->name)}})});
   }
   if (s.available > 0) {
     section.rows.push_back(

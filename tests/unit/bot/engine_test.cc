@@ -37,6 +37,13 @@ TEST_F(EngineTest, CategoryPickListsItsProductsWithinTheLimits) {
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0]["id"], "add:MAGGI-70:1");
   EXPECT_EQ(rows[4]["description"], "₹20.00 · out of stock") << "Kurkure";
+  // A name too long for the row's title is shortened visibly and given whole below it.
+  EXPECT_EQ(rows[0]["title"], "Maggi 2-Minute Noodles…");
+  EXPECT_EQ(rows[0]["description"], "Maggi 2-Minute Noodles 70g · ₹14.00");
+  EXPECT_EQ(rows[1]["title"], "Maggi 2-Minute Noodles…");
+  EXPECT_EQ(rows[1]["description"], "Maggi 2-Minute Noodles 4-pack 280g · ₹56.00")
+      << "the description tells the two packs apart";
+  EXPECT_EQ(rows[2]["description"], "₹25.00") << "Parle-G Biscuits 250g fits the title";
   // The id of the first version ("cat:<category>") still works.
   EXPECT_EQ(RowIds(OnlyReply(Step(menu, Pick("cat:snacks"), shop_))).size(), 5u);
 }
