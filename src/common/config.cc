@@ -305,6 +305,7 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   s.max_inline_wait_ms = sender.Int("max_inline_wait_ms", s.max_inline_wait_ms, 0, 60000);
   s.credential_hold_seconds =
       sender.Int("credential_hold_seconds", s.credential_hold_seconds, 1, 86400);
+  s.uncertain_wait_ms = sender.Int("uncertain_wait_ms", s.uncertain_wait_ms, 100, 600000);
   sender.RejectUnknownKeys();
 
   SectionReader log(root, "log", source_name, env, errors);

@@ -73,6 +73,7 @@ struct SenderSettings {
   int backoff_cap_seconds = 300;
   int max_inline_wait_ms = 1000;     // longer pacing waits go through a delay queue
   int credential_hold_seconds = 30;  // a shop without a valid token is looked at again after this
+  int uncertain_wait_ms = 30000;     // a send whose answer was lost waits for its status webhook
 };
 
 struct LogSettings {

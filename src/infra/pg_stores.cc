@@ -1,6 +1,7 @@
 #include "infra/pg_stores.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include <pqxx/pqxx>
@@ -186,6 +187,19 @@ Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
         error_code, error_title);
     if (updated.affected_rows() == 0) return;
     changed = true;
+    // A send whose answer was lost (a timeout after the request went out): Meta's status, which
+    // echoes our biz_opaque_callback_data, says it was accepted — it must not be sent again.
+    const std::string callback = status.data.is_object() && status.data.contains("biz_opaque_callback_data") &&
+                                         status.data["biz_opaque_callback_data"].is_string()
+                                     ? status.data["biz_opaque_callback_data"].get<std::string>()
+                                     : "";
+    if (callback.rfind("outbox-", 0) == 0 && status.type != "failed") {
+      const int64_t outbox_id = std::atoll(callback.c_str() + 7);
+      tx.exec_params(
+          "UPDATE outbox SET status = 'sent', wamid = $3, sent_at = now() "
+          "WHERE id = $1 AND shop_id = $2 AND status IN ('pending', 'queued')",
+          outbox_id, shop.id, status.id);
+    }
     if (status.type == "failed") {
       // An order notice the customer never got: the owners should know.
       auto notice = tx.exec_params(
@@ -209,14 +223,18 @@ Result<std::vector<whatsapp::OutboundJob>> PgOutboxStore::ClaimUnqueued(int limi
   auto status = session_.Run([&](pqxx::connection_base& c) {
     claimed.clear();
     pqxx::work tx(c);
+    // Pending replies, and replies queued so long ago that their job may be lost (it is
+    // queued again; a reply is sent once however many jobs it has).
     auto rows = tx.exec_params(
-        "UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2) "
+        "UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2), "
+        "  queued_at = CASE WHEN o.status = 'queued' THEN now() ELSE o.queued_at END "
         "FROM shops s "
         "WHERE s.id = o.shop_id AND o.id IN ("
-        "  SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() "
+        "  SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= now()) "
+        "     OR (status = 'queued' AND queued_at < now() - make_interval(secs => $3)) "
         "  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
         "RETURNING o.id, s.phone_number_id, o.recipient",
-        limit, static_cast<int64_t>(lease_.count()));
+        limit, static_cast<int64_t>(lease_.count()), static_cast<int64_t>(requeue_after_.count()));
     tx.commit();
     for (const auto& row : rows) {
       claimed.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>()});
@@ -234,8 +252,10 @@ Status PgOutboxStore::MarkQueued(const std::vector<int64_t>& ids) {
   array += "}";
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    tx.exec_params("UPDATE outbox SET status = 'queued' WHERE id = ANY($1::bigint[]) AND status = 'pending'",
-                   array);
+    tx.exec_params(
+        "UPDATE outbox SET status = 'queued', queued_at = now() "
+        "WHERE id = ANY($1::bigint[]) AND status IN ('pending', 'queued')",
+        array);
     tx.commit();
   });
 }
@@ -316,9 +336,10 @@ Result<bool> PgOutboxStore::Revive(int64_t id) {
   bool revived = false;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
+    // Pending again: the relay puts it on the queues like a new reply.
     auto rows = tx.exec_params(
-        "UPDATE outbox SET status = 'queued', attempts = 0, error_code = NULL, last_error = NULL "
-        "WHERE id = $1 AND status IN ('dead', 'queued')",
+        "UPDATE outbox SET status = 'pending', next_attempt_at = now(), attempts = 0, "
+        "  error_code = NULL, last_error = NULL WHERE id = $1 AND status = 'dead'",
         id);
     tx.commit();
     revived = rows.affected_rows() > 0;
@@ -327,11 +348,14 @@ Result<bool> PgOutboxStore::Revive(int64_t id) {
   return revived;
 }
 
-Status PgOutboxStore::HoldShop(int64_t shop_id, const std::string& error) {
+Status PgOutboxStore::HoldShop(int64_t shop_id, const std::string& refused_token,
+                               const std::string& error) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    tx.exec_params("UPDATE shops SET credentials_ok = false, credentials_error = $2 WHERE id = $1",
-                   shop_id, error);
+    tx.exec_params(
+        "UPDATE shops SET credentials_ok = false, credentials_error = $2 "
+        "WHERE id = $1 AND access_token = $3",
+        shop_id, error, refused_token);
     tx.commit();
   });
 }

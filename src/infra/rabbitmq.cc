@@ -156,7 +156,7 @@ Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
   // Delay bands: a message published to a band's fanout exchange keeps its routing key
   // (shard.N), waits out its expiration in the band's queue and is dead-lettered back to the
   // outbound exchange, to its own shard. RabbitMQ expires messages at a queue's head only, so
-  // each band holds similar delays: a message waits at most twice as long as it asked.
+  // each band holds similar delays: a message waits at most about twice as long as it asked.
   const std::string outbound = names.OutboundExchange();
   amqp_table_entry_t dlx;
   dlx.key = amqp_cstring_bytes("x-dead-letter-exchange");
@@ -367,7 +367,7 @@ Result<uint32_t> Purge(const RabbitSettings& settings, const std::string& queue)
 
 int DelayBand(std::chrono::milliseconds delay) {
   int band = 0;
-  while (band + 1 < kDelayBands && delay >= std::chrono::seconds(int64_t{1} << (band + 1))) ++band;
+  while (band + 1 < kDelayBands && delay >= std::chrono::milliseconds(int64_t{250} << band)) ++band;
   return band;
 }
 
@@ -736,15 +736,25 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       const uint64_t tag = envelope.delivery_tag;
       amqp_destroy_envelope(&envelope);
 
-      // Retry in place: requeueing would let later messages of this queue overtake it.
+      // Retry in place: requeueing would let later messages of this queue overtake it. Not for
+      // ever on this connection, though: rabbitmq-c sends heartbeats only from inside its
+      // calls, and a broker that missed two closes the connection and may hand the queue to
+      // another consumer while this one still works on it. Before that, the connection is
+      // given up: the broker requeues everything unacknowledged, in order, and the message
+      // comes back on the next connection.
       auto retry_pause = std::chrono::milliseconds(200);
+      const auto held_since = std::chrono::steady_clock::now();
       DeliveryAction action = handler_(delivery);
-      while (action == DeliveryAction::kRetry && !stop.load()) {
+      while (action == DeliveryAction::kRetry && !stop.load() &&
+             std::chrono::steady_clock::now() - held_since < std::chrono::seconds(kHeartbeatSeconds / 2)) {
         pause(retry_pause);
         retry_pause = std::min(retry_pause * 2, std::chrono::milliseconds(5000));
         action = handler_(delivery);
       }
-      if (action != DeliveryAction::kAck) break;  // stopping: the broker requeues it
+      if (action != DeliveryAction::kAck) {
+        if (!stop.load()) log_->warn("still failing after {} s: reconnecting", kHeartbeatSeconds / 2);
+        break;  // the broker requeues it (stopping, or to keep the connection alive)
+      }
       if (amqp_basic_ack(connection.state(), kChannel, tag, 0) != AMQP_STATUS_OK) {
         log_->error("ack failed; the message will be redelivered and deduplicated");
         break;

@@ -45,8 +45,9 @@ struct RabbitNames {
   std::string DeadLetterQueue() const { return prefix + ".outbound.dead"; }
 };
 
-// Delay bands: band b holds messages waiting [2^b, 2^(b+1)) seconds (band 0 also less).
-inline constexpr int kDelayBands = 10;  // up to 1024 s
+// Delay bands: band 0 holds messages waiting less than 250 ms, band b ≥ 1 those waiting
+// [250 ms·2^(b−1), 250 ms·2^b), the last also longer ones.
+inline constexpr int kDelayBands = 13;  // up to 1024 s
 int DelayBand(std::chrono::milliseconds delay);
 
 // A message to publish: where to, and what. Persistent, mandatory, confirmed.

@@ -62,8 +62,10 @@ Result<std::chrono::milliseconds> RedisPacer::Reserve(const std::string& phone_n
     if (!opened) return tl::unexpected(opened.error());
     context_ = *opened;
   }
-  const std::string number_key = settings_.key_prefix + ":pace:number:" + phone_number_id;
-  const std::string pair_key = settings_.key_prefix + ":pace:pair:" + phone_number_id + ":" + recipient;
+  // One hash tag for both keys: on a Redis Cluster the script's keys share a slot.
+  const std::string tag = "{" + phone_number_id + "}";
+  const std::string number_key = settings_.key_prefix + ":pace:" + tag + ":number";
+  const std::string pair_key = settings_.key_prefix + ":pace:" + tag + ":pair:" + recipient;
   const std::string number_interval = std::to_string(1000000 / std::max(1, messages_per_second));
   const std::string number_burst = std::to_string(settings_.number_burst);
   const std::string pair_interval = std::to_string(int64_t{settings_.pair_interval_ms} * 1000);

@@ -23,6 +23,8 @@ const std::set<int64_t>& RateLimitCodes() {
 
 }  // namespace
 
+bool IsUncertainSend(const Error& error) { return error.message.rfind(kUncertainSend, 0) == 0; }
+
 bool IsWindowClosed(const Error& error) {
   return error.message.rfind("graph api error 131047", 0) == 0;
 }

@@ -13,6 +13,11 @@ namespace chatshop::whatsapp {
 // may be sent (§5).
 bool IsWindowClosed(const Error& error);
 
+// How an error message begins when a send timed out after the request was written: Meta may
+// have accepted it, so it is not sent again before its status webhook had time to tell.
+inline constexpr const char* kUncertainSend = "graph api uncertain";
+bool IsUncertainSend(const Error& error);
+
 Error ClassifyGraphError(int http_status, std::string_view body);
 
 }  // namespace chatshop::whatsapp

@@ -104,8 +104,11 @@ class OutboxStore {
   [[nodiscard]] virtual Status MarkAttempt(int64_t id, int attempts, const std::string& error) = 0;
   // Given up on: Meta's error code (0: none) and message; it is in the dead-letter queue.
   [[nodiscard]] virtual Status MarkDead(int64_t id, int64_t code, const std::string& error) = 0;
-  // Meta refused the shop's token: its replies wait until an admin sets a new one.
-  [[nodiscard]] virtual Status HoldShop(int64_t shop_id, const std::string& error) = 0;
+  // Meta refused the shop's token `refused_token`: its replies wait until an admin sets a new
+  // one. Nothing changes when the shop's token is no longer that one (a send with the old
+  // token failed after the admin replaced it).
+  [[nodiscard]] virtual Status HoldShop(int64_t shop_id, const std::string& refused_token,
+                                        const std::string& error) = 0;
 };
 
 // The outbound queues (RabbitMQ): shards by recipient, delay queues, dead letters. Every call

@@ -11,6 +11,18 @@
 
 namespace chatshop::whatsapp {
 
+std::chrono::milliseconds MinimumRetryDelay(int64_t meta_code) {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  switch (meta_code) {
+    case 131048: return minutes(15);  // spam rate limit: later, after quality recovers
+    case 131057: return seconds(60);  // account in maintenance, about a minute
+    case 4:                           // app rate limit: minutes
+    case 80007: return seconds(60);   // WABA rate limit
+    default: return std::chrono::milliseconds(0);
+  }
+}
+
 int64_t MetaErrorCode(const Error& error) {
   static const std::string kPrefix = "graph api error ";
   if (error.message.rfind(kPrefix, 0) != 0) return 0;
@@ -105,16 +117,33 @@ Status OutboundSender::Handle(const OutboundJob& job) {
 }
 
 Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message) {
+  // Meta echoes biz_opaque_callback_data in the message's status webhooks: a send whose answer
+  // was lost is recognised as accepted by its "sent" status, and not sent again.
+  auto tagged = [&](nlohmann::json body) {
+    if (!IsMarkRead(body)) body["biz_opaque_callback_data"] = "outbox-" + std::to_string(message.id);
+    return body;
+  };
   // Outside the 24-hour window only a template gets through (§5); when Meta says the window
   // closed (131047) although we thought it open, the template goes at once.
   const bool has_fallback = message.fallback.is_object();
   const bool use_fallback = has_fallback && !message.window_open;
   auto wamid = graph_.SendMessage(message.phone_number_id, message.access_token,
-                                  use_fallback ? message.fallback : message.payload);
+                                  tagged(use_fallback ? message.fallback : message.payload));
   if (!wamid && has_fallback && !use_fallback && IsWindowClosed(wamid.error())) {
     log_->info("window closed, sending the template instead outbox={}", message.id);
     templates_.Increment();
-    wamid = graph_.SendMessage(message.phone_number_id, message.access_token, message.fallback);
+    // A second message to the same customer: paced like the first.
+    const int rate = message.messages_per_second > 0 ? message.messages_per_second
+                                                     : settings_.default_messages_per_second;
+    while (true) {
+      auto wait = pacer_.Reserve(message.phone_number_id, message.recipient, rate);
+      if (!wait) return tl::unexpected(wait.error());
+      if (wait->count() <= 0) break;
+      bucket_waits_.Increment();
+      if (*wait > settings_.max_inline_wait) return queue_.Delay(job, *wait);
+      sleep_(*wait);
+    }
+    wamid = graph_.SendMessage(message.phone_number_id, message.access_token, tagged(message.fallback));
   } else if (use_fallback) {
     templates_.Increment();
   }
@@ -142,15 +171,21 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     log_->critical("Meta refused the access token of shop {} ({}): its replies wait for "
                    "`chatshopctl shop add --token-stdin` with a new token",
                    message.phone_number_id, error.message);
-    if (auto held = store_.HoldShop(message.shop_id, error.message); !held) return held;
+    if (auto held = store_.HoldShop(message.shop_id, message.access_token, error.message); !held) {
+      return held;
+    }
     return queue_.Delay(job, settings_.credential_hold);
   }
   const int attempts = message.attempts + 1;
   if (IsRetryable(error.code) && attempts < settings_.max_attempts) {
     // Jitter spreads the retries of many replies hit by the same limit: half to all of it.
     const auto backoff = Backoff(attempts);
-    const auto delay = std::chrono::milliseconds(static_cast<int64_t>(
+    auto delay = std::chrono::milliseconds(static_cast<int64_t>(
         static_cast<double>(backoff.count()) * (0.5 + 0.5 * random_())));
+    // Some limits need longer than the backoff's first steps (cloud-api.md §7); a send Meta
+    // may have accepted waits for its status webhook before it is tried again.
+    delay = std::max(delay, MinimumRetryDelay(code));
+    if (IsUncertainSend(error)) delay = std::max<std::chrono::milliseconds>(delay, settings_.uncertain_wait);
     Record("retry", code);
     retries_.Increment();
     log_->warn("send failed, retrying outbox={} attempt={} in={}ms error=\"{}\"", message.id,

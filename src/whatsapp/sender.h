@@ -21,6 +21,7 @@ struct OutboundSenderSettings {
   std::chrono::milliseconds max_inline_wait{1000};       // longer pacing waits: delay queue
   std::chrono::seconds credential_hold{30};              // a shop whose token is refused
   std::chrono::milliseconds order_wait{250};             // an older reply is not accepted yet
+  std::chrono::milliseconds uncertain_wait{30000};       // a send whose answer was lost
   int default_messages_per_second = 80;
 };
 
@@ -83,5 +84,8 @@ class OutboundSender {
 
 // Meta's error.code carried in a Graph API error's message (0: none, e.g. a network error).
 int64_t MetaErrorCode(const Error& error);
+
+// The shortest sensible wait before retrying after Meta's `meta_code` (0 for most codes).
+std::chrono::milliseconds MinimumRetryDelay(int64_t meta_code);
 
 }  // namespace chatshop::whatsapp

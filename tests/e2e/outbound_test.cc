@@ -175,6 +175,28 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
       << status_of(held) << " " << status_of(next);
 }
 
+// Meta has no idempotency key: a send that timed out after the request went out may have
+// arrived. It is not sent again before its status webhook, which echoes the reply's
+// biz_opaque_callback_data, had time to say so — and then it is not sent again at all.
+TEST_F(OutboundE2eTest, ASendWhoseAnswerWasLostIsNotSentTwice) {
+  ASSERT_EQ(deployment_.Stop("worker"), 0);
+  deployment_.StartAs("worker", "worker", {},
+                      {"CHATSHOP_WHATSAPP_REQUEST_TIMEOUT_MS=500", "CHATSHOP_SENDER_UNCERTAIN_WAIT_MS=3000"});
+  const std::string slow = "919600000009";
+  Faults({{{"to", slow}, {"delay_ms", 1500}, {"times", 1}}});  // answers after the sender gave up
+  Q("INSERT INTO outbox (shop_id, recipient, payload) VALUES ((SELECT id FROM shops), '" + slow +
+    "', jsonb_build_object('messaging_product', 'whatsapp', 'to', '" + slow +
+    "', 'type', 'text', 'text', jsonb_build_object('body', 'answered slowly')))");
+  ASSERT_TRUE(WaitFor([&] { return Q("SELECT status FROM outbox") == "sent"; }))
+      << Q("SELECT status || ' ' || attempts || ' ' || coalesce(last_error, '') FROM outbox");
+  EXPECT_EQ(Q("SELECT attempts FROM outbox"), "1") << "the timeout was counted";
+  EXPECT_EQ(Q("SELECT wamid = (SELECT wamid FROM message_status LIMIT 1) FROM outbox"), "t")
+      << "the status webhook named the wamid the lost answer carried";
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // the retry comes back, finds it sent
+  EXPECT_EQ(Get("/sandbox/messages?to=" + slow).size(), 1u) << "sent exactly once";
+  EXPECT_EQ(Get("/sandbox/stats").value("accepted", 0), 1);
+}
+
 TEST_F(OutboundE2eTest, DeliveryStatusWebhooksAreKeptAndTheSenderReportsMetrics) {
   // A worker that serves /metrics.
   ASSERT_EQ(deployment_.Stop("worker"), 0);

@@ -250,8 +250,8 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
     rows.at(id).last_error = error;
     return Ok();
   }
-  Status HoldShop(int64_t shop_id, const std::string&) override {
-    held.insert(shop_id);
+  Status HoldShop(int64_t shop_id, const std::string& refused_token, const std::string&) override {
+    if (refused_token == current_token) held.insert(shop_id);
     return Ok();
   }
 
@@ -276,6 +276,7 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
   int fail_mark_sent = 0;  // how many MarkSent calls fail next
   std::map<int64_t, Row> rows;
   std::set<int64_t> held;  // shops whose token was refused
+  std::string current_token = "token-1";  // the shop's token now
 };
 
 // Records what goes to the outbound, delay and dead-letter queues.

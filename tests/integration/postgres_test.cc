@@ -155,7 +155,9 @@ TEST_F(PostgresTest, OutboxRowsAreLeasedQueuedOnceAndKeepTheirOrderPerRecipient)
   EXPECT_FALSE(*store.Load(999)) << "no such row";
 
   // A refused token holds the shop until a new one is set.
-  ASSERT_TRUE(store.HoldShop((*one)->shop_id, "graph api error 190"));
+  ASSERT_TRUE(store.HoldShop((*one)->shop_id, "an older token", "graph api error 190"));
+  EXPECT_TRUE((*store.Load(first))->credentials_ok) << "the token was replaced meanwhile";
+  ASSERT_TRUE(store.HoldShop((*one)->shop_id, "tok", "graph api error 190"));
   EXPECT_FALSE((*store.Load(first))->credentials_ok);
   ASSERT_TRUE(PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "new-tok"));
   EXPECT_TRUE((*store.Load(first))->credentials_ok);

@@ -130,7 +130,7 @@ TEST_F(RabbitTest, DelayedJobsComeBackToTheirShardAndDeadLettersCanBePeekedAndRe
   ASSERT_FALSE(home.empty());
 
   ASSERT_TRUE(queue.Delay(job, std::chrono::milliseconds(300)));
-  EXPECT_EQ(*QueueDepth(settings_, names.DelayQueue(0)), 1u);
+  EXPECT_EQ(*QueueDepth(settings_, names.DelayQueue(DelayBand(std::chrono::milliseconds(300)))), 1u);
   EXPECT_EQ(*QueueDepth(settings_, home), 0u) << "not before its time";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (*QueueDepth(settings_, home) == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -141,7 +141,9 @@ TEST_F(RabbitTest, DelayedJobsComeBackToTheirShardAndDeadLettersCanBePeekedAndRe
   ASSERT_EQ(back->size(), 1u) << "the delay queue dead-letters it back to its own shard";
   EXPECT_EQ((*back)[0].message_id, "outbox-7");
   EXPECT_EQ(*whatsapp::OutboundJob::FromJson(nlohmann::json::parse((*back)[0].body)), job);
-  EXPECT_EQ(DelayBand(std::chrono::seconds(5)), 2);
+  EXPECT_EQ(DelayBand(std::chrono::milliseconds(100)), 0);
+  EXPECT_EQ(DelayBand(std::chrono::milliseconds(300)), 1);
+  EXPECT_EQ(DelayBand(std::chrono::seconds(5)), 5);
   EXPECT_EQ(DelayBand(std::chrono::hours(1)), kDelayBands - 1);
 
   ASSERT_TRUE(queue.DeadLetter(job, 131026, "graph api error 131026: Message undeliverable"));

@@ -103,28 +103,22 @@ int DlqShow(const common::Config& config, const std::string& id) {
 
 int DlqReplay(const common::Config& config, const std::string& id) {
   const auto rabbit = Rabbit(config);
-  common::MetricsRegistry metrics;
-  infra::RabbitPublisher publisher(rabbit, metrics);
-  publisher.Start();
-  infra::RabbitOutboundQueue queue(publisher, rabbit);
   infra::PgOutboxStore store(config.postgres.url);
   int64_t outbox_id = 0;
-  // The row is made sendable before its job goes back, so the sender cannot find it dead; the
-  // dead letter is removed only once the job is on the outbound queues.
+  bool revived = false;
+  // The reply becomes pending in the outbox, where the worker's relay queues it like a new
+  // one; only then is the dead letter removed. Interrupted in between, the reply goes out
+  // anyway and a second replay only drops the stale dead letter.
   auto taken = infra::TakeOne(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), id,
                               [&](const infra::Delivery& d) -> Status {
                                 auto job = whatsapp::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
                                 if (!job) return MakeError(ErrorCode::kInvalidArgument, id + " is not a reply");
                                 outbox_id = job->outbox_id;
-                                auto revived = store.Revive(job->outbox_id);
-                                if (!revived) return tl::unexpected(revived.error());
-                                if (!*revived) {
-                                  return MakeError(ErrorCode::kFailedPrecondition,
-                                                   id + ": its reply was sent meanwhile");
-                                }
-                                return queue.Enqueue({*job});
+                                auto done = store.Revive(job->outbox_id);
+                                if (!done) return tl::unexpected(done.error());
+                                revived = *done;
+                                return Ok();
                               });
-  publisher.Stop();
   if (!taken) {
     if (taken.error().code == ErrorCode::kNotFound) {
       std::cerr << "chatshopctl: no dead letter " << id << " (see `chatshopctl dlq list`)\n";
@@ -132,7 +126,12 @@ int DlqReplay(const common::Config& config, const std::string& id) {
     }
     return Fail(taken.error());
   }
-  std::cout << id << " is back on the outbound queues (outbox row " << outbox_id << ")\n";
+  if (!revived) {
+    std::cout << id << " removed: its reply (outbox row " << outbox_id
+              << ") is no longer dead — sent or already on its way\n";
+    return 0;
+  }
+  std::cout << id << " will be sent again (outbox row " << outbox_id << ")\n";
   return 0;
 }
 
@@ -162,13 +161,16 @@ int Queues(const common::Config& config, bool as_json) {
   for (const auto& queue : queues) {
     auto depth = infra::QueueDepth(rabbit, queue);
     if (!depth) return Fail(depth.error());
-    int64_t age = 0;
-    if (*depth > 0) {
-      // The head message's age (peeked: it stays where it is).
+    json row = {{"queue", queue}, {"depth", *depth}, {"oldest_seconds", nullptr}};
+    // The head's age, peeked, only where nobody consumes: a peek on a shard queue would take
+    // its head past the single active consumer and let the next message overtake it.
+    if (*depth > 0 && (queue == names.ParkedQueue() || queue == names.DeadLetterQueue())) {
       auto head = infra::Peek(rabbit, queue, 1);
-      if (head && !head->empty() && (*head)[0].published_at > 0) age = now - (*head)[0].published_at;
+      if (head && !head->empty() && (*head)[0].published_at > 0) {
+        row["oldest_seconds"] = now - (*head)[0].published_at;
+      }
     }
-    list.push_back({{"queue", queue}, {"depth", *depth}, {"oldest_seconds", age}});
+    list.push_back(row);
   }
   if (as_json) {
     std::cout << list.dump() << "\n";
@@ -176,8 +178,9 @@ int Queues(const common::Config& config, bool as_json) {
   }
   std::printf("%-40s %8s %12s\n", "QUEUE", "DEPTH", "OLDEST (s)");
   for (const auto& q : list) {
-    std::printf("%-40s %8u %12lld\n", q["queue"].get<std::string>().c_str(),
-                q["depth"].get<uint32_t>(), static_cast<long long>(q["oldest_seconds"].get<int64_t>()));
+    const std::string age = q["oldest_seconds"].is_null() ? "-" : std::to_string(q["oldest_seconds"].get<int64_t>());
+    std::printf("%-40s %8u %12s\n", q["queue"].get<std::string>().c_str(), q["depth"].get<uint32_t>(),
+                age.c_str());
   }
   return 0;
 }

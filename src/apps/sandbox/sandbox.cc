@@ -142,14 +142,14 @@ Sandbox::~Sandbox() {
 }
 
 void Sandbox::QueueStatuses(const std::string& phone_number_id, const std::string& wamid,
-                            const std::string& recipient) {
+                            const std::string& recipient, const std::string& callback_data) {
   // A phone receives a message at once and its owner reads it a moment later.
   const auto now = std::chrono::steady_clock::now();
   using std::chrono::milliseconds;
   for (auto [status, after] : {std::pair{"sent", milliseconds(20)},
                                std::pair{"delivered", milliseconds(120)},
                                std::pair{"read", milliseconds(600)}}) {
-    pending_statuses_.push_back({now + after, phone_number_id, wamid, recipient, status});
+    pending_statuses_.push_back({now + after, phone_number_id, wamid, recipient, status, callback_data});
   }
   // Due times of later messages are never earlier, except a read behind the next message's
   // sent: keep the queue ordered by due time.
@@ -179,6 +179,8 @@ void Sandbox::StatusLoop() {
                    {"status", next.status},
                    {"timestamp", std::to_string(seconds.count())},
                    {"recipient_id", next.recipient}};
+    // Meta echoes the sender's biz_opaque_callback_data in every status of the message (§4).
+    if (!next.callback_data.empty()) status["biz_opaque_callback_data"] = next.callback_data;
     if (next.status != "read") {
       status["pricing"] = {{"billable", false}, {"pricing_model", "PMP"},
                            {"type", "free_customer_service"}, {"category", "service"}};
@@ -353,7 +355,10 @@ void Sandbox::Routes() {
                                 {"phone_number_id", phone_number_id},
                                 {"to", wa_id},
                                 {"payload", payload}});
-      QueueStatuses(phone_number_id, wamid, wa_id);
+      QueueStatuses(phone_number_id, wamid, wa_id,
+                    payload.contains("biz_opaque_callback_data") && payload["biz_opaque_callback_data"].is_string()
+                        ? payload["biz_opaque_callback_data"].get<std::string>()
+                        : "");
     }
     log->info("graph api accepted message to={} wamid={}", common::MaskPhone(wa_id), wamid);
     ReplyJson(res, 200,

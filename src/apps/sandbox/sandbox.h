@@ -60,7 +60,7 @@ class Sandbox {
   std::string NextWamid(char direction);
   // Queues the sent → delivered → read status webhooks of an accepted message. mutex_ held.
   void QueueStatuses(const std::string& phone_number_id, const std::string& wamid,
-                     const std::string& recipient);
+                     const std::string& recipient, const std::string& callback_data);
   // Delivers queued status webhooks when they are due, until Stop().
   void StatusLoop();
   // The newest message to `customer` offering a button or list row `id`: sets its kind
@@ -93,7 +93,7 @@ class Sandbox {
   // for each message the shop sent (wamid → "sent" | "delivered" | "read").
   struct PendingStatus {
     std::chrono::steady_clock::time_point due;
-    std::string phone_number_id, wamid, recipient, status;
+    std::string phone_number_id, wamid, recipient, status, callback_data;
   };
   std::deque<PendingStatus> pending_statuses_;
   std::map<std::string, std::string> status_of_;

@@ -170,6 +170,7 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
   settings.backoff_cap = std::chrono::seconds(s.backoff_cap_seconds);
   settings.max_inline_wait = std::chrono::milliseconds(s.max_inline_wait_ms);
   settings.credential_hold = std::chrono::seconds(s.credential_hold_seconds);
+  settings.uncertain_wait = std::chrono::milliseconds(s.uncertain_wait_ms);
   settings.default_messages_per_second = s.messages_per_second;
   // A reply behind an older one to the same customer looks again at half the pair interval:
   // once the pair rate throttles, it could not go sooner anyway.

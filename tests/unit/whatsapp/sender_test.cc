@@ -155,6 +155,26 @@ TEST_F(SenderTest, RetryableErrorsBackOffExponentiallyWithJitterThenDeadLetter) 
   EXPECT_EQ(sender.Backoff(10), std::chrono::seconds(5)) << "capped";
 }
 
+TEST_F(SenderTest, SlowLimitsAndLostAnswersWaitLongerThanTheBackoff) {
+  Add(1);
+  Add(2, "919811112222");
+  Add(3, "919822223333");
+  settings_.uncertain_wait = std::chrono::seconds(30);
+  graph_.script = {Meta(ErrorCode::kUnavailable, 131057),
+                   Meta(ErrorCode::kResourceExhausted, 131048),
+                   MakeError(ErrorCode::kUnavailable, "graph api uncertain: no answer after the request was sent")};
+  auto sender = Sender();
+  ASSERT_TRUE(sender.Handle(Job(1)));
+  ASSERT_TRUE(sender.Handle(Job(2, "919811112222")));
+  ASSERT_TRUE(sender.Handle(Job(3, "919822223333")));
+  ASSERT_EQ(queue_.delayed.size(), 3u);
+  EXPECT_EQ(queue_.delayed[0].second, std::chrono::seconds(60)) << "maintenance: about a minute";
+  EXPECT_EQ(queue_.delayed[1].second, std::chrono::minutes(15)) << "spam rate: much later";
+  EXPECT_EQ(queue_.delayed[2].second, std::chrono::seconds(30)) << "time for the status webhook";
+  EXPECT_EQ(graph_.calls[0].payload["biz_opaque_callback_data"], "outbox-1")
+      << "echoed in statuses, so a lost answer's reply is recognised as sent";
+}
+
 TEST_F(SenderTest, PermanentErrorsGoToTheDeadLetterQueueWithMetasCode) {
   Add(1);
   graph_.script = {Meta(ErrorCode::kFailedPrecondition, 131026)};
