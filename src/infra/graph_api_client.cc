@@ -19,6 +19,10 @@ GraphApiClient::GraphApiClient(GraphApiSettings settings) : settings_(std::move(
   client_ = std::make_unique<httplib::Client>(origin);
   client_->set_tcp_nodelay(true);
   client_->set_keep_alive(true);
+  // graph.facebook.com's certificate is checked against the system's CA store (httplib's
+  // default, said here so that nobody turns it off by accident); plain http (the sandbox)
+  // has none to check.
+  client_->enable_server_certificate_verification(true);
   const time_t sec = settings_.timeout_ms / 1000;
   const time_t usec = (settings_.timeout_ms % 1000) * 1000;
   client_->set_connection_timeout(sec, usec);
@@ -127,6 +131,7 @@ Result<std::string> GraphApiClient::Download(const std::string& access_token,
   client.set_connection_timeout(sec, usec);
   client.set_read_timeout(sec, usec);
   client.set_follow_location(true);
+  client.enable_server_certificate_verification(true);  // Meta's media host, like the API's
   std::string bytes;
   bool too_large = false;
   httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};

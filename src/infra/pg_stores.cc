@@ -202,10 +202,13 @@ Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
     }
     if (status.type == "failed") {
       // An order notice the customer never got: the owners should know.
+      // By wamid, or — for a reply Meta never accepted, which the sender reports itself — by
+      // the outbox id its callback data names.
+      const int64_t outbox_id = callback.rfind("outbox-", 0) == 0 ? std::atoll(callback.c_str() + 7) : 0;
       auto notice = tx.exec_params(
-          "SELECT notice_order FROM outbox WHERE wamid = $1 AND shop_id = $2 "
-          "AND notice_order IS NOT NULL",
-          status.id, shop.id);
+          "SELECT notice_order FROM outbox WHERE (wamid = $1 OR id = $3) AND shop_id = $2 "
+          "AND notice_order IS NOT NULL LIMIT 1",
+          status.id, shop.id, outbox_id);
       if (!notice.empty()) {
         std::string reason = error_title.empty() ? "no reason given" : error_title;
         if (error_code) reason += " (" + std::to_string(*error_code) + ")";
@@ -275,7 +278,7 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
         "  EXISTS (SELECT 1 FROM outbox e WHERE e.shop_id = o.shop_id AND e.recipient = o.recipient "
         "          AND e.id < o.id AND e.status IN ('pending', 'queued')), "
         "  s.credentials_ok, coalesce(s.messages_per_second, 0), "
-        "  (extract(epoch FROM now() - o.created_at) * 1000)::bigint "
+        "  (extract(epoch FROM now() - o.created_at) * 1000)::bigint, o.notice_order IS NOT NULL "
         "FROM outbox o JOIN shops s ON s.id = o.shop_id WHERE o.id = $1",
         id);
     if (rows.empty()) return;
@@ -295,6 +298,7 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
     m.credentials_ok = row[11].as<bool>();
     m.messages_per_second = row[12].as<int>();
     m.age_ms = row[13].as<int64_t>();
+    m.is_notice = row[14].as<bool>();
     loaded = std::move(m);
   });
   if (!status) return tl::unexpected(status.error());

@@ -37,4 +37,12 @@ Status RabbitOutboundQueue::DeadLetter(const whatsapp::OutboundJob& job, int64_t
                               0}});
 }
 
+Status RabbitOutboundQueue::ReportUndelivered(const whatsapp::InboundEvent& failed_status) {
+  // Onto the customer's inbound shard, like the webhook's events.
+  const int shard = common::StableShard(failed_status.phone_number_id, failed_status.customer,
+                                        settings_.inbound_shards);
+  return publisher_.Publish({{names_.InboundExchange(), names_.ShardRoutingKey(shard),
+                              failed_status.DedupeKey(), failed_status.ToJson().dump(), {}, 0}});
+}
+
 }  // namespace chatshop::infra

@@ -254,47 +254,16 @@ Result<uint32_t> QueueDepth(const RabbitSettings& settings, const std::string& q
   return ok->message_count;
 }
 
-Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings, const std::string& queue) {
-  auto connection = AmqpConnection::Open(settings.url);
-  if (!connection) return tl::unexpected(connection.error());
-  auto* state = (*connection)->state();
-  std::vector<Delivery> taken;
-  while (true) {
-    amqp_maybe_release_buffers(state);
-    auto reply = amqp_basic_get(state, kChannel, amqp_cstring_bytes(queue.c_str()), /*no_ack=*/1);
-    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-      return MakeError(ErrorCode::kUnavailable, "basic.get: " + Describe(reply));
-    }
-    if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) break;
-    auto* ok = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded);
-    Delivery delivery;
-    delivery.queue = ToString(ok->routing_key);
-    delivery.redelivered = ok->redelivered != 0;
-    amqp_message_t message;
-    auto read = amqp_read_message(state, kChannel, &message, 0);
-    if (read.reply_type != AMQP_RESPONSE_NORMAL) {
-      return MakeError(ErrorCode::kUnavailable, "reading a message: " + Describe(read));
-    }
-    delivery.body = ToString(message.body);
-    if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
-      delivery.message_id = ToString(message.properties.message_id);
-    }
-    delivery.reason = ReasonHeader(message.properties);
-    delivery.headers = StringHeaders(message.properties);
-    amqp_destroy_message(&message);
-    taken.push_back(std::move(delivery));
-  }
-  return taken;
-}
-
 namespace {
 
-// basic.get of one message with manual acknowledgement: its delivery tag, or 0 when the queue
-// is empty.
-Result<uint64_t> GetOne(AmqpConnection& connection, const std::string& queue, Delivery& delivery) {
+// basic.get of one message: its delivery tag, or 0 when the queue is empty. With `take`, the
+// broker forgets it at once (no_ack); else it waits for an ack, or takes it back when the
+// connection closes.
+Result<uint64_t> GetOne(AmqpConnection& connection, const std::string& queue, Delivery& delivery,
+                        bool take = false) {
   auto* state = connection.state();
   amqp_maybe_release_buffers(state);
-  auto reply = amqp_basic_get(state, kChannel, amqp_cstring_bytes(queue.c_str()), /*no_ack=*/0);
+  auto reply = amqp_basic_get(state, kChannel, amqp_cstring_bytes(queue.c_str()), take ? 1 : 0);
   if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
     return MakeError(ErrorCode::kUnavailable, "basic.get: " + Describe(reply));
   }
@@ -322,6 +291,21 @@ Result<uint64_t> GetOne(AmqpConnection& connection, const std::string& queue, De
 }
 
 }  // namespace
+
+Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings, const std::string& queue) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  std::vector<Delivery> taken;
+  while (true) {
+    Delivery delivery;
+    auto tag = GetOne(**connection, queue, delivery, /*take=*/true);
+    if (!tag) return tl::unexpected(tag.error());
+    if (*tag == 0) break;
+    taken.push_back(std::move(delivery));
+  }
+  return taken;
+}
+
 
 Result<std::vector<Delivery>> Peek(const RabbitSettings& settings, const std::string& queue,
                                    int limit) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "whatsapp/inbound_event.h"
 
 namespace chatshop::whatsapp {
 
@@ -71,6 +72,7 @@ struct OutboxMessage {
   bool credentials_ok = true;   // false while the shop's token is known to be refused
   int messages_per_second = 0;  // the shop's own rate; 0: the configured default
   int64_t age_ms = 0;           // since the reply was written
+  bool is_notice = false;       // an order notice to a customer (its failure concerns the owners)
 };
 
 // A reply on its way through the outbound queues: what a queue message carries. The reply
@@ -122,6 +124,9 @@ class OutboundQueue {
   // To the dead-letter queue with Meta's code and message.
   [[nodiscard]] virtual Status DeadLetter(const OutboundJob& job, int64_t code,
                                           const std::string& error) = 0;
+  // Hands the bot a "failed" status for a reply given up on, as Meta's webhook does for a
+  // message it could not deliver, so that an undelivered order notice reaches the owners.
+  [[nodiscard]] virtual Status ReportUndelivered(const InboundEvent& failed_status) = 0;
 };
 
 // Meta's throughput and pair-rate limits, shared by every sender (cloud-api.md §8).

@@ -102,18 +102,29 @@ Status OutboundSender::Handle(const OutboundJob& job) {
     order_waits_.Increment();
     return queue_.Delay(job, settings_.order_wait);
   }
-  const int rate = message.messages_per_second > 0 ? message.messages_per_second
-                                                   : settings_.default_messages_per_second;
   // A read receipt is no message to the customer: it does not count against the pair rate.
-  while (!IsMarkRead(message.payload)) {
-    auto wait = pacer_.Reserve(message.phone_number_id, message.recipient, rate);
-    if (!wait) return tl::unexpected(wait.error());
-    if (wait->count() <= 0) break;
-    bucket_waits_.Increment();
-    if (*wait > settings_.max_inline_wait) return queue_.Delay(job, *wait);
-    sleep_(*wait);
+  if (!IsMarkRead(message.payload)) {
+    auto go = Pace(job, message);
+    if (!go) return tl::unexpected(go.error());
+    if (!*go) return Ok();  // in a delay queue until the limits allow it
   }
   return Send(job, message);
+}
+
+Result<bool> OutboundSender::Pace(const OutboundJob& job, const OutboxMessage& message) {
+  const int rate = message.messages_per_second > 0 ? message.messages_per_second
+                                                   : settings_.default_messages_per_second;
+  while (true) {
+    auto wait = pacer_.Reserve(message.phone_number_id, message.recipient, rate);
+    if (!wait) return tl::unexpected(wait.error());
+    if (wait->count() <= 0) return true;
+    bucket_waits_.Increment();
+    if (*wait > settings_.max_inline_wait) {
+      if (auto delayed = queue_.Delay(job, *wait); !delayed) return tl::unexpected(delayed.error());
+      return false;
+    }
+    sleep_(*wait);
+  }
 }
 
 Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message) {
@@ -133,16 +144,9 @@ Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message
     log_->info("window closed, sending the template instead outbox={}", message.id);
     templates_.Increment();
     // A second message to the same customer: paced like the first.
-    const int rate = message.messages_per_second > 0 ? message.messages_per_second
-                                                     : settings_.default_messages_per_second;
-    while (true) {
-      auto wait = pacer_.Reserve(message.phone_number_id, message.recipient, rate);
-      if (!wait) return tl::unexpected(wait.error());
-      if (wait->count() <= 0) break;
-      bucket_waits_.Increment();
-      if (*wait > settings_.max_inline_wait) return queue_.Delay(job, *wait);
-      sleep_(*wait);
-    }
+    auto go = Pace(job, message);
+    if (!go) return tl::unexpected(go.error());
+    if (!*go) return Ok();
     wamid = graph_.SendMessage(message.phone_number_id, message.access_token, tagged(message.fallback));
   } else if (use_fallback) {
     templates_.Increment();
@@ -200,6 +204,21 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
   // Into the dead-letter queue first: if recording fails, the next call finds the row still
   // queued and dead-letters it again rather than losing it.
   if (auto dead = queue_.DeadLetter(job, code, error.message); !dead) return dead;
+  if (message.is_notice) {
+    InboundEvent failed;
+    failed.kind = InboundEvent::Kind::kStatus;
+    failed.phone_number_id = message.phone_number_id;
+    failed.customer = message.recipient;
+    failed.id = "outbox-" + std::to_string(message.id);  // no wamid: Meta never accepted it
+    failed.type = "failed";
+    failed.data = {{"id", failed.id},
+                   {"status", "failed"},
+                   {"recipient_id", message.recipient},
+                   {"biz_opaque_callback_data", failed.id},
+                   {"errors", nlohmann::json::array({{{"code", code}, {"title", error.message}}})}};
+    failed.raw = failed.data;
+    if (auto reported = queue_.ReportUndelivered(failed); !reported) return reported;
+  }
   return store_.MarkDead(message.id, code, error.ToString());
 }
 

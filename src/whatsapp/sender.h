@@ -56,6 +56,8 @@ class OutboundSender {
   std::chrono::milliseconds Backoff(int attempts) const;
 
  private:
+  // Waits for Meta's limits: true to send now; false when the job went to a delay queue.
+  Result<bool> Pace(const OutboundJob& job, const OutboxMessage& message);
   Status Send(const OutboundJob& job, const OutboxMessage& message);
   Status Failed(const OutboundJob& job, const OutboxMessage& message, const Error& error);
   void Record(const std::string& result, int64_t code);

@@ -175,6 +175,22 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
       << status_of(held) << " " << status_of(next);
 }
 
+// An order notice that can never be delivered (here Meta refuses it at once; a "failed" status
+// webhook takes the same way) is reported to the shop's owners.
+TEST_F(OutboundE2eTest, AnUndeliverableOrderNoticeIsReportedToTheOwners) {
+  const std::string owner = "919800000001", customer = "919600000010";
+  ASSERT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", owner}).status, 0);
+  Faults({{{"to", customer}, {"code", 131026}}});
+  Q("INSERT INTO outbox (shop_id, recipient, payload, notice_order, notice_kind) VALUES ((SELECT id FROM shops), '" +
+    customer + "', jsonb_build_object('messaging_product', 'whatsapp', 'to', '" + customer +
+    "', 'type', 'text', 'text', jsonb_build_object('body', 'Order #1001 is packed.')), 1001, 'packed')");
+  ASSERT_TRUE(WaitFor([&] { return Get("/sandbox/messages?to=" + owner).size() == 1; }));
+  const std::string report = Get("/sandbox/messages?to=" + owner)[0]["payload"]["text"]["body"];
+  EXPECT_NE(report.find("*order #1001* could not be delivered to +" + customer), std::string::npos) << report;
+  EXPECT_NE(report.find("131026"), std::string::npos) << report;
+  EXPECT_EQ(Q("SELECT status FROM outbox WHERE recipient = '" + customer + "'"), "dead");
+}
+
 // Meta has no idempotency key: a send that timed out after the request went out may have
 // arrived. It is not sent again before its status webhook, which echoes the reply's
 // biz_opaque_callback_data, had time to say so — and then it is not sent again at all.

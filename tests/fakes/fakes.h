@@ -302,7 +302,13 @@ class FakeOutboundQueue : public whatsapp::OutboundQueue {
     int64_t code;
     std::string error;
   };
+  Status ReportUndelivered(const whatsapp::InboundEvent& failed_status) override {
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
+    reported.push_back(failed_status);
+    return Ok();
+  }
   bool unavailable = false;
+  std::vector<whatsapp::InboundEvent> reported;  // failed statuses handed to the bot
   std::vector<whatsapp::OutboundJob> queued;
   std::vector<std::pair<whatsapp::OutboundJob, std::chrono::milliseconds>> delayed;
   std::vector<Dead> dead;

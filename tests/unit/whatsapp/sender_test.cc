@@ -187,6 +187,19 @@ TEST_F(SenderTest, PermanentErrorsGoToTheDeadLetterQueueWithMetasCode) {
   EXPECT_EQ(store_.rows[1].error_code, 131026);
   EXPECT_TRUE(queue_.delayed.empty());
   EXPECT_EQ(graph_.calls.size(), 1u);
+  EXPECT_TRUE(queue_.reported.empty()) << "not an order notice";
+
+  // An order notice given up on: the bot hears of it as a failed status, for the owners.
+  Add(2, "919811112222").is_notice = true;
+  graph_.script = {Meta(ErrorCode::kFailedPrecondition, 132001)};
+  ASSERT_TRUE(sender.Handle(Job(2, "919811112222")));
+  ASSERT_EQ(queue_.reported.size(), 1u);
+  const auto& failed = queue_.reported[0];
+  EXPECT_EQ(failed.kind, InboundEvent::Kind::kStatus);
+  EXPECT_EQ(failed.type, "failed");
+  EXPECT_EQ(failed.customer, "919811112222");
+  EXPECT_EQ(failed.data["biz_opaque_callback_data"], "outbox-2");
+  EXPECT_EQ(failed.data["errors"][0]["code"], 132001);
 }
 
 TEST_F(SenderTest, AClosedWindowSendsTheApprovedTemplateInstead) {
