@@ -278,7 +278,10 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
         "  EXISTS (SELECT 1 FROM outbox e WHERE e.shop_id = o.shop_id AND e.recipient = o.recipient "
         "          AND e.id < o.id AND e.status IN ('pending', 'queued')), "
         "  s.credentials_ok, coalesce(s.messages_per_second, 0), "
-        "  (extract(epoch FROM now() - o.created_at) * 1000)::bigint, o.notice_order IS NOT NULL "
+        "  (extract(epoch FROM now() - o.created_at) * 1000)::bigint, o.notice_order IS NOT NULL, "
+        "  coalesce(o.caused_by, ''), "
+        "  o.caused_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.caused_by = o.caused_by "
+        "                                          AND e.id < o.id) "
         "FROM outbox o JOIN shops s ON s.id = o.shop_id WHERE o.id = $1",
         id);
     if (rows.empty()) return;
@@ -299,6 +302,8 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
     m.messages_per_second = row[12].as<int>();
     m.age_ms = row[13].as<int64_t>();
     m.is_notice = row[14].as<bool>();
+    m.caused_by = row[15].as<std::string>();
+    m.first_answer = row[16].as<bool>();
     loaded = std::move(m);
   });
   if (!status) return tl::unexpected(status.error());

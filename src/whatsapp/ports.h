@@ -73,6 +73,8 @@ struct OutboxMessage {
   int messages_per_second = 0;  // the shop's own rate; 0: the configured default
   int64_t age_ms = 0;           // since the reply was written
   bool is_notice = false;       // an order notice to a customer (its failure concerns the owners)
+  std::string caused_by;        // wamid of the customer's message this answers; "" for notices
+  bool first_answer = false;    // the first reply to that message
 };
 
 // A reply on its way through the outbound queues: what a queue message carries. The reply

@@ -136,6 +136,15 @@ Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message
   };
   // Outside the 24-hour window only a template gets through (§5); when Meta says the window
   // closed (131047) although we thought it open, the template goes at once.
+  // The customer sees their message read (blue ticks) as the answer comes. Best effort: a
+  // read receipt that fails changes nothing else, and it is not a message to pace.
+  if (message.first_answer && !message.caused_by.empty()) {
+    if (auto read = graph_.SendMessage(message.phone_number_id, message.access_token,
+                                       BuildMarkRead(message.caused_by, /*typing=*/false));
+        !read) {
+      log_->debug("read receipt for outbox={} not taken: {}", message.id, read.error().message);
+    }
+  }
   const bool has_fallback = message.fallback.is_object();
   const bool use_fallback = has_fallback && !message.window_open;
   auto wamid = graph_.SendMessage(message.phone_number_id, message.access_token,

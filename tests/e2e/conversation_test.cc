@@ -3,6 +3,8 @@
 // message) and Meta's Graph API.
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -114,6 +116,17 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
             db.QueryValue("SELECT id FROM orders"));
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM inbox"), "7");
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM outbox WHERE status = 'sent'"), "8");
+
+  // Every message the customer sent was marked read as its answer went out (blue ticks).
+  httplib::Client sandbox("127.0.0.1", deployment.sandbox_port());
+  auto chat = sandbox.Get(("/sandbox/chat?number=" + customer.wa_id()).c_str());
+  ASSERT_TRUE(chat && chat->status == 200);
+  const json page = json::parse(chat->body);
+  int read = 0;
+  for (const auto& entry : page["entries"]) {
+    if (entry["dir"] == "in" && page["statuses"].value(entry["id"].get<std::string>(), "") == "read") ++read;
+  }
+  EXPECT_EQ(read, 7) << chat->body.substr(0, 2000);
 }
 
 // The worker commits a message's effects and dies before RabbitMQ hears its ack: the broker

@@ -86,6 +86,22 @@ TEST_F(SenderTest, SendsRecordsTheWamidAndNeverSendsAnAcceptedReplyAgain) {
   EXPECT_EQ(graph_.calls.size(), 1u);
 }
 
+TEST_F(SenderTest, TheFirstAnswerToAMessageMarksItReadFirst) {
+  auto& first = Add(1);
+  first.caused_by = "wamid.IN1";
+  first.first_answer = true;
+  Add(2).caused_by = "wamid.IN1";  // the second answer to the same message
+  auto sender = Sender();
+  ASSERT_TRUE(sender.Handle(Job(1)));
+  ASSERT_TRUE(sender.Handle(Job(2)));
+  ASSERT_EQ(graph_.calls.size(), 3u);
+  EXPECT_TRUE(IsMarkRead(graph_.calls[0].payload));
+  EXPECT_EQ(graph_.calls[0].payload["message_id"], "wamid.IN1");
+  EXPECT_EQ(graph_.calls[1].payload["text"]["body"], "reply 1");
+  EXPECT_EQ(graph_.calls[2].payload["text"]["body"], "reply 2");
+  EXPECT_EQ(pacer_.calls.size(), 2u) << "a read receipt is not paced";
+}
+
 TEST_F(SenderTest, AnAcceptedReplyWhoseRecordFailedIsRecordedNotResent) {
   Add(1);
   auto sender = Sender();
