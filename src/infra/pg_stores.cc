@@ -412,6 +412,30 @@ Status PgCatalogStore::ReplaceCatalog(int64_t shop_id, const orders::Catalog& ca
   });
 }
 
+Result<int64_t> PgCatalogStore::AdjustStock(int64_t shop_id, const std::string& sku, int64_t delta) {
+  std::optional<int64_t> now;
+  bool exists = false;
+  auto status = session_.Run([&](pqxx::connection_base& c) {
+    now.reset();
+    pqxx::work tx(c);
+    auto updated = tx.exec_params(
+        "UPDATE products SET stock = stock + $3, updated_at = now() "
+        "WHERE shop_id = $1 AND sku = $2 AND stock + $3 >= 0 RETURNING stock",
+        shop_id, sku, delta);
+    if (updated.empty()) {
+      exists = !tx.exec_params("SELECT 1 FROM products WHERE shop_id = $1 AND sku = $2", shop_id, sku).empty();
+      return;
+    }
+    now = updated[0][0].as<int64_t>();
+    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1", shop_id);
+    tx.commit();
+  });
+  if (!status) return tl::unexpected(status.error());
+  if (now) return *now;
+  if (!exists) return MakeError(ErrorCode::kNotFound, "the shop has no product " + sku);
+  return MakeError(ErrorCode::kFailedPrecondition, sku + ": the stock would go below zero");
+}
+
 Status PgCatalogStore::SetStock(int64_t shop_id, const std::string& sku, int64_t stock) {
   bool found = false;
   auto status = session_.Run([&](pqxx::connection_base& c) {

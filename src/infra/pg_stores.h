@@ -100,6 +100,10 @@ class PgCatalogStore : public orders::CatalogStore {
   Result<orders::Catalog> LoadCatalog(int64_t shop_id) override;
   Status ReplaceCatalog(int64_t shop_id, const orders::Catalog& catalog) override;
   Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) override;
+  // Adds `delta` (negative: takes away) to one product's stock in one statement, so it cannot
+  // race a checkout; the new stock. kNotFound without the product, kFailedPrecondition when
+  // the stock would go below zero (nothing changes then).
+  Result<int64_t> AdjustStock(int64_t shop_id, const std::string& sku, int64_t delta);
 
  private:
   PgSession session_;

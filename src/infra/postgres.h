@@ -17,6 +17,9 @@ namespace chatshop::infra {
 // broken_connection → kUnavailable, serialization_failure/deadlock → kAborted,
 // unique_violation → kAlreadyExists, anything else → kInternal.
 // Not thread-safe: one per thread.
+// Ok when PostgreSQL at `url` runs a query (for `chatshopctl config check`).
+[[nodiscard]] Status PingPostgres(const std::string& url);
+
 class PgSession {
  public:
   explicit PgSession(std::string url);

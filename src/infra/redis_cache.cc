@@ -38,6 +38,16 @@ Status RedisCatalogCache::Connect() {
   return Ok();
 }
 
+Status PingRedis(const std::string& url) {
+  auto opened = OpenRedis(url);
+  if (!opened) return tl::unexpected(opened.error());
+  Reply reply(static_cast<redisReply*>(redisCommand(*opened, "PING")));
+  const bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+  redisFree(*opened);
+  if (!ok) return MakeError(ErrorCode::kUnavailable, "redis did not answer PING");
+  return Ok();
+}
+
 Result<redisContext*> OpenRedis(const std::string& redis_url) {
   redisContext* context = nullptr;
   // redis://host:port/db

@@ -41,4 +41,7 @@ class RedisCatalogCache : public orders::CatalogCache {
 // owns the context (redisFree).
 Result<redisContext*> OpenRedis(const std::string& url);
 
+// Ok when Redis answers PING (for `chatshopctl config check`).
+Status PingRedis(const std::string& url);
+
 }  // namespace chatshop::infra

@@ -41,5 +41,56 @@ TEST_F(CtlTest, ACatalogWithThreeBadLinesImportsNothingAndNamesAllThree) {
   EXPECT_EQ(Q("SELECT count(*) FROM products WHERE sku = 'RICE-5'"), "0") << "not even the good lines";
 }
 
+TEST_F(CtlTest, StockAdjustExportRoundTripAndRefusals) {
+  const std::string good = std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv";
+  ASSERT_EQ(Ctl({"catalog", "import", "--shop", testing::kShopNumberId, good}).status, 0);
+  auto up = Ctl({"stock", "adjust", "--shop", testing::kShopNumberId, "PANEER-200", "+5"});
+  ASSERT_EQ(up.status, 0) << up.output;
+  EXPECT_NE(up.output.find("PANEER-200 stock is now 15"), std::string::npos) << up.output;
+  auto below = Ctl({"stock", "adjust", "--shop", testing::kShopNumberId, "PANEER-200", "-16"});
+  EXPECT_EQ(below.status, 1);
+  EXPECT_NE(below.output.find("below zero"), std::string::npos) << below.output;
+  EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "15") << "nothing changed";
+  EXPECT_EQ(Ctl({"stock", "adjust", "--shop", testing::kShopNumberId, "NO-SUCH", "+1"}).status, 1);
+  EXPECT_EQ(Ctl({"stock", "adjust", "--shop", testing::kShopNumberId, "PANEER-200", "5"}).status, 1)
+      << "a change needs its sign";
+
+  // Export, then import the export: the same catalog.
+  const std::string exported = ::testing::TempDir() + "/exported.csv";
+  ASSERT_EQ(Ctl({"catalog", "export", "--shop", testing::kShopNumberId, exported}).status, 0);
+  const std::string before = Q("SELECT string_agg(sku || name || price_minor || stock || unit || category || "
+                               "array_to_string(aliases, '|'), ';' ORDER BY position) FROM products");
+  auto again = Ctl({"catalog", "import", "--shop", testing::kShopNumberId, exported});
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(Q("SELECT string_agg(sku || name || price_minor || stock || unit || category || "
+              "array_to_string(aliases, '|'), ';' ORDER BY position) FROM products"),
+            before);
+
+  // Refusals: a token on the command line, a number that is not E.164.
+  auto argv_token = Ctl({"shop", "add", "--phone-number-id", "1234567890", "--name", "X", "--token", "EAAG-secret"});
+  EXPECT_EQ(argv_token.status, 1);
+  EXPECT_NE(argv_token.output.find("--token-stdin"), std::string::npos) << argv_token.output;
+  EXPECT_EQ(argv_token.output.find("EAAG-secret"), std::string::npos) << "never echoed";
+  EXPECT_EQ(Q("SELECT count(*) FROM shops WHERE phone_number_id = '1234567890'"), "0");
+  EXPECT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "09812345678"}).status, 1);
+  EXPECT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "+91 98123"}).status, 1);
+  EXPECT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "+919812345678"}).status, 0);
+}
+
+TEST_F(CtlTest, ConfigCheckReachesEveryServerAndSaysWhichIsDown) {
+  auto ok = Ctl({"config", "check"});
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  EXPECT_NE(ok.output.find("postgres: ok"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("redis: ok"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("rabbitmq (and its queues): ok"), std::string::npos) << ok.output;
+  // Redis moved away: exit 2 (a server is unreachable), and which one.
+  auto down = testing::RunProgram({"/usr/bin/env", "CHATSHOP_REDIS_URL=redis://127.0.0.1:1/0",
+                                   testing::Bin("chatshopctl"), "--config", deployment_.config_path(),
+                                   "config", "check"});
+  EXPECT_EQ(down.status, 2) << down.output;
+  EXPECT_NE(down.output.find("redis: NOT OK"), std::string::npos) << down.output;
+  EXPECT_NE(down.output.find("postgres: ok"), std::string::npos) << down.output;
+}
+
 }  // namespace
 }  // namespace chatshop

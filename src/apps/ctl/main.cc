@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/ctl/admin.h"
+#include "apps/ctl/ctl_common.h"
 #include "apps/ctl/queues.h"
 #include "apps/program.h"
 #include "bot/inbound_processor.h"
@@ -20,13 +22,10 @@
 #include "orders/catalog_service.h"
 
 using namespace chatshop;
+using chatshop::ctl::Fail;
+using chatshop::ctl::ShopId;
 
 namespace {
-
-int Fail(const Error& error) {
-  std::cerr << "chatshopctl: " << error.ToString() << "\n";
-  return error.code == ErrorCode::kUnavailable ? 3 : 1;
-}
 
 int DbMigrate(const common::Config& config) {
   infra::Migrator migrator(config.postgres.url);
@@ -60,7 +59,7 @@ int ShopAdd(const common::Config& config, const std::string& phone_number_id,
     std::cerr << "chatshopctl: give the shop's Graph API token on stdin (--token-stdin) or in "
                  "CHATSHOP_SHOP_ACCESS_TOKEN; it is never taken as an argument, which would "
                  "leave it in shell history\n";
-    return 2;
+    return 1;
   }
   infra::PgShopDirectory shops(config.postgres.url);
   auto shop = shops.UpsertShop(phone_number_id, name, token);
@@ -161,7 +160,7 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
     }
   }
   for (const auto& p : problems) std::cerr << "chatshopctl: " << p << "\n";
-  if (!problems.empty()) return 2;
+  if (!problems.empty()) return 1;
   infra::PgShopDirectory shops(config.postgres.url);
   auto shop = shops.ChangeSettings(phone_number_id, change);
   if (!shop) return Fail(shop.error());
@@ -220,20 +219,6 @@ int ParseOrders(const std::string& catalog_path) {
 }
 
 // The shop id of a WhatsApp number, or an error already printed.
-std::optional<int64_t> ShopId(const common::Config& config, const std::string& phone_number_id) {
-  infra::PgInboundStore shops(config.postgres.url);
-  auto shop = shops.FindShopByPhoneNumberId(phone_number_id);
-  if (!shop) {
-    std::cerr << "chatshopctl: "
-              << (shop.error().code == ErrorCode::kNotFound
-                      ? "no shop has phone_number_id " + phone_number_id +
-                            " (add it with: chatshopctl shop add)"
-                      : shop.error().ToString())
-              << "\n";
-    return std::nullopt;
-  }
-  return shop->id;
-}
 
 struct CatalogAccess {
   infra::PgCatalogStore store;
@@ -290,17 +275,18 @@ int StockSet(const common::Config& config, const std::string& phone_number_id,
 int OwnerAdd(const common::Config& config, const std::string& phone_number_id,
              bot::ShopOwner owner) {
   if (!owner.phone.empty() && owner.phone[0] == '+') owner.phone.erase(0, 1);
-  if (owner.phone.size() < 8 || owner.phone.size() > 15 ||
+  // E.164: a country code (never starting with 0), at most 15 digits in all.
+  if (owner.phone.size() < 8 || owner.phone.size() > 15 || owner.phone[0] == '0' ||
       owner.phone.find_first_not_of("0123456789") != std::string::npos) {
     std::cerr << "chatshopctl: --phone: the owner's WhatsApp number with country code, like "
                  "919812345678\n";
-    return 2;
+    return 1;
   }
   const auto templates =
       apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
   if (!templates.HasLocale(owner.locale)) {
     std::cerr << "chatshopctl: --locale: no templates for \"" << owner.locale << "\"\n";
-    return 2;
+    return 1;
   }
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
@@ -342,11 +328,11 @@ int NoticeTemplateSet(const common::Config& config, const std::string& phone_num
     std::cerr << "chatshopctl: unknown notice kind \"" << kind << "\"; one of:";
     for (const char* k : bot::kNoticeKinds) std::cerr << " " << k;
     std::cerr << "\n";
-    return 2;
+    return 1;
   }
   if (t.name.empty() || t.language.empty()) {
     std::cerr << "chatshopctl: give the template's name and --language as approved by Meta\n";
-    return 2;
+    return 1;
   }
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
@@ -377,17 +363,17 @@ int SetShopTemplate(const common::Config& config, const std::string& phone_numbe
       apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
   if (!templates.HasLocale(locale)) {
     std::cerr << "chatshopctl: --locale: no shipped templates for \"" << locale << "\"\n";
-    return 2;
+    return 1;
   }
   if (!templates.HasName(name)) {
     std::cerr << "chatshopctl: there is no template called \"" << name << "\" (see "
               << config.templates.dir << "/" << common::kDefaultLocale << ")\n";
-    return 2;
+    return 1;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::cerr << "chatshopctl: cannot read " << path << "\n";
-    return 2;
+    return 1;
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -396,7 +382,7 @@ int SetShopTemplate(const common::Config& config, const std::string& phone_numbe
   if (auto problem = common::OverrideProblem(templates.Source(locale, name), body);
       !problem.empty()) {
     std::cerr << path << ": " << problem << "\n";
-    return 2;
+    return 1;
   }
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
@@ -441,6 +427,8 @@ int main(int argc, char** argv) {
       ->required();
   add->add_option("--name", name, "shop name shown to customers")->required();
   add->add_flag("--token-stdin", token_stdin, "read the Graph API token from stdin");
+  std::string token_on_argv;
+  add->add_option("--token", token_on_argv, "refused: a token in argv leaks (use --token-stdin)");
   auto* list = shop->add_subcommand("list", "list shops");
   auto* shop_set = shop->add_subcommand("set", "change a shop's name, language or delivery fee");
   ShopSetOptions shop_options;
@@ -526,17 +514,23 @@ int main(int argc, char** argv) {
   parse_order->add_option("--catalog", catalog_path, "the shop's catalog CSV")->required();
 
   auto run_queue_command = ctl::AddQueueCommands(cli);
+  auto run_admin_command = ctl::AddAdminCommands(cli, *catalog, *stock);
 
   CLI11_PARSE(cli, argc, argv);
   if (parse_order->parsed()) return ParseOrders(catalog_path);  // needs no servers, no config
   if (config_path.empty()) {
     std::cerr << "chatshopctl: no config: pass --config FILE or set CHATSHOP_CONFIG\n";
-    return 2;
+    return 1;
   }
   common::Config config = apps::LoadConfigOrExit(config_path, "chatshopctl");
 
   if (migrate->parsed()) return DbMigrate(config);
   if (status->parsed()) return DbStatus(config);
+  if (add->parsed() && !token_on_argv.empty()) {
+    std::cerr << "chatshopctl: not taking the token from the command line, where shell history "
+                 "and process lists keep it: pipe it in with --token-stdin\n";
+    return 1;
+  }
   if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
   if (list->parsed()) return ShopList(config);
   if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
@@ -551,5 +545,6 @@ int main(int argc, char** argv) {
   if (catalog_list->parsed()) return CatalogList(config, shop_number);
   if (stock_set->parsed()) return StockSet(config, shop_number, stock_sku, stock_value);
   if (int ran = run_queue_command(config); ran >= 0) return ran;
-  return 2;
+  if (int ran = run_admin_command(config); ran >= 0) return ran;
+  return 1;
 }

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/ctl/ctl_common.h"
 #include "infra/pg_stores.h"
 #include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
@@ -15,12 +16,6 @@ namespace chatshop::ctl {
 namespace {
 
 using nlohmann::json;
-
-// Exit codes: 1 a user error, 2 an unreachable server (as the README says).
-int Fail(const Error& error) {
-  std::cerr << "chatshopctl: " << error.ToString() << "\n";
-  return error.code == ErrorCode::kUnavailable ? 2 : 1;
-}
 
 infra::RabbitSettings Rabbit(const common::Config& config) {
   infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,

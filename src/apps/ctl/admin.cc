@@ -1,0 +1,132 @@
+#include "apps/ctl/admin.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "apps/ctl/ctl_common.h"
+#include "infra/pg_stores.h"
+#include "infra/rabbitmq.h"
+#include "infra/redis_cache.h"
+#include "orders/catalog_service.h"
+
+namespace chatshop::ctl {
+namespace {
+
+// One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// The shop's catalog in the import format, so export → edit → import is a round trip.
+int CatalogExport(const common::Config& config, const std::string& shop_number, const std::string& path) {
+  auto shop_id = ShopId(config, shop_number);
+  if (!shop_id) return 1;
+  infra::PgCatalogStore store(config.postgres.url);
+  auto catalog = store.LoadCatalog(*shop_id);
+  if (!catalog) return Fail(catalog.error());
+  std::ostringstream csv;
+  csv << "sku,name,price,stock,unit,category,aliases\n";
+  for (const auto& p : catalog->products) {
+    std::string aliases;
+    for (const auto& a : p.aliases) aliases += (aliases.empty() ? "" : "|") + a;
+    char price[32];
+    std::snprintf(price, sizeof price, "%lld.%02lld", static_cast<long long>(p.price.minor / 100),
+                  static_cast<long long>(p.price.minor % 100));
+    csv << CsvField(p.sku) << ',' << CsvField(p.name) << ',' << price << ',' << p.stock << ','
+        << CsvField(p.unit) << ',' << CsvField(p.category) << ',' << CsvField(aliases) << '\n';
+  }
+  if (path.empty() || path == "-") {
+    std::cout << csv.str();
+  } else {
+    std::ofstream out(path, std::ios::binary);
+    out << csv.str();
+    if (!out) {
+      std::cerr << "chatshopctl: cannot write " << path << "\n";
+      return 1;
+    }
+    std::cerr << "exported " << catalog->products.size() << " products to " << path << "\n";
+  }
+  return 0;
+}
+
+int StockAdjust(const common::Config& config, const std::string& shop_number, const std::string& sku,
+                const std::string& change) {
+  char* end = nullptr;
+  const long long delta = std::strtoll(change.c_str(), &end, 10);
+  if (change.empty() || *end != '\0' || (change[0] != '+' && change[0] != '-') || delta == 0) {
+    std::cerr << "chatshopctl: the change is a signed number of units, like +5 or -3\n";
+    return 1;
+  }
+  auto shop_id = ShopId(config, shop_number);
+  if (!shop_id) return 1;
+  infra::PgCatalogStore store(config.postgres.url);
+  auto now = store.AdjustStock(*shop_id, sku, delta);
+  if (!now) return Fail(now.error());
+  // The workers read the catalog through the cache: drop it so the next reply sees this.
+  infra::RedisCatalogCache cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
+  orders::CatalogService service(store, cache);
+  std::cout << sku << " stock is now " << *now << "\n";
+  if (auto dropped = service.DropCached(*shop_id); !dropped) {
+    std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
+  }
+  return 0;
+}
+
+// The config was loaded and checked already (unknown keys, types, ranges); this tries every
+// server it names.
+int ConfigCheck(const common::Config& config) {
+  std::cout << config.source << ": every key is known and valid\n";
+  bool all_ok = true;
+  auto report = [&](const char* what, const Status& status) {
+    std::cout << "  " << what << ": " << (status ? "ok" : "NOT OK — " + status.error().message) << "\n";
+    all_ok = all_ok && status.has_value();
+  };
+  report("postgres", infra::PingPostgres(config.postgres.url));
+  report("redis", infra::PingRedis(config.redis.url));
+  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
+                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
+  rabbit.outbound_shards = config.rabbitmq.outbound_shards;
+  report("rabbitmq (and its queues)", infra::DeclareTopology(rabbit));
+  if (!all_ok) {
+    std::cout << "some servers cannot be reached: see above\n";
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::App& catalog,
+                                                           CLI::App& stock) {
+  struct Options {
+    std::string shop, path, sku, change;
+  };
+  auto o = std::make_shared<Options>();
+  auto* exported = catalog.add_subcommand("export", "write the shop's catalog as CSV (the import format)");
+  exported->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  exported->add_option("file", o->path, "where to write it (default: standard output)");
+  auto* adjust = stock.add_subcommand("adjust", "add or take away units of one product (+5, -3)");
+  adjust->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  adjust->add_option("sku", o->sku, "product SKU")->required();
+  adjust->add_option("change", o->change, "signed number of units, like +5 or -3")->required();
+  auto* config_cmd = cli.add_subcommand("config", "the configuration");
+  config_cmd->require_subcommand(1);
+  auto* check = config_cmd->add_subcommand("check", "validate the config and reach every server it names");
+  return [=](const common::Config& config) {
+    if (exported->parsed()) return CatalogExport(config, o->shop, o->path);
+    if (adjust->parsed()) return StockAdjust(config, o->shop, o->sku, o->change);
+    if (check->parsed()) return ConfigCheck(config);
+    return -1;
+  };
+}
+
+}  // namespace chatshop::ctl
