@@ -213,6 +213,47 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   EXPECT_EQ(customer.Replies().size(), 7u) << "nothing else reached the first customer";
 }
 
+// The admin's view: chatshopctl orders list, show, advance and cancel, with the owner's rules,
+// and the customer told as when the owner acts.
+TEST_F(OrdersE2eTest, AnAdminListsShowsAndMovesOrdersWithTheOwnersRules) {
+  testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543210");
+  const std::string number = Checkout(customer, "2 maggi", 0);
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
+    return testing::RunProgram(args);
+  };
+  auto list = run({"orders", "list", "--shop", testing::kShopNumberId, "--json"});
+  ASSERT_EQ(list.status, 0) << list.output;
+  const json orders = json::parse(list.output);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0]["number"].get<int64_t>(), std::stoll(number));
+  EXPECT_EQ(orders[0]["status"], "awaiting_payment");
+  auto table = run({"orders", "list", "--shop", testing::kShopNumberId});
+  EXPECT_NE(table.output.find("#" + number), std::string::npos) << table.output;
+  auto shown = run({"orders", "show", "--shop", testing::kShopNumberId, number});
+  ASSERT_EQ(shown.status, 0) << shown.output;
+  EXPECT_NE(shown.output.find("2 × Maggi 2-Minute Noodles 70g (MAGGI-70) @ ₹14.00"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("(new) → awaiting_payment  by customer:919876543210"), std::string::npos) << shown.output;
+
+  auto early = run({"orders", "advance", "--shop", testing::kShopNumberId, number, "packed"});
+  EXPECT_EQ(early.status, 1) << "not paid yet";
+  EXPECT_NE(early.output.find("is awaiting_payment: that is not possible now"), std::string::npos) << early.output;
+  EXPECT_EQ(run({"orders", "advance", "--shop", testing::kShopNumberId, number, "shipped"}).status, 1);
+  EXPECT_EQ(run({"orders", "show", "--shop", testing::kShopNumberId, "999"}).status, 1);
+
+  auto cancelled = run({"orders", "cancel", "--shop", testing::kShopNumberId, number, "shop closed today"});
+  ASSERT_EQ(cancelled.status, 0) << cancelled.output;
+  const json said = customer.WaitForReplies(3);
+  EXPECT_EQ(BodyText(said[2]["payload"]), "Order #" + number + " was cancelled by the shop: shop closed today.");
+  const auto& db = deployment_.schema();
+  EXPECT_EQ(db.QueryValue("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "200") << "stock back";
+  EXPECT_EQ(db.QueryValue("SELECT actor || ' ' || to_status FROM order_events ORDER BY id DESC LIMIT 1"),
+            "owner:admin cancelled");
+  auto only_cancelled = run({"orders", "list", "--shop", testing::kShopNumberId, "--status", "cancelled", "--json"});
+  EXPECT_EQ(json::parse(only_cancelled.output).size(), 1u);
+  EXPECT_EQ(json::parse(run({"orders", "list", "--shop", testing::kShopNumberId, "--status", "delivered", "--json"}).output).size(), 0u);
+}
+
 // Runs `work(i)` for i in [0, count) on `threads` threads.
 template <typename Work>
 void InParallel(int count, int threads, Work work) {

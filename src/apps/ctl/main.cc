@@ -11,6 +11,7 @@
 
 #include "apps/ctl/admin.h"
 #include "apps/ctl/ctl_common.h"
+#include "apps/ctl/orders_cmd.h"
 #include "apps/ctl/queues.h"
 #include "apps/program.h"
 #include "bot/inbound_processor.h"
@@ -515,6 +516,7 @@ int main(int argc, char** argv) {
 
   auto run_queue_command = ctl::AddQueueCommands(cli);
   auto run_admin_command = ctl::AddAdminCommands(cli, *catalog, *stock);
+  auto run_order_command = ctl::AddOrderCommands(cli);
 
   CLI11_PARSE(cli, argc, argv);
   if (parse_order->parsed()) return ParseOrders(catalog_path);  // needs no servers, no config
@@ -546,5 +548,6 @@ int main(int argc, char** argv) {
   if (stock_set->parsed()) return StockSet(config, shop_number, stock_sku, stock_value);
   if (int ran = run_queue_command(config); ran >= 0) return ran;
   if (int ran = run_admin_command(config); ran >= 0) return ran;
+  if (int ran = run_order_command(config); ran >= 0) return ran;
   return 1;
 }

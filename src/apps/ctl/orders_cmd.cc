@@ -1,0 +1,192 @@
+#include "apps/ctl/orders_cmd.h"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "apps/ctl/ctl_common.h"
+#include "apps/program.h"
+#include "bot/engine.h"
+#include "bot/inbound_processor.h"
+#include "infra/pg_stores.h"
+#include "infra/redis_cache.h"
+#include "orders/catalog_service.h"
+#include "orders/money.h"
+
+namespace chatshop::ctl {
+namespace {
+
+using nlohmann::json;
+
+std::string Rupees(int64_t minor) { return orders::Money{minor}.ToRupeeText(); }
+
+int OrdersList(const common::Config& config, const std::string& shop, const std::string& status,
+               const std::string& since, bool as_json) {
+  if (!status.empty() && !orders::StatusFromName(status)) {
+    std::cerr << "chatshopctl: --status: one of awaiting_payment, payment_review, confirmed, "
+                 "packed, out_for_delivery, delivered, cancelled\n";
+    return 1;
+  }
+  auto shop_id = ShopId(config, shop);
+  if (!shop_id) return 1;
+  auto list = infra::PgOrderAdmin(config.postgres.url).List(*shop_id, status, since, 500);
+  if (!list) return Fail(list.error());
+  if (as_json) {
+    json out = json::array();
+    for (const auto& o : *list) {
+      out.push_back({{"number", o.number}, {"status", o.status}, {"customer", o.customer},
+                     {"total_minor", o.total_minor}, {"payment_method", o.payment_method},
+                     {"created_at", o.created_at}, {"updated_at", o.updated_at}});
+    }
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
+  if (list->empty()) {
+    std::cout << "no orders\n";
+    return 0;
+  }
+  std::printf("%-7s %-17s %-15s %14s %-4s %-21s\n", "ORDER", "STATUS", "CUSTOMER", "TOTAL", "PAY", "CREATED (UTC)");
+  for (const auto& o : *list) {
+    std::printf("#%-6lld %-17s +%-14s %14s %-4s %-21s\n", static_cast<long long>(o.number),
+                o.status.c_str(), o.customer.c_str(), Rupees(o.total_minor).c_str(),
+                o.payment_method.c_str(), o.created_at.c_str());
+  }
+  return 0;
+}
+
+int OrdersShow(const common::Config& config, const std::string& shop, int64_t number, bool as_json) {
+  auto shop_id = ShopId(config, shop);
+  if (!shop_id) return 1;
+  auto order = infra::PgOrderAdmin(config.postgres.url).Show(*shop_id, number);
+  if (!order) return Fail(order.error());
+  if (as_json) {
+    std::cout << order->dump() << "\n";
+    return 0;
+  }
+  const json& o = *order;
+  std::cout << "Order #" << number << " — " << o["status"].get<std::string>() << ", customer +"
+            << o["customer"].get<std::string>() << "\n";
+  for (const auto& line : o["lines"]) {
+    std::cout << "  " << line.value("qty", int64_t{0}) << " × " << line.value("name", std::string())
+              << " (" << line.value("sku", std::string()) << ") @ "
+              << Rupees(line.value("unit_price", int64_t{0})) << "\n";
+  }
+  std::cout << "  total " << Rupees(o["total_minor"].get<int64_t>())
+            << (o["payment_method"].is_string() ? ", paid by " + o["payment_method"].get<std::string>() : "")
+            << (o["reason"].is_string() ? ", reason: " + o["reason"].get<std::string>() : "") << "\n";
+  std::cout << "Events:\n";
+  for (const auto& e : o["events"]) {
+    std::cout << "  " << e["at"].get<std::string>() << "  "
+              << (e["from"].is_string() ? e["from"].get<std::string>() : "(new)") << " → "
+              << e["to"].get<std::string>() << "  by " << e["actor"].get<std::string>()
+              << (e["reason"].is_string() ? "  (" + e["reason"].get<std::string>() + ")" : "") << "\n";
+  }
+  for (const auto& p : o["payment_proofs"]) {
+    std::cout << "Payment proof: " << p["status"].get<std::string>() << " "
+              << (p["path"].is_string() ? p["path"].get<std::string>() : "(not fetched)") << "\n";
+  }
+  return 0;
+}
+
+// `orders advance N STATUS` and `orders cancel N REASON`: the owner's action for it.
+int OrdersMove(const common::Config& config, const std::string& shop, int64_t number,
+               orders::OrderAction action, const std::string& reason) {
+  infra::PgInboundStore shops(config.postgres.url);
+  auto record = shops.FindShopByPhoneNumberId(shop);
+  if (!record) {
+    std::cerr << "chatshopctl: no shop has phone_number_id " << shop << "\n";
+    return record.error().code == ErrorCode::kUnavailable ? 2 : 1;
+  }
+  const auto templates = apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+  const bot::ShopView view = bot::ShopViewOf(*record, templates, config.orders.reservation_minutes);
+  bot::ChangeOrder change;
+  change.order_number = number;
+  change.action = action;
+  change.actor = orders::Actor::kOwner;
+  change.reason = reason;
+  auto outcome = infra::PgOrderAdmin(config.postgres.url)
+                     .Change(record->id, change, config.orders.reservation_minutes,
+                             [&](const bot::Outcome& o) {
+                               std::vector<json> out;
+                               if (const auto* moved = std::get_if<bot::OrderChanged>(&o)) {
+                                 out = bot::CustomerNotices(moved->order, action, view);
+                               }
+                               return out;
+                             });
+  if (!outcome) return Fail(outcome.error());
+  if (const auto* moved = std::get_if<bot::OrderChanged>(&*outcome)) {
+    std::cout << "order #" << number << ": " << orders::StatusName(moved->from) << " → "
+              << orders::StatusName(moved->order.status) << "; the customer is told\n";
+    if (orders::ReleasesStock(moved->order.status)) {
+      // Stock went back on the shelf: the workers' cached catalog must not hide it.
+      infra::PgCatalogStore store(config.postgres.url);
+      infra::RedisCatalogCache cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
+      if (auto dropped = orders::CatalogService(store, cache).DropCached(record->id); !dropped) {
+        std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
+      }
+    }
+    return 0;
+  }
+  const auto* unchanged = std::get_if<bot::OrderUnchanged>(&*outcome);
+  if (unchanged == nullptr || !unchanged->order) {
+    std::cerr << "chatshopctl: the shop has no order #" << number << "\n";
+    return 1;
+  }
+  std::cerr << "chatshopctl: order #" << number << " is " << orders::StatusName(unchanged->order->status)
+            << ": that is not possible now\n";
+  return 1;
+}
+
+}  // namespace
+
+std::function<int(const common::Config&)> AddOrderCommands(CLI::App& cli) {
+  struct Options {
+    std::string shop, status, since, target, reason;
+    int64_t number = 0;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = cli.add_subcommand("orders", "a shop's orders");
+  cmd->require_subcommand(1);
+  auto* list = cmd->add_subcommand("list", "orders, newest first");
+  list->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  list->add_option("--status", o->status, "only this status (awaiting_payment, confirmed, …)");
+  list->add_option("--since", o->since, "created at or after (2026-12-01, or an ISO 8601 time)");
+  list->add_flag("--json", o->json, "JSON for scripts");
+  auto* show = cmd->add_subcommand("show", "an order's lines, events and payment proof");
+  show->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  show->add_option("number", o->number, "the order's number, like 1042")->required();
+  show->add_flag("--json", o->json, "JSON for scripts");
+  auto* advance = cmd->add_subcommand("advance", "move an order on, as its owner would");
+  advance->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  advance->add_option("number", o->number, "the order's number")->required();
+  advance->add_option("status", o->target, "confirmed, packed, out_for_delivery or delivered")
+      ->required();
+  auto* cancel = cmd->add_subcommand("cancel", "cancel an order (its stock goes back), as its owner would");
+  cancel->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  cancel->add_option("number", o->number, "the order's number")->required();
+  cancel->add_option("reason", o->reason, "told to the customer")->required();
+  return [=](const common::Config& config) {
+    if (list->parsed()) return OrdersList(config, o->shop, o->status, o->since, o->json);
+    if (show->parsed()) return OrdersShow(config, o->shop, o->number, o->json);
+    if (advance->parsed()) {
+      static const std::map<std::string, orders::OrderAction> kTo = {
+          {"confirmed", orders::OrderAction::kApprove},
+          {"packed", orders::OrderAction::kPack},
+          {"out_for_delivery", orders::OrderAction::kDispatch},
+          {"delivered", orders::OrderAction::kDeliver}};
+      auto it = kTo.find(o->target);
+      if (it == kTo.end()) {
+        std::cerr << "chatshopctl: STATUS: confirmed, packed, out_for_delivery or delivered "
+                     "(cancel with `orders cancel N REASON`)\n";
+        return 1;
+      }
+      return OrdersMove(config, o->shop, o->number, it->second, "");
+    }
+    if (cancel->parsed()) return OrdersMove(config, o->shop, o->number, orders::OrderAction::kCancel, o->reason);
+    return -1;
+  };
+}
+
+}  // namespace chatshop::ctl
