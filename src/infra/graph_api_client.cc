@@ -91,6 +91,22 @@ Error Unreachable(const httplib::Result& response) {
 
 }  // namespace
 
+Result<nlohmann::json> GraphApiClient::GetPhoneNumber(const std::string& phone_number_id,
+                                                      const std::string& access_token) {
+  const std::string path = path_prefix_ + "/" + settings_.version + "/" + Encoded(phone_number_id) +
+                           "?fields=display_phone_number,verified_name";
+  httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
+  std::lock_guard lock(mutex_);
+  auto response = client_->Get(path.c_str(), headers);
+  if (!response) return tl::unexpected(Unreachable(response));
+  if (response->status != 200) {
+    return tl::unexpected(whatsapp::ClassifyGraphError(response->status, response->body));
+  }
+  auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return MakeError(ErrorCode::kInternal, "graph api answered 200 without JSON");
+  return body;
+}
+
 Result<whatsapp::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_number_id,
                                                      const std::string& access_token,
                                                      const std::string& media_id) {

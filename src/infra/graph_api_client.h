@@ -29,6 +29,10 @@ class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
   Result<std::string> SendMessage(const std::string& phone_number_id,
                                   const std::string& access_token,
                                   const nlohmann::json& payload) override;
+  // GET /{version}/{phone_number_id}?fields=display_phone_number,verified_name: the number as
+  // Meta knows it, which shows the token works for it (chatshopctl credentials check).
+  Result<nlohmann::json> GetPhoneNumber(const std::string& phone_number_id,
+                                        const std::string& access_token);
   Result<whatsapp::MediaInfo> GetMedia(const std::string& phone_number_id,
                                        const std::string& access_token,
                                        const std::string& media_id) override;

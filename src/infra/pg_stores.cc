@@ -6,6 +6,8 @@
 
 #include <pqxx/pqxx>
 
+#include "common/logging.h"
+#include "infra/credentials.h"
 #include "infra/pg_orders.h"
 #include "whatsapp/outbound.h"
 
@@ -290,7 +292,14 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
     m.id = row[0].as<int64_t>();
     m.shop_id = row[1].as<int64_t>();
     m.phone_number_id = row[2].as<std::string>();
-    m.access_token = row[3].as<std::string>();
+    m.token_at_rest = row[3].as<std::string>();
+    if (auto token = RevealToken(m.token_at_rest)) {
+      m.access_token = *token;
+    } else {
+      // Not sendable until the master key is right: held like a refused token, and said why.
+      m.credentials_ok = false;
+      common::GetLogger("sender")->critical("shop {}: {}", m.phone_number_id, token.error().message);
+    }
     m.recipient = row[4].as<std::string>();
     m.payload = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
     m.attempts = row[6].as<int>();
@@ -298,7 +307,7 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
     m.window_open = row[8].as<bool>();
     m.status = row[9].as<std::string>();
     m.earlier_unsent = row[10].as<bool>();
-    m.credentials_ok = row[11].as<bool>();
+    m.credentials_ok = m.credentials_ok && row[11].as<bool>();
     m.messages_per_second = row[12].as<int>();
     m.age_ms = row[13].as<int64_t>();
     m.is_notice = row[14].as<bool>();
@@ -526,6 +535,34 @@ ShopSummary ShopFromRow(const pqxx::row& row) {
 
 }  // namespace
 
+Status PgShopDirectory::SetToken(const std::string& phone_number_id, const std::string& stored_token) {
+  bool found = false;
+  auto ran = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto updated = tx.exec_params(
+        "UPDATE shops SET access_token = $2, credentials_ok = true, credentials_error = NULL "
+        "WHERE phone_number_id = $1",
+        phone_number_id, stored_token);
+    found = updated.affected_rows() > 0;
+    tx.commit();
+  });
+  if (!ran) return ran;
+  if (!found) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  return Ok();
+}
+
+Result<std::string> PgShopDirectory::StoredToken(const std::string& phone_number_id) {
+  std::optional<std::string> token;
+  auto ran = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec_params("SELECT access_token FROM shops WHERE phone_number_id = $1", phone_number_id);
+    if (!rows.empty()) token = rows[0][0].as<std::string>();
+  });
+  if (!ran) return tl::unexpected(ran.error());
+  if (!token) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  return *token;
+}
+
 Result<ShopSummary> PgShopDirectory::UpsertShop(const std::string& phone_number_id,
                                                 const std::string& name,
                                                 const std::string& access_token) {
@@ -704,7 +741,11 @@ Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono
     for (const auto& row : rows) {
       auto shop = LoadShop(tx, "id", row[2].as<std::string>());
       if (!shop) continue;
-      jobs.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), *shop, row[3].as<std::string>(),
+      // A token that cannot be opened (no or wrong master key) fails the fetch with the
+      // Graph API's 401, retried and then reported to the owners like any refused token.
+      auto token = RevealToken(row[3].as<std::string>());
+      if (!token) common::GetLogger("media")->critical("shop {}: {}", shop->phone_number_id, token.error().message);
+      jobs.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), *shop, token.value_or(""),
                       row[4].as<std::string>(), row[5].as<std::string>(), row[6].as<int>()});
     }
     tx.commit();

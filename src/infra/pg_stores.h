@@ -180,6 +180,11 @@ class PgShopDirectory {
   explicit PgShopDirectory(std::string url) : session_(std::move(url)) {}
 
   // Registers a shop, or updates its name and token when the number is already registered.
+  // Replaces the shop's stored token (already sealed by the caller) and lifts a hold.
+  // kNotFound without such a shop.
+  [[nodiscard]] Status SetToken(const std::string& phone_number_id, const std::string& stored_token);
+  // The shop's token as stored (sealed, or plain from before a master key was set).
+  [[nodiscard]] Result<std::string> StoredToken(const std::string& phone_number_id);
   [[nodiscard]] Result<ShopSummary> UpsertShop(const std::string& phone_number_id,
                                                const std::string& name,
                                                const std::string& access_token);

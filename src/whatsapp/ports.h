@@ -62,6 +62,7 @@ struct OutboxMessage {
   int64_t shop_id = 0;
   std::string phone_number_id;
   std::string access_token;  // the shop's Graph API token; never logged
+  std::string token_at_rest;  // the token as stored (encrypted): which one HoldShop refuses
   std::string recipient;     // wa_id
   nlohmann::json payload;    // the full /messages request body
   int attempts = 0;          // sends tried so far that failed
@@ -108,9 +109,9 @@ class OutboxStore {
   [[nodiscard]] virtual Status MarkAttempt(int64_t id, int attempts, const std::string& error) = 0;
   // Given up on: Meta's error code (0: none) and message; it is in the dead-letter queue.
   [[nodiscard]] virtual Status MarkDead(int64_t id, int64_t code, const std::string& error) = 0;
-  // Meta refused the shop's token `refused_token`: its replies wait until an admin sets a new
-  // one. Nothing changes when the shop's token is no longer that one (a send with the old
-  // token failed after the admin replaced it).
+  // Meta refused the shop's token (`refused_token`, as stored): its replies wait until an
+  // admin sets a new one. Nothing changes when the shop's token is no longer that one (a send
+  // with the old token failed after the admin replaced it).
   [[nodiscard]] virtual Status HoldShop(int64_t shop_id, const std::string& refused_token,
                                         const std::string& error) = 0;
 };

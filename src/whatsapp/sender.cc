@@ -184,7 +184,7 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     log_->critical("Meta refused the access token of shop {} ({}): its replies wait for "
                    "`chatshopctl shop add --token-stdin` with a new token",
                    message.phone_number_id, error.message);
-    if (auto held = store_.HoldShop(message.shop_id, message.access_token, error.message); !held) {
+    if (auto held = store_.HoldShop(message.shop_id, message.token_at_rest, error.message); !held) {
       return held;
     }
     return queue_.Delay(job, settings_.credential_hold);

@@ -92,5 +92,48 @@ TEST_F(CtlTest, ConfigCheckReachesEveryServerAndSaysWhichIsDown) {
   EXPECT_NE(down.output.find("postgres: ok"), std::string::npos) << down.output;
 }
 
+// A token stored with `credentials set` is encrypted at rest: not in the database in the clear,
+// usable by a worker that has the master key, refused cleanly with a wrong one.
+TEST_F(CtlTest, CredentialsAreEncryptedAtRestAndCheckedAgainstTheGraphApi) {
+  const std::string key = "CHATSHOP_MASTER_KEY=c2FuZGJveC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmc=";  // 32 bytes
+  const std::string wrong = "CHATSHOP_MASTER_KEY=b3RoZXItbWFzdGVyLWtleS0zMi1ieXRlcy1sb25nISE=";
+  auto ctl = [&](const std::vector<std::string>& env, std::vector<std::string> args, const std::string& input = "") {
+    std::vector<std::string> argv = {"/usr/bin/env"};
+    argv.insert(argv.end(), env.begin(), env.end());
+    argv.insert(argv.end(), {testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunProgram(argv, input);
+  };
+  auto no_key = ctl({"-u", "CHATSHOP_MASTER_KEY"}, {"credentials", "set", "--shop", testing::kShopNumberId},
+                    "e2e-graph-token\n");
+  EXPECT_EQ(no_key.status, 1);
+  EXPECT_NE(no_key.output.find("openssl rand -base64 32"), std::string::npos) << no_key.output;
+
+  auto set = ctl({key}, {"credentials", "set", "--shop", testing::kShopNumberId}, "e2e-graph-token\n");
+  ASSERT_EQ(set.status, 0) << set.output;
+  EXPECT_EQ(set.output.find("e2e-graph-token"), std::string::npos) << "never printed back";
+  const std::string stored = Q("SELECT access_token FROM shops");
+  EXPECT_EQ(stored.rfind("enc:v1:", 0), 0u);
+  EXPECT_EQ(stored.find("e2e-graph-token"), std::string::npos) << "not readable in a dump";
+
+  deployment_.Start("sandbox");
+  ASSERT_TRUE(testing::WaitFor([&] { return testing::HttpOk(deployment_.sandbox_port(), "/healthz"); }));
+  auto check = ctl({key}, {"credentials", "check", "--shop", testing::kShopNumberId});
+  EXPECT_EQ(check.status, 0) << check.output;
+  EXPECT_NE(check.output.find("the token works for"), std::string::npos) << check.output;
+  auto bad = ctl({wrong}, {"credentials", "check", "--shop", testing::kShopNumberId});
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_NE(bad.output.find("cannot decrypt the shop's token"), std::string::npos) << bad.output;
+  EXPECT_EQ(bad.output.find("e2e-graph-token"), std::string::npos);
+
+  // A worker with the key sends with the decrypted token (the sandbox checks it).
+  deployment_.StartAs("worker", "worker", {"--role", "sender"}, {key});
+  Q("INSERT INTO outbox (shop_id, recipient, payload) VALUES ((SELECT id FROM shops), '919600000020', "
+    "jsonb_build_object('messaging_product', 'whatsapp', 'to', '919600000020', 'type', 'text', "
+    "'text', jsonb_build_object('body', 'sent with the decrypted token')))");
+  EXPECT_TRUE(testing::WaitFor([&] { return Q("SELECT status FROM outbox") == "sent"; }))
+      << Q("SELECT status || ' ' || coalesce(last_error, '') FROM outbox");
+}
+
 }  // namespace
 }  // namespace chatshop

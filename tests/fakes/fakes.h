@@ -267,6 +267,7 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
     row.shop_id = 1;
     row.phone_number_id = "106540352242922";
     row.access_token = "token-1";
+    row.token_at_rest = "token-1";
     row.recipient = recipient;
     row.payload = std::move(payload);
     row.status = "queued";

@@ -4,9 +4,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "apps/ctl/ctl_common.h"
+#include "infra/credentials.h"
+#include "infra/graph_api_client.h"
 #include "infra/pg_stores.h"
 #include "infra/rabbitmq.h"
 #include "infra/redis_cache.h"
@@ -81,6 +84,67 @@ int StockAdjust(const common::Config& config, const std::string& shop_number, co
   return 0;
 }
 
+// Reads a token from `path` (or stdin when empty): its first line, without the line break.
+std::optional<std::string> ReadToken(const std::string& path) {
+  std::string token;
+  if (path.empty() || path == "-") {
+    std::getline(std::cin, token);
+  } else {
+    std::ifstream in(path);
+    if (!in) {
+      std::cerr << "chatshopctl: cannot read " << path << "\n";
+      return std::nullopt;
+    }
+    std::getline(in, token);
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) {
+    std::cerr << "chatshopctl: no token: give it on stdin or in --file (never as an argument)\n";
+    return std::nullopt;
+  }
+  return token;
+}
+
+// Encrypts the shop's new token under the master key and stores it; a hold on the shop (a
+// token Meta refused) ends, so its waiting replies go out.
+int CredentialsSet(const common::Config& config, const std::string& shop, const std::string& file) {
+  auto vault = infra::TokenVault::FromEnvironment();
+  if (!vault) return Fail(vault.error());
+  auto token = ReadToken(file);
+  if (!token) return 1;
+  auto sealed = vault->Seal(*token);
+  if (!sealed) return Fail(sealed.error());
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto changed = shops.SetToken(shop, *sealed);
+  if (!changed) return Fail(changed.error());
+  std::cout << "shop " << shop << ": token stored encrypted (AES-256-GCM); check it with "
+               "`chatshopctl credentials check --shop " << shop << "`\n";
+  return 0;
+}
+
+// Asks the Graph API about the shop's number with its token.
+int CredentialsCheck(const common::Config& config, const std::string& shop) {
+  infra::PgShopDirectory shops(config.postgres.url);
+  auto stored = shops.StoredToken(shop);
+  if (!stored) return Fail(stored.error());
+  auto token = infra::RevealToken(*stored);
+  if (!token) return Fail(token.error());
+  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
+                               config.whatsapp.request_timeout_ms});
+  auto number = graph.GetPhoneNumber(shop, *token);
+  if (!number) {
+    if (number.error().code == ErrorCode::kUnauthenticated) {
+      std::cerr << "chatshopctl: Meta refused the token (" << number.error().message
+                << "): set a new one with `chatshopctl credentials set`\n";
+      return 1;
+    }
+    return Fail(number.error());
+  }
+  std::cout << "shop " << shop << ": the token works for " << number->value("display_phone_number", "?")
+            << " (" << number->value("verified_name", "?") << ")\n";
+  return 0;
+}
+
 // The config was loaded and checked already (unknown keys, types, ranges); this tries every
 // server it names.
 int ConfigCheck(const common::Config& config) {
@@ -121,7 +185,17 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
   auto* config_cmd = cli.add_subcommand("config", "the configuration");
   config_cmd->require_subcommand(1);
   auto* check = config_cmd->add_subcommand("check", "validate the config and reach every server it names");
+  auto* credentials = cli.add_subcommand("credentials", "a shop's Graph API token");
+  credentials->require_subcommand(1);
+  auto* cred_set = credentials->add_subcommand(
+      "set", "store a new token, encrypted (read from stdin or --file, never an argument)");
+  cred_set->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  cred_set->add_option("--file", o->path, "a file whose first line is the token");
+  auto* cred_check = credentials->add_subcommand("check", "ask the Graph API whether the token works");
+  cred_check->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   return [=](const common::Config& config) {
+    if (cred_set->parsed()) return CredentialsSet(config, o->shop, o->path);
+    if (cred_check->parsed()) return CredentialsCheck(config, o->shop);
     if (exported->parsed()) return CatalogExport(config, o->shop, o->path);
     if (adjust->parsed()) return StockAdjust(config, o->shop, o->sku, o->change);
     if (check->parsed()) return ConfigCheck(config);

@@ -16,6 +16,7 @@
 #include "apps/program.h"
 #include "bot/inbound_processor.h"
 #include "bot/order_parser.h"
+#include "infra/credentials.h"
 #include "infra/migrations.h"
 #include "infra/pg_stores.h"
 #include "infra/redis_cache.h"
@@ -61,6 +62,14 @@ int ShopAdd(const common::Config& config, const std::string& phone_number_id,
                  "CHATSHOP_SHOP_ACCESS_TOKEN; it is never taken as an argument, which would "
                  "leave it in shell history\n";
     return 1;
+  }
+  // Encrypted at rest when the deployment has a master key; said loudly when it has none.
+  if (auto vault = infra::TokenVault::FromEnvironment()) {
+    auto sealed = vault->Seal(token);
+    if (!sealed) return Fail(sealed.error());
+    token = *sealed;
+  } else {
+    std::cerr << "chatshopctl: warning: the token is stored unencrypted: " << vault.error().message << "\n";
   }
   infra::PgShopDirectory shops(config.postgres.url);
   auto shop = shops.UpsertShop(phone_number_id, name, token);

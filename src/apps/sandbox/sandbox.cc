@@ -263,6 +263,11 @@ void Sandbox::Routes() {
                                                             httplib::Response& res) {
     if (!authorised(req)) return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
     const std::string id = req.matches[2];
+    // A phone number's fields (what `chatshopctl credentials check` asks for).
+    if (req.has_param("fields")) {
+      return ReplyJson(res, 200, {{"id", id}, {"display_phone_number", "+1 555 0100"},
+                                  {"verified_name", "chatshop sandbox"}});
+    }
     std::lock_guard lock(mutex_);
     auto it = media_.find(id);
     if (it == media_.end()) return ReplyJson(res, 404, GraphError(100, "Invalid media id"));

@@ -1,0 +1,144 @@
+#include "infra/credentials.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace chatshop::infra {
+namespace {
+
+constexpr const char* kPrefix = "enc:v1:";
+constexpr size_t kNonceBytes = 12, kTagBytes = 16, kKeyBytes = 32;
+
+std::string Base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// nullopt-like empty result with ok=false for text that is not base64.
+std::string Unbase64(std::string text, bool& ok) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  ok = false;
+  if (text.empty() || text.size() % 4 != 0) return "";
+  std::string out(text.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return "";
+  size_t padding = 0;
+  if (text.back() == '=') ++padding;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
+  out.resize(static_cast<size_t>(n) - padding);
+  ok = true;
+  return out;
+}
+
+struct CipherDeleter {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+
+Error KeyHelp() {
+  return {ErrorCode::kFailedPrecondition,
+          "no usable master key: set CHATSHOP_MASTER_KEY to 32 random bytes in base64 "
+          "(openssl rand -base64 32), or CHATSHOP_MASTER_KEY_FILE to a file holding them"};
+}
+
+}  // namespace
+
+bool IsSealed(const std::string& stored) { return stored.rfind(kPrefix, 0) == 0; }
+
+Result<TokenVault> TokenVault::FromKey(const std::string& key) {
+  if (key.size() != kKeyBytes) return tl::unexpected(KeyHelp());
+  return TokenVault(key);
+}
+
+Result<TokenVault> TokenVault::FromEnvironment() {
+  std::string encoded;
+  if (const char* value = std::getenv("CHATSHOP_MASTER_KEY"); value != nullptr && *value != '\0') {
+    encoded = value;
+  } else if (const char* path = std::getenv("CHATSHOP_MASTER_KEY_FILE"); path != nullptr && *path != '\0') {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return MakeError(ErrorCode::kFailedPrecondition, std::string("cannot read the master key file ") + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    encoded = text.str();
+  } else {
+    return tl::unexpected(KeyHelp());
+  }
+  bool ok = false;
+  const std::string key = Unbase64(encoded, ok);
+  if (!ok) return tl::unexpected(KeyHelp());
+  return FromKey(key);
+}
+
+Result<std::string> TokenVault::Seal(const std::string& token) const {
+  std::string nonce(kNonceBytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) != 1) {
+    return MakeError(ErrorCode::kInternal, "no random bytes for the nonce");
+  }
+  std::unique_ptr<EVP_CIPHER_CTX, CipherDeleter> ctx(EVP_CIPHER_CTX_new());
+  std::string sealed(token.size(), '\0');
+  std::string tag(kTagBytes, '\0');
+  int n = 0, final_n = 0;
+  auto* out = reinterpret_cast<unsigned char*>(sealed.data());
+  if (!ctx ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key_.data()),
+                         reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), out, &n, reinterpret_cast<const unsigned char*>(token.data()),
+                        static_cast<int>(token.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx.get(), out + n, &final_n) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag.data()) != 1) {
+    return MakeError(ErrorCode::kInternal, "encrypting the token failed");
+  }
+  sealed.resize(static_cast<size_t>(n + final_n));
+  return kPrefix + Base64(nonce + sealed + tag);
+}
+
+Result<std::string> TokenVault::Open(const std::string& stored) const {
+  if (!IsSealed(stored)) return stored;
+  bool ok = false;
+  const std::string raw = Unbase64(stored.substr(std::string(kPrefix).size()), ok);
+  const Error wrong{ErrorCode::kFailedPrecondition,
+                    "cannot decrypt the shop's token: wrong master key, or the stored value is damaged"};
+  if (!ok || raw.size() < kNonceBytes + kTagBytes) return tl::unexpected(wrong);
+  const std::string nonce = raw.substr(0, kNonceBytes);
+  const std::string sealed = raw.substr(kNonceBytes, raw.size() - kNonceBytes - kTagBytes);
+  std::string tag = raw.substr(raw.size() - kTagBytes);
+  std::unique_ptr<EVP_CIPHER_CTX, CipherDeleter> ctx(EVP_CIPHER_CTX_new());
+  std::string token(sealed.size(), '\0');
+  int n = 0, final_n = 0;
+  auto* out = reinterpret_cast<unsigned char*>(token.data());
+  if (!ctx ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key_.data()),
+                         reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), out, &n, reinterpret_cast<const unsigned char*>(sealed.data()),
+                        static_cast<int>(sealed.size())) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), out + n, &final_n) != 1) {
+    return tl::unexpected(wrong);  // the tag did not match: wrong key or damaged
+  }
+  token.resize(static_cast<size_t>(n + final_n));
+  return token;
+}
+
+Result<std::string> RevealToken(const std::string& stored) {
+  if (!IsSealed(stored)) return stored;
+  static const Result<TokenVault> vault = TokenVault::FromEnvironment();
+  if (!vault) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "the shop's token is encrypted but this program has " + vault.error().message);
+  }
+  return vault->Open(stored);
+}
+
+}  // namespace chatshop::infra
