@@ -242,6 +242,7 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   SectionReader http(root, "http", source_name, env, errors);
   config.http.listen = http.Listen("listen", std::nullopt);
   config.http.webhook_path = http.String("webhook_path", config.http.webhook_path);
+  config.http.public_url = http.Url("public_url", "", {"https://", "http://"});
   if (config.http.webhook_path.empty() || config.http.webhook_path[0] != '/') {
     errors.push_back(source_name + ": [http] webhook_path: must start with '/'");
   }

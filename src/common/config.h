@@ -24,6 +24,7 @@ struct HttpSettings {
   std::string webhook_path = "/webhook";
   int64_t max_body_bytes = 3 * 1024 * 1024;  // Meta's documented maximum payload
   int threads = 64;  // a keep-alive connection holds a pool thread for its whole life
+  std::string public_url;  // https://host as Meta reaches it (nginx); for `chatshopctl webhook info`
 };
 
 struct WhatsAppSettings {

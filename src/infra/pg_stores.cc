@@ -445,6 +445,28 @@ Result<int64_t> PgCatalogStore::AdjustStock(int64_t shop_id, const std::string& 
   return MakeError(ErrorCode::kFailedPrecondition, sku + ": the stock would go below zero");
 }
 
+Result<std::vector<std::string>> PgCatalogStore::ChangeAlias(int64_t shop_id, const std::string& sku,
+                                                             const std::string& alias, bool add) {
+  std::optional<std::vector<std::string>> aliases;
+  auto ran = session_.Run([&](pqxx::connection_base& c) {
+    aliases.reset();
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        std::string("UPDATE products SET aliases = ") +
+            (add ? "CASE WHEN $3 = ANY(aliases) THEN aliases ELSE array_append(aliases, $3) END"
+                 : "array_remove(aliases, $3)") +
+            ", updated_at = now() WHERE shop_id = $1 AND sku = $2 RETURNING array_to_json(aliases)::text",
+        shop_id, sku, alias);
+    if (rows.empty()) return;
+    aliases = nlohmann::json::parse(rows[0][0].as<std::string>()).get<std::vector<std::string>>();
+    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1", shop_id);
+    tx.commit();
+  });
+  if (!ran) return tl::unexpected(ran.error());
+  if (!aliases) return MakeError(ErrorCode::kNotFound, "the shop has no product " + sku);
+  return *aliases;
+}
+
 Status PgCatalogStore::SetStock(int64_t shop_id, const std::string& sku, int64_t stock) {
   bool found = false;
   auto status = session_.Run([&](pqxx::connection_base& c) {
@@ -549,6 +571,46 @@ Status PgShopDirectory::SetToken(const std::string& phone_number_id, const std::
   if (!ran) return ran;
   if (!found) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
   return Ok();
+}
+
+Result<nlohmann::json> PgShopDirectory::ShowShop(const std::string& phone_number_id) {
+  std::optional<nlohmann::json> shop;
+  auto ran = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec_params(
+        "SELECT json_build_object('id', id, 'phone_number_id', phone_number_id, 'name', name, "
+        "  'locale', locale, 'delivery_fee_minor', delivery_fee_minor, "
+        "  'free_delivery_from_minor', free_delivery_from_minor, 'upi_vpa', upi_vpa, "
+        "  'cod_allowed', cod_allowed, 'messages_per_second', messages_per_second, "
+        "  'token_encrypted', access_token LIKE 'enc:v1:%', 'credentials_ok', credentials_ok, "
+        "  'credentials_error', credentials_error, 'created_at', created_at, "
+        "  'products', (SELECT count(*) FROM products p WHERE p.shop_id = s.id), "
+        "  'owners', (SELECT coalesce(json_agg(json_build_object('phone', phone, 'name', name, "
+        "     'locale', locale) ORDER BY phone), '[]') FROM owners o WHERE o.shop_id = s.id), "
+        "  'notice_templates', (SELECT coalesce(json_object_agg(kind, template_name || ' (' || "
+        "     language || ')'), '{}') FROM notice_templates n WHERE n.shop_id = s.id))::text "
+        "FROM shops s WHERE phone_number_id = $1",
+        phone_number_id);
+    if (!rows.empty()) shop = nlohmann::json::parse(rows[0][0].as<std::string>());
+  });
+  if (!ran) return tl::unexpected(ran.error());
+  if (!shop) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  return *shop;
+}
+
+Result<int64_t> PgShopDirectory::QueueMessage(int64_t shop_id, const std::string& to,
+                                              const nlohmann::json& payload) {
+  int64_t id = 0;
+  auto ran = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "INSERT INTO outbox (shop_id, recipient, payload) VALUES ($1, $2, $3::jsonb) RETURNING id",
+        shop_id, to, payload.dump());
+    id = rows[0][0].as<int64_t>();
+    tx.commit();
+  });
+  if (!ran) return tl::unexpected(ran.error());
+  return id;
 }
 
 Result<std::string> PgShopDirectory::StoredToken(const std::string& phone_number_id) {

@@ -104,6 +104,10 @@ class PgCatalogStore : public orders::CatalogStore {
   // race a checkout; the new stock. kNotFound without the product, kFailedPrecondition when
   // the stock would go below zero (nothing changes then).
   Result<int64_t> AdjustStock(int64_t shop_id, const std::string& sku, int64_t delta);
+  // Adds (or with `add` false removes) another name customers use for product `sku`; the
+  // product's aliases afterwards. kNotFound without the product.
+  Result<std::vector<std::string>> ChangeAlias(int64_t shop_id, const std::string& sku,
+                                               const std::string& alias, bool add);
 
  private:
   PgSession session_;
@@ -183,6 +187,13 @@ class PgShopDirectory {
   // Replaces the shop's stored token (already sealed by the caller) and lifts a hold.
   // kNotFound without such a shop.
   [[nodiscard]] Status SetToken(const std::string& phone_number_id, const std::string& stored_token);
+  // Everything about one shop an admin may see — never its token, only whether it is stored
+  // encrypted and whether Meta refused it; kNotFound without such a shop.
+  [[nodiscard]] Result<nlohmann::json> ShowShop(const std::string& phone_number_id);
+  // Queues a message to `to` in the outbox, as a reply is (the worker's sender sends it);
+  // the outbox row's id.
+  [[nodiscard]] Result<int64_t> QueueMessage(int64_t shop_id, const std::string& to,
+                                             const nlohmann::json& payload);
   // The shop's token as stored (sealed, or plain from before a master key was set).
   [[nodiscard]] Result<std::string> StoredToken(const std::string& phone_number_id);
   [[nodiscard]] Result<ShopSummary> UpsertShop(const std::string& phone_number_id,

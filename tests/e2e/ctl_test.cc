@@ -92,6 +92,45 @@ TEST_F(CtlTest, ConfigCheckReachesEveryServerAndSaysWhichIsDown) {
   EXPECT_NE(down.output.find("postgres: ok"), std::string::npos) << down.output;
 }
 
+TEST_F(CtlTest, AliasesShopShowWebhookInfoAndSendTest) {
+  const std::string good = std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv";
+  ASSERT_EQ(Ctl({"catalog", "import", "--shop", testing::kShopNumberId, good}).status, 0);
+  auto added = Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "cottage cheese"});
+  ASSERT_EQ(added.status, 0) << added.output;
+  EXPECT_NE(added.output.find("paneer, cottage cheese"), std::string::npos) << added.output;
+  EXPECT_EQ(Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "cottage cheese"}).status, 0)
+      << "adding twice keeps one";
+  EXPECT_EQ(Q("SELECT array_to_string(aliases, '|') FROM products WHERE sku = 'PANEER-200'"), "paneer|cottage cheese");
+  EXPECT_EQ(Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "a|b"}).status, 1);
+  EXPECT_EQ(Ctl({"alias", "add", "--shop", testing::kShopNumberId, "NO-SUCH", "x"}).status, 1);
+  ASSERT_EQ(Ctl({"alias", "remove", "--shop", testing::kShopNumberId, "PANEER-200", "paneer"}).status, 0);
+  EXPECT_EQ(Q("SELECT array_to_string(aliases, '|') FROM products WHERE sku = 'PANEER-200'"), "cottage cheese");
+
+  ASSERT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "919800000001", "--name", "Mr Sharma"}).status, 0);
+  auto show = Ctl({"shop", "show", "--shop", testing::kShopNumberId, "--json"});
+  ASSERT_EQ(show.status, 0) << show.output;
+  const auto shop = nlohmann::json::parse(show.output);
+  EXPECT_EQ(shop["name"], "Sharma Kirana");
+  EXPECT_EQ(shop["products"], 40);
+  EXPECT_EQ(shop["owners"][0]["phone"], "919800000001");
+  EXPECT_EQ(shop["credentials_ok"], true);
+  EXPECT_EQ(show.output.find("e2e-graph-token"), std::string::npos) << "never the token";
+  auto table = Ctl({"shop", "show", "--shop", testing::kShopNumberId});
+  EXPECT_NE(table.output.find("owner +919800000001 Mr Sharma"), std::string::npos) << table.output;
+  EXPECT_EQ(Ctl({"shop", "show", "--shop", "000"}).status, 1);
+
+  auto info = Ctl({"webhook", "info"});
+  ASSERT_EQ(info.status, 0) << info.output;
+  EXPECT_NE(info.output.find("Callback URL:  https://<your public host>/webhook"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("Verify token:  e2e-verify"), std::string::npos) << info.output;
+
+  EXPECT_EQ(Ctl({"send-test", testing::kShopNumberId, "12", "hello"}).status, 1) << "not a number";
+  auto sent = Ctl({"send-test", testing::kShopNumberId, "+919812345678", "hello from chatshop"});
+  ASSERT_EQ(sent.status, 0) << sent.output;
+  EXPECT_EQ(Q("SELECT recipient || ' ' || (payload->'text'->>'body') || ' ' || status FROM outbox"),
+            "919812345678 hello from chatshop pending");
+}
+
 // A token stored with `credentials set` is encrypted at rest: not in the database in the clear,
 // usable by a worker that has the master key, refused cleanly with a wrong one.
 TEST_F(CtlTest, CredentialsAreEncryptedAtRestAndCheckedAgainstTheGraphApi) {

@@ -14,6 +14,8 @@
 #include "infra/rabbitmq.h"
 #include "infra/redis_cache.h"
 #include "orders/catalog_service.h"
+#include "orders/money.h"
+#include "whatsapp/outbound.h"
 
 namespace chatshop::ctl {
 namespace {
@@ -81,6 +83,101 @@ int StockAdjust(const common::Config& config, const std::string& shop_number, co
   if (auto dropped = service.DropCached(*shop_id); !dropped) {
     std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
   }
+  return 0;
+}
+
+// Another name customers use for a product ("doodh" for milk): the parser finds it at once.
+int AliasChange(const common::Config& config, const std::string& shop, const std::string& sku,
+                std::string alias, bool add) {
+  while (!alias.empty() && alias.back() == ' ') alias.pop_back();
+  while (!alias.empty() && alias.front() == ' ') alias.erase(0, 1);
+  if (alias.empty() || alias.size() > 100 || alias.find('|') != std::string::npos) {
+    std::cerr << "chatshopctl: an alias is a word or a few (at most 100 characters, no '|')\n";
+    return 1;
+  }
+  auto shop_id = ShopId(config, shop);
+  if (!shop_id) return 1;
+  infra::PgCatalogStore store(config.postgres.url);
+  auto aliases = store.ChangeAlias(*shop_id, sku, alias, add);
+  if (!aliases) return Fail(aliases.error());
+  infra::RedisCatalogCache cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
+  if (auto dropped = orders::CatalogService(store, cache).DropCached(*shop_id); !dropped) {
+    std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
+  }
+  std::string list;
+  for (const auto& a : *aliases) list += (list.empty() ? "" : ", ") + a;
+  std::cout << sku << " is also called: " << (list.empty() ? "(nothing else)" : list) << "\n";
+  return 0;
+}
+
+int ShopShow(const common::Config& config, const std::string& shop, bool as_json) {
+  auto shown = infra::PgShopDirectory(config.postgres.url).ShowShop(shop);
+  if (!shown) return Fail(shown.error());
+  if (as_json) {
+    std::cout << shown->dump() << "\n";
+    return 0;
+  }
+  const auto& s = *shown;
+  auto rupees = [](const nlohmann::json& minor) {
+    return minor.is_number() ? orders::Money{minor.get<int64_t>()}.ToRupeeText() : std::string("never");
+  };
+  std::cout << "shop " << s["id"] << " \"" << s["name"].get<std::string>() << "\", phone_number_id "
+            << s["phone_number_id"].get<std::string>() << "\n"
+            << "  replies in " << s["locale"].get<std::string>() << "; " << s["products"] << " products\n"
+            << "  delivery " << rupees(s["delivery_fee_minor"]) << ", free from "
+            << rupees(s["free_delivery_from_minor"]) << "\n"
+            << "  UPI " << (s["upi_vpa"].is_string() ? s["upi_vpa"].get<std::string>() : "none")
+            << ", cash on delivery " << (s["cod_allowed"].get<bool>() ? "yes" : "no") << "\n"
+            << "  sends " << (s["messages_per_second"].is_number() ? s["messages_per_second"].dump() : "the default")
+            << " messages/s\n"
+            << "  token " << (s["token_encrypted"].get<bool>() ? "encrypted" : "NOT encrypted") << ", "
+            << (s["credentials_ok"].get<bool>() ? "not refused"
+                                                : "REFUSED by Meta: " + s.value("credentials_error", std::string()))
+            << "\n";
+  for (const auto& owner : s["owners"]) {
+    std::cout << "  owner +" << owner["phone"].get<std::string>() << " " << owner["name"].get<std::string>()
+              << " (" << owner["locale"].get<std::string>() << ")\n";
+  }
+  for (const auto& [kind, name] : s["notice_templates"].items()) {
+    std::cout << "  notice " << kind << ": template " << name.get<std::string>() << "\n";
+  }
+  return 0;
+}
+
+// What to paste into Meta's dashboard (App → WhatsApp → Configuration).
+int WebhookInfo(const common::Config& config) {
+  const std::string base = config.http.public_url.empty() ? "https://<your public host>" : config.http.public_url;
+  std::cout << "Callback URL:  " << base << config.http.webhook_path << "\n"
+            << "Verify token:  " << config.whatsapp.verify_token << "\n"
+            << "Subscribe the app to the webhook field: messages\n"
+            << "The gateway listens on " << config.http.listen.ToString()
+            << "; put TLS (nginx) in front of it at the callback URL.\n";
+  if (config.http.public_url.empty()) {
+    std::cout << "(set [http] public_url to print the exact callback URL)\n";
+  }
+  return 0;
+}
+
+// A text from the shop's number to `to`, through the outbox and the sender like any reply.
+int SendTest(const common::Config& config, const std::string& shop, std::string to, const std::string& text) {
+  if (!to.empty() && to[0] == '+') to.erase(0, 1);
+  if (to.size() < 8 || to.size() > 15 || to[0] == '0' || to.find_first_not_of("0123456789") != std::string::npos) {
+    std::cerr << "chatshopctl: NUMBER: a WhatsApp number with country code, like 919812345678\n";
+    return 1;
+  }
+  if (text.empty()) {
+    std::cerr << "chatshopctl: TEXT: what to send\n";
+    return 1;
+  }
+  auto shop_id = ShopId(config, shop);
+  if (!shop_id) return 1;
+  auto id = infra::PgShopDirectory(config.postgres.url)
+                .QueueMessage(*shop_id, to, whatsapp::BuildTextMessage(to, text));
+  if (!id) return Fail(id.error());
+  std::cout << "queued outbox-" << *id << " to +" << to
+            << "; a running worker (--role sender) sends it — `chatshopctl dlq list` shows it "
+               "if Meta refuses it. Outside the customer's 24-hour window Meta accepts only "
+               "templates.\n";
   return 0;
 }
 
@@ -173,6 +270,7 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
                                                            CLI::App& stock) {
   struct Options {
     std::string shop, path, sku, change;
+    bool json = false;
   };
   auto o = std::make_shared<Options>();
   auto* exported = catalog.add_subcommand("export", "write the shop's catalog as CSV (the import format)");
@@ -185,6 +283,26 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
   auto* config_cmd = cli.add_subcommand("config", "the configuration");
   config_cmd->require_subcommand(1);
   auto* check = config_cmd->add_subcommand("check", "validate the config and reach every server it names");
+  auto* shop_cmd = cli.get_subcommand("shop");
+  auto* show = shop_cmd->add_subcommand("show", "one shop's settings, owners and credential state");
+  show->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  show->add_flag("--json", o->json, "JSON for scripts");
+  auto* webhook = cli.add_subcommand("webhook", "the webhook Meta calls");
+  webhook->require_subcommand(1);
+  auto* info = webhook->add_subcommand("info", "the callback URL and verify token for Meta's dashboard");
+  auto* send_test = cli.add_subcommand("send-test", "send TEXT from the shop's number to NUMBER");
+  send_test->add_option("shop", o->shop, "the shop's phone_number_id")->required();
+  send_test->add_option("number", o->sku, "the recipient, like 919812345678")->required();
+  send_test->add_option("text", o->change, "what to send")->required();
+  auto* alias = cli.add_subcommand("alias", "other names customers use for a product");
+  alias->require_subcommand(1);
+  auto* alias_add = alias->add_subcommand("add", "let customers call SKU also TEXT");
+  auto* alias_remove = alias->add_subcommand("remove", "forget that name");
+  for (auto* sub : {alias_add, alias_remove}) {
+    sub->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+    sub->add_option("sku", o->sku, "product SKU")->required();
+    sub->add_option("text", o->change, "the name, like doodh")->required();
+  }
   auto* credentials = cli.add_subcommand("credentials", "a shop's Graph API token");
   credentials->require_subcommand(1);
   auto* cred_set = credentials->add_subcommand(
@@ -194,6 +312,11 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
   auto* cred_check = credentials->add_subcommand("check", "ask the Graph API whether the token works");
   cred_check->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   return [=](const common::Config& config) {
+    if (show->parsed()) return ShopShow(config, o->shop, o->json);
+    if (info->parsed()) return WebhookInfo(config);
+    if (send_test->parsed()) return SendTest(config, o->shop, o->sku, o->change);
+    if (alias_add->parsed()) return AliasChange(config, o->shop, o->sku, o->change, true);
+    if (alias_remove->parsed()) return AliasChange(config, o->shop, o->sku, o->change, false);
     if (cred_set->parsed()) return CredentialsSet(config, o->shop, o->path);
     if (cred_check->parsed()) return CredentialsCheck(config, o->shop);
     if (exported->parsed()) return CatalogExport(config, o->shop, o->path);
