@@ -118,6 +118,13 @@ TEST_F(CtlTest, AliasesShopShowWebhookInfoAndSendTest) {
   auto table = Ctl({"shop", "show", "--shop", testing::kShopNumberId});
   EXPECT_NE(table.output.find("owner +919800000001 Mr Sharma"), std::string::npos) << table.output;
   EXPECT_EQ(Ctl({"shop", "show", "--shop", "000"}).status, 1);
+  EXPECT_EQ(nlohmann::json::parse(Ctl({"shop", "list", "--json"}).output)[0]["name"], "Sharma Kirana");
+  EXPECT_EQ(nlohmann::json::parse(Ctl({"owner", "list", "--shop", testing::kShopNumberId, "--json"}).output)[0]["phone"],
+            "919800000001");
+  EXPECT_EQ(nlohmann::json::parse(Ctl({"catalog", "list", "--shop", testing::kShopNumberId, "--json"}).output)
+                .dump()
+                .find("PANEER-200") != std::string::npos,
+            true);
 
   auto info = Ctl({"webhook", "info"});
   ASSERT_EQ(info.status, 0) << info.output;

@@ -85,10 +85,19 @@ std::string DeliveryText(const orders::DeliveryRule& rule) {
          (rule.free_from ? ", free from " + rule.free_from->ToRupeeText() : "");
 }
 
-int ShopList(const common::Config& config) {
+int ShopList(const common::Config& config, bool as_json) {
   infra::PgShopDirectory shops(config.postgres.url);
   auto list = shops.ListShops();
   if (!list) return Fail(list.error());
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : *list) {
+      out.push_back({{"id", s.id}, {"phone_number_id", s.phone_number_id}, {"name", s.name},
+                     {"locale", s.locale}, {"created_at", s.created_at}});
+    }
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
   for (const auto& s : *list) {
     std::printf("%lld  %-20s  %s  [%s, %s]  (since %s)\n", static_cast<long long>(s.id),
                 s.phone_number_id.c_str(), s.name.c_str(), s.locale.c_str(),
@@ -256,12 +265,16 @@ int CatalogImport(const common::Config& config, const std::string& phone_number_
   return 0;
 }
 
-int CatalogList(const common::Config& config, const std::string& phone_number_id) {
+int CatalogList(const common::Config& config, const std::string& phone_number_id, bool as_json) {
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
   CatalogAccess access(config);
   auto catalog = access.service.Get(*shop_id);
   if (!catalog) return Fail(catalog.error());
+  if (as_json) {
+    std::cout << orders::CatalogToJson(*catalog) << "\n";
+    return 0;
+  }
   for (const auto& p : catalog->products) {
     std::printf("%-18s %-44s %14s  stock %-5lld %s\n", p.sku.c_str(), p.name.c_str(),
                 p.price.ToRupeeText().c_str(), static_cast<long long>(p.stock), p.unit.c_str());
@@ -319,12 +332,18 @@ int OwnerRemove(const common::Config& config, const std::string& phone_number_id
   return 0;
 }
 
-int OwnerList(const common::Config& config, const std::string& phone_number_id) {
+int OwnerList(const common::Config& config, const std::string& phone_number_id, bool as_json) {
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
   infra::PgShopDirectory shops(config.postgres.url);
   auto owners = shops.ListOwners(*shop_id);
   if (!owners) return Fail(owners.error());
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& o : *owners) out.push_back({{"phone", o.phone}, {"name", o.name}, {"locale", o.locale}});
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
   if (owners->empty()) std::cout << "no owners: payment proofs have nobody to go to\n";
   for (const auto& o : *owners) std::cout << "+" << o.phone << "  " << o.locale << "  " << o.name << "\n";
   return 0;
@@ -440,6 +459,8 @@ int main(int argc, char** argv) {
   std::string token_on_argv;
   add->add_option("--token", token_on_argv, "refused: a token in argv leaks (use --token-stdin)");
   auto* list = shop->add_subcommand("list", "list shops");
+  bool as_json = false;
+  list->add_flag("--json", as_json, "JSON for scripts");
   auto* shop_set = shop->add_subcommand("set", "change a shop's name, language or delivery fee");
   ShopSetOptions shop_options;
   std::string shop_number;
@@ -466,6 +487,7 @@ int main(int argc, char** argv) {
   owner_remove->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
   owner_remove->add_option("--phone", owner_options.phone, "the owner's WhatsApp number")->required();
   auto* owner_list = owner->add_subcommand("list", "the shop's owner numbers");
+  owner_list->add_flag("--json", as_json, "JSON for scripts");
   owner_list->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
 
   auto* catalog = cli.add_subcommand("catalog", "a shop's products");
@@ -475,6 +497,7 @@ int main(int argc, char** argv) {
   import->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
   import->add_option("file", import_path, "catalog CSV")->required();
   auto* catalog_list = catalog->add_subcommand("list", "list the shop's products");
+  catalog_list->add_flag("--json", as_json, "JSON for scripts");
   catalog_list->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
 
   auto* stock = cli.add_subcommand("stock", "stock levels");
@@ -543,17 +566,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
-  if (list->parsed()) return ShopList(config);
+  if (list->parsed()) return ShopList(config, as_json);
   if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
   if (notice_set->parsed()) return NoticeTemplateSet(config, shop_number, notice_kind, notice_template);
   if (owner_add->parsed()) return OwnerAdd(config, shop_number, owner_options);
   if (owner_remove->parsed()) return OwnerRemove(config, shop_number, owner_options.phone);
-  if (owner_list->parsed()) return OwnerList(config, shop_number);
+  if (owner_list->parsed()) return OwnerList(config, shop_number, as_json);
   if (tmpl_list->parsed()) return ListShopTemplates(config, shop_number);
   if (tmpl_set->parsed()) return SetShopTemplate(config, shop_number, tmpl_locale, tmpl_name, tmpl_path);
   if (tmpl_reset->parsed()) return ResetShopTemplate(config, shop_number, tmpl_locale, tmpl_name);
   if (import->parsed()) return CatalogImport(config, shop_number, import_path);
-  if (catalog_list->parsed()) return CatalogList(config, shop_number);
+  if (catalog_list->parsed()) return CatalogList(config, shop_number, as_json);
   if (stock_set->parsed()) return StockSet(config, shop_number, stock_sku, stock_value);
   if (int ran = run_queue_command(config); ran >= 0) return ran;
   if (int ran = run_admin_command(config); ran >= 0) return ran;
