@@ -91,10 +91,9 @@ Error Unreachable(const httplib::Result& response) {
 
 }  // namespace
 
-Result<nlohmann::json> GraphApiClient::GetPhoneNumber(const std::string& phone_number_id,
-                                                      const std::string& access_token) {
-  const std::string path = path_prefix_ + "/" + settings_.version + "/" + Encoded(phone_number_id) +
-                           "?fields=display_phone_number,verified_name";
+Result<nlohmann::json> GraphApiClient::GetJson(const std::string& path_and_query,
+                                               const std::string& access_token) {
+  const std::string path = path_prefix_ + "/" + settings_.version + "/" + path_and_query;
   httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
   std::lock_guard lock(mutex_);
   auto response = client_->Get(path.c_str(), headers);
@@ -107,22 +106,19 @@ Result<nlohmann::json> GraphApiClient::GetPhoneNumber(const std::string& phone_n
   return body;
 }
 
+Result<nlohmann::json> GraphApiClient::GetPhoneNumber(const std::string& phone_number_id,
+                                                      const std::string& access_token) {
+  return GetJson(Encoded(phone_number_id) + "?fields=display_phone_number,verified_name", access_token);
+}
+
 Result<whatsapp::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_number_id,
                                                      const std::string& access_token,
                                                      const std::string& media_id) {
   // phone_number_id makes Meta check the media belongs to this number (§6).
-  const std::string path = path_prefix_ + "/" + settings_.version + "/" +
-                           Encoded(media_id) +
-                           "?phone_number_id=" + Encoded(phone_number_id);
-  httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
-  std::lock_guard lock(mutex_);
-  auto response = client_->Get(path.c_str(), headers);
-  if (!response) return tl::unexpected(Unreachable(response));
-  if (response->status != 200) {
-    return tl::unexpected(whatsapp::ClassifyGraphError(response->status, response->body));
-  }
-  auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
+  auto answer = GetJson(Encoded(media_id) + "?phone_number_id=" + Encoded(phone_number_id), access_token);
+  if (!answer) return tl::unexpected(answer.error());
+  const nlohmann::json& body = *answer;
+  if (!body.contains("url") || !body["url"].is_string()) {
     return MakeError(ErrorCode::kInternal, "graph api media answer without a url");
   }
   whatsapp::MediaInfo info;

@@ -42,6 +42,9 @@ class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
                              const std::string& bytes, const std::string& mime_type) override;
 
  private:
+  // GET /{version}/{path_and_query} with the token: the answer's JSON object.
+  Result<nlohmann::json> GetJson(const std::string& path_and_query, const std::string& access_token);
+
   GraphApiSettings settings_;
   std::string path_prefix_;  // any path part of base_url, e.g. "/graph"
   std::mutex mutex_;
