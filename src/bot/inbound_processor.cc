@@ -213,6 +213,10 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
     return {IsRetryable(shop.error().code) ? Disposition::kRetry : Disposition::kDeadLetter,
             shop.error().ToString()};
   }
+  if (shop->disabled) {
+    // Kept (parked with the reason), not answered: an admin switched the shop off.
+    return {Disposition::kDeadLetter, "shop " + event.phone_number_id + " is disabled"};
+  }
 
   auto retry_or_park = [](const Error& error) {
     return Handling{IsRetryable(error.code) ? Disposition::kRetry : Disposition::kDeadLetter,

@@ -31,6 +31,7 @@ struct ShopRecord {
   orders::PaymentOptions payment;
   std::vector<ShopOwner> owners;
   std::map<std::string, NoticeTemplate> notice_templates;  // by kind (kNoticeKinds)
+  bool disabled = false;  // switched off by an admin: its customers' messages are parked
 
   const ShopOwner* Owner(const std::string& phone) const {
     for (const auto& o : owners) {

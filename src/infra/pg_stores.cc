@@ -28,7 +28,8 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
           "     ORDER BY o.created_at), '[]')::text FROM owners o WHERE o.shop_id = shops.id), "
           "  phone_number_id, "
           "  (SELECT coalesce(json_object_agg(n.kind, json_build_array(n.template_name, "
-          "     n.language)), '{}')::text FROM notice_templates n WHERE n.shop_id = shops.id) "
+          "     n.language)), '{}')::text FROM notice_templates n WHERE n.shop_id = shops.id), "
+          "  disabled_at IS NOT NULL "
           "FROM shops WHERE ") +
           (std::string(key) == "id" ? "id = $1::bigint" : "phone_number_id = $1"),
       value);
@@ -57,6 +58,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
       }
     }
   }
+  shop.disabled = row[11].as<bool>();
   const auto notices = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
   if (notices.is_object()) {
     for (const auto& [kind, t] : notices.items()) {
@@ -503,7 +505,7 @@ Status PgTenantDirectory::ReloadLocked() {
   auto numbers = std::make_shared<std::set<std::string>>();
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec("SELECT phone_number_id FROM shops")) {
+    for (const auto& row : tx.exec("SELECT phone_number_id FROM shops WHERE disabled_at IS NULL")) {
       numbers->insert(row[0].as<std::string>());
     }
   });
@@ -584,6 +586,7 @@ Result<nlohmann::json> PgShopDirectory::ShowShop(const std::string& phone_number
         "  'cod_allowed', cod_allowed, 'messages_per_second', messages_per_second, "
         "  'token_encrypted', access_token LIKE 'enc:v1:%', 'credentials_ok', credentials_ok, "
         "  'credentials_error', credentials_error, 'created_at', created_at, "
+        "  'disabled_at', disabled_at, "
         "  'products', (SELECT count(*) FROM products p WHERE p.shop_id = s.id), "
         "  'owners', (SELECT coalesce(json_agg(json_build_object('phone', phone, 'name', name, "
         "     'locale', locale) ORDER BY phone), '[]') FROM owners o WHERE o.shop_id = s.id), "
@@ -611,6 +614,22 @@ Result<int64_t> PgShopDirectory::QueueMessage(int64_t shop_id, const std::string
   });
   if (!ran) return tl::unexpected(ran.error());
   return id;
+}
+
+Status PgShopDirectory::SetDisabled(const std::string& phone_number_id, bool disabled) {
+  bool found = false;
+  auto ran = session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    found = tx.exec_params(
+                  "UPDATE shops SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END "
+                  "WHERE phone_number_id = $1",
+                  phone_number_id, disabled)
+                .affected_rows() > 0;
+    tx.commit();
+  });
+  if (!ran) return ran;
+  if (!found) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  return Ok();
 }
 
 Result<std::string> PgShopDirectory::StoredToken(const std::string& phone_number_id) {

@@ -194,6 +194,8 @@ class PgShopDirectory {
   // the outbox row's id.
   [[nodiscard]] Result<int64_t> QueueMessage(int64_t shop_id, const std::string& to,
                                              const nlohmann::json& payload);
+  // Switches the shop off (its customers' messages are parked, unanswered) or on again.
+  [[nodiscard]] Status SetDisabled(const std::string& phone_number_id, bool disabled);
   // The shop's token as stored (sealed, or plain from before a master key was set).
   [[nodiscard]] Result<std::string> StoredToken(const std::string& phone_number_id);
   [[nodiscard]] Result<ShopSummary> UpsertShop(const std::string& phone_number_id,

@@ -254,6 +254,25 @@ TEST_F(OrdersE2eTest, AnAdminListsShowsAndMovesOrdersWithTheOwnersRules) {
   EXPECT_EQ(json::parse(run({"orders", "list", "--shop", testing::kShopNumberId, "--status", "delivered", "--json"}).output).size(), 0u);
 }
 
+// A disabled shop answers nobody; what its customers send is parked, not lost.
+TEST_F(OrdersE2eTest, ADisabledShopParksItsMessagesUntilEnabled) {
+  testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543211");
+  customer.Says("hi");
+  ASSERT_EQ(customer.WaitForReplies(1).size(), 1u);
+  Ctl({"shop", "disable", "--shop", testing::kShopNumberId});
+  customer.Says("2 maggi");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(customer.Replies().size(), 1u) << "no answer while disabled";
+  const auto parked = deployment_.TakeParked();
+  ASSERT_EQ(parked.size(), 1u) << "the message is kept";
+  EXPECT_NE(parked[0].body.find("2 maggi"), std::string::npos);
+  Ctl({"shop", "enable", "--shop", testing::kShopNumberId});
+  customer.Says("2 maggi");
+  const json replies = customer.WaitForReplies(2);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "2 × Maggi 2-Minute Noodles 70g"));
+}
+
 // Runs `work(i)` for i in [0, count) on `threads` threads.
 template <typename Work>
 void InParallel(int count, int threads, Work work) {

@@ -134,6 +134,7 @@ int ShopShow(const common::Config& config, const std::string& shop, bool as_json
             << (s["credentials_ok"].get<bool>() ? "not refused"
                                                 : "REFUSED by Meta: " + s.value("credentials_error", std::string()))
             << "\n";
+  if (s["disabled_at"].is_string()) std::cout << "  DISABLED since " << s["disabled_at"].get<std::string>() << "\n";
   for (const auto& owner : s["owners"]) {
     std::cout << "  owner +" << owner["phone"].get<std::string>() << " " << owner["name"].get<std::string>()
               << " (" << owner["locale"].get<std::string>() << ")\n";
@@ -294,6 +295,10 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
   send_test->add_option("shop", o->shop, "the shop's phone_number_id")->required();
   send_test->add_option("number", o->sku, "the recipient, like 919812345678")->required();
   send_test->add_option("text", o->change, "what to send")->required();
+  auto* disable = shop_cmd->add_subcommand("disable", "switch a shop off: its customers' messages are parked, unanswered");
+  disable->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
+  auto* enable = shop_cmd->add_subcommand("enable", "switch a disabled shop on again");
+  enable->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   auto* alias = cli.add_subcommand("alias", "other names customers use for a product");
   alias->require_subcommand(1);
   auto* alias_add = alias->add_subcommand("add", "let customers call SKU also TEXT");
@@ -313,6 +318,16 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
   cred_check->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   return [=](const common::Config& config) {
     if (show->parsed()) return ShopShow(config, o->shop, o->json);
+    if (disable->parsed() || enable->parsed()) {
+      const bool off = disable->parsed();
+      if (auto set = infra::PgShopDirectory(config.postgres.url).SetDisabled(o->shop, off); !set) {
+        return Fail(set.error());
+      }
+      std::cout << "shop " << o->shop << (off ? " is disabled: messages to it are parked, unanswered (gateways "
+                                                "see it within their reload interval)\n"
+                                              : " is enabled again\n");
+      return 0;
+    }
     if (info->parsed()) return WebhookInfo(config);
     if (send_test->parsed()) return SendTest(config, o->shop, o->sku, o->change);
     if (alias_add->parsed()) return AliasChange(config, o->shop, o->sku, o->change, true);
