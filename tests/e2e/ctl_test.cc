@@ -118,7 +118,17 @@ TEST_F(CtlTest, AliasesShopShowWebhookInfoAndSendTest) {
   auto table = Ctl({"shop", "show", "--shop", testing::kShopNumberId});
   EXPECT_NE(table.output.find("owner +919800000001 Mr Sharma"), std::string::npos) << table.output;
   EXPECT_EQ(Ctl({"shop", "show", "--shop", "000"}).status, 1);
-  EXPECT_EQ(nlohmann::json::parse(Ctl({"shop", "list", "--json"}).output)[0]["name"], "Sharma Kirana");
+  // A number already registered is refused; shop update changes it.
+  auto twice = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop", "add",
+                                    "--phone-number-id", testing::kShopNumberId, "--name", "Other", "--token-stdin"},
+                                   "other-token\n");
+  EXPECT_EQ(twice.status, 1);
+  EXPECT_NE(twice.output.find("shop update"), std::string::npos) << twice.output;
+  EXPECT_EQ(Q("SELECT name FROM shops"), "Sharma Kirana") << "unchanged";
+  ASSERT_EQ(Ctl({"shop", "update", "--shop", testing::kShopNumberId, "--name", "Sharma General Store"}).status, 0);
+  EXPECT_EQ(Q("SELECT name FROM shops"), "Sharma General Store");
+  EXPECT_EQ(Ctl({"shop", "update", "--shop", testing::kShopNumberId}).status, 1) << "nothing to change";
+  EXPECT_EQ(nlohmann::json::parse(Ctl({"shop", "list", "--json"}).output)[0]["name"], "Sharma General Store");
   EXPECT_EQ(nlohmann::json::parse(Ctl({"owner", "list", "--shop", testing::kShopNumberId, "--json"}).output)[0]["phone"],
             "919800000001");
   EXPECT_EQ(nlohmann::json::parse(Ctl({"catalog", "list", "--shop", testing::kShopNumberId, "--json"}).output)

@@ -167,8 +167,7 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
       << "each reply was tried at most once: a held shop's replies wait instead of retrying";
   ASSERT_TRUE(Sandbox().Delete("/sandbox/faults"));
   auto token = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(),
-                                    "shop", "add", "--phone-number-id", testing::kShopNumberId,
-                                    "--name", "Sharma Kirana", "--token-stdin"},
+                                    "shop", "update", "--shop", testing::kShopNumberId, "--token-stdin"},
                                    "e2e-graph-token\n");
   ASSERT_EQ(token.status, 0) << token.output;
   ASSERT_TRUE(WaitFor([&] { return status_of(held) == "sent:0:0" && status_of(next) == "sent:0:0"; }))

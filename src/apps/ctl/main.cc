@@ -49,8 +49,34 @@ int DbStatus(const common::Config& config) {
   return 0;
 }
 
+// The token for `shop add` / `shop update`, sealed under the master key when there is one.
+std::optional<std::string> TokenToStore(std::string token) {
+  // Encrypted at rest when the deployment has a master key; said loudly when it has none.
+  if (auto vault = infra::TokenVault::FromEnvironment()) {
+    auto sealed = vault->Seal(token);
+    if (!sealed) {
+      Fail(sealed.error());
+      return std::nullopt;
+    }
+    return *sealed;
+  } else {
+    std::cerr << "chatshopctl: warning: the token is stored unencrypted: " << vault.error().message << "\n";
+  }
+  return token;
+}
+
+// A new shop; a number some shop already has is refused (change that one with shop update).
 int ShopAdd(const common::Config& config, const std::string& phone_number_id,
             const std::string& name, bool token_stdin) {
+  infra::PgShopDirectory shops(config.postgres.url);
+  if (auto existing = shops.StoredToken(phone_number_id); existing) {
+    std::cerr << "chatshopctl: a shop already has phone_number_id " << phone_number_id
+              << ": change it with `chatshopctl shop update --shop " << phone_number_id
+              << " [--name N] [--token-stdin]`\n";
+    return 1;
+  } else if (existing.error().code != ErrorCode::kNotFound) {
+    return Fail(existing.error());
+  }
   std::string token;
   if (token_stdin) {
     std::getline(std::cin, token);
@@ -63,19 +89,41 @@ int ShopAdd(const common::Config& config, const std::string& phone_number_id,
                  "leave it in shell history\n";
     return 1;
   }
-  // Encrypted at rest when the deployment has a master key; said loudly when it has none.
-  if (auto vault = infra::TokenVault::FromEnvironment()) {
-    auto sealed = vault->Seal(token);
-    if (!sealed) return Fail(sealed.error());
-    token = *sealed;
-  } else {
-    std::cerr << "chatshopctl: warning: the token is stored unencrypted: " << vault.error().message << "\n";
-  }
-  infra::PgShopDirectory shops(config.postgres.url);
-  auto shop = shops.UpsertShop(phone_number_id, name, token);
+  auto stored = TokenToStore(token);
+  if (!stored) return 1;
+  auto shop = shops.UpsertShop(phone_number_id, name, *stored);
   if (!shop) return Fail(shop.error());
   std::cout << "shop " << shop->id << " \"" << shop->name << "\" phone_number_id "
             << shop->phone_number_id << " saved\n";
+  return 0;
+}
+
+// A registered shop's name and/or token (a new token also lifts a hold on its replies).
+int ShopUpdate(const common::Config& config, const std::string& phone_number_id,
+               const std::string& name, bool token_stdin) {
+  if (name.empty() && !token_stdin) {
+    std::cerr << "chatshopctl: nothing to change: give --name and/or --token-stdin\n";
+    return 1;
+  }
+  infra::PgShopDirectory shops(config.postgres.url);
+  if (token_stdin) {
+    std::string token;
+    std::getline(std::cin, token);
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (token.empty()) {
+      std::cerr << "chatshopctl: no token on stdin\n";
+      return 1;
+    }
+    auto stored = TokenToStore(token);
+    if (!stored) return 1;
+    if (auto set = shops.SetToken(phone_number_id, *stored); !set) return Fail(set.error());
+  }
+  if (!name.empty()) {
+    infra::ShopSettingsChange change;
+    change.name = name;
+    if (auto changed = shops.ChangeSettings(phone_number_id, change); !changed) return Fail(changed.error());
+  }
+  std::cout << "shop " << phone_number_id << " updated" << (token_stdin ? " (new token)" : "") << "\n";
   return 0;
 }
 
@@ -449,7 +497,7 @@ int main(int argc, char** argv) {
 
   auto* shop = cli.add_subcommand("shop", "shops and their WhatsApp numbers");
   shop->require_subcommand(1);
-  auto* add = shop->add_subcommand("add", "register a shop (or update its name and token)");
+  auto* add = shop->add_subcommand("add", "register a shop (a number already registered is refused)");
   std::string phone_number_id, name;
   bool token_stdin = false;
   add->add_option("--phone-number-id", phone_number_id, "Meta's id of the shop's number")
@@ -458,6 +506,12 @@ int main(int argc, char** argv) {
   add->add_flag("--token-stdin", token_stdin, "read the Graph API token from stdin");
   std::string token_on_argv;
   add->add_option("--token", token_on_argv, "refused: a token in argv leaks (use --token-stdin)");
+  auto* update = shop->add_subcommand("update", "change a registered shop's name or token");
+  std::string update_number, update_name;
+  bool update_token = false;
+  update->add_option("--shop", update_number, "the shop's phone_number_id")->required();
+  update->add_option("--name", update_name, "shop name shown to customers");
+  update->add_flag("--token-stdin", update_token, "read a new Graph API token from stdin");
   auto* list = shop->add_subcommand("list", "list shops");
   bool as_json = false;
   list->add_flag("--json", as_json, "JSON for scripts");
@@ -566,6 +620,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
+  if (update->parsed()) return ShopUpdate(config, update_number, update_name, update_token);
   if (list->parsed()) return ShopList(config, as_json);
   if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
   if (notice_set->parsed()) return NoticeTemplateSet(config, shop_number, notice_kind, notice_template);
