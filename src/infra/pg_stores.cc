@@ -416,6 +416,9 @@ Status PgCatalogStore::ReplaceCatalog(int64_t shop_id, const orders::Catalog& ca
           "  $9)",
           shop_id, p.sku, p.name, p.price.minor, p.stock, p.unit, p.category,
           nlohmann::json(p.aliases).dump(), position++);
+      if (progress_ && (position % 500 == 0 || static_cast<size_t>(position) == catalog.products.size())) {
+        progress_(static_cast<size_t>(position), catalog.products.size());
+      }
     }
     tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1",
                    shop_id);

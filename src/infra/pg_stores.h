@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -97,6 +98,9 @@ class PgCatalogStore : public orders::CatalogStore {
  public:
   explicit PgCatalogStore(std::string url) : session_(std::move(url)) {}
 
+  // Called during ReplaceCatalog with (products written, products in all), every few hundred.
+  void set_progress(std::function<void(size_t, size_t)> progress) { progress_ = std::move(progress); }
+
   Result<orders::Catalog> LoadCatalog(int64_t shop_id) override;
   Status ReplaceCatalog(int64_t shop_id, const orders::Catalog& catalog) override;
   Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) override;
@@ -110,6 +114,7 @@ class PgCatalogStore : public orders::CatalogStore {
                                                const std::string& alias, bool add);
 
  private:
+  std::function<void(size_t, size_t)> progress_;
   PgSession session_;
 };
 

@@ -41,6 +41,22 @@ TEST_F(CtlTest, ACatalogWithThreeBadLinesImportsNothingAndNamesAllThree) {
   EXPECT_EQ(Q("SELECT count(*) FROM products WHERE sku = 'RICE-5'"), "0") << "not even the good lines";
 }
 
+TEST_F(CtlTest, ALargeCatalogImportShowsItsProgress) {
+  const std::string big = ::testing::TempDir() + "/big_catalog.csv";
+  {
+    std::ofstream out(big);
+    out << "sku,name,price,stock,unit,category,aliases\n";
+    for (int i = 0; i < 2500; ++i) {
+      out << "SKU-" << i << ",Product number " << i << ",10.00,5,pack,general,\n";
+    }
+  }
+  auto imported = Ctl({"catalog", "import", "--shop", testing::kShopNumberId, big});
+  ASSERT_EQ(imported.status, 0) << imported.output;
+  EXPECT_NE(imported.output.find("importing: 20% (500 of 2500 products)"), std::string::npos) << imported.output;
+  EXPECT_NE(imported.output.find("importing: 100% (2500 of 2500 products)"), std::string::npos) << imported.output;
+  EXPECT_EQ(Q("SELECT count(*) FROM products"), "2500");
+}
+
 TEST_F(CtlTest, StockAdjustExportRoundTripAndRefusals) {
   const std::string good = std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv";
   ASSERT_EQ(Ctl({"catalog", "import", "--shop", testing::kShopNumberId, good}).status, 0);

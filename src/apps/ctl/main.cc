@@ -1,5 +1,6 @@
 // chatshopctl: the admin's tool: schema, shops and their settings, catalogs, stock, templates.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -305,6 +306,22 @@ int CatalogImport(const common::Config& config, const std::string& phone_number_
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
   CatalogAccess access(config);
+  // A large catalog takes a while (one transaction, all or nothing): show how far it is.
+  if (catalog->products.size() >= 1000) {
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    access.store.set_progress([tty, last = -1](size_t done, size_t total) mutable {
+      const int percent = static_cast<int>(done * 100 / total);
+      if (tty) {
+        const int bar = percent / 5;
+        std::cerr << "\rimporting [" << std::string(bar, '#') << std::string(20 - bar, ' ') << "] "
+                  << percent << "% (" << done << " of " << total << ")" << (done == total ? "\n" : "")
+                  << std::flush;
+      } else if (percent / 10 != last / 10 || done == total) {
+        std::cerr << "importing: " << percent << "% (" << done << " of " << total << " products)\n";
+      }
+      last = percent;
+    });
+  }
   auto replaced = access.service.Replace(*shop_id, *catalog);
   if (!replaced && replaced.error().code != ErrorCode::kUnavailable) return Fail(replaced.error());
   std::cout << "imported " << catalog->products.size() << " products for shop " << *shop_id
