@@ -28,7 +28,7 @@ ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates
   view.delivery = shop.delivery;
   view.locale = shop.locale;
   view.payment = shop.payment;
-  view.reservation_minutes = reservation_minutes;
+  view.reservation_minutes = shop.reservation_minutes > 0 ? shop.reservation_minutes : reservation_minutes;
   view.owners = shop.owners;
   view.notice_templates = shop.notice_templates;
   return view;
@@ -141,7 +141,7 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
     if (const auto* place = std::get_if<PlaceOrder>(&effect)) {
       const orders::Bill bill = orders::MakeBill(place->lines, *view.catalog, view.delivery);
       OrderRequest request{shop.id, event.customer, {}, bill.subtotal, bill.delivery, bill.total,
-                           reservation_minutes_};
+                           view.reservation_minutes};
       for (const auto& line : bill.lines) {
         request.lines.push_back(
             {line.product->sku, line.product->name, line.qty, line.product->price});
@@ -149,7 +149,7 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
       outcome = ledger.PlaceOrder(request);
       if (outcome && std::holds_alternative<OrderPlaced>(*outcome)) decision.stock_changed = true;
     } else if (const auto* change = std::get_if<ChangeOrder>(&effect)) {
-      outcome = ledger.Apply(shop.id, *change, event.customer, reservation_minutes_);
+      outcome = ledger.Apply(shop.id, *change, event.customer, view.reservation_minutes);
       if (outcome && std::holds_alternative<OrderChanged>(*outcome) &&
           std::get<OrderChanged>(*outcome).order.status == orders::OrderStatus::kCancelled) {
         decision.stock_changed = true;
@@ -160,7 +160,7 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
       }
       ChangeOrder submit{proof->order_id, 0, "", orders::OrderAction::kSubmitProof,
                          orders::Actor::kCustomer, ""};
-      outcome = ledger.Apply(shop.id, submit, event.customer, reservation_minutes_);
+      outcome = ledger.Apply(shop.id, submit, event.customer, view.reservation_minutes);
     } else {
       return std::vector<Effect>{};  // customers cannot set stock
     }
@@ -186,7 +186,7 @@ Result<Decision> InboundProcessor::DecideForOwner(const InboundEvent& event,
   auto apply = [&](const Effect& effect) -> Result<std::vector<Effect>> {
     Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
     if (const auto* change = std::get_if<ChangeOrder>(&effect)) {
-      outcome = ledger.Apply(shop.id, *change, owner.phone, reservation_minutes_);
+      outcome = ledger.Apply(shop.id, *change, owner.phone, view.reservation_minutes);
       if (outcome && std::holds_alternative<OrderChanged>(*outcome)) decision.stock_changed = true;
     } else if (const auto* stock = std::get_if<SetStock>(&effect)) {
       outcome = ledger.UpdateStock(shop.id, *stock);

@@ -32,6 +32,7 @@ struct ShopRecord {
   std::vector<ShopOwner> owners;
   std::map<std::string, NoticeTemplate> notice_templates;  // by kind (kNoticeKinds)
   bool disabled = false;  // switched off by an admin: its customers' messages are parked
+  int reservation_minutes = 0;  // the shop's own stock hold at checkout; 0: the configured one
 
   const ShopOwner* Owner(const std::string& phone) const {
     for (const auto& o : owners) {

@@ -29,7 +29,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
           "  phone_number_id, "
           "  (SELECT coalesce(json_object_agg(n.kind, json_build_array(n.template_name, "
           "     n.language)), '{}')::text FROM notice_templates n WHERE n.shop_id = shops.id), "
-          "  disabled_at IS NOT NULL "
+          "  disabled_at IS NOT NULL, coalesce(reservation_minutes, 0) "
           "FROM shops WHERE ") +
           (std::string(key) == "id" ? "id = $1::bigint" : "phone_number_id = $1"),
       value);
@@ -59,6 +59,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
     }
   }
   shop.disabled = row[11].as<bool>();
+  shop.reservation_minutes = row[12].as<int>();
   const auto notices = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
   if (notices.is_object()) {
     for (const auto& [kind, t] : notices.items()) {
@@ -589,7 +590,8 @@ Result<nlohmann::json> PgShopDirectory::ShowShop(const std::string& phone_number
         "  'cod_allowed', cod_allowed, 'messages_per_second', messages_per_second, "
         "  'token_encrypted', access_token LIKE 'enc:v1:%', 'credentials_ok', credentials_ok, "
         "  'credentials_error', credentials_error, 'created_at', created_at, "
-        "  'disabled_at', disabled_at, "
+        "  'disabled_at', disabled_at, 'display_phone_number', display_phone_number, "
+        "  'waba_id', waba_id, 'currency', currency, 'reservation_minutes', reservation_minutes, "
         "  'products', (SELECT count(*) FROM products p WHERE p.shop_id = s.id), "
         "  'owners', (SELECT coalesce(json_agg(json_build_object('phone', phone, 'name', name, "
         "     'locale', locale) ORDER BY phone), '[]') FROM owners o WHERE o.shop_id = s.id), "
@@ -693,14 +695,19 @@ Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_num
         "  free_delivery_from_minor = CASE WHEN $5 THEN $6 ELSE free_delivery_from_minor END, "
         "  upi_vpa = CASE WHEN $7 THEN $8 ELSE upi_vpa END, "
         "  cod_allowed = coalesce($9, cod_allowed), "
-        "  messages_per_second = CASE WHEN $10 THEN $11 ELSE messages_per_second END "
+        "  messages_per_second = CASE WHEN $10 THEN $11 ELSE messages_per_second END, "
+        "  reservation_minutes = CASE WHEN $12 THEN $13 ELSE reservation_minutes END, "
+        "  display_phone_number = coalesce($14, display_phone_number), waba_id = coalesce($15, waba_id) "
         "WHERE phone_number_id = $1 RETURNING " + std::string(kShopColumns),
         phone_number_id, change.name, change.locale,
         change.delivery_fee ? std::optional<int64_t>(change.delivery_fee->minor) : std::nullopt,
         set_free, free_from, change.upi_vpa.has_value(),
         change.upi_vpa ? *change.upi_vpa : std::optional<std::string>(), change.cod_allowed,
         change.messages_per_second.has_value(),
-        change.messages_per_second ? *change.messages_per_second : std::optional<int>());
+        change.messages_per_second ? *change.messages_per_second : std::optional<int>(),
+        change.reservation_minutes.has_value(),
+        change.reservation_minutes ? *change.reservation_minutes : std::optional<int>(),
+        change.display_phone_number, change.waba_id);
     tx.commit();
     if (!rows.empty()) shop = ShopFromRow(rows[0]);
   });

@@ -174,6 +174,9 @@ struct ShopSettingsChange {
   std::optional<std::optional<std::string>> upi_vpa;                // inner nullopt: no UPI
   std::optional<bool> cod_allowed;
   std::optional<std::optional<int>> messages_per_second;  // inner nullopt: the configured default
+  std::optional<std::optional<int>> reservation_minutes;  // inner nullopt: the configured default
+  std::optional<std::string> display_phone_number;
+  std::optional<std::string> waba_id;
 };
 
 // A template a shop has replaced.

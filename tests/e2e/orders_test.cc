@@ -254,6 +254,28 @@ TEST_F(OrdersE2eTest, AnAdminListsShowsAndMovesOrdersWithTheOwnersRules) {
   EXPECT_EQ(json::parse(run({"orders", "list", "--shop", testing::kShopNumberId, "--status", "delivered", "--json"}).output).size(), 0u);
 }
 
+// A shop's own reservation time holds its stock that long and tells the customer so.
+TEST_F(OrdersE2eTest, AShopsOwnReservationTimeIsUsedAtCheckout) {
+  Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--reservation-minutes", "45",
+       "--display-number", "+91 98111 22233", "--waba-id", "102290129340398"});
+  testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543212");
+  customer.Says("1 atta");
+  customer.WaitForReplies(1);
+  customer.Taps("cart:checkout");
+  const json replies = customer.WaitForReplies(2);
+  EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "is reserved for you for 45 minutes")) << BodyText(replies[1]["payload"]);
+  EXPECT_EQ(deployment_.schema().QueryValue(
+                "SELECT round(extract(epoch FROM expires_at - created_at) / 60) FROM orders"),
+            "45");
+  auto run = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop",
+                                  "show", "--shop", testing::kShopNumberId});
+  EXPECT_NE(run.output.find("holds stock 45 minutes"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("number +91 98111 22233, WABA 102290129340398"), std::string::npos) << run.output;
+  auto refused = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop",
+                                      "set", "--shop", testing::kShopNumberId, "--currency", "USD"});
+  EXPECT_EQ(refused.status, 1);
+}
+
 // A disabled shop answers nobody; what its customers send is parked, not lost.
 TEST_F(OrdersE2eTest, ADisabledShopParksItsMessagesUntilEnabled) {
   testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543211");

@@ -129,7 +129,11 @@ int ShopShow(const common::Config& config, const std::string& shop, bool as_json
             << "  UPI " << (s["upi_vpa"].is_string() ? s["upi_vpa"].get<std::string>() : "none")
             << ", cash on delivery " << (s["cod_allowed"].get<bool>() ? "yes" : "no") << "\n"
             << "  sends " << (s["messages_per_second"].is_number() ? s["messages_per_second"].dump() : "the default")
-            << " messages/s\n"
+            << " messages/s; holds stock "
+            << (s["reservation_minutes"].is_number() ? s["reservation_minutes"].dump() + " minutes" : "the default time")
+            << " at checkout; currency " << s["currency"].get<std::string>() << "\n"
+            << "  number " << (s["display_phone_number"].is_string() ? s["display_phone_number"].get<std::string>() : "?")
+            << ", WABA " << (s["waba_id"].is_string() ? s["waba_id"].get<std::string>() : "?") << "\n"
             << "  token " << (s["token_encrypted"].get<bool>() ? "encrypted" : "NOT encrypted") << ", "
             << (s["credentials_ok"].get<bool>() ? "not refused"
                                                 : "REFUSED by Meta: " + s.value("credentials_error", std::string()))

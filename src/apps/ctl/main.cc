@@ -158,6 +158,7 @@ int ShopList(const common::Config& config, bool as_json) {
 // Options of `shop set`, as typed.
 struct ShopSetOptions {
   std::string name, locale, delivery_fee, free_delivery_from, upi_vpa, cod, messages_per_second;
+  std::string reservation_minutes, display_number, waba_id, currency;
 };
 
 // A UPI virtual payment address: handle@bank, letters, digits, '.', '-' and '_' (NPCI).
@@ -226,6 +227,36 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
     } else {
       change.messages_per_second = static_cast<int>(rate);
     }
+  }
+  if (options.reservation_minutes == "default") {
+    change.reservation_minutes = std::optional<int>();
+  } else if (!options.reservation_minutes.empty()) {
+    char* end = nullptr;
+    const long minutes = std::strtol(options.reservation_minutes.c_str(), &end, 10);
+    if (*end != '\0' || minutes < 1 || minutes > 10080) {
+      problems.push_back("--reservation-minutes: minutes from 1 to 10080 (a week), or default");
+    } else {
+      change.reservation_minutes = static_cast<int>(minutes);
+    }
+  }
+  if (!options.display_number.empty()) {
+    std::string digits;
+    for (char c : options.display_number) {
+      if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+    }
+    if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') {
+      problems.push_back("--display-number: the shop's WhatsApp number with country code, like +91 98123 45678");
+    }
+    change.display_phone_number = options.display_number;
+  }
+  if (!options.waba_id.empty()) {
+    if (options.waba_id.find_first_not_of("0123456789") != std::string::npos || options.waba_id.size() > 32) {
+      problems.push_back("--waba-id: Meta's WhatsApp Business Account id (digits)");
+    }
+    change.waba_id = options.waba_id;
+  }
+  if (!options.currency.empty() && options.currency != "INR") {
+    problems.push_back("--currency: only INR for now (bills are in rupees)");
   }
   for (const auto& p : problems) std::cerr << "chatshopctl: " << p << "\n";
   if (!problems.empty()) return 1;
@@ -543,6 +574,11 @@ int main(int argc, char** argv) {
                        "subtotal in rupees from which delivery is free, or none");
   shop_set->add_option("--upi-vpa", shop_options.upi_vpa, "UPI address customers pay, or none");
   shop_set->add_option("--cod", shop_options.cod, "cash on delivery allowed: yes or no");
+  shop_set->add_option("--reservation-minutes", shop_options.reservation_minutes,
+                       "how long checkout holds the stock for this shop, or default");
+  shop_set->add_option("--display-number", shop_options.display_number, "the number as customers see it");
+  shop_set->add_option("--waba-id", shop_options.waba_id, "Meta's WhatsApp Business Account id");
+  shop_set->add_option("--currency", shop_options.currency, "INR (the only one for now)");
   shop_set->add_option("--messages-per-second", shop_options.messages_per_second,
                        "the shop number's Graph API throughput when Meta raised it, or default");
 
