@@ -16,13 +16,13 @@ extern "C" void OnStopSignal(int) { g_stop.store(true); }
 
 }  // namespace
 
-common::Config LoadConfigOrExit(const std::string& path, const char* program) {
+common::Config LoadConfigOrExit(const std::string& path, const char* program, int exit_code) {
   auto config = common::LoadConfigFile(path, common::ProcessEnvironment());
   if (!config) {
     std::cerr << program << ": the configuration has " << config.error().size()
               << (config.error().size() == 1 ? " problem" : " problems") << ":\n";
     for (const auto& problem : config.error()) std::cerr << "  " << problem << "\n";
-    std::exit(2);
+    std::exit(exit_code);
   }
   common::SetupLogging(config->log);
   return *config;

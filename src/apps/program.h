@@ -10,8 +10,8 @@
 namespace chatshop::apps {
 
 // Loads the config named by --config (environment overrides applied) and sets up logging.
-// On any problem prints every error to stderr and exits with status 2.
-common::Config LoadConfigOrExit(const std::string& path, const char* program);
+// On any problem prints every error to stderr and exits with `exit_code`.
+common::Config LoadConfigOrExit(const std::string& path, const char* program, int exit_code = 2);
 
 // Loads the reply templates from [templates] dir; on any problem (a missing template in some
 // locale, one that does not compile) prints every one to stderr and exits with status 2.

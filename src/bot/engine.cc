@@ -315,9 +315,11 @@ void Turn::SendPaymentRequest(const orders::OrderView& order, const std::string&
                     {{"number", order.number},
                      {"summary", words.OrderSummary(order)},
                      {"minutes", shop_.reservation_minutes},
-                     {"upi_link", upi ? json(orders::UpiPaymentLink(shop_.payment.upi_vpa,
-                                                                   shop_.name, order.total,
-                                                                   order.number))
+                     {"upi_link", upi ? json(orders::UpiPaymentLink(
+                                            shop_.payment.upi_vpa,
+                                            shop_.payment.payee_name.empty() ? shop_.name
+                                                                             : shop_.payment.payee_name,
+                                            order.total, order.number))
                                       : json(false)},
                      {"cod", cod}});
   std::vector<whatsapp::ReplyButton> buttons;

@@ -29,7 +29,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
           "  phone_number_id, "
           "  (SELECT coalesce(json_object_agg(n.kind, json_build_array(n.template_name, "
           "     n.language)), '{}')::text FROM notice_templates n WHERE n.shop_id = shops.id), "
-          "  disabled_at IS NOT NULL, coalesce(reservation_minutes, 0) "
+          "  disabled_at IS NOT NULL, coalesce(reservation_minutes, 0), coalesce(upi_payee_name, '') "
           "FROM shops WHERE ") +
           (std::string(key) == "id" ? "id = $1::bigint" : "phone_number_id = $1"),
       value);
@@ -48,7 +48,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
       if (body.is_string()) shop.templates[name] = body.get<std::string>();
     }
   }
-  shop.payment = {row[6].as<std::string>(), row[7].as<bool>()};
+  shop.payment = {row[6].as<std::string>(), row[7].as<bool>(), ""};
   const auto owners = nlohmann::json::parse(row[8].as<std::string>(), nullptr, false);
   if (owners.is_array()) {
     for (const auto& o : owners) {
@@ -60,6 +60,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
   }
   shop.disabled = row[11].as<bool>();
   shop.reservation_minutes = row[12].as<int>();
+  shop.payment.payee_name = row[13].as<std::string>();
   const auto notices = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
   if (notices.is_object()) {
     for (const auto& [kind, t] : notices.items()) {
@@ -557,7 +558,7 @@ ShopSummary ShopFromRow(const pqxx::row& row) {
                    row[3].as<std::string>(), row[4].as<std::string>(), {}, {}};
   shop.delivery.fee = orders::Money{row[5].as<int64_t>()};
   if (!row[6].is_null()) shop.delivery.free_from = orders::Money{row[6].as<int64_t>()};
-  shop.payment = {row[7].as<std::string>(), row[8].as<bool>()};
+  shop.payment = {row[7].as<std::string>(), row[8].as<bool>(), ""};
   return shop;
 }
 
@@ -592,6 +593,7 @@ Result<nlohmann::json> PgShopDirectory::ShowShop(const std::string& phone_number
         "  'credentials_error', credentials_error, 'created_at', created_at, "
         "  'disabled_at', disabled_at, 'display_phone_number', display_phone_number, "
         "  'waba_id', waba_id, 'currency', currency, 'reservation_minutes', reservation_minutes, "
+        "  'upi_payee_name', upi_payee_name, "
         "  'products', (SELECT count(*) FROM products p WHERE p.shop_id = s.id), "
         "  'owners', (SELECT coalesce(json_agg(json_build_object('phone', phone, 'name', name, "
         "     'locale', locale) ORDER BY phone), '[]') FROM owners o WHERE o.shop_id = s.id), "
@@ -697,7 +699,8 @@ Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_num
         "  cod_allowed = coalesce($9, cod_allowed), "
         "  messages_per_second = CASE WHEN $10 THEN $11 ELSE messages_per_second END, "
         "  reservation_minutes = CASE WHEN $12 THEN $13 ELSE reservation_minutes END, "
-        "  display_phone_number = coalesce($14, display_phone_number), waba_id = coalesce($15, waba_id) "
+        "  display_phone_number = coalesce($14, display_phone_number), waba_id = coalesce($15, waba_id), "
+        "  upi_payee_name = coalesce(nullif($16, ''), upi_payee_name) "
         "WHERE phone_number_id = $1 RETURNING " + std::string(kShopColumns),
         phone_number_id, change.name, change.locale,
         change.delivery_fee ? std::optional<int64_t>(change.delivery_fee->minor) : std::nullopt,
@@ -707,7 +710,7 @@ Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_num
         change.messages_per_second ? *change.messages_per_second : std::optional<int>(),
         change.reservation_minutes.has_value(),
         change.reservation_minutes ? *change.reservation_minutes : std::optional<int>(),
-        change.display_phone_number, change.waba_id);
+        change.display_phone_number, change.waba_id, change.upi_payee_name.value_or(""));
     tx.commit();
     if (!rows.empty()) shop = ShopFromRow(rows[0]);
   });

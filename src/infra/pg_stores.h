@@ -177,6 +177,7 @@ struct ShopSettingsChange {
   std::optional<std::optional<int>> reservation_minutes;  // inner nullopt: the configured default
   std::optional<std::string> display_phone_number;
   std::optional<std::string> waba_id;
+  std::optional<std::string> upi_payee_name;
 };
 
 // A template a shop has replaced.

@@ -84,6 +84,7 @@ struct OrderView {
 struct PaymentOptions {
   std::string upi_vpa;  // empty: no UPI
   bool cod_allowed = false;
+  std::string payee_name;  // what UPI apps show the payer; empty: the shop's name
 
   bool operator==(const PaymentOptions&) const = default;
 };

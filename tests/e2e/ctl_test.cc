@@ -94,6 +94,12 @@ TEST_F(CtlTest, StockAdjustExportRoundTripAndRefusals) {
 }
 
 TEST_F(CtlTest, ConfigCheckReachesEveryServerAndSaysWhichIsDown) {
+  // A wrong key in the config: the admin's mistake, exit 1, with file and key named.
+  const std::string bad = ::testing::TempDir() + "/bad.toml";
+  std::ofstream(bad) << "[http]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n";
+  auto wrong = testing::RunProgram({testing::Bin("chatshopctl"), "--config", bad, "config", "check"});
+  EXPECT_EQ(wrong.status, 1) << wrong.output;
+  EXPECT_NE(wrong.output.find(bad + ":3: [http] lisen: unknown key"), std::string::npos) << wrong.output;
   auto ok = Ctl({"config", "check"});
   EXPECT_EQ(ok.status, 0) << ok.output;
   EXPECT_NE(ok.output.find("postgres: ok"), std::string::npos) << ok.output;

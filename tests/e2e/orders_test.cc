@@ -257,13 +257,15 @@ TEST_F(OrdersE2eTest, AnAdminListsShowsAndMovesOrdersWithTheOwnersRules) {
 // A shop's own reservation time holds its stock that long and tells the customer so.
 TEST_F(OrdersE2eTest, AShopsOwnReservationTimeIsUsedAtCheckout) {
   Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--reservation-minutes", "45",
-       "--display-number", "+91 98111 22233", "--waba-id", "102290129340398"});
+       "--display-number", "+91 98111 22233", "--waba-id", "102290129340398",
+       "--payee-name", "Sharma Kirana Stores"});
   testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543212");
   customer.Says("1 atta");
   customer.WaitForReplies(1);
   customer.Taps("cart:checkout");
   const json replies = customer.WaitForReplies(2);
   EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "is reserved for you for 45 minutes")) << BodyText(replies[1]["payload"]);
+  EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "&pn=Sharma%20Kirana%20Stores&")) << "the payee name UPI apps show";
   EXPECT_EQ(deployment_.schema().QueryValue(
                 "SELECT round(extract(epoch FROM expires_at - created_at) / 60) FROM orders"),
             "45");

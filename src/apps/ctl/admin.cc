@@ -127,6 +127,7 @@ int ShopShow(const common::Config& config, const std::string& shop, bool as_json
             << "  delivery " << rupees(s["delivery_fee_minor"]) << ", free from "
             << rupees(s["free_delivery_from_minor"]) << "\n"
             << "  UPI " << (s["upi_vpa"].is_string() ? s["upi_vpa"].get<std::string>() : "none")
+            << (s["upi_payee_name"].is_string() ? " (payee " + s["upi_payee_name"].get<std::string>() + ")" : "")
             << ", cash on delivery " << (s["cod_allowed"].get<bool>() ? "yes" : "no") << "\n"
             << "  sends " << (s["messages_per_second"].is_number() ? s["messages_per_second"].dump() : "the default")
             << " messages/s; holds stock "

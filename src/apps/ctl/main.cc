@@ -158,7 +158,7 @@ int ShopList(const common::Config& config, bool as_json) {
 // Options of `shop set`, as typed.
 struct ShopSetOptions {
   std::string name, locale, delivery_fee, free_delivery_from, upi_vpa, cod, messages_per_second;
-  std::string reservation_minutes, display_number, waba_id, currency;
+  std::string reservation_minutes, display_number, waba_id, currency, payee_name;
 };
 
 // A UPI virtual payment address: handle@bank, letters, digits, '.', '-' and '_' (NPCI).
@@ -254,6 +254,10 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
       problems.push_back("--waba-id: Meta's WhatsApp Business Account id (digits)");
     }
     change.waba_id = options.waba_id;
+  }
+  if (!options.payee_name.empty()) {
+    if (options.payee_name.size() > 99) problems.push_back("--payee-name: at most 99 characters");
+    change.upi_payee_name = options.payee_name;
   }
   if (!options.currency.empty() && options.currency != "INR") {
     problems.push_back("--currency: only INR for now (bills are in rupees)");
@@ -579,6 +583,8 @@ int main(int argc, char** argv) {
   shop_set->add_option("--display-number", shop_options.display_number, "the number as customers see it");
   shop_set->add_option("--waba-id", shop_options.waba_id, "Meta's WhatsApp Business Account id");
   shop_set->add_option("--currency", shop_options.currency, "INR (the only one for now)");
+  shop_set->add_option("--payee-name", shop_options.payee_name,
+                       "the name UPI apps show the payer (default: the shop's name)");
   shop_set->add_option("--messages-per-second", shop_options.messages_per_second,
                        "the shop number's Graph API throughput when Meta raised it, or default");
 
@@ -663,7 +669,8 @@ int main(int argc, char** argv) {
     std::cerr << "chatshopctl: no config: pass --config FILE or set CHATSHOP_CONFIG\n";
     return 1;
   }
-  common::Config config = apps::LoadConfigOrExit(config_path, "chatshopctl");
+  // A config the admin can fix is exit 1 here, like every other mistake (2: a server is down).
+  common::Config config = apps::LoadConfigOrExit(config_path, "chatshopctl", 1);
 
   if (migrate->parsed()) return DbMigrate(config);
   if (status->parsed()) return DbStatus(config);

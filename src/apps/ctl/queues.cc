@@ -157,9 +157,11 @@ int Queues(const common::Config& config, bool as_json) {
     auto depth = infra::QueueDepth(rabbit, queue);
     if (!depth) return Fail(depth.error());
     json row = {{"queue", queue}, {"depth", *depth}, {"oldest_seconds", nullptr}};
-    // The head's age, peeked, only where nobody consumes: a peek on a shard queue would take
-    // its head past the single active consumer and let the next message overtake it.
-    if (*depth > 0 && (queue == names.ParkedQueue() || queue == names.DeadLetterQueue())) {
+    // The head's age, peeked. Not on the inbound shard queues: a peek takes the head past the
+    // single active consumer and would let the next event of that customer overtake it. The
+    // outbound ones may be peeked: the sender keeps each customer's order from the outbox.
+    const bool inbound_shard = queue.rfind(names.InboundExchange() + ".", 0) == 0;
+    if (*depth > 0 && !inbound_shard) {
       auto head = infra::Peek(rabbit, queue, 1);
       if (head && !head->empty() && (*head)[0].published_at > 0) {
         row["oldest_seconds"] = now - (*head)[0].published_at;

@@ -214,7 +214,7 @@ TEST_F(EngineTest, CheckoutAsksTheDatabaseToReserveAndShortStockThereOffersTheCh
 }
 
 TEST_F(EngineTest, PlacedOrderAsksForPaymentWithTheUpiLinkAndCashOnDelivery) {
-  shop_.payment = {"sharmakirana@okaxis", true};
+  shop_.payment = {"sharmakirana@okaxis", true, ""};
   const ConversationState cart = Step({}, Text("2 maggi"), shop_).next;
   Transition placed = Resume(cart, OrderPlaced{AnOrder(1042)}, Button("cart:checkout"), shop_);
   EXPECT_EQ(placed.next.order_id, 7);

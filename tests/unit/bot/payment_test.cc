@@ -12,7 +12,7 @@ namespace {
 class PaymentTest : public EngineTest {
  protected:
   PaymentTest() {
-    shop_.payment = {"sharmakirana@okaxis", true};
+    shop_.payment = {"sharmakirana@okaxis", true, ""};
     shop_.owners = {{"919800000001", "Mr Sharma", "hi"}};
     order_ = AnOrder(1042);
   }
