@@ -564,20 +564,32 @@ ShopSummary ShopFromRow(const pqxx::row& row) {
 
 }  // namespace
 
-Status PgShopDirectory::SetToken(const std::string& phone_number_id, const std::string& stored_token) {
+namespace {
+
+// Runs one UPDATE of the shop with `phone_number_id` ($1; `params` are $2…); kNotFound when no
+// shop has that number.
+template <typename... Params>
+Status UpdateShopByNumber(PgSession& session, const std::string& phone_number_id, const char* sql,
+                          const Params&... params) {
   bool found = false;
-  auto ran = session_.Run([&](pqxx::connection_base& c) {
+  auto ran = session.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    auto updated = tx.exec_params(
-        "UPDATE shops SET access_token = $2, credentials_ok = true, credentials_error = NULL "
-        "WHERE phone_number_id = $1",
-        phone_number_id, stored_token);
-    found = updated.affected_rows() > 0;
+    found = tx.exec_params(sql, phone_number_id, params...).affected_rows() > 0;
     tx.commit();
   });
   if (!ran) return ran;
   if (!found) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
   return Ok();
+}
+
+}  // namespace
+
+Status PgShopDirectory::SetToken(const std::string& phone_number_id, const std::string& stored_token) {
+  return UpdateShopByNumber(
+      session_, phone_number_id,
+      "UPDATE shops SET access_token = $2, credentials_ok = true, credentials_error = NULL "
+      "WHERE phone_number_id = $1",
+      stored_token);
 }
 
 Result<nlohmann::json> PgShopDirectory::ShowShop(const std::string& phone_number_id) {
@@ -624,19 +636,11 @@ Result<int64_t> PgShopDirectory::QueueMessage(int64_t shop_id, const std::string
 }
 
 Status PgShopDirectory::SetDisabled(const std::string& phone_number_id, bool disabled) {
-  bool found = false;
-  auto ran = session_.Run([&](pqxx::connection_base& c) {
-    pqxx::work tx(c);
-    found = tx.exec_params(
-                  "UPDATE shops SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END "
-                  "WHERE phone_number_id = $1",
-                  phone_number_id, disabled)
-                .affected_rows() > 0;
-    tx.commit();
-  });
-  if (!ran) return ran;
-  if (!found) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
-  return Ok();
+  return UpdateShopByNumber(
+      session_, phone_number_id,
+      "UPDATE shops SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END "
+      "WHERE phone_number_id = $1",
+      disabled);
 }
 
 Result<std::string> PgShopDirectory::StoredToken(const std::string& phone_number_id) {

@@ -173,6 +173,22 @@ bool IsVpa(const std::string& vpa) {
   });
 }
 
+// A `shop set` value that is a whole number in [lo, hi] or "default" (the inner nullopt);
+// nullopt (left as it is) when not given. Anything else adds `problem` to `problems`.
+std::optional<std::optional<int>> NumberOrDefault(const std::string& text, long lo, long hi,
+                                                  const char* problem,
+                                                  std::vector<std::string>& problems) {
+  if (text.empty()) return std::nullopt;
+  if (text == "default") return std::optional<int>();
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (*end != '\0' || value < lo || value > hi) {
+    problems.push_back(problem);
+    return std::nullopt;
+  }
+  return std::optional<int>(static_cast<int>(value));
+}
+
 int ShopSet(const common::Config& config, const std::string& phone_number_id,
             const ShopSetOptions& options) {
   infra::ShopSettingsChange change;
@@ -216,29 +232,13 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
   } else if (!options.cod.empty()) {
     problems.push_back("--cod: yes or no");
   }
-  if (options.messages_per_second == "default") {
-    change.messages_per_second = std::optional<int>();
-  } else if (!options.messages_per_second.empty()) {
-    char* end = nullptr;
-    const long rate = std::strtol(options.messages_per_second.c_str(), &end, 10);
-    if (*end != '\0' || rate < 1 || rate > 10000) {
-      problems.push_back("--messages-per-second: a number from 1 to 10000 (Meta's tier: 80 or "
-                         "1000), or default");
-    } else {
-      change.messages_per_second = static_cast<int>(rate);
-    }
-  }
-  if (options.reservation_minutes == "default") {
-    change.reservation_minutes = std::optional<int>();
-  } else if (!options.reservation_minutes.empty()) {
-    char* end = nullptr;
-    const long minutes = std::strtol(options.reservation_minutes.c_str(), &end, 10);
-    if (*end != '\0' || minutes < 1 || minutes > 10080) {
-      problems.push_back("--reservation-minutes: minutes from 1 to 10080 (a week), or default");
-    } else {
-      change.reservation_minutes = static_cast<int>(minutes);
-    }
-  }
+  change.messages_per_second = NumberOrDefault(
+      options.messages_per_second, 1, 10000,
+      "--messages-per-second: a number from 1 to 10000 (Meta's tier: 80 or 1000), or default",
+      problems);
+  change.reservation_minutes = NumberOrDefault(
+      options.reservation_minutes, 1, 10080,
+      "--reservation-minutes: minutes from 1 to 10080 (a week), or default", problems);
   if (!options.display_number.empty()) {
     std::string digits;
     for (char c : options.display_number) {
