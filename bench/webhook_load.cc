@@ -1,12 +1,19 @@
 // chatshop-webhook-load: POSTs signed, realistic WhatsApp webhook bodies to a receiver at a given
 // concurrency for a given time; prints requests/s, latency percentiles and failures, and (with
 // --config) how many events reached chatshop's shard queues.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -61,6 +68,77 @@ double Percentile(std::vector<double>& sorted, double p) {
   return sorted[i];
 }
 
+// A TCP connection to 127.0.0.1:port from loopback address `from`, or -1.
+int Connect(int port, const std::string& from) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  inet_pton(AF_INET, from.c_str(), &local.sin_addr);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Hostile background for the measured load: `slow` connections trickling a request head one
+// byte every two seconds (reconnecting when the server drops them), and `idle` keep-alive
+// connections that sent one request and then say nothing. Spread over loopback addresses,
+// 100 per address, so per-address caps do not simply refuse them.
+class SlowClients {
+ public:
+  SlowClients(int port, int slow, int idle) : port_(port) {
+    for (int i = 0; i < slow; ++i) slow_.push_back(Connect(port_, SlowAddress(i)));
+    for (int i = 0; i < idle; ++i) {
+      int fd = Connect(port_, "127.0.2." + std::to_string(1 + i / 100));
+      const char kGet[] = "GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n";
+      if (fd >= 0) (void)!::send(fd, kGet, sizeof(kGet) - 1, MSG_NOSIGNAL);
+      idle_.push_back(fd);
+    }
+    thread_ = std::thread([this] { Trickle(); });
+  }
+  ~SlowClients() {
+    stop_ = true;
+    thread_.join();
+    for (int fd : slow_) if (fd >= 0) ::close(fd);
+    for (int fd : idle_) if (fd >= 0) ::close(fd);
+  }
+  int open_slow() const { return open_slow_.load(); }
+
+ private:
+  static std::string SlowAddress(int i) { return "127.0.1." + std::to_string(1 + i / 100); }
+
+  void Trickle() {
+    const std::string head = "POST /webhook HTTP/1.1\r\nHost: bench\r\nContent-Length: 10\r\n";
+    size_t next = 0;
+    while (!stop_) {
+      int open = 0;
+      for (size_t i = 0; i < slow_.size(); ++i) {
+        if (slow_[i] < 0 || ::send(slow_[i], &head[next % head.size()], 1, MSG_NOSIGNAL) != 1) {
+          if (slow_[i] >= 0) ::close(slow_[i]);
+          slow_[i] = Connect(port_, SlowAddress(static_cast<int>(i)));
+        } else {
+          ++open;
+        }
+      }
+      open_slow_ = open;
+      ++next;
+      for (int w = 0; w < 20 && !stop_; ++w) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  int port_;
+  std::vector<int> slow_, idle_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> open_slow_{0};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,6 +154,10 @@ int main(int argc, char** argv) {
   cli.add_option("--warmup", warmup, "unmeasured seconds before");
   cli.add_option("--label", label, "name printed with the results");
   bool delete_queues = false;
+  int slow_clients = 0, idle_clients = 0;
+  cli.add_option("--slow-clients", slow_clients,
+                 "connections trickling a request head a byte every 2 s during the run");
+  cli.add_option("--idle-clients", idle_clients, "idle keep-alive connections during the run");
   cli.add_option("--config", config_path,
                  "chatshop config: count events that reached its shard queues");
   cli.add_flag("--delete-queues", delete_queues,
@@ -99,9 +181,18 @@ int main(int argc, char** argv) {
       for (const auto& e : config.error()) std::fprintf(stderr, "%s\n", e.c_str());
       return 2;
     }
-    rabbit = infra::RabbitSettings{config->rabbitmq.url, config->rabbitmq.name_prefix,
-                                   config->rabbitmq.inbound_shards, config->rabbitmq.prefetch};
+    rabbit = infra::RabbitSettingsOf(config->rabbitmq);
     queued_before = queued();
+  }
+
+  std::unique_ptr<SlowClients> hostile;
+  if (slow_clients > 0 || idle_clients > 0) {
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    const int port = std::stoi(parts.origin.substr(parts.origin.rfind(':') + 1));
+    hostile = std::make_unique<SlowClients>(port, slow_clients, idle_clients);
   }
 
   std::atomic<bool> measuring{false}, stop{false};
@@ -153,6 +244,10 @@ int main(int argc, char** argv) {
               label.c_str(), connections, elapsed, all.size(),
               static_cast<unsigned long long>(failed), all.size() / elapsed,
               Percentile(all, 0.50), Percentile(all, 0.90), Percentile(all, 0.99));
+  if (hostile) {
+    std::printf(" slow_clients=%d(open=%d) idle_clients=%d", slow_clients, hostile->open_slow(),
+                idle_clients);
+  }
   if (rabbit) {
     std::printf(" queued_events=%llu",
                 static_cast<unsigned long long>(queued() - queued_before));

@@ -25,6 +25,10 @@ const std::atomic<bool>& StopRequested();
 // Installs the SIGINT/SIGTERM handlers behind StopRequested() and ignores SIGPIPE.
 void InstallStopSignals();
 
+// Raises the soft limit of open files to the hard one (every connection of the public front is a
+// descriptor) and returns the limit now in force (-1: unlimited or unknown).
+int RaiseFileLimit();
+
 // Waits (polling) until a stop is requested.
 void WaitForStop();
 

@@ -249,6 +249,30 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.http.max_body_bytes =
       http.Integer("max_body_bytes", config.http.max_body_bytes, 1024, 64 * 1024 * 1024);
   config.http.threads = http.Int("threads", config.http.threads, 1, 4096);
+  config.http.admin_listen = http.Listen("admin_listen", config.http.admin_listen);
+  config.http.max_header_line_bytes = http.Integer(
+      "max_header_line_bytes", config.http.max_header_line_bytes, 256, 1024 * 1024);
+  config.http.max_header_count =
+      http.Int("max_header_count", config.http.max_header_count, 8, 1000);
+  config.http.max_header_bytes =
+      http.Integer("max_header_bytes", config.http.max_header_bytes, 1024, 4 * 1024 * 1024);
+  config.http.request_timeout_ms =
+      http.Int("request_timeout_ms", config.http.request_timeout_ms, 100, 600000);
+  config.http.idle_timeout_ms =
+      http.Int("idle_timeout_ms", config.http.idle_timeout_ms, 100, 3600000);
+  config.http.max_connections =
+      http.Int("max_connections", config.http.max_connections, 1, 1000000);
+  config.http.max_connections_per_address = http.Int(
+      "max_connections_per_address", config.http.max_connections_per_address, 1, 1000000);
+  config.http.max_buffered_body_bytes =
+      http.Integer("max_buffered_body_bytes", config.http.max_buffered_body_bytes, 1024,
+                   int64_t{64} * 1024 * 1024 * 1024);
+  config.http.readiness_interval_ms =
+      http.Int("readiness_interval_ms", config.http.readiness_interval_ms, 50, 60000);
+  if (config.http.max_buffered_body_bytes < config.http.max_body_bytes) {
+    errors.push_back(source_name +
+                     ": [http] max_buffered_body_bytes: must be at least max_body_bytes");
+  }
   http.RejectUnknownKeys();
 
   SectionReader wa(root, "whatsapp", source_name, env, errors);
@@ -282,6 +306,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.rabbitmq.prefetch = mq.Int("prefetch", config.rabbitmq.prefetch, 1, 65535);
   config.rabbitmq.outbound_shards =
       mq.Int("outbound_shards", config.rabbitmq.outbound_shards, 1, 1024);
+  config.rabbitmq.publish_timeout_ms =
+      mq.Int("publish_timeout_ms", config.rabbitmq.publish_timeout_ms, 100, 60000);
+  config.rabbitmq.max_waiting_messages =
+      mq.Integer("max_waiting_messages", config.rabbitmq.max_waiting_messages, 1, 10000000);
   mq.RejectUnknownKeys();
 
   SectionReader worker(root, "worker", source_name, env, errors);

@@ -23,8 +23,19 @@ struct HttpSettings {
   ListenAddress listen;
   std::string webhook_path = "/webhook";
   int64_t max_body_bytes = 3 * 1024 * 1024;  // Meta's documented maximum payload
-  int threads = 64;  // a keep-alive connection holds a pool thread for its whole life
+  int threads = 64;  // requests handled at once (a webhook POST waits for the broker's confirm)
   std::string public_url;  // https://host as Meta reaches it (nginx); for `chatshopctl webhook info`
+  // /metrics, /readyz and /healthz: internal, never on the public listener.
+  ListenAddress admin_listen{"127.0.0.1", 9101};
+  int64_t max_header_line_bytes = 8192;    // 431 beyond (414 for the request line)
+  int max_header_count = 64;               // 431 beyond
+  int64_t max_header_bytes = 32 * 1024;    // the whole head; 431 beyond
+  int request_timeout_ms = 10000;          // a whole request, first byte to last
+  int idle_timeout_ms = 60000;             // a keep-alive connection between requests
+  int max_connections = 10000;
+  int max_connections_per_address = 256;
+  int64_t max_buffered_body_bytes = 64 * 1024 * 1024;  // bodies held at once, all clients
+  int readiness_interval_ms = 1000;        // /readyz answers from checks this fresh
 };
 
 struct WhatsAppSettings {
@@ -53,6 +64,8 @@ struct RabbitMqSettings {
   std::string name_prefix = "chatshop";
   int prefetch = 64;
   int outbound_shards = 4;  // queues of replies, by recipient: in order per recipient
+  int publish_timeout_ms = 5000;       // a webhook's events unconfirmed by then: 503
+  int64_t max_waiting_messages = 10000;  // waiting to be published; beyond: 503 at once
 };
 
 struct WorkerSettings {

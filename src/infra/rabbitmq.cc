@@ -2,6 +2,7 @@
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <algorithm>
@@ -19,7 +20,9 @@ namespace {
 constexpr amqp_channel_t kChannel = 1;
 constexpr int kHeartbeatSeconds = 30;
 // How long a caller waits for the broker's confirm before answering "unavailable".
-constexpr auto kConfirmTimeout = std::chrono::seconds(10);
+constexpr int kRpcTimeoutSeconds = 10;
+// How long a new connection listens for RabbitMQ's connection.blocked before publishing.
+constexpr auto kBlockedNoticeWait = std::chrono::milliseconds(100);
 
 amqp_bytes_t Bytes(const std::string& s) { return amqp_bytes_t{s.size(), const_cast<char*>(s.data())}; }
 
@@ -68,8 +71,24 @@ class AmqpConnection {
                        std::string("rabbitmq unreachable: ") + amqp_error_string2(rc));
     }
     connection->socket_open_ = true;
-    auto login = amqp_login(connection->state_, info.vhost, 0, AMQP_DEFAULT_FRAME_SIZE,
-                            kHeartbeatSeconds, AMQP_SASL_METHOD_PLAIN, info.user, info.password);
+    // No RPC may wait forever on a broker that stopped reading (a resource alarm).
+    timeval rpc_timeout{kRpcTimeoutSeconds, 0};
+    amqp_set_rpc_timeout(connection->state_, &rpc_timeout);
+    // Ask for connection.blocked notifications: RabbitMQ sends them only to clients that
+    // announce the capability, and tells us when an alarm stops it reading our publishes.
+    amqp_table_entry_t capability;
+    capability.key = amqp_cstring_bytes("connection.blocked");
+    capability.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    capability.value.value.boolean = 1;
+    amqp_table_entry_t property;
+    property.key = amqp_cstring_bytes("capabilities");
+    property.value.kind = AMQP_FIELD_KIND_TABLE;
+    property.value.value.table = amqp_table_t{1, &capability};
+    amqp_table_t properties{1, &property};
+    auto login = amqp_login_with_properties(connection->state_, info.vhost, 0,
+                                            AMQP_DEFAULT_FRAME_SIZE, kHeartbeatSeconds,
+                                            &properties, AMQP_SASL_METHOD_PLAIN, info.user,
+                                            info.password);
     if (login.reply_type != AMQP_RESPONSE_NORMAL) {
       return MakeError(ErrorCode::kUnavailable, "rabbitmq login failed: " + Describe(login));
     }
@@ -87,6 +106,18 @@ class AmqpConnection {
   }
 
   amqp_connection_state_t state() const { return state_; }
+  int fd() const { return amqp_get_sockfd(state_); }
+
+  // Closes without the AMQP goodbye and with a TCP reset: whatever the broker has not read yet
+  // is discarded instead of being delivered once it reads again.
+  void Abandon() {
+    if (int sock = fd(); sock >= 0) {
+      linger reset{1, 0};
+      setsockopt(sock, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+    }
+    channel_open_ = false;
+    logged_in_ = false;
+  }
 
   // Result of the last synchronous method call.
   Status Expect(const char* what) {
@@ -358,9 +389,20 @@ int DelayBand(std::chrono::milliseconds delay) {
 // ---------------------------------------------------------------------------------------------
 // Publisher
 
+RabbitSettings RabbitSettingsOf(const common::RabbitMqSettings& rabbitmq) {
+  RabbitSettings settings{rabbitmq.url, rabbitmq.name_prefix, rabbitmq.inbound_shards,
+                          rabbitmq.prefetch};
+  settings.outbound_shards = rabbitmq.outbound_shards;
+  settings.publish_timeout = std::chrono::milliseconds(rabbitmq.publish_timeout_ms);
+  settings.max_waiting_messages = static_cast<size_t>(rabbitmq.max_waiting_messages);
+  return settings;
+}
+
 struct RabbitPublisher::Batch {
   std::vector<Envelope> messages;
   std::promise<Status> done;
+  std::chrono::steady_clock::time_point deadline;
+  bool abandoned = false;  // guarded by the publisher's mutex: the caller stopped waiting
   size_t unconfirmed = 0;
   std::string failure;  // set when the broker nacked or returned one of the messages
   bool finished = false;
@@ -395,8 +437,20 @@ void RabbitPublisher::Stop() {
 }
 
 Status RabbitPublisher::Check() {
+  if (blocked_.load()) {
+    std::lock_guard lock(mutex_);
+    return MakeError(ErrorCode::kUnavailable,
+                     "rabbitmq is blocking publishers (" + blocked_reason_ + ")");
+  }
   if (connected_.load()) return Ok();
   return MakeError(ErrorCode::kUnavailable, "not connected to rabbitmq");
+}
+
+void RabbitPublisher::AbortSocket() {
+  std::lock_guard lock(mutex_);
+  // shutdown() wakes the I/O thread's poll() on the socket; the descriptor stays open (the
+  // I/O thread closes it), so it cannot have been reused for something else.
+  if (socket_fd_ >= 0) ::shutdown(socket_fd_, SHUT_RDWR);
 }
 
 Status RabbitPublisher::PublishConfirmed(const std::vector<webhook::QueueMessage>& messages) {
@@ -417,16 +471,33 @@ Status RabbitPublisher::PublishConfirmed(const std::vector<webhook::QueueMessage
 
 Status RabbitPublisher::Publish(std::vector<Envelope> messages) {
   if (messages.empty()) return Ok();
+  if (blocked_.load()) {
+    confirm_failures_.Increment();
+    return MakeError(ErrorCode::kUnavailable, "rabbitmq is blocking publishers (resource alarm)");
+  }
   auto batch = std::make_shared<Batch>();
   batch->messages = std::move(messages);
+  batch->deadline = std::chrono::steady_clock::now() + settings_.publish_timeout;
   auto future = batch->done.get_future();
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return MakeError(ErrorCode::kUnavailable, "publisher is stopping");
+    if (waiting_messages_ + batch->messages.size() > settings_.max_waiting_messages) {
+      confirm_failures_.Increment();
+      return MakeError(ErrorCode::kUnavailable, "too many messages waiting for rabbitmq");
+    }
+    waiting_messages_ += batch->messages.size();
     waiting_.push_back(batch);
   }
   wake_.notify_one();
-  if (future.wait_for(kConfirmTimeout) != std::future_status::ready) {
+  // The I/O thread settles every batch by its deadline; this wait is the backstop for an I/O
+  // thread stuck writing to a broker that stopped reading.
+  if (future.wait_until(batch->deadline + std::chrono::seconds(1)) != std::future_status::ready) {
+    {
+      std::lock_guard lock(mutex_);
+      batch->abandoned = true;
+    }
+    AbortSocket();
     confirm_failures_.Increment();
     return MakeError(ErrorCode::kUnavailable, "rabbitmq did not confirm in time");
   }
@@ -450,6 +521,14 @@ void RabbitPublisher::IoLoop() {
   // answer 5xx and Meta redelivers (dedupe makes the second copy harmless).
   auto drop_connection = [&](const std::string& why) {
     if (connection) log_->error("rabbitmq connection lost: {}", why);
+    {
+      // blocked_ stays as it was: a broker under an alarm blocks the next connection too,
+      // and the reconnect below finds out whether it still does.
+      std::lock_guard lock(mutex_);
+      socket_fd_ = -1;
+    }
+    // An unconfirmed publish may sit unread in the broker's socket: reset, don't say goodbye.
+    if (connection && !outstanding.empty()) connection->Abandon();
     connection.reset();
     connected_ = false;
     for (auto& [tag, batch] : outstanding) {
@@ -488,9 +567,25 @@ void RabbitPublisher::IoLoop() {
           batch->Finish(MakeError(ErrorCode::kUnavailable, "publisher stopped"));
         }
         waiting_.clear();
+        waiting_messages_ = 0;
         break;
       }
-      taken.swap(waiting_);
+      // What is past its deadline, or no longer awaited, is never published: its caller has
+      // answered (or is about to answer) 503.
+      const auto now = std::chrono::steady_clock::now();
+      for (auto& batch : waiting_) {
+        waiting_messages_ -= batch->messages.size();
+        if (batch->abandoned || now >= batch->deadline) {
+          batch->Finish(MakeError(ErrorCode::kUnavailable, "rabbitmq did not confirm in time"));
+        } else if (blocked_.load()) {
+          batch->Finish(
+              MakeError(ErrorCode::kUnavailable, "rabbitmq is blocking publishers (" +
+                                                     blocked_reason_ + ")"));
+        } else {
+          taken.push_back(std::move(batch));
+        }
+      }
+      waiting_.clear();
     }
 
     if (!connection) {
@@ -510,6 +605,37 @@ void RabbitPublisher::IoLoop() {
         continue;
       }
       connection = std::move(*opened);
+      {
+        std::lock_guard lock(mutex_);
+        socket_fd_ = connection->fd();
+      }
+      // Under an alarm RabbitMQ says connection.blocked right after the handshake: listen for
+      // it briefly before publishing anything, so that no body is written into a socket the
+      // broker will not read.
+      bool still_blocked = false;
+      for (auto until = std::chrono::steady_clock::now() + kBlockedNoticeWait;
+           std::chrono::steady_clock::now() < until;) {
+        amqp_frame_t frame;
+        timeval wait{0, 10000};
+        int rc = amqp_simple_wait_frame_noblock(connection->state(), &frame, &wait);
+        if (rc == AMQP_STATUS_TIMEOUT) continue;
+        if (rc != AMQP_STATUS_OK) break;
+        if (frame.frame_type == AMQP_FRAME_METHOD &&
+            frame.payload.method.id == AMQP_CONNECTION_BLOCKED_METHOD) {
+          auto* blocked = static_cast<amqp_connection_blocked_t*>(frame.payload.method.decoded);
+          std::lock_guard lock(mutex_);
+          blocked_reason_ = ToString(blocked->reason);
+          still_blocked = true;
+          break;
+        }
+      }
+      if (blocked_.exchange(still_blocked) != still_blocked) {
+        if (still_blocked) {
+          log_->error("rabbitmq blocks publishing: {}", blocked_reason_);
+        } else {
+          log_->warn("rabbitmq accepts publishes again");
+        }
+      }
       next_tag = 1;
       backoff = std::chrono::milliseconds(100);
       connected_ = true;
@@ -622,12 +748,36 @@ void RabbitPublisher::IoLoop() {
           amqp_destroy_message(&returned);
           break;
         }
+        case AMQP_CONNECTION_BLOCKED_METHOD: {
+          auto* blocked = static_cast<amqp_connection_blocked_t*>(frame.payload.method.decoded);
+          std::lock_guard lock(mutex_);
+          blocked_reason_ = ToString(blocked->reason);
+          blocked_ = true;
+          log_->error("rabbitmq blocks publishing: {}; webhooks are answered 503 until it ends",
+                      blocked_reason_);
+          break;
+        }
+        case AMQP_CONNECTION_UNBLOCKED_METHOD:
+          blocked_ = false;
+          log_->warn("rabbitmq accepts publishes again");
+          break;
         case AMQP_CHANNEL_CLOSE_METHOD:
         case AMQP_CONNECTION_CLOSE_METHOD:
           drop_connection("closed by broker");
           break;
         default:
           break;
+      }
+    }
+    // A confirm overdue (a blocked or stalled broker): its caller hears 503, so the message
+    // must not be stored later. Resetting the connection discards what the broker has not
+    // read; the rest of the outstanding batches fail with it and are redelivered by Meta.
+    if (connection && !outstanding.empty()) {
+      const auto now = std::chrono::steady_clock::now();
+      // Batches are published in the order they arrived, so the oldest tag has the earliest
+      // deadline.
+      if (now >= outstanding.begin()->second->deadline) {
+        drop_connection("no confirm within the publish timeout; connection reset");
       }
     }
     // Releasing the frame pool frees and reallocates its blocks: not on every pass under load.

@@ -13,6 +13,7 @@
 
 #include <spdlog/logger.h>
 
+#include "common/config.h"
 #include "common/metrics.h"
 #include "common/result.h"
 #include "webhook/ports.h"
@@ -25,7 +26,14 @@ struct RabbitSettings {
   int inbound_shards = 4;
   int prefetch = 64;
   int outbound_shards = 4;
+  // A publish not confirmed within this fails (the webhook answers 503), and is then never
+  // written to the broker later: see RabbitPublisher.
+  std::chrono::milliseconds publish_timeout{5000};
+  size_t max_waiting_messages = 10000;  // queued for the I/O thread; beyond: refused at once
 };
+
+// The adapter's settings from [rabbitmq].
+RabbitSettings RabbitSettingsOf(const common::RabbitMqSettings& rabbitmq);
 
 // Names of the broker objects, all under the configured prefix.
 struct RabbitNames {
@@ -112,6 +120,12 @@ struct Delivery {
 // callers on any thread hand it batches and wait. Confirms are pipelined: the thread publishes
 // every batch that is waiting, then collects the broker's (multiple-)acks, so concurrent callers
 // share round trips instead of each waiting for its own. Reconnects by itself.
+// Bounded and deadline-driven, for a broker that blocks (memory or disk alarm) or stalls: at
+// most `max_waiting_messages` wait; a batch not published by its deadline is failed and never
+// published afterwards; one published but unconfirmed at its deadline makes the thread reset
+// the connection (so bytes the broker has not read are discarded, not stored after the caller
+// was told 503); while the broker says connection.blocked, publishes fail at once and Check()
+// reports not ready.
 // Thread-safe.
 class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessCheck {
  public:
@@ -142,11 +156,18 @@ class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessChe
   common::Counter& confirm_failures_;
   std::shared_ptr<spdlog::logger> log_;
 
+  // Interrupts a publish stuck writing to a broker that stopped reading.
+  void AbortSocket();
+
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Batch>> waiting_;
+  size_t waiting_messages_ = 0;
   bool stopping_ = false;
   std::atomic<bool> connected_{false};
+  std::atomic<bool> blocked_{false};
+  std::string blocked_reason_;  // guarded by mutex_
+  int socket_fd_ = -1;          // guarded by mutex_; the I/O thread's connection
   std::thread io_thread_;
 };
 

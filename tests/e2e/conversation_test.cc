@@ -49,7 +49,7 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   deployment.Start("gateway");
   deployment.Start("worker");
   ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.sandbox_port(), "/healthz"); }));
-  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.gateway_port(), "/readyz"); }));
+  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.admin_port(), "/readyz"); }));
   testing::SandboxCustomer customer(deployment.sandbox_port(), "919876543210");
 
   // The shop's own greeting, set while everything runs: no rebuild, no restart.

@@ -24,7 +24,7 @@ class GatewayTest : public ::testing::Test {
  protected:
   void StartGateway() {
     deployment_->Start("gateway");
-    ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_->gateway_port(), "/readyz"); }));
+    ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_->admin_port(), "/readyz"); }));
   }
 
   httplib::Result Post(const std::string& body, const std::string& signature) {
@@ -40,7 +40,7 @@ class GatewayTest : public ::testing::Test {
   }
 
   std::string Metrics() {
-    httplib::Client client("127.0.0.1", deployment_->gateway_port());
+    httplib::Client client("127.0.0.1", deployment_->admin_port());
     auto res = client.Get("/metrics");
     return res ? res->body : "";
   }
@@ -157,7 +157,7 @@ TEST(GatewayOutageTest, BrokerDownMeans503AndBackMeans200WithoutARestart) {
   }());
   testing::Deployment deployment("amqp://guest:guest@127.0.0.1:" + std::to_string(proxy.port()));
   deployment.Start("gateway");
-  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.gateway_port(), "/readyz"); }));
+  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.admin_port(), "/readyz"); }));
   const std::string body = testing::ReadWebhookFixture("01_text_order.json");
   auto post = [&] {
     httplib::Client client("127.0.0.1", deployment.gateway_port());
@@ -173,12 +173,12 @@ TEST(GatewayOutageTest, BrokerDownMeans503AndBackMeans200WithoutARestart) {
   proxy.Cut();
   EXPECT_EQ(post(), 503) << "not queued, so Meta must retry";
   EXPECT_EQ(post(), 503);
-  EXPECT_TRUE(WaitFor([&] { return !HttpOk(deployment.gateway_port(), "/readyz"); }))
+  EXPECT_TRUE(WaitFor([&] { return !HttpOk(deployment.admin_port(), "/readyz"); }))
       << "/readyz should report the broker gone";
 
   proxy.Restore();
   EXPECT_TRUE(WaitFor([&] { return post() == 200; })) << "the gateway did not reconnect";
-  EXPECT_TRUE(WaitFor([&] { return HttpOk(deployment.gateway_port(), "/readyz"); }));
+  EXPECT_TRUE(WaitFor([&] { return HttpOk(deployment.admin_port(), "/readyz"); }));
   EXPECT_GE(deployment.TakeInbound().size(), 2u);
 }
 

@@ -46,7 +46,7 @@ TEST_F(MessageRoundTripTest, OneReplyPerMessageEvenWhenMetaRedelivers) {
   deployment_.Start("sandbox");
   deployment_.Start("gateway");
   ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.sandbox_port(), "/healthz"); }));
-  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.gateway_port(), "/readyz"); }));
+  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.admin_port(), "/readyz"); }));
 
   // With no worker running, the gateway's 200 means the event waits durably in its queue.
   const std::string first = CustomerSays("2 atta, 1 kg sugar, maggi x5");

@@ -27,7 +27,7 @@ class OutboundE2eTest : public ::testing::Test {
     deployment_.Start("gateway");
     deployment_.Start("worker");
     ASSERT_TRUE(WaitFor([&] { return testing::HttpOk(deployment_.sandbox_port(), "/healthz"); }));
-    ASSERT_TRUE(WaitFor([&] { return testing::HttpOk(deployment_.gateway_port(), "/readyz"); }));
+    ASSERT_TRUE(WaitFor([&] { return testing::HttpOk(deployment_.admin_port(), "/readyz"); }));
   }
   httplib::Client Sandbox() const { return httplib::Client("127.0.0.1", deployment_.sandbox_port()); }
   void Faults(const json& rules) {

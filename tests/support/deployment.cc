@@ -86,12 +86,14 @@ Deployment::Deployment(std::string rabbit_url) {
   dir_ = fs::temp_directory_path() / UniqueName("chatshop_e2e");
   fs::create_directories(dir_);
   gateway_port_ = FreePort();
+  admin_port_ = FreePort();
   sandbox_port_ = FreePort();
   const auto& stack = StackConfig();
   rabbit_ = {rabbit_url.empty() ? stack.rabbitmq.url : rabbit_url, UniqueName("e2e"), 2, 16};
   rabbit_.outbound_shards = 2;
   config_path_ = (dir_ / "chatshop.toml").string();
   std::ofstream(config_path_) << "[http]\nlisten = \"127.0.0.1:" << gateway_port_ << "\"\n"
+                              << "admin_listen = \"127.0.0.1:" << admin_port_ << "\"\n"
                               << "[whatsapp]\napp_secret = \"" << kAppSecret << "\"\n"
                               << "verify_token = \"e2e-verify\"\n"
                               << "graph_base_url = \"http://127.0.0.1:" << sandbox_port_ << "\"\n"
@@ -163,6 +165,13 @@ int Deployment::Stop(const std::string& program) {
   int status = it->second->Stop();
   programs_.erase(it);
   return status;
+}
+
+pid_t Deployment::Pid(const std::string& program) const {
+  for (const auto& [name, process] : programs_) {
+    if (name == program) return process->pid();
+  }
+  return 0;
 }
 
 void Deployment::Kill(const std::string& program) {

@@ -39,9 +39,13 @@ class Deployment {
   int Stop(const std::string& program);
   // Kills it (SIGKILL), like a crash: it gets no chance to finish anything.
   void Kill(const std::string& program);
+  // Its process id (0 when not started).
+  pid_t Pid(const std::string& program) const;
 
   const std::string& config_path() const { return config_path_; }
   int gateway_port() const { return gateway_port_; }
+  // The gateway's internal listener: /metrics, /readyz.
+  int admin_port() const { return admin_port_; }
   int sandbox_port() const { return sandbox_port_; }
   const infra::RabbitSettings& rabbit() const { return rabbit_; }
   const TestSchema& schema() const { return schema_; }
@@ -55,6 +59,7 @@ class Deployment {
   std::filesystem::path dir_;
   std::string config_path_;
   int gateway_port_ = 0;
+  int admin_port_ = 0;
   int sandbox_port_ = 0;
   infra::RabbitSettings rabbit_;
   // In start order; stopped in reverse, clients before the servers they hold connections to.

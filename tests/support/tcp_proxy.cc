@@ -86,6 +86,8 @@ void TcpProxy::Loop() {
     for (size_t i = 1; i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       if (!peer.count(fds[i].fd)) continue;  // closed with its partner this round
+      // Held since this round's poll began: leave the bytes unread from now on.
+      if (held_ && clients.count(fds[i].fd)) continue;
       char buffer[65536];
       ssize_t n = ::read(fds[i].fd, buffer, sizeof(buffer));
       if (n <= 0 || ::write(peer[fds[i].fd], buffer, n) != n) close_pair(fds[i].fd);

@@ -259,9 +259,7 @@ int ConfigCheck(const common::Config& config) {
   };
   report("postgres", infra::PingPostgres(config.postgres.url));
   report("redis", infra::PingRedis(config.redis.url));
-  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
-                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
-  rabbit.outbound_shards = config.rabbitmq.outbound_shards;
+  infra::RabbitSettings rabbit = infra::RabbitSettingsOf(config.rabbitmq);
   report("rabbitmq (and its queues)", infra::DeclareTopology(rabbit));
   if (!all_ok) {
     std::cout << "some servers cannot be reached: see above\n";

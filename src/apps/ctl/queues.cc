@@ -18,10 +18,7 @@ namespace {
 using nlohmann::json;
 
 infra::RabbitSettings Rabbit(const common::Config& config) {
-  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
-                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
-  rabbit.outbound_shards = config.rabbitmq.outbound_shards;
-  return rabbit;
+  return infra::RabbitSettingsOf(config.rabbitmq);
 }
 
 json DeadLetterJson(const infra::Delivery& d) {

@@ -23,10 +23,14 @@ int main(int argc, char** argv) {
   common::Config config = apps::LoadConfigOrExit(config_path, "chatshop-gateway");
   apps::InstallStopSignals();
   auto log = common::GetLogger("gateway");
+  // Each client connection is a descriptor: the connection caps should bind before this does.
+  if (int files = apps::RaiseFileLimit(); files > 0 && files < config.http.max_connections + 64) {
+    log->warn("open-file limit {} is below [http] max_connections {}; raise it (ulimit -n)", files,
+              config.http.max_connections);
+  }
 
   common::MetricsRegistry metrics;
-  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
-                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
+  infra::RabbitSettings rabbit = infra::RabbitSettingsOf(config.rabbitmq);
   auto publisher = std::make_shared<infra::RabbitPublisher>(rabbit, metrics);
   publisher->Start();
   auto database = std::make_shared<infra::PgReadinessCheck>(config.postgres.url);

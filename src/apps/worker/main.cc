@@ -47,10 +47,7 @@ class CatalogReader : public bot::CatalogSource {
 };
 
 infra::RabbitSettings RabbitOf(const common::Config& config) {
-  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
-                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
-  rabbit.outbound_shards = config.rabbitmq.outbound_shards;
-  return rabbit;
+  return infra::RabbitSettingsOf(config.rabbitmq);
 }
 
 // Consumes the inbound shard queues in `shards` until stopped; parks what can never succeed.
