@@ -32,10 +32,14 @@ struct PlaceOrder {
 struct ChangeOrder {
   int64_t order_id = 0;
   int64_t order_number = 0;
-  std::string nonce;  // when non-empty it must match the order's: buttons carry it
+  std::string nonce;  // when non-empty (or by_button) it must match the order's
   orders::OrderAction action = orders::OrderAction::kCancel;
   orders::Actor actor = orders::Actor::kCustomer;
   std::string reason;
+  // From an owner's button: the nonce it carried must be the order's present one, an empty
+  // one included (the nonce changes with every status change, so an older notice's buttons
+  // are refused rather than replayed).
+  bool by_button = false;
 };
 
 // A payment screenshot (or PDF) for an order: recorded for the media worker to fetch.
@@ -66,8 +70,11 @@ struct OrderChanged {
   ChangeOrder request;
 };
 struct OrderUnchanged {
-  std::optional<orders::OrderView> order;  // none: no such order (or a stale button)
+  std::optional<orders::OrderView> order;  // none: no such order of the shop
   ChangeOrder request;
+  // The request came from a button of an older notice (its nonce is not the order's present
+  // one); `order` is the order as it is now.
+  bool stale_button = false;
 };
 struct StockWasSet {
   SetStock request;

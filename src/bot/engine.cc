@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bot/cart_edits.h"
+#include "bot/owner_buttons.h"
 #include "bot/text.h"
 #include "bot/wording.h"
 #include "whatsapp/json_fields.h"
@@ -836,7 +837,8 @@ Transition Turn::AfterOutcome(const Outcome& outcome) {
     } else if (order.status == OrderStatus::kConfirmed) {
       SendText(Say("cod_confirmed", {{"number", order.number}, {"total", order.total.ToRupeeText()}}));
       NotifyOwners("owner_new_cod", order,
-                   {{"own:pack:" + std::to_string(order.id) + ":" + order.nonce, "owner_button_packed"}});
+                   {{EncodeOwnerButton({OwnerVerb::kPack, order.id, order.nonce, ""}),
+                     "owner_button_packed"}});
     } else if (order.status == OrderStatus::kPaymentReview) {
       SendText(Say("proof_received", {{"number", order.number}}));
     } else {

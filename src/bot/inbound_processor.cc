@@ -140,8 +140,9 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
     Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
     if (const auto* place = std::get_if<PlaceOrder>(&effect)) {
       const orders::Bill bill = orders::MakeBill(place->lines, *view.catalog, view.delivery);
-      OrderRequest request{shop.id, event.customer, {}, bill.subtotal, bill.delivery, bill.total,
-                           view.reservation_minutes};
+      OrderRequest request{shop.id,       event.customer,          {},
+                           bill.subtotal, bill.delivery,           bill.total,
+                           view.delivery, view.reservation_minutes};
       for (const auto& line : bill.lines) {
         request.lines.push_back(
             {line.product->sku, line.product->name, line.qty, line.product->price});

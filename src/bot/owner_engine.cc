@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "bot/owner_buttons.h"
 #include "bot/text.h"
 #include "bot/wording.h"
 #include "whatsapp/json_fields.h"
@@ -22,22 +23,22 @@ Wording OwnerWords(const ShopOwner& owner, const ShopView& shop) {
   return Wording(*shop.templates, shop.overrides, locale, shop.name);
 }
 
-std::string ButtonId(const std::string& verb, const OrderView& order) {
-  return "own:" + verb + ":" + std::to_string(order.id) + ":" + order.nonce;
+std::string ButtonId(OwnerVerb verb, const OrderView& order) {
+  return EncodeOwnerButton({verb, order.id, order.nonce, ""});
 }
 
 // The buttons for what the owner does next with an order in its present status.
 std::vector<whatsapp::ReplyButton> NextStepButtons(const OrderView& order, const Wording& words) {
   switch (order.status) {
     case OrderStatus::kPaymentReview:
-      return {{ButtonId("approve", order), words.Say("owner_button_approve")},
-              {ButtonId("reject", order), words.Say("owner_button_reject")}};
+      return {{ButtonId(OwnerVerb::kApprove, order), words.Say("owner_button_approve")},
+              {ButtonId(OwnerVerb::kReject, order), words.Say("owner_button_reject")}};
     case OrderStatus::kConfirmed:
-      return {{ButtonId("pack", order), words.Say("owner_button_packed")}};
+      return {{ButtonId(OwnerVerb::kPack, order), words.Say("owner_button_packed")}};
     case OrderStatus::kPacked:
-      return {{ButtonId("out", order), words.Say("owner_button_out")}};
+      return {{ButtonId(OwnerVerb::kOut, order), words.Say("owner_button_out")}};
     case OrderStatus::kOutForDelivery:
-      return {{ButtonId("deliver", order), words.Say("owner_button_delivered")}};
+      return {{ButtonId(OwnerVerb::kDeliver, order), words.Say("owner_button_delivered")}};
     default:
       return {};
   }
@@ -109,6 +110,9 @@ class OwnerTurn {
   }
   void OnText(const std::string& text);
   void OnButton(const std::string& id);
+  // A button from an older notice of `order` (null: not open any more): refused, with the
+  // order's present status and buttons.
+  void StaleButton(const orders::OrderView* order);
   void ListOrders();
   void ShowOrder(const OrderView& order);
   void OnStock(const std::vector<std::string>& product_words, int64_t stock);
@@ -124,7 +128,7 @@ void OwnerTurn::ListOrders() {
   whatsapp::ListSection section{words_.Say("owner_orders_button"), {}};
   for (const auto& order : view_.open_orders) {
     if (section.rows.size() == whatsapp::kMaxListRows) break;
-    section.rows.push_back({ButtonId("show", order),
+    section.rows.push_back({ButtonId(OwnerVerb::kShow, order),
                             "#" + std::to_string(order.number) + " · " + order.total.ToRupeeText(),
                             words_.StatusWords(order.status) + " · +" + order.customer});
   }
@@ -222,32 +226,29 @@ void OwnerTurn::OnText(const std::string& text) {
   Reply(words_.Say("owner_not_understood") + "\n\n" + words_.Say("owner_help"));
 }
 
-// "own:<verb>:<order id>:<nonce>[:<reason code>]"
+// A button or row of an owner notice (bot/owner_buttons.h).
 void OwnerTurn::OnButton(const std::string& id) {
-  std::vector<std::string> parts;
-  for (size_t start = 0;;) {
-    const size_t colon = id.find(':', start);
-    parts.push_back(id.substr(start, colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
+  const std::optional<OwnerButton> button = DecodeOwnerButton(id);
+  if (!button) return Reply(words_.Say("owner_help"));
+  const OrderView* order = OpenOrder(button->order_id);
+  if (button->nonce.empty()) {
+    // Every notice's buttons carry the order's nonce; one without is not ours to act on.
+    return StaleButton(order);
   }
-  if (parts.size() < 4 || parts[0] != "own") return Reply(words_.Say("owner_help"));
-  const std::string& verb = parts[1];
-  const auto order_id = Number(parts[2]);
-  const std::string& nonce = parts[3];
-  if (!order_id) return Reply(words_.Say("owner_help"));
-  const OrderView* order = OpenOrder(*order_id);
-  if (verb == "show") {
-    if (order == nullptr || order->nonce != nonce) {
-      return Reply(words_.Say("owner_not_found", {{"number", false}}));
-    }
+  if (button->verb == OwnerVerb::kShow) {
+    if (order == nullptr) return Reply(words_.Say("owner_not_found", {{"number", false}}));
+    if (order->nonce != button->nonce) return StaleButton(order);
     return ShowOrder(*order);
   }
-  if (verb == "reject" && parts.size() < 5) {
-    // Ask why, in a list the customer's reason is picked from.
+  if (button->verb == OwnerVerb::kReject && button->reason_code.empty()) {
+    // Ask why, in a list the customer's reason is picked from. An older notice's reject is
+    // refused here already, so the owner never picks a reason for nothing.
+    if (order != nullptr && order->nonce != button->nonce) return StaleButton(order);
     whatsapp::ListSection section{words_.Say("owner_reject_button"), {}};
     for (const auto& code : RejectReasons()) {
-      section.rows.push_back({id + ":" + code, words_.Say("reason_" + code), ""});
+      OwnerButton with_reason = *button;
+      with_reason.reason_code = code;
+      section.rows.push_back({EncodeOwnerButton(with_reason), words_.Say("reason_" + code), ""});
     }
     effects_.push_back(SendReply{whatsapp::BuildListMessage(
         view_.owner.phone,
@@ -256,22 +257,32 @@ void OwnerTurn::OnButton(const std::string& id) {
         words_.Say("owner_reject_button"), {section})});
     return;
   }
-  static const std::map<std::string, OrderAction> kVerbs = {
-      {"approve", OrderAction::kApprove}, {"reject", OrderAction::kReject},
-      {"pack", OrderAction::kPack},       {"out", OrderAction::kDispatch},
-      {"deliver", OrderAction::kDeliver}};
-  auto action = kVerbs.find(verb);
-  if (action == kVerbs.end()) return Reply(words_.Say("owner_help"));
+  static const std::map<OwnerVerb, OrderAction> kActions = {
+      {OwnerVerb::kApprove, OrderAction::kApprove},
+      {OwnerVerb::kReject, OrderAction::kReject},
+      {OwnerVerb::kPack, OrderAction::kPack},
+      {OwnerVerb::kOut, OrderAction::kDispatch},
+      {OwnerVerb::kDeliver, OrderAction::kDeliver}};
+  const OrderAction action = kActions.at(button->verb);
   std::string reason;
-  if (action->second == OrderAction::kReject) {
+  if (action == OrderAction::kReject) {
     // The reason is for the customer: in their language.
     ConversationState as_customer;
     as_customer.locale = order != nullptr ? order->customer_locale : "";
     const Wording customer_words(*view_.shop->templates, view_.shop->overrides,
                                  ReplyLocale(as_customer, *view_.shop), view_.shop->name);
-    reason = customer_words.Say("reason_" + parts[4]);
+    reason = customer_words.Say("reason_" + button->reason_code);
   }
-  Change(*order_id, 0, nonce, action->second, reason);
+  // The nonce is checked again by the ledger, under the order's row lock: the open orders
+  // seen here may already be older than the order.
+  effects_.push_back(ChangeOrder{button->order_id, 0, button->nonce, action, orders::Actor::kOwner,
+                                 reason, /*by_button=*/true});
+}
+
+void OwnerTurn::StaleButton(const OrderView* order) {
+  if (order == nullptr) return Reply(words_.Say("owner_not_found", {{"number", false}}));
+  ReplyWithButtons(words_.Say("owner_stale_button", OrderData(*order, words_)),
+                   NextStepButtons(*order, words_));
 }
 
 std::vector<Effect> OwnerTurn::Run() {
@@ -296,7 +307,9 @@ std::vector<Effect> OwnerTurn::After(const Outcome& outcome) {
       effects_.push_back(SendReply{std::move(notice)});
     }
   } else if (const auto* unchanged = std::get_if<OrderUnchanged>(&outcome)) {
-    if (unchanged->order) {
+    if (unchanged->stale_button && unchanged->order) {
+      StaleButton(&*unchanged->order);
+    } else if (unchanged->order) {
       ReplyWithButtons(words_.Say("owner_refused", OrderData(*unchanged->order, words_)),
                        NextStepButtons(*unchanged->order, words_));
     } else {
@@ -331,14 +344,30 @@ std::vector<Effect> OwnerResume(const Outcome& outcome, const OwnerView& view) {
 }
 
 nlohmann::json PaymentProofNotice(const OrderView& order, const ShopOwner& owner,
-                                  const std::string& media_id, int64_t duplicate_of,
+                                  const ProofAttachment& proof, int64_t duplicate_of,
                                   const ShopView& shop) {
   const Wording words = OwnerWords(owner, shop);
   json data = OrderData(order, words);
   data["duplicate"] = duplicate_of > 0 ? json(duplicate_of) : json(false);
+  const bool pdf = proof.kind == whatsapp::ProofFileKind::kPdf;
+  data["pdf"] = pdf;
+  data["unshown"] = duplicate_of >= 0 && proof.media_id.empty();
   const char* name = duplicate_of < 0 ? "owner_proof_failed" : "owner_proof";
+  whatsapp::MessageHeader header;
+  if (!proof.media_id.empty()) {
+    header = pdf ? whatsapp::MessageHeader::Document(
+                       proof.media_id, "payment-order-" + std::to_string(order.number) + ".pdf")
+                 : whatsapp::MessageHeader::Image(proof.media_id);
+  }
   return whatsapp::BuildButtonsMessage(owner.phone, words.Say(name, data),
-                                       NextStepButtons(order, words), media_id);
+                                       NextStepButtons(order, words), header);
+}
+
+nlohmann::json ProofRefusedNotice(const OrderView& order, const ShopView& shop) {
+  ConversationState state;
+  state.locale = order.customer_locale;
+  const Wording words(*shop.templates, shop.overrides, ReplyLocale(state, shop), shop.name);
+  return TextTo(order.customer, words.Say("proof_refused", {{"number", order.number}}));
 }
 
 nlohmann::json ReviewReminder(const OrderView& order, const ShopOwner& owner,
@@ -358,14 +387,19 @@ nlohmann::json NoticeFailedReport(int64_t order_number, const std::string& custo
 }
 
 std::vector<std::string> OwnerTemplateNames() {
-  return {"owner_help",           "owner_not_understood", "owner_orders",
-          "owner_orders_button",  "owner_no_orders",      "owner_order_detail",
-          "owner_done",           "owner_refused",        "owner_not_found",
-          "owner_stock_set",      "owner_unknown_product", "owner_proof",
-          "owner_button_approve", "owner_button_reject",  "owner_reject_prompt",
-          "owner_reject_button",  "reason_amount",        "reason_not_received",
-          "reason_unclear",       "owner_button_out",     "owner_button_delivered",
-          "owner_review_reminder", "owner_proof_failed",  "owner_notice_failed"};
+  std::vector<std::string> names = {
+      "owner_help",           "owner_not_understood", "owner_orders",
+      "owner_orders_button",  "owner_no_orders",      "owner_order_detail",
+      "owner_done",           "owner_refused",        "owner_not_found",
+      "owner_stock_set",      "owner_unknown_product", "owner_proof",
+      "owner_button_approve", "owner_button_reject",  "owner_reject_prompt",
+      "owner_reject_button",  "reason_amount",        "reason_not_received",
+      "reason_unclear",       "owner_button_out",     "owner_button_delivered",
+      "owner_review_reminder", "owner_proof_failed",  "owner_notice_failed"};
+  // A stale button's answer, and the customer's when their proof is no picture or PDF.
+  names.push_back("owner_stale_button");
+  names.push_back("proof_refused");
+  return names;
 }
 
 }  // namespace chatshop::bot

@@ -10,6 +10,7 @@
 #include "orders/catalog.h"
 #include "orders/order.h"
 #include "whatsapp/inbound_event.h"
+#include "whatsapp/media_kind.h"
 
 namespace chatshop::bot {
 
@@ -31,13 +32,24 @@ std::vector<Effect> OwnerStep(const whatsapp::InboundEvent& event, const OwnerVi
 // The owner's answer to an outcome, and the customer's notice when an order moved.
 std::vector<Effect> OwnerResume(const Outcome& outcome, const OwnerView& view);
 
-// The owner's notice of a payment screenshot: the image (uploaded, `media_id`), the order and
-// Approve · Reject buttons; `duplicate_of` names another order the same picture paid for (0:
-// none; -1: the picture could not be fetched, so the owner is asked to check the payment in
-// their UPI app, and `media_id` is empty).
+// A payment proof as the owners' notice shows it.
+struct ProofAttachment {
+  std::string media_id;  // uploaded under the shop's number for the owners; empty: not shown
+  whatsapp::ProofFileKind kind = whatsapp::ProofFileKind::kJpeg;  // as its first bytes say
+};
+
+// The owner's notice of a payment proof: a picture (JPEG, PNG) heads it as an image, a PDF as
+// a document, with the order and Approve · Reject buttons; a proof that cannot be shown
+// (WebP, which Meta shows only as a sticker; an upload that failed) is named in the text.
+// `duplicate_of` names another order the same file paid for (0: none; -1: the file could not
+// be fetched, so the owner is asked to check the payment in their UPI app, and `proof` is
+// empty).
 nlohmann::json PaymentProofNotice(const orders::OrderView& order, const ShopOwner& owner,
-                                  const std::string& media_id, int64_t duplicate_of,
+                                  const ProofAttachment& proof, int64_t duplicate_of,
                                   const ShopView& shop);
+
+// The customer's answer when the file they sent for `order` is not a picture or a PDF.
+nlohmann::json ProofRefusedNotice(const orders::OrderView& order, const ShopView& shop);
 
 // Tells an owner that Meta could not deliver the notice of order `order_number` to
 // `customer` (a failed status webhook), with Meta's reason, so they can reach them otherwise.

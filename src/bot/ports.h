@@ -42,7 +42,10 @@ struct ShopRecord {
   }
 };
 
-// What checkout asks for: lines at the prices the customer saw.
+// What checkout asks for: the lines of the bill the customer saw. Their prices and totals are
+// what that bill said, which may come from a cached catalog: the ledger prices every line again
+// from its own store and computes the totals with `delivery_rule`; the order is created at
+// those prices.
 struct OrderRequest {
   int64_t shop_id = 0;
   std::string customer;
@@ -50,6 +53,7 @@ struct OrderRequest {
   orders::Money subtotal;
   orders::Money delivery;
   orders::Money total;
+  orders::DeliveryRule delivery_rule;  // the shop's, for the totals at the store's prices
   int hold_minutes = 30;  // the reservation lapses this long after the database's now()
 };
 
@@ -60,7 +64,9 @@ class OrderLedger {
   virtual ~OrderLedger() = default;
 
   // Reserves every line's stock and creates the order (AWAITING_PAYMENT, the shop's next
-  // number, a fresh nonce), or reserves nothing and names every short SKU with what is left.
+  // number, a fresh nonce) with every line at the store's price and name as read with the
+  // stock (never the request's), or reserves nothing and names every short SKU with what is
+  // left.
   [[nodiscard]] virtual Result<Outcome> PlaceOrder(const OrderRequest& request) = 0;
   // The order with this id of this shop; nullopt when there is none.
   [[nodiscard]] virtual Result<std::optional<orders::OrderView>> FindOrder(int64_t shop_id,
@@ -185,6 +191,15 @@ class ProofStore {
   // In one transaction: given up on for good; `notices` tell the owners to check otherwise.
   [[nodiscard]] virtual Status Fail(const ProofJob& job, const std::string& error,
                                     const Notices& notices) = 0;
+  // The customer's answer to a refused proof, from the order as it is after the refusal.
+  using CustomerNotices = std::function<std::vector<nlohmann::json>(const orders::OrderView&)>;
+  // In one transaction: refused for good, its file not being a picture or a PDF (`reason`
+  // says what it was). When the order waits for the owner on no other proof (none pending or
+  // stored since it last went into review), it goes back to awaiting payment (the
+  // reservation renewed for `hold_minutes`, an order_events row by the system); `notices` are
+  // queued for the customer either way. Nothing happens twice for one proof.
+  [[nodiscard]] virtual Status Refuse(const ProofJob& job, const std::string& reason,
+                                      int hold_minutes, const CustomerNotices& notices) = 0;
 };
 
 // Keeps files by their SHA-256. Thread-safe.

@@ -6,6 +6,7 @@
 #include "bot/inbound_processor.h"
 #include "bot/owner_engine.h"
 #include "common/logging.h"
+#include "whatsapp/media_kind.h"
 
 namespace chatshop::bot {
 
@@ -57,6 +58,8 @@ ProofFetcher::ProofFetcher(ProofStore& store, whatsapp::MediaApi& media, MediaVa
                                  "Payment screenshots given up on (owners told)")),
       duplicates_(metrics.GetCounter("chatshop_payment_proofs_duplicate_total",
                                      "Screenshots already used for another order")),
+      refused_(metrics.GetCounter("chatshop_payment_proofs_refused_total",
+                                  "Payment proofs whose file is not a picture or a PDF")),
       log_(common::GetLogger("media")) {}
 
 Result<int> ProofFetcher::RunOnce() {
@@ -86,7 +89,7 @@ Status ProofFetcher::Retry(const ProofJob& job, const Error& error) {
   return store_.Fail(job, error.ToString(), [&](const orders::OrderView& order, int64_t) {
     std::vector<nlohmann::json> out;
     for (const auto& owner : job.shop.owners) {
-      out.push_back(PaymentProofNotice(order, owner, "", -1, view));
+      out.push_back(PaymentProofNotice(order, owner, {}, -1, view));
     }
     return out;
   });
@@ -118,17 +121,36 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
   if (!info->sha256.empty() && !Sha256Matches(info->sha256, vault_.DigestOf(*bytes))) {
     return Retry(job, Error{ErrorCode::kUnavailable, "downloaded bytes do not match sha256"});
   }
+  // What the file is, by its first bytes: the MIME type the customer's phone declared is
+  // theirs to choose. Anything but a picture or a PDF is refused and the customer told; it is
+  // never kept, uploaded or shown to the owners.
+  const std::optional<whatsapp::ProofFileKind> kind = whatsapp::SniffProofFile(*bytes);
+  const ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
+  if (!kind) {
+    refused_.Increment();
+    log_->warn("proof refused proof={} order={} bytes={} declared=\"{}\": not a picture or PDF",
+               job.proof_id, job.order_id, bytes->size(), job.mime_type);
+    return store_.Refuse(job,
+                         "not a JPEG, PNG, WebP or PDF file (declared " +
+                             (job.mime_type.empty() ? std::string("nothing") : job.mime_type) + ")",
+                         settings_.reservation_minutes, [&](const orders::OrderView& order) {
+                           return std::vector<nlohmann::json>{ProofRefusedNotice(order, view)};
+                         });
+  }
   auto kept = vault_.Keep(*bytes);
   if (!kept) return Retry(job, kept.error());
-  // The owners see the picture itself: uploaded again under the shop's number, as Meta does
-  // not let a business send a customer's media id.
-  auto uploaded = media_.Upload(job.shop.phone_number_id, job.access_token, *bytes,
-                                job.mime_type.empty() ? info->mime_type : job.mime_type);
-  if (!uploaded && IsRetryable(uploaded.error().code) && job.attempts < settings_.max_attempts) {
-    return Retry(job, uploaded.error());
+  // The owners see the file itself: uploaded again under the shop's number (Meta does not let
+  // a business send a customer's media id), with the type its bytes have. WebP is not
+  // uploaded: Meta shows it only as a sticker, which cannot carry the buttons.
+  ProofAttachment proof{"", *kind};
+  if (*kind != whatsapp::ProofFileKind::kWebp) {
+    auto uploaded = media_.Upload(job.shop.phone_number_id, job.access_token, *bytes,
+                                  std::string(whatsapp::MimeTypeOf(*kind)));
+    if (!uploaded && IsRetryable(uploaded.error().code) && job.attempts < settings_.max_attempts) {
+      return Retry(job, uploaded.error());
+    }
+    if (uploaded) proof.media_id = *uploaded;
   }
-  const std::string header = uploaded ? *uploaded : "";
-  const ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
   bool duplicate = false;
   auto done = store_.Complete(job, *kept, [&](const orders::OrderView& order, int64_t dup) {
     duplicate = dup > 0;
@@ -137,7 +159,7 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
     // but bothers nobody.
     if (order.status != orders::OrderStatus::kPaymentReview) return out;
     for (const auto& owner : job.shop.owners) {
-      out.push_back(PaymentProofNotice(order, owner, header, dup, view));
+      out.push_back(PaymentProofNotice(order, owner, proof, dup, view));
     }
     return out;
   });

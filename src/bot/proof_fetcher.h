@@ -18,10 +18,12 @@ struct ProofFetcherSettings {
 };
 
 // The media worker (DESIGN.md "chatshop-worker --role media"): fetches each payment proof
-// from Meta (GET /{media-id}, then the URL with the token), checks its size and SHA-256,
-// keeps it by content, uploads it for the owners and sends them the picture with the order
-// and Approve · Reject. Transient failures are retried with backoff; a proof that cannot be
-// fetched tells the owners to check the payment another way. Not thread-safe.
+// from Meta (GET /{media-id}, then the URL with the token), checks its size and SHA-256 and
+// what its first bytes say it is (JPEG, PNG, WebP or PDF; anything else is refused and the
+// customer told), keeps it by content, uploads it for the owners and sends them the picture
+// (or the PDF as a document) with the order and Approve · Reject. Transient failures are retried
+// with backoff; a proof that cannot be fetched tells the owners to check the payment another way.
+// Not thread-safe.
 class ProofFetcher {
  public:
   ProofFetcher(ProofStore& store, whatsapp::MediaApi& media, MediaVault& vault,
@@ -44,6 +46,7 @@ class ProofFetcher {
   common::Counter& retried_;
   common::Counter& failed_;
   common::Counter& duplicates_;
+  common::Counter& refused_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "common/url.h"
+
 namespace chatshop::common {
 namespace {
 
@@ -144,6 +146,44 @@ class SectionReader {
     Fail(Find(key), key, "expected a URL starting with " + list);
     return value;
   }
+
+  // An array of strings; the environment override is a comma-separated list.
+  std::vector<std::string> StringList(std::string_view key, std::vector<std::string> fallback) {
+    seen_.insert(std::string(key));
+    if (auto env = EnvValue(key)) {
+      std::vector<std::string> items;
+      size_t start = 0;
+      while (start <= env->size()) {
+        const size_t comma = std::min(env->find(',', start), env->size());
+        std::string item = env->substr(start, comma - start);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) items.push_back(item);
+        start = comma + 1;
+      }
+      return items;
+    }
+    const toml::node* node = Find(key);
+    if (node == nullptr) return fallback;
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+      Fail(node, key,
+           std::string("expected an array of strings, found ") + std::string(TypeName(*node)));
+      return fallback;
+    }
+    std::vector<std::string> items;
+    for (const auto& item : *array) {
+      if (!item.is_string()) {
+        Fail(node, key, "expected an array of strings");
+        return fallback;
+      }
+      items.push_back(item.as_string()->get());
+    }
+    return items;
+  }
+
+  // Reports a problem with `key`'s value (never quoting it) at its line.
+  void Problem(std::string_view key, const std::string& what) { Fail(Find(key), key, what); }
 
   void RejectUnknownKeys() {
     if (table_ == nullptr) return;
@@ -286,6 +326,16 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   }
   config.whatsapp.request_timeout_ms =
       wa.Int("request_timeout_ms", config.whatsapp.request_timeout_ms, 100, 120000);
+  config.whatsapp.media_hosts = wa.StringList("media_hosts", config.whatsapp.media_hosts);
+  for (const auto& host : config.whatsapp.media_hosts) {
+    const std::string bare = host.rfind("*.", 0) == 0 ? host.substr(2) : host;
+    if (bare.empty() || bare.find_first_of(":/@*? ") != std::string::npos) {
+      wa.Problem("media_hosts",
+                 "expected host names like \"lookaside.fbsbx.com\" or "
+                 "\"*.fbcdn.net\" (no scheme, port or path)");
+      break;
+    }
+  }
   wa.RejectUnknownKeys();
 
   SectionReader pg(root, "postgres", source_name, env, errors);
@@ -293,7 +343,12 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   pg.RejectUnknownKeys();
 
   SectionReader redis(root, "redis", source_name, env, errors);
-  config.redis.url = redis.Url("url", std::nullopt, {"redis://"});
+  config.redis.url = redis.Url("url", std::nullopt, {"redis://", "rediss://"});
+  if (config.redis.url.rfind("redis", 0) == 0) {  // a wrong scheme was reported just now
+    if (auto endpoint = ParseRedisUrl(config.redis.url); !endpoint) {
+      redis.Problem("url", endpoint.error());
+    }
+  }
   config.redis.key_prefix = redis.String("key_prefix", config.redis.key_prefix);
   config.redis.cache_ttl_seconds =
       redis.Int("cache_ttl_seconds", config.redis.cache_ttl_seconds, 1, 86400);
@@ -352,6 +407,8 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.orders.media_max_bytes =
       orders.Integer("media_max_bytes", config.orders.media_max_bytes, 1024, int64_t{1} << 30);
   config.orders.timer_poll_ms = orders.Int("timer_poll_ms", config.orders.timer_poll_ms, 10, 60000);
+  config.orders.max_price_rupees =
+      orders.Integer("max_price_rupees", config.orders.max_price_rupees, 1, 1000000000);
   orders.RejectUnknownKeys();
 
   SectionReader templates(root, "templates", source_name, env, errors);

@@ -44,6 +44,10 @@ struct WhatsAppSettings {
   std::string graph_base_url = "https://graph.facebook.com";
   std::string graph_version = "v24.0";
   int request_timeout_ms = 10000;
+  // Hosts a media download may go to with the token (besides graph_base_url's own host):
+  // exact names, or "*.<domain>" for its subdomains. Meta's media URLs are on lookaside.fbsbx.com
+  // (cloud-api.md §6); its CDN is *.fbcdn.net.
+  std::vector<std::string> media_hosts = {"lookaside.fbsbx.com", "*.fbcdn.net"};
 };
 
 struct PostgresSettings {
@@ -51,7 +55,7 @@ struct PostgresSettings {
 };
 
 struct RedisSettings {
-  std::string url;                   // redis://host:port[/db]
+  std::string url;  // redis://[[user]:password@]host[:port][/db]; the password is never logged
   std::string key_prefix = "chatshop";  // every key starts with it, as queue names do
   int cache_ttl_seconds = 300;       // cached copies expire even if an invalidation is lost
 };
@@ -101,6 +105,7 @@ struct OrdersSettings {
   std::string media_dir = "media";   // payment screenshots, stored by sha256
   int64_t media_max_bytes = 16 * 1024 * 1024;  // Meta's image limit is 5 MB, documents 100 MB
   int timer_poll_ms = 1000;          // how often expired reservations and reminders are looked for
+  int64_t max_price_rupees = 1000000;  // a catalog import refuses a higher unit price
 };
 
 struct TemplatesSettings {

@@ -12,6 +12,7 @@
 namespace chatshop::infra {
 
 GraphApiClient::GraphApiClient(GraphApiSettings settings) : settings_(std::move(settings)) {
+  graph_origin_ = common::ParseHttpUrl(settings_.base_url);
   // httplib wants "scheme://host:port"; a path after it becomes our prefix.
   common::UrlParts url = common::SplitUrl(settings_.base_url);
   path_prefix_ = url.path;
@@ -84,6 +85,14 @@ std::string Encoded(const std::string& text) {
   return out;
 }
 
+// Meta reads the type from the part's MIME type; the name only has to agree with it.
+std::string UploadFileName(const std::string& mime_type) {
+  if (mime_type == "application/pdf") return "proof.pdf";
+  if (mime_type == "image/png") return "proof.png";
+  if (mime_type == "image/webp") return "proof.webp";
+  return "proof.jpg";
+}
+
 Error Unreachable(const httplib::Result& response) {
   return Error{ErrorCode::kUnavailable,
                "graph api unreachable: " + httplib::to_string(response.error())};
@@ -134,41 +143,93 @@ Result<whatsapp::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_nu
   return info;
 }
 
+Status GraphApiClient::CheckMediaUrl(const common::HttpUrl& url) const {
+  const bool loopback = common::IsLoopbackHost(url.host);
+  // The Graph API's own origin already has the token; media hosts are named in the config.
+  bool allowed = graph_origin_ && url.scheme == graph_origin_->scheme &&
+                 url.host == graph_origin_->host && url.port == graph_origin_->port;
+  for (const auto& pattern : settings_.media_hosts) {
+    allowed = allowed || common::HostMatches(url.host, pattern);
+  }
+  if (!allowed) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "media URL on host " + url.host +
+                         ", which is not the Graph API's nor on "
+                         "[whatsapp] media_hosts: not fetched, the token stays with Meta");
+  }
+  if (url.scheme != "https" && !loopback) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "media URL on host " + url.host + " is not https: not fetched with the token");
+  }
+  return Ok();
+}
+
 Result<std::string> GraphApiClient::Download(const std::string& access_token,
                                              const std::string& url, int64_t max_bytes) {
-  const common::UrlParts parts = common::SplitUrl(url);
-  httplib::Client client(parts.origin);
-  const time_t sec = settings_.timeout_ms / 1000;
-  const time_t usec = (settings_.timeout_ms % 1000) * 1000;
-  client.set_connection_timeout(sec, usec);
-  client.set_read_timeout(sec, usec);
-  client.set_follow_location(true);
-  client.enable_server_certificate_verification(true);  // Meta's media host, like the API's
-  std::string bytes;
-  bool too_large = false;
-  httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
-  auto response = client.Get(
-      parts.path.empty() ? "/" : parts.path.c_str(), headers,
-      [&](const char* data, size_t length) {
-        if (static_cast<int64_t>(bytes.size() + length) > max_bytes) {
-          too_large = true;
-          return false;  // stop reading: never hold more than the limit
-        }
-        bytes.append(data, length);
-        return true;
-      });
-  if (too_large) {
-    return MakeError(ErrorCode::kResourceExhausted,
-                     "media larger than " + std::to_string(max_bytes) + " bytes");
+  // Redirects are followed here, not by httplib: each hop's host is checked before anything
+  // is sent to it, and only the first request carries the token (a redirect may point
+  // anywhere; the token must never follow it).
+  constexpr int kMaxRedirects = 3;
+  std::string location = url;
+  for (int hop = 0; hop <= kMaxRedirects; ++hop) {
+    const std::optional<common::HttpUrl> target = common::ParseHttpUrl(location);
+    if (!target) {
+      return MakeError(ErrorCode::kFailedPrecondition, hop == 0
+                                                           ? "media URL is not an http(s) URL"
+                                                           : "media redirect to a non-http(s) URL");
+    }
+    if (auto allowed = CheckMediaUrl(*target); !allowed) {
+      return tl::unexpected(
+          Error{allowed.error().code,
+                hop == 0 ? allowed.error().message : "redirect: " + allowed.error().message});
+    }
+    const std::string host =
+        target->host.find(':') != std::string::npos ? "[" + target->host + "]" : target->host;
+    httplib::Client client(target->scheme + "://" + host + ":" + std::to_string(target->port));
+    const time_t sec = settings_.timeout_ms / 1000;
+    const time_t usec = (settings_.timeout_ms % 1000) * 1000;
+    client.set_connection_timeout(sec, usec);
+    client.set_read_timeout(sec, usec);
+    client.set_follow_location(false);
+    client.enable_server_certificate_verification(true);  // Meta's media host, like the API's
+    std::string bytes;
+    bool too_large = false;
+    httplib::Headers headers;
+    if (hop == 0) headers.emplace("Authorization", "Bearer " + access_token);
+    auto response =
+        client.Get(target->target.c_str(), headers, [&](const char* data, size_t length) {
+          if (static_cast<int64_t>(bytes.size() + length) > max_bytes) {
+            too_large = true;
+            return false;  // stop reading: never hold more than the limit
+          }
+          bytes.append(data, length);
+          return true;
+        });
+    if (too_large) {
+      return MakeError(ErrorCode::kResourceExhausted,
+                       "media larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    if (!response) return tl::unexpected(Unreachable(response));
+    const int status = response->status;
+    if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+      location = response->get_header_value("Location");
+      if (location.empty())
+        return MakeError(ErrorCode::kUnavailable, "media redirect without a Location");
+      if (location[0] == '/') {
+        location = target->scheme + "://" + host + ":" + std::to_string(target->port) + location;
+      }
+      continue;
+    }
+    if (status != 200) {
+      // A lapsed URL answers 404: fetching a new one (GetMedia again) is the cure (§6).
+      return MakeError(
+          status == 404 || status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kFailedPrecondition,
+          "media download http " + std::to_string(status));
+    }
+    return bytes;
   }
-  if (!response) return tl::unexpected(Unreachable(response));
-  if (response->status != 200) {
-    // A lapsed URL answers 404: fetching a new one (GetMedia again) is the cure (§6).
-    return MakeError(response->status == 404 || response->status >= 500 ? ErrorCode::kUnavailable
-                                                                         : ErrorCode::kFailedPrecondition,
-                     "media download http " + std::to_string(response->status));
-  }
-  return bytes;
+  return MakeError(ErrorCode::kUnavailable,
+                   "media download: more than " + std::to_string(kMaxRedirects) + " redirects");
 }
 
 Result<std::string> GraphApiClient::Upload(const std::string& phone_number_id,
@@ -178,10 +239,9 @@ Result<std::string> GraphApiClient::Upload(const std::string& phone_number_id,
   const std::string path =
       path_prefix_ + "/" + settings_.version + "/" + phone_number_id + "/media";
   httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};
-  httplib::MultipartFormDataItems items = {
-      {"messaging_product", "whatsapp", "", ""},
-      {"type", mime_type, "", ""},
-      {"file", bytes, mime_type == "application/pdf" ? "proof.pdf" : "proof.jpg", mime_type}};
+  httplib::MultipartFormDataItems items = {{"messaging_product", "whatsapp", "", ""},
+                                           {"type", mime_type, "", ""},
+                                           {"file", bytes, UploadFileName(mime_type), mime_type}};
   std::lock_guard lock(mutex_);
   auto response = client_->Post(path.c_str(), headers, items);
   if (!response) return tl::unexpected(Unreachable(response));

@@ -2,8 +2,11 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "common/url.h"
 #include "whatsapp/ports.h"
 
 namespace httplib {
@@ -16,6 +19,9 @@ struct GraphApiSettings {
   std::string base_url;  // https://graph.facebook.com, or the sandbox's http://127.0.0.1:PORT
   std::string version;   // v24.0
   int timeout_ms = 10000;
+  // Hosts media downloads may send the token to besides base_url's origin: names, or
+  // "*.<domain>" for its subdomains ([whatsapp] media_hosts).
+  std::vector<std::string> media_hosts;
 };
 
 // whatsapp::GraphApi and whatsapp::MediaApi over HTTP with cpp-httplib: one keep-alive
@@ -36,6 +42,9 @@ class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
   Result<whatsapp::MediaInfo> GetMedia(const std::string& phone_number_id,
                                        const std::string& access_token,
                                        const std::string& media_id) override;
+  // Only from base_url's origin or a host on media_hosts, over https (plain http only on a
+  // loopback host): any other URL is refused (kFailedPrecondition) before a byte is sent.
+  // Redirects are followed (three at most) only to such hosts, and without the token.
   Result<std::string> Download(const std::string& access_token, const std::string& url,
                                int64_t max_bytes) override;
   Result<std::string> Upload(const std::string& phone_number_id, const std::string& access_token,
@@ -45,7 +54,11 @@ class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
   // GET /{version}/{path_and_query} with the token: the answer's JSON object.
   Result<nlohmann::json> GetJson(const std::string& path_and_query, const std::string& access_token);
 
+  // Ok when a media download may go to `url` with the token.
+  Status CheckMediaUrl(const common::HttpUrl& url) const;
+
   GraphApiSettings settings_;
+  std::optional<common::HttpUrl> graph_origin_;  // base_url's scheme, host and port
   std::string path_prefix_;  // any path part of base_url, e.g. "/graph"
   std::mutex mutex_;
   std::unique_ptr<httplib::Client> client_;

@@ -81,14 +81,27 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
 
   // All or nothing: every product row is locked and checked before any stock is taken. A
   // concurrent checkout waits on the row lock and then sees what this one left, so two
-  // customers can never both take the last unit.
+  // customers can never both take the last unit. The price and name are read in the same
+  // locked query: the bill the customer saw may have come from a stale cached catalog, and an
+  // order is always made at the price the database holds when the stock is taken.
+  struct Priced {
+    std::string name;
+    orders::Money unit_price;
+  };
+  std::map<std::string, Priced> priced;
   bot::StockShort shortage;
   for (const auto& [sku, qty] : wanted) {
     auto rows = tx_.exec_params(
-        "SELECT stock FROM products WHERE shop_id = $1 AND sku = $2 FOR UPDATE",
+        "SELECT stock, price_minor, name FROM products WHERE shop_id = $1 AND sku = $2 "
+        "FOR UPDATE",
         request.shop_id, sku);
-    const int64_t available = rows.empty() ? 0 : rows[0][0].as<int64_t>();
-    if (available < qty) shortage.available[sku] = available;
+    const int64_t available = rows.empty() ? 0 : rows[0]["stock"].as<int64_t>();
+    if (available < qty) {
+      shortage.available[sku] = available;
+      continue;
+    }
+    priced[sku] = {rows[0]["name"].as<std::string>(),
+                   orders::Money{rows[0]["price_minor"].as<int64_t>()}};
   }
   if (!shortage.available.empty()) return bot::Outcome{shortage};
   for (const auto& [sku, qty] : wanted) {
@@ -97,6 +110,20 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
         "WHERE shop_id = $1 AND sku = $2",
         request.shop_id, sku, qty);
   }
+  // The lines in the customer's order, each SKU once, at the database's prices.
+  std::vector<orders::OrderLine> lines;
+  orders::Money subtotal{0};
+  for (const auto& line : request.lines) {
+    auto it = priced.find(line.sku);
+    if (it == priced.end()) continue;  // a SKU given twice: its first line carries the total
+    const int64_t qty = wanted[line.sku];
+    lines.push_back({line.sku, it->second.name, qty, it->second.unit_price});
+    subtotal.minor += it->second.unit_price.minor * qty;
+    priced.erase(it);
+  }
+  const orders::Money delivery =
+      lines.empty() ? orders::Money{0} : request.delivery_rule.FeeFor(subtotal);
+  const orders::Money total{subtotal.minor + delivery.minor};
 
   auto number = tx_.exec_params(
       "UPDATE shops SET next_order_number = next_order_number + 1 WHERE id = $1 "
@@ -108,9 +135,8 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
       "VALUES ($1, $2, $3, 'awaiting_payment', $4::jsonb, $5, $6, $7, "
       "  replace(gen_random_uuid()::text, '-', ''), now() + make_interval(mins => $8)) "
       "RETURNING id",
-      request.shop_id, number[0][0].as<int64_t>(), request.customer,
-      LinesToJson(request.lines).dump(), request.subtotal.minor, request.delivery.minor,
-      request.total.minor, request.hold_minutes);
+      request.shop_id, number[0][0].as<int64_t>(), request.customer, LinesToJson(lines).dump(),
+      subtotal.minor, delivery.minor, total.minor, request.hold_minutes);
   const int64_t order_id = inserted[0][0].as<int64_t>();
   for (const auto& [sku, qty] : wanted) {
     tx_.exec_params("INSERT INTO reservations (order_id, sku, qty) VALUES ($1, $2, $3)",
@@ -142,8 +168,9 @@ Result<std::vector<OrderView>> PgOrderLedger::OpenOrders(int64_t shop_id, int li
 Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrder& change,
                                           const std::string& actor_id, int hold_minutes) {
   auto order = LoadOrder(shop_id, change.order_id, change.order_number, /*lock=*/true);
-  if (!order || (!change.nonce.empty() && change.nonce != order->nonce)) {
-    return bot::Outcome{bot::OrderUnchanged{std::nullopt, change}};
+  if (!order) return bot::Outcome{bot::OrderUnchanged{std::nullopt, change}};
+  if ((change.by_button || !change.nonce.empty()) && change.nonce != order->nonce) {
+    return bot::Outcome{bot::OrderUnchanged{order, change, /*stale_button=*/true}};
   }
   const auto next = orders::NextStatus(order->status, change.action, change.actor);
   if (!next) return bot::Outcome{bot::OrderUnchanged{order, change}};
@@ -153,7 +180,10 @@ Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrde
                        : change.action == orders::OrderAction::kApprove ? "upi"
                                                                          : nullptr;
   tx_.exec_params(
+      // A new nonce with every status change: buttons of the notices sent before it are
+      // refused from now on, so none can be replayed (approve after a reject, a second tap).
       "UPDATE orders SET status = $2, updated_at = now(), "
+      "  nonce = replace(gen_random_uuid()::text, '-', ''), "
       "  expires_at = CASE WHEN $2 = 'awaiting_payment' THEN now() + make_interval(mins => $3) END, "
       "  review_since = CASE WHEN $2 = 'payment_review' THEN now() END, "
       "  reminded_at = CASE WHEN $2 = 'payment_review' THEN NULL ELSE reminded_at END, "

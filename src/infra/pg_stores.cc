@@ -907,6 +907,47 @@ Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
   });
 }
 
+Status PgProofStore::Refuse(const bot::ProofJob& job, const std::string& reason, int hold_minutes,
+                            const CustomerNotices& notices) {
+  return session_.Run([&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto refused = tx.exec_params(
+        "UPDATE payment_proofs SET status = 'refused', last_error = $2 "
+        "WHERE id = $1 AND status = 'pending'",
+        job.proof_id, reason);
+    if (refused.affected_rows() == 0) return;
+    PgOrderLedger ledger(tx);
+    // Locked first, so that a proof arriving meanwhile is seen (or waits for this one).
+    tx.exec_params("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", job.order_id);
+    // Another proof the owner may still look at: one pending, or stored since the order last
+    // went into review (a second screenshot keeps it there).
+    auto others = tx.exec_params(
+        "SELECT count(*) AS n FROM payment_proofs p WHERE p.order_id = $1 AND p.id <> $2 "
+        "  AND (p.status = 'pending' OR (p.status = 'stored' AND p.created_at >= coalesce(("
+        "    SELECT max(e.at) FROM order_events e WHERE e.order_id = $1 "
+        "      AND e.to_status = 'payment_review' "
+        "      AND e.from_status IS DISTINCT FROM 'payment_review'), '-infinity')))",
+        job.order_id, job.proof_id);
+    std::optional<orders::OrderView> order;
+    if (others[0]["n"].as<int64_t>() == 0) {
+      bot::ChangeOrder back{job.order_id,           0, "", orders::OrderAction::kRefuseProof,
+                            orders::Actor::kSystem, ""};
+      auto outcome = ledger.Apply(job.shop.id, back, "", hold_minutes);
+      if (outcome && std::holds_alternative<bot::OrderChanged>(*outcome)) {
+        order = std::get<bot::OrderChanged>(*outcome).order;
+      }
+    }
+    if (!order) {
+      auto found = ledger.FindOrder(job.shop.id, job.order_id);
+      if (found && *found) order = **found;
+    }
+    if (order && !orders::IsFinal(order->status)) {
+      QueueReplies(tx, job.shop.id, notices(*order), "");
+    }
+    tx.commit();
+  });
+}
+
 Status PgShopDirectory::SetNoticeTemplate(int64_t shop_id, const std::string& kind,
                                           const bot::NoticeTemplate& t) {
   return session_.Run([&](pqxx::connection_base& c) {

@@ -59,6 +59,8 @@ class PgProofStore : public bot::ProofStore {
                   const Notices& notices) override;
   Status Retry(int64_t proof_id, std::chrono::seconds delay, const std::string& error) override;
   Status Fail(const bot::ProofJob& job, const std::string& error, const Notices& notices) override;
+  Status Refuse(const bot::ProofJob& job, const std::string& reason, int hold_minutes,
+                const CustomerNotices& notices) override;
 
  private:
   PgSession session_;

@@ -43,35 +43,55 @@ Status PingRedis(const std::string& url) {
   if (!opened) return tl::unexpected(opened.error());
   Reply reply(static_cast<redisReply*>(redisCommand(*opened, "PING")));
   const bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+  const bool needs_auth = reply && reply->type == REDIS_REPLY_ERROR &&
+                          std::string(reply->str, reply->len).rfind("NOAUTH", 0) == 0;
   redisFree(*opened);
+  if (needs_auth) {
+    return MakeError(
+        ErrorCode::kUnavailable,
+        "redis wants a password: give it in [redis] url (redis://:PASSWORD@host:port/db)");
+  }
   if (!ok) return MakeError(ErrorCode::kUnavailable, "redis did not answer PING");
   return Ok();
 }
 
 Result<redisContext*> OpenRedis(const std::string& redis_url) {
-  redisContext* context = nullptr;
-  // redis://host:port/db
-  common::UrlParts url = common::SplitUrl(redis_url);
-  std::string host_port = url.origin.substr(url.origin.find("://") + 3);
-  if (auto at = host_port.rfind('@'); at != std::string::npos) host_port.erase(0, at + 1);
-  std::string host = host_port;
-  int port = 6379;
-  if (auto colon = host_port.rfind(':'); colon != std::string::npos) {
-    host = host_port.substr(0, colon);
-    port = std::atoi(host_port.c_str() + colon + 1);
-  }
+  // Messages never quote the URL or a reply to AUTH: either could carry the password.
+  auto endpoint = common::ParseRedisUrl(redis_url);
+  if (!endpoint) return MakeError(ErrorCode::kInvalidArgument, "redis url: " + endpoint.error());
   const timeval timeout{1, 0};
-  context = redisConnectWithTimeout(host.c_str(), port, timeout);
+  redisContext* context = redisConnectWithTimeout(endpoint->host.c_str(), endpoint->port, timeout);
   if (context == nullptr || context->err != 0) {
     if (context != nullptr) redisFree(context);
     return MakeError(ErrorCode::kUnavailable, "redis unreachable");
   }
   redisSetTimeout(context, timeout);
-  if (url.path.size() > 1) {
-    Reply selected(static_cast<redisReply*>(redisCommand(context, "SELECT %s", url.path.c_str() + 1)));
-    if (!selected || selected->type == REDIS_REPLY_ERROR) {
+  if (!endpoint->password.empty()) {
+    const std::string& user = endpoint->username;
+    const std::string& password = endpoint->password;
+    // AUTH <user> <password> is Redis 6's ACL form; AUTH <password> the default user's.
+    Reply authed(static_cast<redisReply*>(
+        user.empty() ? redisCommand(context, "AUTH %b", password.data(), password.size())
+                     : redisCommand(context, "AUTH %b %b", user.data(), user.size(),
+                                    password.data(), password.size())));
+    if (!authed || authed->type == REDIS_REPLY_ERROR) {
+      const bool answered = authed != nullptr;
       redisFree(context);
-      return MakeError(ErrorCode::kUnavailable, "redis: cannot select the database");
+      return MakeError(ErrorCode::kUnavailable,
+                       answered ? "redis refused the user or password of [redis] url (AUTH)"
+                                : "redis did not answer AUTH");
+    }
+  }
+  if (endpoint->db != 0) {
+    Reply selected(static_cast<redisReply*>(redisCommand(context, "SELECT %d", endpoint->db)));
+    if (!selected || selected->type == REDIS_REPLY_ERROR) {
+      const bool needs_auth = selected && selected->type == REDIS_REPLY_ERROR &&
+                              std::string(selected->str, selected->len).rfind("NOAUTH", 0) == 0;
+      redisFree(context);
+      return MakeError(ErrorCode::kUnavailable,
+                       needs_auth ? "redis wants a password: give it in [redis] url "
+                                    "(redis://:PASSWORD@host:port/db)"
+                                  : "redis: cannot select the database");
     }
   }
   return context;

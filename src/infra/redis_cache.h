@@ -11,7 +11,7 @@ struct redisContext;
 namespace chatshop::infra {
 
 struct RedisSettings {
-  std::string url;  // redis://host:port[/db]
+  std::string url;  // redis://[[user]:password@]host[:port][/db]; never logged
   std::string key_prefix = "chatshop";
   int ttl_seconds = 300;
 };
@@ -37,8 +37,11 @@ class RedisCatalogCache : public orders::CatalogCache {
   redisContext* context_ = nullptr;
 };
 
-// Connects to redis://host:port[/db] with one-second connect and command timeouts. The caller
-// owns the context (redisFree).
+// Connects to redis://[[user]:password@]host[:port][/db] with one-second connect and command
+// timeouts, authenticating (AUTH) when the URL has a password and selecting the database. The
+// caller owns the context (redisFree). kInvalidArgument for a URL that cannot be used
+// (rediss://: no TLS in this hiredis), kUnavailable when Redis cannot be reached or refuses
+// the password; no message ever quotes the URL or the password.
 Result<redisContext*> OpenRedis(const std::string& url);
 
 // Ok when Redis answers PING (for `chatshopctl config check`).

@@ -53,7 +53,7 @@ const Product* Catalog::Find(std::string_view sku) const {
   return nullptr;
 }
 
-CatalogImport ReadCatalogCsvFile(const std::string& path) {
+CatalogImport ReadCatalogCsvFile(const std::string& path, const CatalogLimits& limits) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     CatalogImport failed;
@@ -62,7 +62,7 @@ CatalogImport ReadCatalogCsvFile(const std::string& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return ParseCatalogCsv(text.str());
+  return ParseCatalogCsv(text.str(), limits);
 }
 
 bool ParseRupees(std::string_view text, Money& out) {
@@ -88,7 +88,7 @@ bool ParseRupees(std::string_view text, Money& out) {
   return true;
 }
 
-CatalogImport ParseCatalogCsv(std::string_view text) {
+CatalogImport ParseCatalogCsv(std::string_view text, const CatalogLimits& limits) {
   CatalogImport result;
   std::set<std::string> skus;
   std::vector<std::string> fields;
@@ -151,8 +151,14 @@ CatalogImport ParseCatalogCsv(std::string_view text) {
     if (p.category.size() > 100) fail("category is longer than 100 characters");
     if (!p.sku.empty() && !skus.insert(p.sku).second) fail("sku " + p.sku + " appears twice");
     if (p.name.empty()) fail("name is empty");
-    if (!ParseRupees(price, p.price)) {
+    if (!price.empty() && price[0] == '-' &&
+        ParseRupees(std::string_view(price).substr(1), p.price) && p.price.minor > 0) {
+      fail("price " + price + " is negative");
+    } else if (!ParseRupees(price, p.price)) {
       fail("price \"" + price + "\" is not an amount in rupees like 289.00");
+    } else if (p.price.minor > limits.max_price.minor) {
+      fail("price " + price + " is more than the highest allowed, " +
+           limits.max_price.ToRupeeText() + " ([orders] max_price_rupees)");
     }
     bool stock_ok = !stock.empty() && stock.size() <= 12;
     for (char c : stock) stock_ok = stock_ok && std::isdigit(static_cast<unsigned char>(c));

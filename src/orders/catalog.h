@@ -43,14 +43,22 @@ struct CatalogImport {
   std::vector<CatalogLineError> errors;  // any error means nothing should be imported
 };
 
+// What an import accepts beyond the format.
+struct CatalogLimits {
+  // The highest unit price; a higher one is a typo (paise for rupees, a stray digit) that
+  // would bill a customer absurdly. [orders] max_price_rupees.
+  Money max_price{int64_t{1000000} * 100};
+};
+
 // Parses a catalog CSV with the header `sku,name,price,stock,unit,category,aliases`: price in
-// rupees with at most two decimals, stock a whole number ≥ 0, aliases separated by '|'. Fields
-// may be double-quoted (RFC 4180). Every line is checked and every problem reported with its
-// line number; SKUs must be unique. Never throws.
-CatalogImport ParseCatalogCsv(std::string_view text);
+// rupees with at most two decimals, from 0 to `limits.max_price` (a negative price is named as
+// such), stock a whole number ≥ 0, aliases separated by '|'. Fields may be double-quoted (RFC
+// 4180). Every line is checked and every problem reported with its line number; SKUs must be
+// unique. Never throws.
+CatalogImport ParseCatalogCsv(std::string_view text, const CatalogLimits& limits = {});
 
 // Reads and parses a catalog CSV file; a file that cannot be read is one error on line 0.
-CatalogImport ReadCatalogCsvFile(const std::string& path);
+CatalogImport ReadCatalogCsvFile(const std::string& path, const CatalogLimits& limits = {});
 
 // "289.00" → 28900 paise; false when `text` is not a non-negative amount with ≤ 2 decimals.
 bool ParseRupees(std::string_view text, Money& out);

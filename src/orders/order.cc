@@ -48,6 +48,9 @@ std::optional<OrderStatus> NextStatus(OrderStatus from, OrderAction action, Acto
     case A::kExpire:
       if (actor == Actor::kSystem && from == S::kAwaitingPayment) return S::kCancelled;
       break;
+    case A::kRefuseProof:
+      if (actor == Actor::kSystem && from == S::kPaymentReview) return S::kAwaitingPayment;
+      break;
   }
   return std::nullopt;
 }
@@ -62,9 +65,9 @@ namespace {
 constexpr std::string_view kStatusNames[] = {"awaiting_payment", "payment_review", "confirmed",
                                              "packed",           "out_for_delivery", "delivered",
                                              "cancelled"};
-constexpr std::string_view kActionNames[] = {"submit_proof", "choose_cod", "approve",
-                                             "reject",       "pack",       "dispatch",
-                                             "deliver",      "cancel",     "expire"};
+constexpr std::string_view kActionNames[] = {"submit_proof", "choose_cod",  "approve", "reject",
+                                             "pack",         "dispatch",    "deliver", "cancel",
+                                             "expire",       "refuse_proof"};
 }  // namespace
 
 std::string_view StatusName(OrderStatus status) {

@@ -32,6 +32,7 @@ enum class OrderAction {
   kDeliver,       // owner
   kCancel,        // customer before approval; owner until dispatch
   kExpire,        // system: the reservation lapsed unpaid
+  kRefuseProof,   // system: the proof is not a picture or a PDF: the customer pays (sends) again
 };
 
 enum class Actor { kCustomer, kOwner, kSystem };

@@ -143,7 +143,7 @@ namespace chatshop::whatsapp {
 
 nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
                                    const std::vector<ReplyButton>& buttons,
-                                   std::string_view header_image_id) {
+                                   const MessageHeader& header) {
   // Meta refuses empty, repeated or over-long ids and titles: such buttons are left out.
   nlohmann::json list = nlohmann::json::array();
   std::set<std::string> ids, titles;
@@ -160,8 +160,12 @@ nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
   nlohmann::json interactive = {{"type", "button"},
                                 {"body", {{"text", Shorten(body, kMaxInteractiveBodyChars)}}},
                                 {"action", {{"buttons", list}}}};
-  if (!header_image_id.empty()) {
-    interactive["header"] = {{"type", "image"}, {"image", {{"id", header_image_id}}}};
+  if (!header.media_id.empty() && header.kind == MessageHeader::Kind::kImage) {
+    interactive["header"] = {{"type", "image"}, {"image", {{"id", header.media_id}}}};
+  } else if (!header.media_id.empty() && header.kind == MessageHeader::Kind::kDocument) {
+    nlohmann::json document = {{"id", header.media_id}};
+    if (!header.filename.empty()) document["filename"] = header.filename;
+    interactive["header"] = {{"type", "document"}, {"document", document}};
   }
   return Envelope(to, "interactive", interactive);
 }

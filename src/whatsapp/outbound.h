@@ -99,12 +99,28 @@ struct ListSection {
   std::vector<ListRow> rows;
 };
 
+// What heads an interactive button message (§5.2: text, image, video or document; we use the
+// two media kinds, by uploaded media id). Meta shows an image header only for image/jpeg and
+// image/png media; a PDF goes as a document.
+struct MessageHeader {
+  enum class Kind { kNone, kImage, kDocument };
+  Kind kind = Kind::kNone;
+  std::string media_id;  // uploaded media id; empty: no header
+  std::string filename;  // documents: the name the recipient's phone shows
+
+  static MessageHeader Image(std::string media_id) {
+    return {Kind::kImage, std::move(media_id), ""};
+  }
+  static MessageHeader Document(std::string media_id, std::string filename) {
+    return {Kind::kDocument, std::move(media_id), std::move(filename)};
+  }
+};
+
 // A message with up to three reply buttons; extra buttons are dropped, texts cut to the limits.
-// With `header_image_id`, an uploaded image (media id) heads the message (§5.2 interactive
-// header).
+// With a `header` (and its media id), the image or document heads the message.
 nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
                                    const std::vector<ReplyButton>& buttons,
-                                   std::string_view header_image_id = {});
+                                   const MessageHeader& header = {});
 
 // A list message; rows beyond ten (over all sections) are dropped, texts cut to the limits.
 nlohmann::json BuildListMessage(std::string_view to, std::string_view body,

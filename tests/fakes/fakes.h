@@ -53,10 +53,15 @@ class FakeOrderLedger : public bot::OrderLedger {
     order.shop_id = request.shop_id;
     order.number = 1000 + order.id;
     order.customer = request.customer;
-    order.lines = request.lines;
-    order.subtotal = request.subtotal;
-    order.delivery = request.delivery;
-    order.total = request.total;
+    // Priced from the catalogs (the fake's database), as the real ledger prices from its own.
+    for (const auto& line : request.lines) {
+      const orders::Product* p = catalog.Find(line.sku);
+      order.lines.push_back({line.sku, p->name, line.qty, p->price});
+      order.subtotal.minor += p->price.minor * line.qty;
+    }
+    order.delivery =
+        order.lines.empty() ? orders::Money{0} : request.delivery_rule.FeeFor(order.subtotal);
+    order.total = orders::Money{order.subtotal.minor + order.delivery.minor};
     order.nonce = "nonce" + std::to_string(order.id);
     order.expires_at = now + request.hold_minutes * 60;
     orders.push_back({request.shop_id, order});
@@ -85,8 +90,9 @@ class FakeOrderLedger : public bot::OrderLedger {
         order = &o;
       }
     }
-    if (order == nullptr || (!change.nonce.empty() && change.nonce != order->nonce)) {
-      return bot::Outcome{bot::OrderUnchanged{std::nullopt, change}};
+    if (order == nullptr) return bot::Outcome{bot::OrderUnchanged{std::nullopt, change}};
+    if ((change.by_button || !change.nonce.empty()) && change.nonce != order->nonce) {
+      return bot::Outcome{bot::OrderUnchanged{*order, change, /*stale_button=*/true}};
     }
     auto next = orders::NextStatus(order->status, change.action, change.actor);
     if (!next) return bot::Outcome{bot::OrderUnchanged{*order, change}};
@@ -95,6 +101,7 @@ class FakeOrderLedger : public bot::OrderLedger {
       for (const auto& line : order->lines) Product(shop_id, line.sku)->stock += line.qty;
     }
     order->status = *next;
+    order->nonce = "nonce" + std::to_string(order->id) + "." + std::to_string(events.size());
     if (!change.reason.empty()) order->reason = change.reason;
     if (change.action == orders::OrderAction::kChooseCod) order->payment_method = "cod";
     order->expires_at = *next == orders::OrderStatus::kAwaitingPayment ? now + hold_minutes * 60 : 0;

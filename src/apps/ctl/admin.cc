@@ -233,7 +233,7 @@ int CredentialsCheck(const common::Config& config, const std::string& shop) {
   auto token = infra::RevealToken(*stored);
   if (!token) return Fail(token.error());
   infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms});
+                               config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});
   auto number = graph.GetPhoneNumber(shop, *token);
   if (!number) {
     if (number.error().code == ErrorCode::kUnauthenticated) {

@@ -275,8 +275,9 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
 }
 
 // Reads a catalog CSV; prints every bad line and returns nullopt when any line is bad.
-std::optional<orders::Catalog> ReadCatalog(const std::string& path) {
-  orders::CatalogImport imported = orders::ReadCatalogCsvFile(path);
+std::optional<orders::Catalog> ReadCatalog(const std::string& path,
+                                           const orders::CatalogLimits& limits = {}) {
+  orders::CatalogImport imported = orders::ReadCatalogCsvFile(path, limits);
   for (const auto& e : imported.errors) {
     std::cerr << path << (e.line > 0 ? ":" + std::to_string(e.line) : "") << ": " << e.message
               << "\n";
@@ -336,7 +337,9 @@ struct CatalogAccess {
 // bad line changes nothing.
 int CatalogImport(const common::Config& config, const std::string& phone_number_id,
                   const std::string& path) {
-  auto catalog = ReadCatalog(path);
+  orders::CatalogLimits limits;
+  limits.max_price = orders::Money{config.orders.max_price_rupees * 100};
+  auto catalog = ReadCatalog(path, limits);
   if (!catalog) return 1;
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;

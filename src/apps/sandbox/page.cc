@@ -182,6 +182,10 @@ class Phone {
     if (interactive.header && interactive.header.type === "image") {
       html += `<img src="/sandbox/page-media/${interactive.header.image.id}" alt="picture">`;
     }
+    if (interactive.header && interactive.header.type === "document") {
+      const doc = interactive.header.document;
+      html += `<a href="/sandbox/page-media/${encodeURIComponent(doc.id)}" target="_blank">📄 ${formatted(doc.filename || "document")}</a><br>`;
+    }
     html += formatted(interactive.body ? interactive.body.text : "");
     div.innerHTML = html;
     const action = interactive.action || {};

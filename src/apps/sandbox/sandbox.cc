@@ -17,6 +17,7 @@
 #include "webhook/http_server.h"
 #include "webhook/signature.h"
 #include "whatsapp/envelope.h"
+#include "whatsapp/media_kind.h"
 
 namespace chatshop::sandbox {
 namespace {
@@ -43,6 +44,11 @@ std::string Describe(const json& payload) {
     std::string text = interactive.contains("body") ? interactive["body"].value("text", "") : "";
     if (interactive.contains("header") && interactive["header"].value("type", "") == "image") {
       text = "[picture " + interactive["header"]["image"].value("id", "") + "]\n" + text;
+    }
+    if (interactive.contains("header") && interactive["header"].value("type", "") == "document") {
+      const json& document = interactive["header"].value("document", json::object());
+      text = "[document " + document.value("filename", "") + " " + document.value("id", "") +
+             "]\n" + text;
     }
     std::string choices;
     const json& action = interactive.value("action", json::object());
@@ -204,6 +210,41 @@ void Sandbox::StatusLoop() {
   }
 }
 
+std::string Sandbox::MediaRefusal(const json& payload) {
+  // Where the media objects of a message are: the message's own, or an interactive header.
+  const std::string type = payload.value("type", "");
+  std::string kind;
+  json media;
+  if ((type == "image" || type == "document") && payload.contains(type) &&
+      payload[type].is_object()) {
+    kind = type;
+    media = payload[type];
+  } else if (type == "interactive" && payload.contains("interactive") &&
+             payload["interactive"].is_object() && payload["interactive"].contains("header") &&
+             payload["interactive"]["header"].is_object()) {
+    const json& header = payload["interactive"]["header"];
+    kind = header.value("type", "");
+    if ((kind == "image" || kind == "document") && header.contains(kind) &&
+        header[kind].is_object()) {
+      media = header[kind];
+    } else {
+      kind.clear();
+    }
+  }
+  if (kind.empty() || !media.contains("id") || !media["id"].is_string()) return "";
+  const std::string id = media["id"].get<std::string>();
+  std::lock_guard lock(mutex_);
+  auto it = media_.find(id);
+  if (it == media_.end()) return "no media " + id;
+  // Meta shows images of these two types only (cloud-api.md §6); anything else, a PDF
+  // uploaded as application/pdf above all, cannot head a message as a picture.
+  if (kind == "image" && !whatsapp::IsSendableImageMime(it->second.mime_type)) {
+    return "media " + id + " is " + it->second.mime_type +
+           ", not an image (image/jpeg or image/png)";
+  }
+  return "";
+}
+
 bool Sandbox::FindOfferedChoice(const std::string& customer, const std::string& id,
                                 std::string& kind, std::string& title) const {
   for (auto m = sent_messages_.rbegin(); m != sent_messages_.rend(); ++m) {
@@ -322,6 +363,10 @@ void Sandbox::Routes() {
     if (!payload.is_object() || payload.value("messaging_product", "") != "whatsapp" ||
         !payload.contains("to") || !payload["to"].is_string() || !payload.contains("type")) {
       return ReplyJson(res, 400, GraphError(100, "Invalid parameter"));
+    }
+    if (std::string refused = MediaRefusal(payload); !refused.empty()) {
+      log->warn("graph api refused media: {}", refused);
+      return ReplyJson(res, 400, GraphError(131053, "Media upload error: " + refused));
     }
     std::string to = payload["to"].get<std::string>();
     std::string wa_id = to.rfind('+', 0) == 0 ? to.substr(1) : to;

@@ -67,6 +67,10 @@ class Sandbox {
   // ("button_reply" or "list_reply") and title. mutex_ held.
   bool FindOfferedChoice(const std::string& customer, const std::string& id, std::string& kind,
                          std::string& title) const;
+  // Why Meta would refuse the media of a /messages body (an image message or image header
+  // whose media id is unknown or was uploaded as anything but JPEG or PNG — a PDF used as a
+  // picture —, a document whose media id is unknown); empty when it would not. Takes mutex_.
+  std::string MediaRefusal(const nlohmann::json& payload);
 
   common::Config config_;
   std::unique_ptr<httplib::Server> server_;

@@ -156,7 +156,7 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
   auto log = common::GetLogger("sender");
   infra::PgOutboxStore store(config.postgres.url);
   infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms});
+                               config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});
   const auto& s = config.sender;
   infra::RedisPacer pacer({config.redis.url, config.redis.key_prefix, s.number_burst,
                            s.pair_interval_ms, s.pair_burst});
@@ -223,7 +223,7 @@ void RunMedia(const common::Config& config, const common::TemplateSet& templates
   auto log = common::GetLogger("media");
   infra::PgProofStore store(config.postgres.url);
   infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms});
+                               config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});
   infra::FileMediaVault vault(config.orders.media_dir);
   bot::ProofFetcher fetcher(store, graph, vault, templates,
                             {config.orders.media_max_bytes, 8, config.orders.reservation_minutes},

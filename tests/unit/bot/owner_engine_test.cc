@@ -95,6 +95,70 @@ TEST_F(OwnerEngineTest, OutcomesAnswerTheOwnerAndTellTheCustomer) {
   EXPECT_TRUE(Has(BodyOf(Reply(effects)), "There is no open order #999."));
 }
 
+TEST_F(OwnerEngineTest, AButtonChangeMustCarryTheOrdersPresentNonce) {
+  const ChangeOrder approve =
+      OnlyChange(OwnerStep(FromOwner(Button("own:approve:7:n0nce")), view_));
+  EXPECT_TRUE(approve.by_button) << "the ledger checks the nonce under the row lock";
+  EXPECT_FALSE(OnlyChange(Says("approve 1042")).by_button) << "a typed command names the order";
+
+  // A button without a nonce never becomes a change: the owner is told, with fresh buttons.
+  for (const char* id : {"own:approve:7:", "own:approve:7", "own:reject:7::unclear"}) {
+    auto effects = OwnerStep(FromOwner(Button(id)), view_);
+    ASSERT_EQ(effects.size(), 1u) << id;
+    const json reply = Reply(effects);
+    EXPECT_TRUE(Has(BodyOf(reply), "This button is from an older notice of *order #1042*")) << id;
+    EXPECT_EQ(reply["interactive"]["action"]["buttons"][0]["reply"]["id"], "own:approve:7:n0nce");
+  }
+  // An older notice's reject does not even ask for a reason.
+  auto stale_reject = OwnerStep(FromOwner(Button("own:reject:7:older")), view_);
+  ASSERT_EQ(stale_reject.size(), 1u);
+  EXPECT_TRUE(Has(BodyOf(Reply(stale_reject)), "older notice")) << BodyOf(Reply(stale_reject));
+  auto stale_row = OwnerStep(FromOwner(Pick("own:show:7:older")), view_);
+  ASSERT_EQ(stale_row.size(), 1u);
+  EXPECT_TRUE(Has(BodyOf(Reply(stale_row)), "older notice")) << "a stale list row says so";
+}
+
+TEST_F(OwnerEngineTest, AStaleButtonRefusedByTheLedgerSaysSoWithThePresentButtons) {
+  // Approve tapped on a notice from before a rejection: the order awaits payment again, with
+  // a new nonce.
+  orders::OrderView order = view_.open_orders[0];
+  order.status = orders::OrderStatus::kAwaitingPayment;
+  order.nonce = "n3w";
+  ChangeOrder approve{7,  0,   "n0nce", orders::OrderAction::kApprove, orders::Actor::kOwner,
+                      "", true};
+  auto effects = OwnerResume(OrderUnchanged{order, approve, /*stale_button=*/true}, view_);
+  ASSERT_EQ(effects.size(), 1u) << "nothing for the customer: nothing changed";
+  const json reply = Reply(effects);
+  EXPECT_EQ(BodyOf(reply),
+            "This button is from an older notice of *order #1042*, which is now waiting for "
+            "payment: nothing was changed. Use the buttons below, or send *orders*.");
+  order.status = orders::OrderStatus::kCancelled;
+  effects = OwnerResume(OrderUnchanged{order, approve, true}, view_);
+  ASSERT_EQ(effects.size(), 1u);
+  EXPECT_EQ(Reply(effects)["type"], "text") << "a closed order has no next step";
+}
+
+TEST_F(OwnerEngineTest, APdfProofHeadsTheNoticeAsADocumentAndWebpIsNamed) {
+  const orders::OrderView& order = view_.open_orders[0];
+  const json pdf = PaymentProofNotice(order, view_.owner,
+                                      {"UPLOADED-PDF", whatsapp::ProofFileKind::kPdf}, 0, shop_);
+  EXPECT_EQ(pdf["interactive"]["header"]["type"], "document");
+  EXPECT_EQ(pdf["interactive"]["header"]["document"]["id"], "UPLOADED-PDF");
+  EXPECT_EQ(pdf["interactive"]["header"]["document"]["filename"], "payment-order-1042.pdf");
+  EXPECT_TRUE(Has(BodyOf(pdf), "Payment receipt (PDF) for *order #1042*")) << BodyOf(pdf);
+  EXPECT_EQ(pdf["interactive"]["action"]["buttons"].size(), 2u) << "Approve · Reject";
+
+  const json webp =
+      PaymentProofNotice(order, view_.owner, {"", whatsapp::ProofFileKind::kWebp}, 0, shop_);
+  EXPECT_FALSE(webp["interactive"].contains("header"));
+  EXPECT_TRUE(Has(BodyOf(webp), "cannot be shown in WhatsApp")) << BodyOf(webp);
+  EXPECT_EQ(webp["interactive"]["action"]["buttons"].size(), 2u);
+
+  const json refused = ProofRefusedNotice(order, shop_);
+  EXPECT_EQ(refused["to"], "+919876543210");
+  EXPECT_TRUE(Has(BodyOf(refused), "not a picture or a PDF")) << BodyOf(refused);
+}
+
 TEST_F(OwnerEngineTest, OrdersListStockAndHelp) {
   const json list = Reply(Says("orders"));
   EXPECT_EQ(RowIds(list), (std::vector<std::string>{"own:show:7:n0nce"}));
@@ -141,13 +205,14 @@ TEST_F(OwnerEngineTest, AnOwnerWhoReadsHindiIsAnsweredInHindi) {
             }()))));
   const std::string list = BodyOf(Reply(Says("orders")));
   EXPECT_EQ(list, "1 खुले ऑर्डर। देखने के लिए किसी पर टैप करें।");
-  const json notice = PaymentProofNotice(view_.open_orders[0], view_.owner, "UPLOADED-1", 0, shop_);
+  const json notice =
+      PaymentProofNotice(view_.open_orders[0], view_.owner, {"UPLOADED-1"}, 0, shop_);
   EXPECT_TRUE(Has(BodyOf(notice), "ऑर्डर")) << BodyOf(notice);
 }
 
 TEST_F(OwnerEngineTest, PaymentProofNoticeShowsTheImageWithApproveAndReject) {
   orders::OrderView order = view_.open_orders[0];
-  const json notice = PaymentProofNotice(order, view_.owner, "UPLOADED-1", 1039, shop_);
+  const json notice = PaymentProofNotice(order, view_.owner, {"UPLOADED-1"}, 1039, shop_);
   EXPECT_EQ(notice["interactive"]["header"]["image"]["id"], "UPLOADED-1");
   const std::string body = BodyOf(notice);
   EXPECT_TRUE(Has(body, "Payment screenshot for *order #1042* from +919876543210")) << body;

@@ -11,8 +11,15 @@
 namespace chatshop::bot {
 namespace {
 
+// Files as their first bytes make them (whatsapp/media_kind.h).
+const std::string kPngBytes = std::string("\x89PNG\r\n\x1a\n", 8) + "IHDR-and-the-rest";
+const std::string kPdfBytes = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n";
+const std::string kWebpBytes = std::string("RIFF\x24\0\0\0WEBPVP8 ", 16) + "data";
+
 class FakeProofStore : public ProofStore {
  public:
+  std::vector<std::string> refusals;
+  std::vector<json> customer_notices;
   std::vector<ProofJob> due;
   std::vector<std::pair<int64_t, std::chrono::seconds>> retries;  // proof id, delay
   std::vector<StoredMedia> completed;
@@ -39,13 +46,22 @@ class FakeProofStore : public ProofStore {
     for (auto& n : make(order, -1)) notices.push_back(n);
     return Ok();
   }
+  Status Refuse(const ProofJob&, const std::string& reason, int,
+                const CustomerNotices& make) override {
+    refusals.push_back(reason);
+    orders::OrderView back = order;
+    back.status = orders::OrderStatus::kAwaitingPayment;
+    for (auto& n : make(back)) customer_notices.push_back(n);
+    return Ok();
+  }
 };
 
 class FakeMediaApi : public whatsapp::MediaApi {
  public:
   Result<whatsapp::MediaInfo> info = whatsapp::MediaInfo{"https://media/1", "image/png", "", -1};
-  Result<std::string> bytes = std::string("PNG bytes");
+  Result<std::string> bytes = kPngBytes;
   int downloads = 0;
+  std::vector<std::string> uploaded_types;
   Result<whatsapp::MediaInfo> GetMedia(const std::string&, const std::string&,
                                        const std::string&) override {
     return info;
@@ -55,7 +71,8 @@ class FakeMediaApi : public whatsapp::MediaApi {
     return bytes;
   }
   Result<std::string> Upload(const std::string&, const std::string&, const std::string&,
-                             const std::string&) override {
+                             const std::string& mime_type) override {
+    uploaded_types.push_back(mime_type);
     return std::string("UPLOADED-1");
   }
 };
@@ -103,8 +120,8 @@ class ProofFetcherTest : public EngineTest {
 };
 
 TEST_F(ProofFetcherTest, AGoodDownloadIsKeptAndShownToTheOwners) {
-  media_.info->sha256 = vault_.DigestOf("PNG bytes");
-  media_.info->file_size = 9;
+  media_.info->sha256 = vault_.DigestOf(kPngBytes);
+  media_.info->file_size = static_cast<int64_t>(kPngBytes.size());
   Run();
   ASSERT_EQ(store_.completed.size(), 1u);
   EXPECT_EQ(vault_.kept.size(), 1u);
@@ -123,7 +140,7 @@ TEST_F(ProofFetcherTest, BytesThatDoNotMatchMetasDigestAreFetchedAgainNotKept) {
 }
 
 TEST_F(ProofFetcherTest, ATruncatedDownloadIsFetchedAgain) {
-  media_.info->file_size = 50;  // Meta's size (under the limit); the download brought 9 bytes
+  media_.info->file_size = 50;  // Meta's size (under the limit); the download brought 25 bytes
   Run();
   EXPECT_TRUE(vault_.kept.empty());
   EXPECT_EQ(store_.retries.size(), 1u);
@@ -151,6 +168,62 @@ TEST_F(ProofFetcherTest, MediaLargerThanAllowedIsFinalAtOnce) {
   EXPECT_EQ(media_.downloads, 0);
   ASSERT_EQ(store_.failures.size(), 1u);
   EXPECT_EQ(store_.notices.size(), 1u);
+}
+
+TEST_F(ProofFetcherTest, APdfReachesTheOwnersAsADocumentWithTheButtons) {
+  media_.bytes = kPdfBytes;
+  job_.mime_type = "image/jpeg";  // what the phone said; the bytes decide
+  Run();
+  ASSERT_EQ(media_.uploaded_types, (std::vector<std::string>{"application/pdf"}));
+  ASSERT_EQ(store_.notices.size(), 1u);
+  const json& header = store_.notices[0]["interactive"]["header"];
+  EXPECT_EQ(header["type"], "document");
+  EXPECT_EQ(header["document"]["id"], "UPLOADED-1");
+  EXPECT_EQ(store_.notices[0]["interactive"]["action"]["buttons"].size(), 2u);
+}
+
+TEST_F(ProofFetcherTest, APictureIsUploadedWithTheTypeItsBytesHave) {
+  job_.mime_type = "application/octet-stream";
+  Run();
+  EXPECT_EQ(media_.uploaded_types, (std::vector<std::string>{"image/png"}));
+  ASSERT_EQ(store_.notices.size(), 1u);
+  EXPECT_EQ(store_.notices[0]["interactive"]["header"]["type"], "image");
+}
+
+TEST_F(ProofFetcherTest, WebpIsKeptAndNamedButNotUploadedAsAPicture) {
+  media_.bytes = kWebpBytes;
+  Run();
+  EXPECT_TRUE(media_.uploaded_types.empty()) << "Meta shows WebP only as a sticker";
+  EXPECT_EQ(vault_.kept.size(), 1u);
+  ASSERT_EQ(store_.notices.size(), 1u);
+  EXPECT_FALSE(store_.notices[0]["interactive"].contains("header"));
+  EXPECT_EQ(store_.notices[0]["interactive"]["action"]["buttons"].size(), 2u);
+}
+
+TEST_F(ProofFetcherTest, AFileThatIsNotAPictureOrPdfIsRefusedAndTheCustomerTold) {
+  for (const std::string& bytes :
+       {std::string("hello, this is a text file\n"), std::string("<html><body>pay</body></html>"),
+        std::string("PK\x03\x04zip", 7), std::string("\xFF\xD8", 2)}) {
+    store_ = FakeProofStore();
+    store_.order = AnOrder(1042);
+    store_.order.status = orders::OrderStatus::kPaymentReview;
+    media_.bytes = bytes;
+    media_.uploaded_types.clear();
+    vault_.kept.clear();
+    job_.mime_type = "image/jpeg";
+    Run();
+    ASSERT_EQ(store_.refusals.size(), 1u) << bytes;
+    EXPECT_NE(store_.refusals[0].find("declared image/jpeg"), std::string::npos);
+    EXPECT_TRUE(vault_.kept.empty()) << "never kept";
+    EXPECT_TRUE(media_.uploaded_types.empty()) << "never uploaded";
+    EXPECT_TRUE(store_.notices.empty()) << "the owners are not bothered";
+    EXPECT_TRUE(store_.retries.empty()) << "the same file will not change";
+    ASSERT_EQ(store_.customer_notices.size(), 1u);
+    EXPECT_EQ(store_.customer_notices[0]["to"], "+919876543210");
+    EXPECT_NE(store_.customer_notices[0]["text"]["body"].get<std::string>().find(
+                  "The file you sent for order #1042 is not a picture or a PDF"),
+              std::string::npos);
+  }
 }
 
 }  // namespace

@@ -161,6 +161,84 @@ TEST(ConfigTest, ExampleConfigIsValid) {
   ASSERT_TRUE(config) << Joined(config.error());
 }
 
+// [orders] max_price_rupees (money and approvals).
+TEST(ConfigTest, MaxPriceRupeesHasASensibleDefaultAndARange) {
+  auto config = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(config) << Joined(config.error());
+  EXPECT_EQ(config->orders.max_price_rupees, 1000000);
+  auto set =
+      ParseConfig(std::string(kValid) + "\n[orders]\nmax_price_rupees = 5000\n", "c.toml", Env({}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(set->orders.max_price_rupees, 5000);
+  auto zero =
+      ParseConfig(std::string(kValid) + "\n[orders]\nmax_price_rupees = 0\n", "c.toml", Env({}));
+  ASSERT_FALSE(zero);
+  EXPECT_NE(
+      Joined(zero.error()).find("[orders] max_price_rupees: must be between 1 and 1000000000"),
+      std::string::npos)
+      << Joined(zero.error());
+  auto env = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_ORDERS_MAX_PRICE_RUPEES", "250"}}));
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->orders.max_price_rupees, 250);
+}
+
+// [redis] url with a password; rediss:// (money and approvals).
+TEST(ConfigTest, RedisUrlsWithAPasswordAreAcceptedAndTlsIsRefusedClearly) {
+  std::string with_password = kValid;
+  with_password.replace(with_password.find("redis://127.0.0.1"), 17, "redis://:pw-redis@127.0.0.1");
+  auto config = ParseConfig(with_password, "c.toml", Env({}));
+  ASSERT_TRUE(config) << Joined(config.error());
+  EXPECT_EQ(config->redis.url, "redis://:pw-redis@127.0.0.1:6379/0");
+
+  auto tls = ParseConfig(kValid, "c.toml",
+                         Env({{"CHATSHOP_REDIS_URL", "rediss://:pw-redis@cache:6380/0"}}));
+  ASSERT_FALSE(tls);
+  const std::string all = Joined(tls.error());
+  EXPECT_NE(all.find("environment CHATSHOP_REDIS_URL: [redis] url: rediss:// (Redis over TLS) is "
+                     "not supported"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("pw-redis"), std::string::npos) << "a password leaked into: " << all;
+
+  std::string bad = kValid;
+  bad.replace(bad.find("redis://127.0.0.1:6379/0"), 24, "redis://:pw-redis@127.0.0.1:6379/zero");
+  auto wrong = ParseConfig(bad, "c.toml", Env({}));
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(Joined(wrong.error())
+                .find("c.toml:13: [redis] url: the database after the host must be a number"),
+            std::string::npos)
+      << Joined(wrong.error());
+  EXPECT_EQ(Joined(wrong.error()).find("pw-redis"), std::string::npos);
+}
+
+// [whatsapp] media_hosts (money and approvals).
+TEST(ConfigTest, MediaHostsDefaultToMetasAndAreChecked) {
+  auto config = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->whatsapp.media_hosts,
+            (std::vector<std::string>{"lookaside.fbsbx.com", "*.fbcdn.net"}));
+  std::string own = kValid;
+  own.replace(own.find("verify_token"), 0,
+              "media_hosts = [\"media.example.com\", \"*.cdn.example.com\"]\n");
+  auto set = ParseConfig(own, "c.toml", Env({}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(set->whatsapp.media_hosts,
+            (std::vector<std::string>{"media.example.com", "*.cdn.example.com"}));
+  auto env = ParseConfig(kValid, "c.toml",
+                         Env({{"CHATSHOP_WHATSAPP_MEDIA_HOSTS", "a.example, b.example"}}));
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->whatsapp.media_hosts, (std::vector<std::string>{"a.example", "b.example"}));
+  for (const char* value : {"[\"https://evil.example\"]", "[\"host:443\"]", "[\"*\"]", "[\"\"]",
+                            "\"lookaside.fbsbx.com\"", "[1]"}) {
+    std::string text = kValid;
+    text.replace(text.find("verify_token"), 0, std::string("media_hosts = ") + value + "\n");
+    auto refused = ParseConfig(text, "c.toml", Env({}));
+    ASSERT_FALSE(refused) << value;
+    EXPECT_NE(Joined(refused.error()).find("[whatsapp] media_hosts: expected"), std::string::npos)
+        << Joined(refused.error());
+  }
+}
+
 TEST(ListenAddressTest, ParsesHostAndPort) {
   auto a = ParseListenAddress("0.0.0.0:443");
   ASSERT_TRUE(a);

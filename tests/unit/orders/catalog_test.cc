@@ -52,6 +52,53 @@ TEST(CatalogCsvTest, EveryBadLineIsReportedWithItsNumber) {
   EXPECT_EQ(quoted->aliases, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(CatalogCsvTest, NegativeAndAbsurdPricesAreRefusedWithTheirLineNumbers) {
+  const std::string csv =
+      "sku,name,price,stock,unit,category,aliases\n"
+      "A1,Good,999999.99,5,pack,x,\n"
+      "A2,Negative,-5.00,5,pack,x,\n"
+      "A3,At the cap,1000000,5,pack,x,\n"
+      "A4,Paise typed as rupees,1000000.01,5,pack,x,\n"
+      "A5,Free sample,0,5,pack,x,\n"
+      "A6,Stray digits,28900000000,5,pack,x,\n";
+  CatalogImport imported = ParseCatalogCsv(csv);  // the default cap: ₹10,00,000
+  std::vector<int> lines;
+  for (const auto& e : imported.errors) lines.push_back(e.line);
+  EXPECT_EQ(lines, (std::vector<int>{3, 5, 7}));
+  ASSERT_EQ(imported.errors.size(), 3u);
+  EXPECT_EQ(imported.errors[0].message, "price -5.00 is negative");
+  EXPECT_EQ(imported.errors[1].message,
+            "price 1000000.01 is more than the highest allowed, ₹10,00,000.00 "
+            "([orders] max_price_rupees)");
+  EXPECT_NE(imported.errors[2].message.find("more than the highest allowed"), std::string::npos);
+  EXPECT_EQ(imported.catalog.Find("A3")->price.minor, 100000000) << "the cap itself is allowed";
+  EXPECT_EQ(imported.catalog.Find("A5")->price.minor, 0);
+
+  // A shop's own cap, from the config.
+  CatalogLimits low;
+  low.max_price = Money{50000};  // ₹500
+  CatalogImport capped = ParseCatalogCsv(
+      "sku,name,price,stock,unit,category,aliases\nA1,Ok,500.00,1,pack,x,\nA2,Dear,500.01,1,pack,x,"
+      "\n",
+      low);
+  ASSERT_EQ(capped.errors.size(), 1u);
+  EXPECT_EQ(capped.errors[0].line, 3);
+  EXPECT_NE(capped.errors[0].message.find("₹500.00"), std::string::npos)
+      << capped.errors[0].message;
+}
+
+TEST(CatalogCsvTest, ReadingAFileAppliesTheLimits) {
+  const std::string path = ::testing::TempDir() + "/catalog_limits_test.csv";
+  {
+    std::ofstream out(path);
+    out << "sku,name,price,stock,unit,category,aliases\nA1,Dear,100.00,1,pack,x,\n";
+  }
+  CatalogLimits low;
+  low.max_price = Money{9999};
+  EXPECT_EQ(ReadCatalogCsvFile(path, low).errors.size(), 1u);
+  EXPECT_TRUE(ReadCatalogCsvFile(path).errors.empty());
+}
+
 TEST(CatalogCsvTest, WrongHeaderOrEmptyFileIsAnError) {
   EXPECT_EQ(ParseCatalogCsv("sku,name,price\nA,B,1.00\n").errors.at(0).line, 1);
   EXPECT_FALSE(ParseCatalogCsv("").errors.empty());

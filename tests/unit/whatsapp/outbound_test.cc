@@ -107,6 +107,25 @@ TEST(OutboundLimitsTest, ButtonsStayWithinMetasLimitsWhateverTheyAreGiven) {
   EXPECT_EQ(kept[2]["reply"]["id"], "e");
 }
 
+TEST(OutboundLimitsTest, ButtonsMayBeHeadedByAnImageOrADocument) {
+  const std::vector<ReplyButton> buttons = {{"own:approve:7:n", "Approve"},
+                                            {"own:reject:7:n", "Reject"}};
+  auto image = BuildButtonsMessage("91", "Payment", buttons, MessageHeader::Image("UP-1"));
+  EXPECT_TRUE(SchemaViolations(image).empty()) << SchemaViolations(image)[0];
+  EXPECT_EQ(image["interactive"]["header"],
+            (nlohmann::json{{"type", "image"}, {"image", {{"id", "UP-1"}}}}));
+  auto pdf = BuildButtonsMessage("91", "Payment", buttons,
+                                 MessageHeader::Document("UP-2", "payment-order-1042.pdf"));
+  EXPECT_TRUE(SchemaViolations(pdf).empty()) << SchemaViolations(pdf)[0];
+  EXPECT_EQ(
+      pdf["interactive"]["header"],
+      (nlohmann::json{{"type", "document"},
+                      {"document", {{"id", "UP-2"}, {"filename", "payment-order-1042.pdf"}}}}));
+  EXPECT_EQ(pdf["interactive"]["action"]["buttons"].size(), 2u);
+  auto none = BuildButtonsMessage("91", "Payment", buttons, MessageHeader::Document("", "x.pdf"));
+  EXPECT_FALSE(none["interactive"].contains("header")) << "no media id, no header";
+}
+
 TEST(OutboundLimitsTest, ListsKeepTenRowsAndShortenTitlesVisibly) {
   std::vector<ListSection> sections;
   for (int s = 0; s < 12; ++s) {
