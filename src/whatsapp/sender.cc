@@ -212,7 +212,15 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
               error.message);
   // Into the dead-letter queue first: if recording fails, the next call finds the row still
   // queued and dead-letters it again rather than losing it.
-  if (auto dead = queue_.DeadLetter(job, code, error.message); !dead) return dead;
+  std::string recorded = error.ToString();
+  if (auto dead = queue_.DeadLetter(job, code, error.message); !dead) {
+    if (IsRetryable(dead.error().code)) return dead;  // the broker is away: this job comes back
+    // The broker refused this one dead letter for good: asking again would hold the queue,
+    // and every later reply to this customer behind it, forever. The row records it dead
+    // with both reasons instead (`chatshopctl dlq` will not list it).
+    log_->error("dead letter refused outbox={} error=\"{}\"", message.id, dead.error().message);
+    recorded += " (not in the dead-letter queue: " + dead.error().message + ")";
+  }
   if (message.is_notice) {
     InboundEvent failed;
     failed.kind = InboundEvent::Kind::kStatus;
@@ -228,7 +236,7 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     failed.raw = failed.data;
     if (auto reported = queue_.ReportUndelivered(failed); !reported) return reported;
   }
-  return store_.MarkDead(message.id, code, error.ToString());
+  return store_.MarkDead(message.id, code, recorded);
 }
 
 }  // namespace chatshop::whatsapp
