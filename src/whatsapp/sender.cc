@@ -181,9 +181,10 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     // replies wait until an admin sets a new one.
     Record("held", code);
     credential_holds_.Increment();
-    log_->critical("Meta refused the access token of shop {} ({}): its replies wait for "
-                   "`chatshopctl shop add --token-stdin` with a new token",
-                   message.phone_number_id, error.message);
+    log_->critical(
+        "Meta refused the access token of shop {} ({}): its replies wait for "
+        "`chatshopctl shop add --token-stdin` with a new token",
+        message.phone_number_id, common::MaskPhonesIn(error.message));
     if (auto held = store_.HoldShop(message.shop_id, message.token_at_rest, error.message); !held) {
       return held;
     }
@@ -201,15 +202,16 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     if (IsUncertainSend(error)) delay = std::max<std::chrono::milliseconds>(delay, settings_.uncertain_wait);
     Record("retry", code);
     retries_.Increment();
+    // Meta's texts may name the recipient: masked like every number in the logs.
     log_->warn("send failed, retrying outbox={} attempt={} in={}ms error=\"{}\"", message.id,
-               attempts, delay.count(), error.message);
+               attempts, delay.count(), common::MaskPhonesIn(error.message));
     if (auto delayed = queue_.Delay(job, delay); !delayed) return delayed;
     return store_.MarkAttempt(message.id, attempts, error.ToString());
   }
   Record("dead", code);
   dead_letters_.Increment();
   log_->error("send failed for good outbox={} attempts={} error=\"{}\"", message.id, attempts,
-              error.message);
+              common::MaskPhonesIn(error.message));
   // Into the dead-letter queue first: if recording fails, the next call finds the row still
   // queued and dead-letters it again rather than losing it.
   std::string recorded = error.ToString();
