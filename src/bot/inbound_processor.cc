@@ -70,6 +70,27 @@ Handling InboundProcessor::Handle(const InboundEvent& event) {
   return {Disposition::kAck, ""};
 }
 
+namespace {
+
+// "131026 Message undeliverable; …" from a failed status's errors (cloud-api.md §4).
+std::string FailureSummary(const nlohmann::json& status) {
+  std::string summary;
+  if (status.is_object() && status.contains("errors") && status["errors"].is_array()) {
+    for (const auto& error : status["errors"]) {
+      if (!error.is_object()) continue;
+      if (!summary.empty()) summary += "; ";
+      const auto code = error.find("code");
+      if (code != error.end() && code->is_number_integer())
+        summary += std::to_string(code->get<int64_t>()) + " ";
+      const auto title = error.find("title");
+      if (title != error.end() && title->is_string()) summary += title->get<std::string>();
+    }
+  }
+  return summary.empty() ? "no error details" : summary;
+}
+
+}  // namespace
+
 Handling InboundProcessor::HandleStatus(const InboundEvent& status) {
   auto shop = store_.FindShopByPhoneNumberId(status.phone_number_id);
   if (!shop) {
@@ -91,8 +112,10 @@ Handling InboundProcessor::HandleStatus(const InboundEvent& status) {
   if (!changed) return {Disposition::kRetry, changed.error().message};
   statuses_.Increment();
   if (status.type == "failed") {
+    // The status object names the recipient (recipient_id) and Meta's texts may too: only the
+    // error codes and titles are logged, with any phone number in them masked.
     log_->warn("message {} to {} failed: {}", status.id, common::MaskPhone(status.customer),
-               status.data.dump());
+               common::MaskPhonesIn(FailureSummary(status.data)));
   }
   return {Disposition::kAck, ""};
 }

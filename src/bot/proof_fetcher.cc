@@ -79,12 +79,12 @@ Status ProofFetcher::Retry(const ProofJob& job, const Error& error) {
     // 2, 4, 8 … seconds, at most 5 minutes: the media stays downloadable for 7 days (§6).
     const auto delay = std::chrono::seconds(std::min(300, 1 << std::min(job.attempts, 8)));
     log_->warn("proof fetch retry proof={} attempt={} in={}s error=\"{}\"", job.proof_id,
-               job.attempts, delay.count(), error.message);
+               job.attempts, delay.count(), common::MaskPhonesIn(error.message));
     return store_.Retry(job.proof_id, delay, error.ToString());
   }
   failed_.Increment();
   log_->error("proof fetch failed for good proof={} order={} error=\"{}\"", job.proof_id,
-              job.order_id, error.message);
+              job.order_id, common::MaskPhonesIn(error.message));
   const ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
   return store_.Fail(job, error.ToString(), [&](const orders::OrderView& order, int64_t) {
     std::vector<nlohmann::json> out;

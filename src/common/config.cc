@@ -100,6 +100,18 @@ class SectionReader {
     return *value;
   }
 
+  // A required secret: refused when it is a placeholder copied from the example config (the
+  // message names the key, never the value).
+  std::string Secret(std::string_view key, std::optional<std::string> fallback) {
+    std::string value = String(key, std::move(fallback));
+    if (IsPlaceholderSecret(value)) {
+      Fail(Find(key), key,
+           "is a placeholder from the example config: set a value of your own (e.g. openssl "
+           "rand -hex 24)");
+    }
+    return value;
+  }
+
   int Int(std::string_view key, int fallback, int min, int max) {
     return static_cast<int>(Integer(key, fallback, min, max));
   }
@@ -235,6 +247,18 @@ class SectionReader {
 
 }  // namespace
 
+bool IsPlaceholderSecret(std::string_view value) {
+  std::string lower(value);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view prefix : {"change-me", "changeme", "change_me", "replace-me", "<"}) {
+    if (lower.rfind(prefix, 0) == 0) return true;
+  }
+  static const std::set<std::string> kPlaceholders = {
+      "secret", "password", "token", "placeholder", "todo", "xxx", "example", "sandbox-token"};
+  return kPlaceholders.count(lower) > 0;
+}
+
 EnvLookup ProcessEnvironment() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
@@ -316,8 +340,8 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   http.RejectUnknownKeys();
 
   SectionReader wa(root, "whatsapp", source_name, env, errors);
-  config.whatsapp.app_secret = wa.String("app_secret", std::nullopt);
-  config.whatsapp.verify_token = wa.String("verify_token", std::nullopt);
+  config.whatsapp.app_secret = wa.Secret("app_secret", std::nullopt);
+  config.whatsapp.verify_token = wa.Secret("verify_token", std::nullopt);
   config.whatsapp.graph_base_url =
       wa.Url("graph_base_url", config.whatsapp.graph_base_url, {"https://", "http://"});
   config.whatsapp.graph_version = wa.String("graph_version", config.whatsapp.graph_version);
@@ -419,7 +443,7 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   SectionReader sandbox(root, "sandbox", source_name, env, errors);
   config.sandbox.listen = sandbox.Listen("listen", config.sandbox.listen);
   config.sandbox.webhook_url = sandbox.Url("webhook_url", "", {"http://", "https://"});
-  config.sandbox.access_token = sandbox.String("access_token", "");
+  config.sandbox.access_token = sandbox.Secret("access_token", "");
   config.sandbox.messages_per_second =
       sandbox.Int("messages_per_second", config.sandbox.messages_per_second, 1, 100000);
   config.sandbox.pair_interval_ms =
@@ -427,9 +451,19 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.sandbox.pair_burst = sandbox.Int("pair_burst", config.sandbox.pair_burst, 1, 1000);
   sandbox.RejectUnknownKeys();
 
-  static const std::set<std::string> kSections = {"http",   "whatsapp", "postgres", "redis",
-                                                  "rabbitmq", "worker", "sender", "log",      "orders", "templates",
-                                                  "sandbox"};
+  SectionReader retention(root, "retention", source_name, env, errors);
+  auto& r = config.retention;
+  r.inbox_days = retention.Int("inbox_days", r.inbox_days, 7, 3650);
+  r.message_status_days = retention.Int("message_status_days", r.message_status_days, 1, 3650);
+  r.parked_days = retention.Int("parked_days", r.parked_days, 1, 3650);
+  r.prune_interval_minutes =
+      retention.Int("prune_interval_minutes", r.prune_interval_minutes, 0, 7 * 24 * 60);
+  r.batch_rows = retention.Int("batch_rows", r.batch_rows, 1, 100000);
+  retention.RejectUnknownKeys();
+
+  static const std::set<std::string> kSections = {"http",     "whatsapp",  "postgres", "redis",
+                                                  "rabbitmq", "worker",    "sender",   "log",
+                                                  "orders",   "templates", "sandbox",  "retention"};
   for (auto&& [key, node] : root) {
     if (!kSections.count(std::string(key.str()))) {
       errors.push_back(source_name + ":" + std::to_string(node.source().begin.line) + ": [" +

@@ -124,6 +124,17 @@ struct SandboxSettings {
   int pair_burst = 45;
 };
 
+// What is kept how long (chatshopctl db prune, and the worker's timer).
+struct RetentionSettings {
+  // The inbox is the dedupe record of wamids: Meta redelivers a webhook for a few days at most,
+  // so it is kept well beyond that (at least 7 days).
+  int inbox_days = 30;
+  int message_status_days = 90;
+  int parked_days = 14;             // parked messages in RabbitMQ, by their publish time
+  int prune_interval_minutes = 60;  // the worker prunes this often; 0: never (only the CLI)
+  int batch_rows = 1000;            // rows per DELETE, each its own short transaction
+};
+
 struct Config {
   std::string source;  // file the config came from, for messages
   HttpSettings http;
@@ -137,6 +148,7 @@ struct Config {
   OrdersSettings orders;
   TemplatesSettings templates;
   SandboxSettings sandbox;
+  RetentionSettings retention;
 };
 
 // Looks up an environment variable; injectable so tests do not touch the real environment.
@@ -156,6 +168,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text, const std:
 
 // Reads and parses a file; a missing or unreadable file is an error naming the path.
 tl::expected<Config, ConfigErrors> LoadConfigFile(const std::string& path, const EnvLookup& env);
+
+// True for a secret left at a placeholder of the example config ("change-me…", "sandbox-token",
+// "secret", …): such a value is refused, since anyone who read the example knows it.
+bool IsPlaceholderSecret(std::string_view value);
 
 // Parses "host:port"; nullopt when malformed or the port is out of 1..65535.
 std::optional<ListenAddress> ParseListenAddress(std::string_view text);

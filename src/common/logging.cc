@@ -1,5 +1,7 @@
 #include "common/logging.h"
 
+#include <algorithm>
+#include <cctype>
 #include <mutex>
 
 #include <spdlog/pattern_formatter.h>
@@ -75,9 +77,31 @@ std::shared_ptr<spdlog::logger> GetLogger(const std::string& name) {
 
 std::string MaskPhone(std::string_view phone) {
   if (phone.size() <= 6) return std::string(phone.size(), '*');
+  // Four digits kept at each end of a full number; fewer for short ones, so that at least
+  // three are always hidden.
+  const size_t keep = std::min<size_t>(4, (phone.size() - 3) / 2);
   std::string masked(phone);
-  for (size_t i = 4; i + 4 < masked.size(); ++i) masked[i] = '*';
+  for (size_t i = keep; i + keep < masked.size(); ++i) masked[i] = '*';
   return masked;
+}
+
+std::string MaskPhonesIn(std::string_view text) {
+  constexpr size_t kShortestPhone = 7;
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+      out += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    const std::string_view digits = text.substr(i, end - i);
+    out += digits.size() >= kShortestPhone ? MaskPhone(digits) : std::string(digits);
+    i = end;
+  }
+  return out;
 }
 
 }  // namespace chatshop::common

@@ -21,4 +21,9 @@ std::shared_ptr<spdlog::logger> GetLogger(const std::string& name);
 // Logs carry this, never the full number.
 std::string MaskPhone(std::string_view phone);
 
+// Free text (an error Meta wrote, a status's details) with every run of 7 or more digits, which
+// may be a phone number, masked as MaskPhone does: "to 919876543210 failed" → "to 9198****3210
+// failed".
+std::string MaskPhonesIn(std::string_view text);
+
 }  // namespace chatshop::common

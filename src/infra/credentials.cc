@@ -7,11 +7,14 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string_view>
 
 namespace chatshop::infra {
 namespace {
 
-constexpr const char* kPrefix = "enc:v1:";
+// v1: no additional data; v2: the shop's phone_number_id as additional data.
+constexpr std::string_view kPrefixV1 = "enc:v1:";
+constexpr std::string_view kPrefixV2 = "enc:v2:";
 constexpr size_t kNonceBytes = 12, kTagBytes = 16, kKeyBytes = 32;
 
 std::string Base64(const std::string& bytes) {
@@ -53,7 +56,9 @@ Error KeyHelp() {
 
 }  // namespace
 
-bool IsSealed(const std::string& stored) { return stored.rfind(kPrefix, 0) == 0; }
+bool IsSealed(const std::string& stored) {
+  return stored.rfind(kPrefixV1, 0) == 0 || stored.rfind(kPrefixV2, 0) == 0;
+}
 
 Result<TokenVault> TokenVault::FromKey(const std::string& key) {
   if (key.size() != kKeyBytes) return tl::unexpected(KeyHelp());
@@ -79,7 +84,8 @@ Result<TokenVault> TokenVault::FromEnvironment() {
   return FromKey(key);
 }
 
-Result<std::string> TokenVault::Seal(const std::string& token) const {
+Result<std::string> TokenVault::Seal(const std::string& token,
+                                     const std::string& phone_number_id) const {
   std::string nonce(kNonceBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) != 1) {
     return MakeError(ErrorCode::kInternal, "no random bytes for the nonce");
@@ -87,12 +93,15 @@ Result<std::string> TokenVault::Seal(const std::string& token) const {
   std::unique_ptr<EVP_CIPHER_CTX, CipherDeleter> ctx(EVP_CIPHER_CTX_new());
   std::string sealed(token.size(), '\0');
   std::string tag(kTagBytes, '\0');
-  int n = 0, final_n = 0;
+  int n = 0, final_n = 0, aad_n = 0;
   auto* out = reinterpret_cast<unsigned char*>(sealed.data());
   if (!ctx ||
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
                          reinterpret_cast<const unsigned char*>(key_.data()),
                          reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &aad_n,
+                        reinterpret_cast<const unsigned char*>(phone_number_id.data()),
+                        static_cast<int>(phone_number_id.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), out, &n, reinterpret_cast<const unsigned char*>(token.data()),
                         static_cast<int>(token.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), out + n, &final_n) != 1 ||
@@ -100,27 +109,34 @@ Result<std::string> TokenVault::Seal(const std::string& token) const {
     return MakeError(ErrorCode::kInternal, "encrypting the token failed");
   }
   sealed.resize(static_cast<size_t>(n + final_n));
-  return kPrefix + Base64(nonce + sealed + tag);
+  return std::string(kPrefixV2) + Base64(nonce + sealed + tag);
 }
 
-Result<std::string> TokenVault::Open(const std::string& stored) const {
+Result<std::string> TokenVault::Open(const std::string& stored,
+                                     const std::string& phone_number_id) const {
   if (!IsSealed(stored)) return stored;
+  // v1 values were sealed before tokens were bound to their shop: they open without it.
+  const bool bound = stored.rfind(kPrefixV2, 0) == 0;
   bool ok = false;
-  const std::string raw = Unbase64(stored.substr(std::string(kPrefix).size()), ok);
+  const std::string raw = Unbase64(stored.substr(kPrefixV2.size()), ok);
   const Error wrong{ErrorCode::kFailedPrecondition,
-                    "cannot decrypt the shop's token: wrong master key, or the stored value is damaged"};
+                    "cannot decrypt the shop's token: wrong master key, a value sealed for another "
+                    "shop, or the stored value is damaged"};
   if (!ok || raw.size() < kNonceBytes + kTagBytes) return tl::unexpected(wrong);
   const std::string nonce = raw.substr(0, kNonceBytes);
   const std::string sealed = raw.substr(kNonceBytes, raw.size() - kNonceBytes - kTagBytes);
   std::string tag = raw.substr(raw.size() - kTagBytes);
   std::unique_ptr<EVP_CIPHER_CTX, CipherDeleter> ctx(EVP_CIPHER_CTX_new());
   std::string token(sealed.size(), '\0');
-  int n = 0, final_n = 0;
+  int n = 0, final_n = 0, aad_n = 0;
   auto* out = reinterpret_cast<unsigned char*>(token.data());
   if (!ctx ||
       EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
                          reinterpret_cast<const unsigned char*>(key_.data()),
                          reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
+      (bound && EVP_DecryptUpdate(ctx.get(), nullptr, &aad_n,
+                                  reinterpret_cast<const unsigned char*>(phone_number_id.data()),
+                                  static_cast<int>(phone_number_id.size())) != 1) ||
       EVP_DecryptUpdate(ctx.get(), out, &n, reinterpret_cast<const unsigned char*>(sealed.data()),
                         static_cast<int>(sealed.size())) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
@@ -131,14 +147,14 @@ Result<std::string> TokenVault::Open(const std::string& stored) const {
   return token;
 }
 
-Result<std::string> RevealToken(const std::string& stored) {
+Result<std::string> RevealToken(const std::string& stored, const std::string& phone_number_id) {
   if (!IsSealed(stored)) return stored;
   static const Result<TokenVault> vault = TokenVault::FromEnvironment();
   if (!vault) {
     return MakeError(ErrorCode::kFailedPrecondition,
                      "the shop's token is encrypted but this program has " + vault.error().message);
   }
-  return vault->Open(stored);
+  return vault->Open(stored, phone_number_id);
 }
 
 }  // namespace chatshop::infra

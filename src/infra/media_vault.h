@@ -8,7 +8,8 @@ namespace chatshop::infra {
 
 // bot::MediaVault on the local disk: <dir>/<first two hex digits>/<sha256>, written to a
 // temporary name and renamed, so a file under its final name is always complete. The same
-// content is stored once. Thread-safe.
+// content is stored once. Files are 0600 in 0700 folders (the media dir and its shards),
+// whatever the process's umask. Thread-safe.
 class FileMediaVault : public bot::MediaVault {
  public:
   explicit FileMediaVault(std::string dir) : dir_(std::move(dir)) {}

@@ -297,7 +297,7 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
     m.shop_id = row[1].as<int64_t>();
     m.phone_number_id = row[2].as<std::string>();
     m.token_at_rest = row[3].as<std::string>();
-    if (auto token = RevealToken(m.token_at_rest)) {
+    if (auto token = RevealToken(m.token_at_rest, m.phone_number_id)) {
       m.access_token = *token;
     } else {
       // Not sendable until the master key is right: held like a refused token, and said why.
@@ -841,7 +841,7 @@ Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono
       if (!shop) continue;
       // A token that cannot be opened (no or wrong master key) fails the fetch with the
       // Graph API's 401, retried and then reported to the owners like any refused token.
-      auto token = RevealToken(row[3].as<std::string>());
+      auto token = RevealToken(row[3].as<std::string>(), shop->phone_number_id);
       if (!token) common::GetLogger("media")->critical("shop {}: {}", shop->phone_number_id, token.error().message);
       jobs.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), *shop, token.value_or(""),
                       row[4].as<std::string>(), row[5].as<std::string>(), row[6].as<int>()});

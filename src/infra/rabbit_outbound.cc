@@ -1,6 +1,7 @@
 #include "infra/rabbit_outbound.h"
 
 #include "common/shard.h"
+#include "common/utf8.h"
 
 namespace chatshop::infra {
 
@@ -30,9 +31,11 @@ Status RabbitOutboundQueue::Delay(const whatsapp::OutboundJob& job, std::chrono:
 Status RabbitOutboundQueue::DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
                                        const std::string& error) {
   // Published by name through the default exchange.
-  return publisher_.Publish({{"", names_.DeadLetterQueue(), OutboundMessageId(job.outbox_id),
+  return publisher_.Publish({{"",
+                              names_.DeadLetterQueue(),
+                              OutboundMessageId(job.outbox_id),
                               job.ToJson().dump(),
-                              {{"x-chatshop-reason", error.substr(0, 1000)},
+                              {{"x-chatshop-reason", common::CutUtf8(error, kMaxReasonHeaderBytes)},
                                {"x-chatshop-code", std::to_string(code)}},
                               0}});
 }

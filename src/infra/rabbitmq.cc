@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "common/utf8.h"
 
 namespace chatshop::infra {
 namespace {
@@ -372,6 +373,25 @@ Status TakeOne(const RabbitSettings& settings, const std::string& queue,
   }
 }
 
+Result<uint32_t> DropPublishedBefore(const RabbitSettings& settings, const std::string& queue,
+                                     int64_t cutoff, bool dry_run) {
+  auto connection = AmqpConnection::Open(settings.url);
+  if (!connection) return tl::unexpected(connection.error());
+  uint32_t dropped = 0;
+  while (true) {
+    Delivery delivery;
+    auto tag = GetOne(**connection, queue, delivery);
+    if (!tag) return tl::unexpected(tag.error());
+    // The first message young enough (or of unknown age) ends it; unacknowledged gets go back
+    // to their places when the connection closes.
+    if (*tag == 0 || delivery.published_at <= 0 || delivery.published_at >= cutoff) return dropped;
+    if (!dry_run && amqp_basic_ack((*connection)->state(), kChannel, *tag, 0) != AMQP_STATUS_OK) {
+      return MakeError(ErrorCode::kUnavailable, "ack failed while pruning " + queue);
+    }
+    ++dropped;
+  }
+}
+
 Result<uint32_t> Purge(const RabbitSettings& settings, const std::string& queue) {
   auto connection = AmqpConnection::Open(settings.url);
   if (!connection) return tl::unexpected(connection.error());
@@ -463,7 +483,10 @@ Status RabbitPublisher::PublishConfirmed(const std::vector<webhook::QueueMessage
     e.routing_key = parked ? "" : names_.ShardRoutingKey(message.shard);
     e.message_id = message.message_id;
     e.body = message.body;
-    if (!message.reason.empty()) e.headers.emplace_back("x-chatshop-reason", message.reason);
+    if (!message.reason.empty()) {
+      e.headers.emplace_back("x-chatshop-reason",
+                             common::CutUtf8(message.reason, kMaxReasonHeaderBytes));
+    }
     envelopes.push_back(std::move(e));
   }
   return Publish(std::move(envelopes));
@@ -665,7 +688,8 @@ void RabbitPublisher::IoLoop() {
         props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG |
                        AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_TIMESTAMP_FLAG;
         // Seconds since the epoch: `chatshopctl queues` tells a queue's age by its head.
-        props.timestamp = static_cast<uint64_t>(std::time(nullptr));
+        props.timestamp = static_cast<uint64_t>(message.published_at > 0 ? message.published_at
+                                                                         : std::time(nullptr));
         props.delivery_mode = 2;  // persistent
         props.content_type = amqp_cstring_bytes("application/json");
         props.correlation_id = Bytes(correlation);

@@ -58,6 +58,10 @@ struct RabbitNames {
 inline constexpr int kDelayBands = 13;  // up to 1024 s
 int DelayBand(std::chrono::milliseconds delay);
 
+// Longest x-chatshop-reason header: reasons (Meta's error texts, parse errors) are cut to it,
+// at a UTF-8 character boundary, so a long one can never make the broker refuse the message.
+inline constexpr size_t kMaxReasonHeaderBytes = 200;
+
 // A message to publish: where to, and what. Persistent, mandatory, confirmed.
 struct Envelope {
   std::string exchange;
@@ -66,6 +70,7 @@ struct Envelope {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // x-chatshop-* strings
   int64_t expiration_ms = 0;                                 // 0: none
+  int64_t published_at = 0;  // the timestamp property, seconds since the epoch; 0: now
 };
 
 // Declares exchanges and queues (idempotent): a durable direct exchange with one durable queue
@@ -108,6 +113,13 @@ struct Delivery {
 [[nodiscard]] Status TakeOne(const RabbitSettings& settings, const std::string& queue,
                              const std::string& message_id,
                              const std::function<Status(const Delivery&)>& keep);
+// Drops the messages at the head of `queue` published before `cutoff` (seconds since the epoch),
+// oldest first, stopping at the first newer one or one without a timestamp: a queue is in
+// publish order. With `dry_run` counts them and leaves them. Returns how many; kUnavailable when
+// the broker cannot be reached.
+[[nodiscard]] Result<uint32_t> DropPublishedBefore(const RabbitSettings& settings,
+                                                   const std::string& queue, int64_t cutoff,
+                                                   bool dry_run);
 // Drops every message of `queue`; returns how many there were.
 [[nodiscard]] Result<uint32_t> Purge(const RabbitSettings& settings, const std::string& queue);
 

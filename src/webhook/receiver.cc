@@ -10,6 +10,7 @@
 
 #include "common/logging.h"
 #include "common/shard.h"
+#include "common/utf8.h"
 #include "webhook/signature.h"
 
 namespace chatshop::webhook {
@@ -197,13 +198,13 @@ HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
   }
   for (const auto& item : parked_items) {
     // The reason travels in a header: keep it short (a tenant id could be anything).
-    std::string reason = item.reason.substr(0, kMaxReasonBytes);
+    std::string reason = common::CutUtf8(item.reason, kMaxReasonBytes);
     nlohmann::json parked = {{"reason", item.reason},
                              {"phone_number_id", item.phone_number_id},
                              {"raw", item.raw}};
     messages.push_back({QueueMessage::Route::kParked, 0, "", reason,
                         parked.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
-    log_->warn("parked webhook item reason=\"{}\"", reason.substr(0, 80));
+    log_->warn("parked webhook item reason=\"{}\"", common::CutUtf8(reason, 80));
   }
   for (const auto& field : batch->ignored_fields) log_->info("ignored change field={}", field);
   ignored_fields_.Increment(batch->ignored_fields.size());

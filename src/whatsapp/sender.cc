@@ -181,9 +181,10 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     // replies wait until an admin sets a new one.
     Record("held", code);
     credential_holds_.Increment();
-    log_->critical("Meta refused the access token of shop {} ({}): its replies wait for "
-                   "`chatshopctl shop add --token-stdin` with a new token",
-                   message.phone_number_id, error.message);
+    log_->critical(
+        "Meta refused the access token of shop {} ({}): its replies wait for "
+        "`chatshopctl shop add --token-stdin` with a new token",
+        message.phone_number_id, common::MaskPhonesIn(error.message));
     if (auto held = store_.HoldShop(message.shop_id, message.token_at_rest, error.message); !held) {
       return held;
     }
@@ -201,18 +202,27 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     if (IsUncertainSend(error)) delay = std::max<std::chrono::milliseconds>(delay, settings_.uncertain_wait);
     Record("retry", code);
     retries_.Increment();
+    // Meta's texts may name the recipient: masked like every number in the logs.
     log_->warn("send failed, retrying outbox={} attempt={} in={}ms error=\"{}\"", message.id,
-               attempts, delay.count(), error.message);
+               attempts, delay.count(), common::MaskPhonesIn(error.message));
     if (auto delayed = queue_.Delay(job, delay); !delayed) return delayed;
     return store_.MarkAttempt(message.id, attempts, error.ToString());
   }
   Record("dead", code);
   dead_letters_.Increment();
   log_->error("send failed for good outbox={} attempts={} error=\"{}\"", message.id, attempts,
-              error.message);
+              common::MaskPhonesIn(error.message));
   // Into the dead-letter queue first: if recording fails, the next call finds the row still
   // queued and dead-letters it again rather than losing it.
-  if (auto dead = queue_.DeadLetter(job, code, error.message); !dead) return dead;
+  std::string recorded = error.ToString();
+  if (auto dead = queue_.DeadLetter(job, code, error.message); !dead) {
+    if (IsRetryable(dead.error().code)) return dead;  // the broker is away: this job comes back
+    // The broker refused this one dead letter for good: asking again would hold the queue,
+    // and every later reply to this customer behind it, forever. The row records it dead
+    // with both reasons instead (`chatshopctl dlq` will not list it).
+    log_->error("dead letter refused outbox={} error=\"{}\"", message.id, dead.error().message);
+    recorded += " (not in the dead-letter queue: " + dead.error().message + ")";
+  }
   if (message.is_notice) {
     InboundEvent failed;
     failed.kind = InboundEvent::Kind::kStatus;
@@ -228,7 +238,7 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     failed.raw = failed.data;
     if (auto reported = queue_.ReportUndelivered(failed); !reported) return reported;
   }
-  return store_.MarkDead(message.id, code, error.ToString());
+  return store_.MarkDead(message.id, code, recorded);
 }
 
 }  // namespace chatshop::whatsapp

@@ -1,8 +1,11 @@
 // chatshopctl against the real PostgreSQL: what an admin types, including the refusals.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <fstream>
 
+#include "common/metrics.h"
+#include "infra/rabbitmq.h"
 #include "support/deployment.h"
 
 namespace chatshop {
@@ -191,7 +194,7 @@ TEST_F(CtlTest, CredentialsAreEncryptedAtRestAndCheckedAgainstTheGraphApi) {
   ASSERT_EQ(set.status, 0) << set.output;
   EXPECT_EQ(set.output.find("e2e-graph-token"), std::string::npos) << "never printed back";
   const std::string stored = Q("SELECT access_token FROM shops");
-  EXPECT_EQ(stored.rfind("enc:v1:", 0), 0u);
+  EXPECT_EQ(stored.rfind("enc:v2:", 0), 0u) << "bound to its shop";
   EXPECT_EQ(stored.find("e2e-graph-token"), std::string::npos) << "not readable in a dump";
 
   deployment_.Start("sandbox");
@@ -211,6 +214,133 @@ TEST_F(CtlTest, CredentialsAreEncryptedAtRestAndCheckedAgainstTheGraphApi) {
     "'text', jsonb_build_object('body', 'sent with the decrypted token')))");
   EXPECT_TRUE(testing::WaitFor([&] { return Q("SELECT status FROM outbox") == "sent"; }))
       << Q("SELECT status || ' ' || coalesce(last_error, '') FROM outbox");
+}
+
+// `db prune` applies [retention]: old inbox rows, delivery statuses and parked messages go,
+// recent ones stay; --dry-run only counts.
+TEST_F(CtlTest, DbPruneDeletesWhatIsOlderThanTheRetentionAndKeepsTheRest) {
+  Q("INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, received_at, event) "
+    "SELECT 'wamid.old' || n, (SELECT id FROM shops), '919876543210', 'text', now() - interval '40 "
+    "days', "
+    "now() - interval '40 days', '{}' FROM generate_series(1, 1500) n");
+  Q("INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, event) "
+    "SELECT 'wamid.new' || n, (SELECT id FROM shops), '919876543210', 'text', now(), '{}' "
+    "FROM generate_series(1, 4) n");
+  Q("INSERT INTO message_status (wamid, shop_id, recipient, status, rank, status_at, updated_at) "
+    "SELECT 'wamid.out' || n, (SELECT id FROM shops), '919876543210', 'read', 3, now(), "
+    "now() - (n * interval '60 days') FROM generate_series(1, 3) n");  // 60, 120, 180 days
+  ASSERT_TRUE(infra::DeclareTopology(deployment_.rabbit()));
+  {
+    common::MetricsRegistry metrics;
+    infra::RabbitPublisher publisher(deployment_.rabbit(), metrics);
+    publisher.Start();
+    const int64_t now = std::time(nullptr);
+    const std::string exchange =
+        infra::RabbitNames{deployment_.rabbit().name_prefix}.ParkedExchange();
+    ASSERT_TRUE(publisher.Publish({{exchange, "", "parked-old", "{}", {}, 0, now - 30 * 24 * 3600},
+                                   {exchange, "", "parked-new", "{}", {}, 0, now - 3600}}));
+    publisher.Stop();
+  }
+  const std::string parked = infra::RabbitNames{deployment_.rabbit().name_prefix}.ParkedQueue();
+
+  auto dry = Ctl({"db", "prune", "--dry-run"});
+  ASSERT_EQ(dry.status, 0) << dry.output;
+  EXPECT_NE(
+      dry.output.find("would delete 1500 inbox rows older than 30 days, 2 delivery statuses older "
+                      "than 90 days, 1 parked messages older than 14 days"),
+      std::string::npos)
+      << dry.output;
+  EXPECT_EQ(Q("SELECT count(*) FROM inbox"), "1504");
+  EXPECT_EQ(*infra::QueueDepth(deployment_.rabbit(), parked), 2u);
+
+  auto pruned = Ctl({"db", "prune"});
+  ASSERT_EQ(pruned.status, 0) << pruned.output;
+  EXPECT_NE(pruned.output.find(
+                "deleted 1500 inbox rows older than 30 days, 2 delivery statuses older than "
+                "90 days (3 batches of at most 1000), 1 parked messages older than 14 days"),
+            std::string::npos)
+      << pruned.output;
+  EXPECT_EQ(Q("SELECT count(*) FROM inbox"), "4");
+  EXPECT_EQ(Q("SELECT string_agg(wamid, ',') FROM message_status"), "wamid.out1");
+  auto left = infra::Peek(deployment_.rabbit(), parked, 10);
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].message_id, "parked-new");
+
+  // A shorter age from the environment, as for any key; one too short for Meta's redeliveries
+  // is refused.
+  auto env = testing::RunProgram({"/usr/bin/env", "CHATSHOP_RETENTION_INBOX_DAYS=3",
+                                  testing::Bin("chatshopctl"), "--config",
+                                  deployment_.config_path(), "db", "prune"});
+  EXPECT_NE(env.status, 0);
+  EXPECT_NE(env.output.find("[retention] inbox_days: must be between 7 and 3650"),
+            std::string::npos)
+      << env.output;
+  EXPECT_EQ(Q("SELECT count(*) FROM inbox"), "4");
+}
+
+// Without a master key a token would be stored readable by anyone with a database dump: shop add
+// and shop update refuse unless the admin asks for it; a sealed token is bound to its shop.
+TEST_F(CtlTest,
+       WithoutAMasterKeyAPlainTokenIsStoredOnlyWhenAskedForAndSealedOnesAreBoundToTheirShop) {
+  const std::string key = "CHATSHOP_MASTER_KEY=c2FuZGJveC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmc=";
+  auto ctl = [&](const std::vector<std::string>& env, std::vector<std::string> args,
+                 const std::string& input) {
+    std::vector<std::string> argv = {"/usr/bin/env", "-u", "CHATSHOP_MASTER_KEY", "-u",
+                                     "CHATSHOP_MASTER_KEY_FILE"};
+    argv.insert(argv.end(), env.begin(), env.end());
+    argv.insert(argv.end(), {testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunProgram(argv, input);
+  };
+  const std::string plain = "106540352240001", sealed = "106540352240002";
+  auto refused =
+      ctl({}, {"shop", "add", "--phone-number-id", plain, "--name", "Plain", "--token-stdin"},
+          "EAAG-plain-token\n");
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  EXPECT_NE(refused.output.find("refusing to store the token unencrypted"), std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("--allow-plaintext-token"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("CHATSHOP_MASTER_KEY"), std::string::npos) << refused.output;
+  EXPECT_EQ(refused.output.find("EAAG-plain-token"), std::string::npos) << "never echoed";
+  EXPECT_EQ(Q("SELECT count(*) FROM shops WHERE phone_number_id = '" + plain + "'"), "0")
+      << "nothing stored";
+
+  auto allowed = ctl({},
+                     {"shop", "add", "--phone-number-id", plain, "--name", "Plain", "--token-stdin",
+                      "--allow-plaintext-token"},
+                     "EAAG-plain-token\n");
+  ASSERT_EQ(allowed.status, 0) << allowed.output;
+  EXPECT_NE(allowed.output.find("stored unencrypted"), std::string::npos)
+      << "said loudly: " << allowed.output;
+  EXPECT_EQ(Q("SELECT access_token FROM shops WHERE phone_number_id = '" + plain + "'"),
+            "EAAG-plain-token");
+
+  auto update = ctl({}, {"shop", "update", "--shop", plain, "--token-stdin"}, "EAAG-new-plain\n");
+  EXPECT_EQ(update.status, 1) << update.output;
+  EXPECT_NE(update.output.find("--allow-plaintext-token"), std::string::npos) << update.output;
+  EXPECT_EQ(Q("SELECT access_token FROM shops WHERE phone_number_id = '" + plain + "'"),
+            "EAAG-plain-token")
+      << "unchanged";
+  auto credentials = ctl({}, {"credentials", "set", "--shop", plain}, "EAAG-new-plain\n");
+  EXPECT_EQ(credentials.status, 1) << "credentials set always encrypts: " << credentials.output;
+
+  // With the key: sealed (v2) and bound to the shop. Shop A's value copied into shop B's row
+  // does not decrypt there.
+  auto with_key =
+      ctl({key}, {"shop", "add", "--phone-number-id", sealed, "--name", "Sealed", "--token-stdin"},
+          "EAAG-sealed-token\n");
+  ASSERT_EQ(with_key.status, 0) << with_key.output;
+  const std::string stored =
+      Q("SELECT access_token FROM shops WHERE phone_number_id = '" + sealed + "'");
+  EXPECT_EQ(stored.rfind("enc:v2:", 0), 0u) << stored;
+  EXPECT_EQ(stored.find("EAAG-sealed-token"), std::string::npos);
+  Q("UPDATE shops SET access_token = '" + stored + "' WHERE phone_number_id = '" + plain + "'");
+  auto copied = ctl({key}, {"credentials", "check", "--shop", plain}, "");
+  EXPECT_EQ(copied.status, 1) << copied.output;
+  EXPECT_NE(copied.output.find("cannot decrypt the shop's token"), std::string::npos)
+      << copied.output;
+  EXPECT_EQ(copied.output.find("EAAG-sealed-token"), std::string::npos);
 }
 
 }  // namespace

@@ -166,12 +166,45 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
   EXPECT_LE(Stat(Get("/sandbox/stats"), "injected.190"), 2)
       << "each reply was tried at most once: a held shop's replies wait instead of retrying";
   ASSERT_TRUE(Sandbox().Delete("/sandbox/faults"));
-  auto token = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(),
-                                    "shop", "update", "--shop", testing::kShopNumberId, "--token-stdin"},
-                                   "e2e-graph-token\n");
+  auto token = testing::RunProgram(
+      {testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop", "update",
+       "--shop", testing::kShopNumberId, "--token-stdin", "--allow-plaintext-token"},
+      "e2e-graph-token\n");
   ASSERT_EQ(token.status, 0) << token.output;
   ASSERT_TRUE(WaitFor([&] { return status_of(held) == "sent:0:0" && status_of(next) == "sent:0:0"; }))
       << status_of(held) << " " << status_of(next);
+}
+
+// Meta's error text can be any length: the dead letter's reason header is cut (whole UTF-8
+// characters, 200 bytes at most) so the broker takes it, and the queue moves on.
+TEST_F(OutboundE2eTest, AGraphErrorOf5000BytesEndsInTheDeadLetterQueueWithACutReason) {
+  const std::string refused = "919600000030", next = "919600000031";
+  std::string long_message = "(#131026) ";
+  while (long_message.size() < 5000) long_message += "संदेश नहीं पहुँचा — message undeliverable. ";
+  Faults({{{"to", refused}, {"code", 131026}, {"times", 1}, {"message", long_message}}});
+  for (const auto& to : {refused, next, refused}) {
+    Q("INSERT INTO outbox (shop_id, recipient, payload) VALUES ((SELECT id FROM shops), '" +
+      std::string(to) + "', jsonb_build_object('messaging_product', 'whatsapp', 'to', '" + to +
+      "', 'type', 'text', 'text', jsonb_build_object('body', 'to " + to + "')))");
+  }
+  ASSERT_TRUE(
+      WaitFor([&] { return Q("SELECT count(*) FROM outbox WHERE status = 'sent'") == "2"; }))
+      << Q("SELECT string_agg(id || ':' || status || ':' || coalesce(left(last_error, 60), ''), ' "
+           "') FROM outbox");
+  EXPECT_EQ(Q("SELECT status || ':' || error_code FROM outbox ORDER BY id LIMIT 1"), "dead:131026");
+  EXPECT_GT(std::stoi(Q("SELECT length(last_error) FROM outbox ORDER BY id LIMIT 1")), 2000)
+      << "the row keeps Meta's whole text";
+  auto list = Ctl({"dlq", "list", "--json"});
+  ASSERT_EQ(list.status, 0) << list.output;
+  const json dead = json::parse(list.output);
+  ASSERT_EQ(dead.size(), 1u) << list.output;
+  EXPECT_EQ(dead[0]["code"], 131026);
+  const std::string reason = dead[0]["reason"];
+  EXPECT_LE(reason.size(), 200u);
+  EXPECT_GE(reason.size(), 150u);
+  EXPECT_EQ(reason.rfind("graph api error 131026: (#131026) संदेश", 0), 0u) << reason;
+  EXPECT_EQ(reason.substr(reason.size() - 3), "…") << reason;
+  EXPECT_NO_THROW(json(reason).dump()) << "valid UTF-8: no character was split";
 }
 
 // An order notice that can never be delivered (here Meta refuses it at once; a "failed" status

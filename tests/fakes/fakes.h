@@ -302,6 +302,8 @@ class FakeOutboundQueue : public whatsapp::OutboundQueue {
   }
   Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code, const std::string& error) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
+    if (refuse_dead_letters)
+      return MakeError(ErrorCode::kInvalidArgument, "message refused by the broker");
     dead.push_back({job, code, error});
     return Ok();
   }
@@ -316,6 +318,7 @@ class FakeOutboundQueue : public whatsapp::OutboundQueue {
     return Ok();
   }
   bool unavailable = false;
+  bool refuse_dead_letters = false;              // DeadLetter fails for good (kInvalidArgument)
   std::vector<whatsapp::InboundEvent> reported;  // failed statuses handed to the bot
   std::vector<whatsapp::OutboundJob> queued;
   std::vector<std::pair<whatsapp::OutboundJob, std::chrono::milliseconds>> delayed;

@@ -215,7 +215,7 @@ int CredentialsSet(const common::Config& config, const std::string& shop, const 
   if (!vault) return Fail(vault.error());
   auto token = ReadToken(file);
   if (!token) return 1;
-  auto sealed = vault->Seal(*token);
+  auto sealed = vault->Seal(*token, shop);
   if (!sealed) return Fail(sealed.error());
   infra::PgShopDirectory shops(config.postgres.url);
   auto changed = shops.SetToken(shop, *sealed);
@@ -230,7 +230,7 @@ int CredentialsCheck(const common::Config& config, const std::string& shop) {
   infra::PgShopDirectory shops(config.postgres.url);
   auto stored = shops.StoredToken(shop);
   if (!stored) return Fail(stored.error());
-  auto token = infra::RevealToken(*stored);
+  auto token = infra::RevealToken(*stored, shop);
   if (!token) return Fail(token.error());
   infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
                                config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});

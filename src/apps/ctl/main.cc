@@ -15,6 +15,7 @@
 #include "apps/ctl/orders_cmd.h"
 #include "apps/ctl/queues.h"
 #include "apps/program.h"
+#include "apps/retention.h"
 #include "bot/inbound_processor.h"
 #include "bot/order_parser.h"
 #include "infra/credentials.h"
@@ -50,25 +51,49 @@ int DbStatus(const common::Config& config) {
   return 0;
 }
 
-// The token for `shop add` / `shop update`, sealed under the master key when there is one.
-std::optional<std::string> TokenToStore(std::string token) {
-  // Encrypted at rest when the deployment has a master key; said loudly when it has none.
-  if (auto vault = infra::TokenVault::FromEnvironment()) {
-    auto sealed = vault->Seal(token);
-    if (!sealed) {
-      Fail(sealed.error());
+// Applies [retention] once (the workers also do it on a timer).
+int DbPrune(const common::Config& config, bool dry_run) {
+  auto pruned = apps::PruneOnce(config, dry_run);
+  if (!pruned) return Fail(pruned.error());
+  const auto& r = config.retention;
+  const char* verb = dry_run ? "would delete" : "deleted";
+  std::cout << verb << " " << pruned->inbox_rows << " inbox rows older than " << r.inbox_days
+            << " days, " << pruned->status_rows << " delivery statuses older than "
+            << r.message_status_days << " days";
+  if (!dry_run)
+    std::cout << " (" << pruned->batches << " batches of at most " << r.batch_rows << ")";
+  std::cout << ", " << pruned->parked_messages << " parked messages older than " << r.parked_days
+            << " days\n";
+  return 0;
+}
+
+// The token for `shop add` / `shop update` of the shop `phone_number_id`, sealed under the
+// master key (bound to that shop). Without a key it is refused unless the admin asked for a
+// plain-text token with --allow-plaintext-token (a test deployment): nullopt, said why.
+std::optional<std::string> TokenToStore(std::string token, const std::string& phone_number_id,
+                                        bool allow_plaintext) {
+  auto vault = infra::TokenVault::FromEnvironment();
+  if (!vault) {
+    if (!allow_plaintext) {
+      std::cerr << "chatshopctl: refusing to store the token unencrypted: " << vault.error().message
+                << "; or pass --allow-plaintext-token to store it in plain text anyway\n";
       return std::nullopt;
     }
-    return *sealed;
-  } else {
-    std::cerr << "chatshopctl: warning: the token is stored unencrypted: " << vault.error().message << "\n";
+    std::cerr
+        << "chatshopctl: warning: the token is stored unencrypted (--allow-plaintext-token)\n";
+    return token;
   }
-  return token;
+  auto sealed = vault->Seal(token, phone_number_id);
+  if (!sealed) {
+    Fail(sealed.error());
+    return std::nullopt;
+  }
+  return *sealed;
 }
 
 // A new shop; a number some shop already has is refused (change that one with shop update).
 int ShopAdd(const common::Config& config, const std::string& phone_number_id,
-            const std::string& name, bool token_stdin) {
+            const std::string& name, bool token_stdin, bool allow_plaintext) {
   infra::PgShopDirectory shops(config.postgres.url);
   if (auto existing = shops.StoredToken(phone_number_id); existing) {
     std::cerr << "chatshopctl: a shop already has phone_number_id " << phone_number_id
@@ -90,7 +115,7 @@ int ShopAdd(const common::Config& config, const std::string& phone_number_id,
                  "leave it in shell history\n";
     return 1;
   }
-  auto stored = TokenToStore(token);
+  auto stored = TokenToStore(token, phone_number_id, allow_plaintext);
   if (!stored) return 1;
   auto shop = shops.UpsertShop(phone_number_id, name, *stored);
   if (!shop) return Fail(shop.error());
@@ -101,7 +126,7 @@ int ShopAdd(const common::Config& config, const std::string& phone_number_id,
 
 // A registered shop's name and/or token (a new token also lifts a hold on its replies).
 int ShopUpdate(const common::Config& config, const std::string& phone_number_id,
-               const std::string& name, bool token_stdin) {
+               const std::string& name, bool token_stdin, bool allow_plaintext) {
   if (name.empty() && !token_stdin) {
     std::cerr << "chatshopctl: nothing to change: give --name and/or --token-stdin\n";
     return 1;
@@ -115,7 +140,7 @@ int ShopUpdate(const common::Config& config, const std::string& phone_number_id,
       std::cerr << "chatshopctl: no token on stdin\n";
       return 1;
     }
-    auto stored = TokenToStore(token);
+    auto stored = TokenToStore(token, phone_number_id, allow_plaintext);
     if (!stored) return 1;
     if (auto set = shops.SetToken(phone_number_id, *stored); !set) return Fail(set.error());
   }
@@ -549,6 +574,11 @@ int main(int argc, char** argv) {
   db->require_subcommand(1);
   auto* migrate = db->add_subcommand("migrate", "apply the migrations that are missing");
   auto* status = db->add_subcommand("status", "list migrations and when each was applied");
+  auto* prune = db->add_subcommand(
+      "prune",
+      "delete inbox rows, delivery statuses and parked messages older than [retention] says");
+  bool prune_dry_run = false;
+  prune->add_flag("--dry-run", prune_dry_run, "only count what would be deleted");
 
   auto* shop = cli.add_subcommand("shop", "shops and their WhatsApp numbers");
   shop->require_subcommand(1);
@@ -561,12 +591,17 @@ int main(int argc, char** argv) {
   add->add_flag("--token-stdin", token_stdin, "read the Graph API token from stdin");
   std::string token_on_argv;
   add->add_option("--token", token_on_argv, "refused: a token in argv leaks (use --token-stdin)");
+  bool allow_plaintext = false;
+  add->add_flag("--allow-plaintext-token", allow_plaintext,
+                "store the token unencrypted when there is no master key (tests only)");
   auto* update = shop->add_subcommand("update", "change a registered shop's name or token");
   std::string update_number, update_name;
   bool update_token = false;
   update->add_option("--shop", update_number, "the shop's phone_number_id")->required();
   update->add_option("--name", update_name, "shop name shown to customers");
   update->add_flag("--token-stdin", update_token, "read a new Graph API token from stdin");
+  update->add_flag("--allow-plaintext-token", allow_plaintext,
+                   "store the token unencrypted when there is no master key (tests only)");
   auto* list = shop->add_subcommand("list", "list shops");
   bool as_json = false;
   list->add_flag("--json", as_json, "JSON for scripts");
@@ -677,13 +712,16 @@ int main(int argc, char** argv) {
 
   if (migrate->parsed()) return DbMigrate(config);
   if (status->parsed()) return DbStatus(config);
+  if (prune->parsed()) return DbPrune(config, prune_dry_run);
   if (add->parsed() && !token_on_argv.empty()) {
     std::cerr << "chatshopctl: not taking the token from the command line, where shell history "
                  "and process lists keep it: pipe it in with --token-stdin\n";
     return 1;
   }
-  if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin);
-  if (update->parsed()) return ShopUpdate(config, update_number, update_name, update_token);
+  if (add->parsed()) return ShopAdd(config, phone_number_id, name, token_stdin, allow_plaintext);
+  if (update->parsed()) {
+    return ShopUpdate(config, update_number, update_name, update_token, allow_plaintext);
+  }
   if (list->parsed()) return ShopList(config, as_json);
   if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
   if (notice_set->parsed()) return NoticeTemplateSet(config, shop_number, notice_kind, notice_template);

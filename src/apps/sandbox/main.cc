@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
               << ": [sandbox] listen and access_token are required to run the sandbox\n";
     return 2;
   }
+  if (auto problems = sandbox::UnsafeConfigProblems(config); !problems.empty()) {
+    for (const auto& problem : problems)
+      std::cerr << "chatshop-sandbox: " << config.source << ": " << problem << "\n";
+    return 2;
+  }
   apps::InstallStopSignals();
   sandbox::Sandbox sandbox(config);
   std::thread stopper([&sandbox] {

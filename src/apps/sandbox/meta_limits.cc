@@ -41,10 +41,12 @@ bool FaultPlan::Set(const nlohmann::json& body) {
       rule.times = r.value("times", -1);
       rule.delay_ms = r.value("delay_ms", 0);
       rule.codes = r.value("codes", std::vector<int64_t>());
+      rule.message = r.value("message", std::string());
     } catch (const nlohmann::json::exception&) {
       return false;  // a field of the wrong type
     }
-    if (rule.probability < 0 || rule.probability > 1 || rule.delay_ms < 0 || rule.delay_ms > 60000) {
+    if (rule.probability < 0 || rule.probability > 1 || rule.delay_ms < 0 ||
+        rule.delay_ms > 60000 || rule.message.size() > 64 * 1024) {
       return false;
     }
     rules.push_back(rule);
@@ -68,21 +70,22 @@ FaultPlan::Decision FaultPlan::Next(const std::string& to) {
     if (rule.times > 0) --rule.times;
     if (!rule.codes.empty()) {
       std::uniform_int_distribution<size_t> pick(0, rule.codes.size() - 1);
-      return {rule.codes[pick(random_)], rule.delay_ms};
+      return {rule.codes[pick(random_)], rule.delay_ms, rule.message};
     }
-    return {rule.code, rule.delay_ms};
+    return {rule.code, rule.delay_ms, rule.message};
   }
   return {};
 }
 
-std::pair<int, nlohmann::json> MetaErrorAnswer(int64_t code) {
-  auto error = [code](const std::string& title) {
-    return nlohmann::json{{"error",
-                           {{"message", "(#" + std::to_string(code) + ") " + title},
-                            {"type", "OAuthException"},
-                            {"code", code},
-                            {"error_data", {{"messaging_product", "whatsapp"}, {"details", title}}},
-                            {"fbtrace_id", "SANDBOX"}}}};
+std::pair<int, nlohmann::json> MetaErrorAnswer(int64_t code, const std::string& message) {
+  auto error = [code, &message](const std::string& title) {
+    return nlohmann::json{
+        {"error",
+         {{"message", message.empty() ? "(#" + std::to_string(code) + ") " + title : message},
+          {"type", "OAuthException"},
+          {"code", code},
+          {"error_data", {{"messaging_product", "whatsapp"}, {"details", title}}},
+          {"fbtrace_id", "SANDBOX"}}}};
   };
   switch (code) {
     case 0:

@@ -53,14 +53,16 @@ class FaultPlan {
     double probability = 1;  // of matching a send
     int times = -1;          // matches left; -1: unlimited
     int delay_ms = 0;        // before answering
+    std::string message;     // Meta's error.message instead of the usual one (up to 64 KiB)
   };
   struct Decision {
     int64_t code = 0;
     int delay_ms = 0;
+    std::string message;  // empty: the usual text for the code
   };
 
   // Replaces the rules from {"rules": [{"to", "code" | "codes", "probability", "times",
-  // "delay_ms"}…]};
+  // "delay_ms", "message"}…]};
   // false (nothing changed) when the JSON is not that.
   bool Set(const nlohmann::json& body);
   void Clear();
@@ -73,7 +75,8 @@ class FaultPlan {
   std::mt19937_64 random_{std::random_device{}()};
 };
 
-// Meta's error answer for `code` (cloud-api.md §7): the HTTP status and the body.
-std::pair<int, nlohmann::json> MetaErrorAnswer(int64_t code);
+// Meta's error answer for `code` (cloud-api.md §7): the HTTP status and the body; `message`,
+// when given, replaces error.message (as a long or unusual text from Meta would).
+std::pair<int, nlohmann::json> MetaErrorAnswer(int64_t code, const std::string& message = "");
 
 }  // namespace chatshop::sandbox

@@ -61,10 +61,17 @@ const char* const kSandboxPage = R"PAGE(<!doctype html>
 "use strict";
 const $ = (id) => document.getElementById(id);
 
+// Everything shown comes from customers or shops (names, texts, titles, captions, types): it
+// reaches innerHTML only through escaped() or formatted(), and URLs through encodeURIComponent.
+function escaped(text) {
+  return String(text ?? "").replace(/[&<>"'`]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                                          "'": "&#39;", "`": "&#96;"}[c]));
+}
+const mediaUrl = (id) => "/sandbox/page-media/" + encodeURIComponent(String(id ?? ""));
+
 // WhatsApp's formatting: *bold*, _italic_, ~strike~, ```mono```, on escaped text.
 function formatted(text) {
-  const escaped = String(text).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
-  return escaped
+  return escaped(text)
     .replace(/```([^`]+)```/g, "<code>$1</code>")
     .replace(/\*([^*\n]+)\*/g, "<b>$1</b>")
     .replace(/(^|\s)_([^_\n]+)_/g, "$1<i>$2</i>")
@@ -144,15 +151,15 @@ class Phone {
     div.className = "msg " + (entry.dir === "in" ? "out" : "in");
     if (entry.dir === "in") {
       if (entry.media_id) {
-        div.innerHTML = entry.mime_type.startsWith("image/")
-          ? `<img src="/sandbox/page-media/${entry.media_id}" alt="picture">`
-          : `📄 ${entry.mime_type}`;
+        div.innerHTML = String(entry.mime_type).startsWith("image/")
+          ? `<img src="${mediaUrl(entry.media_id)}" alt="picture">`
+          : `📄 ${escaped(entry.mime_type)}`;
       } else if (entry.tapped !== undefined) {
         div.innerHTML = "↩ " + formatted(entry.tapped);
       } else {
         div.innerHTML = formatted(entry.text);
       }
-      div.innerHTML += `<span class="ticks" data-id="${entry.id}">✓</span>`;
+      div.innerHTML += `<span class="ticks" data-id="${escaped(entry.id)}">✓</span>`;
     } else {
       this.render(div, entry.payload);
       const ticks = document.createElement("span");
@@ -174,13 +181,13 @@ class Phone {
       return;
     }
     if (payload.type !== "interactive") {
-      div.textContent = `[${payload.type} message]`;
+      div.textContent = `[${payload.type} message]`;  // textContent: never parsed as HTML
       return;
     }
     const interactive = payload.interactive;
     let html = "";
     if (interactive.header && interactive.header.type === "image") {
-      html += `<img src="/sandbox/page-media/${interactive.header.image.id}" alt="picture">`;
+      html += `<img src="${mediaUrl(interactive.header.image.id)}" alt="picture">`;
     }
     if (interactive.header && interactive.header.type === "document") {
       const doc = interactive.header.document;

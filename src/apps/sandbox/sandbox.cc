@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <iomanip>
 #include <random>
@@ -126,7 +127,62 @@ void ReplyJson(httplib::Response& res, int status, const json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
+// The host of "scheme://[user@]host[:port][/path]", lower case, without IPv6 brackets.
+std::string HostOf(std::string_view url) {
+  if (auto scheme = url.find("://"); scheme != std::string_view::npos)
+    url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+  std::string host;
+  if (!url.empty() && url[0] == '[') {
+    host = std::string(url.substr(1, url.find(']') - 1));
+  } else {
+    host = std::string(url.substr(0, url.find(':')));
+  }
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  while (!host.empty() && host.back() == '.') host.pop_back();  // "facebook.com." is the same host
+  return host;
+}
+
+bool IsLoopback(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  // 127.0.0.0/8, written as four decimal numbers.
+  if (host.rfind("127.", 0) != 0) return false;
+  int parts = 0;
+  for (size_t start = 0; start <= host.size(); ++parts) {
+    size_t end = host.find('.', start);
+    if (end == std::string::npos) end = host.size();
+    const std::string part = host.substr(start, end - start);
+    if (part.empty() || part.size() > 3 ||
+        !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+        std::stoi(part) > 255) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return parts == 4;
+}
+
 }  // namespace
+
+std::vector<std::string> UnsafeConfigProblems(const common::Config& config) {
+  std::vector<std::string> problems;
+  if (!IsLoopback(config.sandbox.listen.host)) {
+    problems.push_back(
+        "[sandbox] listen: must be a loopback address (127.0.0.1, ::1 or "
+        "localhost): the sandbox signs webhooks with the app secret and shows "
+        "every chat to whoever connects");
+  }
+  const std::string graph = HostOf(config.whatsapp.graph_base_url);
+  if (graph == "facebook.com" ||
+      (graph.size() > 13 && graph.compare(graph.size() - 13, 13, ".facebook.com") == 0)) {
+    problems.push_back("[whatsapp] graph_base_url: points at Meta's Graph API (" + graph +
+                       "): this is a real deployment's config; the sandbox runs only with "
+                       "graph_base_url at the sandbox itself (http://127.0.0.1:<its port>)");
+  }
+  return problems;
+}
 
 Sandbox::Sandbox(const common::Config& config)
     : config_(config),
@@ -383,7 +439,7 @@ void Sandbox::Routes() {
       if (fault.code == 0) {
         log->warn("graph api limit {} for to={}", refused, common::MaskPhone(wa_id));
       }
-      auto [status, body] = MetaErrorAnswer(refused);
+      auto [status, body] = MetaErrorAnswer(refused, fault.message);
       if (body.is_null()) {
         res.status = status;
         res.set_content("Internal Server Error", "text/plain");
@@ -419,8 +475,11 @@ void Sandbox::Routes() {
 
   server_->Post("/sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
     if (!faults_.Set(json::parse(req.body, nullptr, /*allow_exceptions=*/false))) {
-      return ReplyJson(res, 400, {{"error", "expected {\"rules\": [{\"to\", \"code\", "
-                                            "\"probability\", \"times\", \"delay_ms\"}]}"}});
+      return ReplyJson(res, 400,
+                       {{"error",
+                         "expected {\"rules\": [{\"to\", \"code\", "
+                         "\"probability\", \"times\", \"delay_ms\", "
+                         "\"message\"}]}"}});
     }
     ReplyJson(res, 200, {{"ok", true}});
   });
@@ -566,7 +625,14 @@ void Sandbox::Routes() {
     std::lock_guard lock(mutex_);
     auto it = media_.find(req.matches[1]);
     if (it == media_.end()) return ReplyJson(res, 404, {{"error", "no such media"}});
-    res.set_content(it->second.bytes, it->second.mime_type.c_str());
+    // The type is whatever the sender claimed: only pictures and PDFs are shown as such, so an
+    // "image" that is HTML cannot run on the page's origin.
+    const std::string& type = it->second.mime_type;
+    const bool shown = (type.rfind("image/", 0) == 0 && type.find("svg") == std::string::npos) ||
+                       type == "application/pdf";
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Content-Security-Policy", "sandbox");
+    res.set_content(it->second.bytes, shown ? type.c_str() : "application/octet-stream");
   });
 
   server_->Get("/sandbox/conversation", [this](const httplib::Request& req,

@@ -31,18 +31,26 @@ namespace chatshop::sandbox {
 //    button or list row one of our messages offered; "context" quotes a message; with
 //    "image_base64" and "mime_type", a picture or PDF, such as a payment screenshot);
 // Media like Meta's (§6): GET /{version}/{media-id} gives a URL, GET /sandbox/media/{id}
-//    downloads it (both with the bearer token), POST /{version}/{id}/media uploads; POST /sandbox/webhooks/redeliver sends the same
-//    bytes again, as Meta does when it retries.
+//    downloads it (both with the bearer token), POST /{version}/{id}/media uploads; POST
+//    /sandbox/webhooks/redeliver sends the same bytes again, as Meta does when it retries.
 // GET /sandbox is a chat page with a customer's and the owner's phone side by side (GET
 // /sandbox/chat feeds it, GET /sandbox/page-media/{id} shows pictures);
 // Like Meta, it reports what became of each message it accepted with status webhooks (sent,
 // then delivered, then read) signed and POSTed to the gateway; the chat page shows them as ticks.
 // It enforces Meta's limits ([sandbox] messages_per_second, pair_interval_ms, pair_burst:
 // 130429 / 131056 beyond them) and fails the sends it is told to (POST /sandbox/faults
-// {"rules": [{"to", "code", "probability", "times", "delay_ms"}]}, DELETE /sandbox/faults);
+// {"rules": [{"to", "code", "probability", "times", "delay_ms", "message"}]}, DELETE
+// /sandbox/faults);
 // GET /sandbox/stats counts accepted sends, limit errors and injected failures.
 // GET /sandbox/messages lists what the fake Graph API received (JSON); GET
 // /sandbox/conversation?customer=… prints both sides of a chat as text. Thread-safe.
+// Why `config` must not run the sandbox, one line per problem (empty: it may): it signs
+// webhooks with the app secret and shows every chat unauthenticated, so it listens on loopback
+// only (127.0.0.0/8, ::1, localhost); and with [whatsapp] graph_base_url at Meta (any
+// facebook.com host) the config is a real deployment's, whose gateway would take its fake
+// customers' messages as real.
+std::vector<std::string> UnsafeConfigProblems(const common::Config& config);
+
 class Sandbox {
  public:
   Sandbox(const common::Config& config);

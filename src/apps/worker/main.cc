@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "apps/program.h"
+#include "apps/retention.h"
 #include "bot/inbound_processor.h"
 #include "bot/order_clock.h"
 #include "bot/proof_fetcher.h"
@@ -65,6 +66,15 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
                                  reason, delivery.body};
     // Only once the parked copy is confirmed may the original be acknowledged.
     auto published = parking.PublishConfirmed({parked});
+    if (!published && !IsRetryable(published.error().code)) {
+      // Refused for good (the reason is cut to fit, so an id the broker will not take):
+      // asking again would hold this shard's queue forever. Parked without the id instead,
+      // which the body still carries.
+      log->error("parking id={} refused ({}): parking it without its id", delivery.message_id,
+                 published.error().message);
+      parked.message_id.clear();
+      published = parking.PublishConfirmed({parked});
+    }
     if (!published) {
       log->error("cannot park message id={}: {}", delivery.message_id, published.error().message);
       return infra::DeliveryAction::kRetry;
@@ -260,6 +270,29 @@ void RunClock(const common::Config& config, const common::TemplateSet& templates
   }
 }
 
+// Applies [retention] every prune_interval_minutes until stopped (the first time one interval
+// after the start, so that restarts do not prune in a burst).
+void RunRetention(const common::Config& config) {
+  auto log = common::GetLogger("retention");
+  const auto interval = std::chrono::minutes(config.retention.prune_interval_minutes);
+  auto next = std::chrono::steady_clock::now() + interval;
+  while (!apps::StopRequested().load()) {
+    if (std::chrono::steady_clock::now() < next) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
+    next = std::chrono::steady_clock::now() + interval;
+    auto pruned = apps::PruneOnce(config, /*dry_run=*/false);
+    if (!pruned) {
+      log->error("prune failed (tried again in {} min): {}", interval.count(),
+                 pruned.error().message);
+      continue;
+    }
+    log->info("pruned inbox={} statuses={} parked={} batches={}", pruned->inbox_rows,
+              pruned->status_rows, pruned->parked_messages, pruned->batches);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -286,6 +319,8 @@ int main(int argc, char** argv) {
   if (role == "all" || role == "bot") {
     threads.emplace_back([&] { RunBot(config, templates, metrics); });
     threads.emplace_back([&] { RunClock(config, templates, metrics); });
+    if (config.retention.prune_interval_minutes > 0)
+      threads.emplace_back([&] { RunRetention(config); });
   }
   if (role == "all" || role == "media") {
     threads.emplace_back([&] { RunMedia(config, templates, metrics); });

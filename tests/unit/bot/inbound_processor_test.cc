@@ -1,7 +1,11 @@
 #include "bot/inbound_processor.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
+#include <sstream>
+
+#include "common/logging.h"
 #include "fakes/fakes.h"
 
 namespace chatshop::bot {
@@ -79,6 +83,36 @@ TEST_F(InboundProcessorTest, StatusesAreAcknowledgedWithoutReplies) {
   status.type = "read";
   EXPECT_EQ(processor_.Handle(status).disposition, Disposition::kAck);
   EXPECT_TRUE(store_.outbox.empty());
+}
+
+TEST_F(InboundProcessorTest, AFailedStatusIsLoggedWithEveryPhoneNumberMasked) {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  auto logger = common::GetLogger("worker");
+  logger->sinks().push_back(sink);
+  whatsapp::InboundEvent status;
+  status.kind = whatsapp::InboundEvent::Kind::kStatus;
+  status.phone_number_id = "106540352242922";
+  status.customer = "919876543210";
+  status.id = "wamid.F1";
+  status.type = "failed";
+  status.data = {{"id", "wamid.F1"},
+                 {"status", "failed"},
+                 {"recipient_id", "919876543210"},
+                 {"errors",
+                  {{{"code", 131026},
+                    {"title", "Message undeliverable to 919876543210"},
+                    {"error_data", {{"details", "number 919876543210 is not on WhatsApp"}}}}}}};
+  EXPECT_EQ(processor_.Handle(status).disposition, Disposition::kAck);
+  logger->flush();
+  logger->sinks().pop_back();
+  const std::string log = captured.str();
+  EXPECT_NE(
+      log.find(
+          "message wamid.F1 to 9198****3210 failed: 131026 Message undeliverable to 9198****3210"),
+      std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("919876543210"), std::string::npos) << "no full number in the log: " << log;
 }
 
 TEST_F(InboundProcessorTest, ShopWithACatalogGetsTheEngineAndItsStateIsKept) {

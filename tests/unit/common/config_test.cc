@@ -155,9 +155,18 @@ TEST(ConfigTest, MissingFileIsNamed) {
   EXPECT_EQ(config.error()[0], "/nonexistent/chatshop.toml: cannot open the config file");
 }
 
-TEST(ConfigTest, ExampleConfigIsValid) {
-  auto config = LoadConfigFile(std::string(CHATSHOP_SOURCE_DIR) + "/config/chatshop.example.toml",
-                               Env({}));
+TEST(ConfigTest, ExampleConfigIsValidOnceItsPlaceholderSecretsAreReplaced) {
+  const std::string example = std::string(CHATSHOP_SOURCE_DIR) + "/config/chatshop.example.toml";
+  auto as_is = LoadConfigFile(example, Env({}));
+  ASSERT_FALSE(as_is) << "the example's change-me secrets must not start anything";
+  ASSERT_EQ(as_is.error().size(), 2u) << Joined(as_is.error());
+  EXPECT_NE(as_is.error()[0].find("[whatsapp] app_secret: is a placeholder"), std::string::npos)
+      << as_is.error()[0];
+  EXPECT_NE(as_is.error()[1].find("[whatsapp] verify_token: is a placeholder"), std::string::npos)
+      << as_is.error()[1];
+  EXPECT_EQ(Joined(as_is.error()).find("change-me"), std::string::npos) << "never the value";
+  auto config = LoadConfigFile(example, Env({{"CHATSHOP_WHATSAPP_APP_SECRET", "4f1c9e0b7a2d"},
+                                             {"CHATSHOP_WHATSAPP_VERIFY_TOKEN", "9d8e7f6a5b4c"}}));
   ASSERT_TRUE(config) << Joined(config.error());
 }
 
@@ -237,6 +246,65 @@ TEST(ConfigTest, MediaHostsDefaultToMetasAndAreChecked) {
     EXPECT_NE(Joined(refused.error()).find("[whatsapp] media_hosts: expected"), std::string::npos)
         << Joined(refused.error());
   }
+}
+
+TEST(ConfigTest, PlaceholderSecretsAreRefusedNamingTheKeyNotTheValue) {
+  for (const std::string placeholder : {"change-me", "change-me-too", "CHANGE-ME-please",
+                                        "changeme", "sandbox-token", "<your app secret>"}) {
+    std::string text = kValid;
+    text.replace(text.find("s3cr3t-app"), 10, placeholder);
+    text += "[sandbox]\naccess_token = \"" + placeholder + "\"\n";
+    auto config = ParseConfig(text, "chatshop.toml", Env({}));
+    ASSERT_FALSE(config) << placeholder;
+    const std::string all = Joined(config.error());
+    EXPECT_NE(all.find("chatshop.toml:6: [whatsapp] app_secret: is a placeholder"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("[sandbox] access_token: is a placeholder"), std::string::npos) << all;
+    EXPECT_EQ(config.error().size(), 2u) << all;
+    EXPECT_EQ(all.find(placeholder), std::string::npos) << "the value is never quoted: " << all;
+  }
+  // From the environment too, named by its variable.
+  auto from_env = ParseConfig(kValid, "chatshop.toml",
+                              Env({{"CHATSHOP_WHATSAPP_VERIFY_TOKEN", "change-me-too"}}));
+  ASSERT_FALSE(from_env);
+  EXPECT_EQ(from_env.error()[0],
+            "environment CHATSHOP_WHATSAPP_VERIFY_TOKEN: [whatsapp] verify_token: is a placeholder "
+            "from the example config: set a value of your own (e.g. openssl rand -hex 24)");
+  // Real secrets that merely contain such words pass.
+  EXPECT_FALSE(IsPlaceholderSecret("my-secret-2f9c1a"));
+  EXPECT_FALSE(IsPlaceholderSecret("e2e-app-secret"));
+  EXPECT_TRUE(IsPlaceholderSecret("Change_Me"));
+  EXPECT_TRUE(IsPlaceholderSecret("secret"));
+  EXPECT_TRUE(IsPlaceholderSecret("password"));
+}
+
+TEST(ConfigTest, RetentionHasDefaultsAndKeepsTheInboxBeyondMetasRedeliveries) {
+  auto defaults = ParseConfig(kValid, "chatshop.toml", Env({}));
+  ASSERT_TRUE(defaults) << Joined(defaults.error());
+  EXPECT_EQ(defaults->retention.inbox_days, 30);
+  EXPECT_EQ(defaults->retention.message_status_days, 90);
+  EXPECT_EQ(defaults->retention.parked_days, 14);
+  EXPECT_EQ(defaults->retention.prune_interval_minutes, 60);
+  EXPECT_EQ(defaults->retention.batch_rows, 1000);
+  auto set =
+      ParseConfig(std::string(kValid) +
+                      "[retention]\ninbox_days = 45\nmessage_status_days = 10\nparked_days = 3\n"
+                      "prune_interval_minutes = 0\nbatch_rows = 50\n",
+                  "chatshop.toml", Env({{"CHATSHOP_RETENTION_PARKED_DAYS", "5"}}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(set->retention.inbox_days, 45);
+  EXPECT_EQ(set->retention.message_status_days, 10);
+  EXPECT_EQ(set->retention.parked_days, 5);
+  EXPECT_EQ(set->retention.prune_interval_minutes, 0);
+  EXPECT_EQ(set->retention.batch_rows, 50);
+  auto short_inbox = ParseConfig(std::string(kValid) + "[retention]\ninbox_days = 3\nbatch = 1\n",
+                                 "chatshop.toml", Env({}));
+  ASSERT_FALSE(short_inbox);
+  const std::string all = Joined(short_inbox.error());
+  EXPECT_NE(all.find("[retention] inbox_days: must be between 7 and 3650"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("[retention] batch: unknown key"), std::string::npos) << all;
 }
 
 TEST(ListenAddressTest, ParsesHostAndPort) {

@@ -218,6 +218,31 @@ TEST_F(SenderTest, PermanentErrorsGoToTheDeadLetterQueueWithMetasCode) {
   EXPECT_EQ(failed.data["errors"][0]["code"], 132001);
 }
 
+// A dead letter the broker refuses for good must not hold the queue (the consumer retries a
+// failed Handle forever) nor the customer's later replies: the row is recorded dead.
+TEST_F(SenderTest, ADeadLetterTheBrokerRefusesForGoodDoesNotHoldTheQueue) {
+  Add(1);
+  Add(2);
+  graph_.script = {Meta(ErrorCode::kFailedPrecondition, 131026), Accepted("wamid.2")};
+  queue_.refuse_dead_letters = true;
+  auto sender = Sender();
+  ASSERT_TRUE(sender.Handle(Job(1))) << "acknowledged, not asked for again";
+  EXPECT_TRUE(queue_.dead.empty());
+  EXPECT_EQ(store_.rows[1].status, "dead");
+  EXPECT_EQ(store_.rows[1].error_code, 131026);
+  EXPECT_NE(store_.rows[1].last_error.find("not in the dead-letter queue"), std::string::npos)
+      << store_.rows[1].last_error;
+  ASSERT_TRUE(sender.Handle(Job(2)));
+  EXPECT_EQ(store_.rows[2].status, "sent") << "the next reply to the same customer went out";
+  // A broker that is away is another matter: the job comes back later.
+  Add(3);
+  graph_.script = {Meta(ErrorCode::kFailedPrecondition, 131026)};
+  queue_.refuse_dead_letters = false;
+  queue_.unavailable = true;
+  EXPECT_FALSE(sender.Handle(Job(3)));
+  EXPECT_NE(store_.rows[3].status, "dead");
+}
+
 TEST_F(SenderTest, AClosedWindowSendsTheApprovedTemplateInstead) {
   const auto fallback = BuildTemplateMessage(kCustomer, "order_update", "en", {"#1042", "packed"});
   auto& known_closed = Add(1);
