@@ -131,7 +131,7 @@ struct RetentionSettings {
   int inbox_days = 30;
   int message_status_days = 90;
   int parked_days = 14;             // parked messages in RabbitMQ, by their publish time
-  int prune_interval_minutes = 60;  // the worker prunes this often; 0: never (only the CLI)
+  int prune_interval_minutes = 60;  // the worker prunes at start and this often; 0: only the CLI
   int batch_rows = 1000;            // rows per DELETE, each its own short transaction
 };
 

@@ -279,6 +279,21 @@ TEST_F(CtlTest, DbPruneDeletesWhatIsOlderThanTheRetentionAndKeepsTheRest) {
   EXPECT_EQ(Q("SELECT count(*) FROM inbox"), "4");
 }
 
+// The workers apply the same retention by themselves: at the start, then every
+// prune_interval_minutes.
+TEST_F(CtlTest, TheWorkerPrunesOldRowsByItself) {
+  Q("INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, received_at, event) "
+    "SELECT 'wamid.old' || n, (SELECT id FROM shops), '919876543210', 'text', now() - interval '40 "
+    "days', "
+    "now() - interval '40 days', '{}' FROM generate_series(1, 30) n");
+  Q("INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, event) "
+    "VALUES ('wamid.new', (SELECT id FROM shops), '919876543210', 'text', now(), '{}')");
+  deployment_.StartAs("worker", "worker", {"--role", "bot"}, {"CHATSHOP_RETENTION_BATCH_ROWS=7"});
+  EXPECT_TRUE(testing::WaitFor([&] { return Q("SELECT count(*) FROM inbox") == "1"; }))
+      << Q("SELECT count(*) FROM inbox");
+  EXPECT_EQ(Q("SELECT wamid FROM inbox"), "wamid.new");
+}
+
 // Without a master key a token would be stored readable by anyone with a database dump: shop add
 // and shop update refuse unless the admin asks for it; a sealed token is bound to its shop.
 TEST_F(CtlTest,

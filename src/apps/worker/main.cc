@@ -270,12 +270,12 @@ void RunClock(const common::Config& config, const common::TemplateSet& templates
   }
 }
 
-// Applies [retention] every prune_interval_minutes until stopped (the first time one interval
-// after the start, so that restarts do not prune in a burst).
+// Applies [retention] at the start and then every prune_interval_minutes until stopped. Several
+// workers pruning at once only share the work: each batch deletes what is still there.
 void RunRetention(const common::Config& config) {
   auto log = common::GetLogger("retention");
   const auto interval = std::chrono::minutes(config.retention.prune_interval_minutes);
-  auto next = std::chrono::steady_clock::now() + interval;
+  auto next = std::chrono::steady_clock::now();
   while (!apps::StopRequested().load()) {
     if (std::chrono::steady_clock::now() < next) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
