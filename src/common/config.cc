@@ -326,6 +326,20 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.orders.timer_poll_ms = orders.Int("timer_poll_ms", config.orders.timer_poll_ms, 10, 60000);
   orders.RejectUnknownKeys();
 
+  SectionReader limits(root, "limits", source_name, env, errors);
+  auto& l = config.limits;
+  l.customer_messages_per_minute =
+      limits.Int("customer_messages_per_minute", l.customer_messages_per_minute, 1, 10000);
+  l.message_chars_max = limits.Int("message_chars_max", l.message_chars_max, 100, 65536);
+  l.cart_lines_max = limits.Int("cart_lines_max", l.cart_lines_max, 1, 1000);
+  l.held_units_max = limits.Int("held_units_max", l.held_units_max, 1, 1000000);
+  l.held_value_max_rupees =
+      limits.Integer("held_value_max_rupees", l.held_value_max_rupees, 1, int64_t{1} << 40);
+  l.proofs_per_order_max = limits.Int("proofs_per_order_max", l.proofs_per_order_max, 1, 100);
+  l.text_messages_per_answer_max =
+      limits.Int("text_messages_per_answer_max", l.text_messages_per_answer_max, 1, 50);
+  limits.RejectUnknownKeys();
+
   SectionReader templates(root, "templates", source_name, env, errors);
   config.templates.dir = templates.String("dir", config.templates.dir);
   templates.RejectUnknownKeys();
@@ -342,9 +356,9 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.sandbox.pair_burst = sandbox.Int("pair_burst", config.sandbox.pair_burst, 1, 1000);
   sandbox.RejectUnknownKeys();
 
-  static const std::set<std::string> kSections = {"http",   "whatsapp", "postgres", "redis",
-                                                  "rabbitmq", "worker", "sender", "log",      "orders", "templates",
-                                                  "sandbox"};
+  static const std::set<std::string> kSections = {"http",     "whatsapp", "postgres",  "redis",
+                                                  "rabbitmq", "worker",   "sender",    "log",
+                                                  "orders",   "limits",   "templates", "sandbox"};
   for (auto&& [key, node] : root) {
     if (!kSections.count(std::string(key.str()))) {
       errors.push_back(source_name + ":" + std::to_string(node.source().begin.line) + ": [" +
