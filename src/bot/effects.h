@@ -47,6 +47,7 @@ struct RecordProof {
   int64_t order_id = 0;
   std::string media_id;
   std::string mime_type;
+  int max_per_order = 0;  // refused when the order already has this many proofs (0: no cap)
 };
 
 // An owner sets a product's stock.
@@ -81,6 +82,21 @@ struct StockWasSet {
   bool found = false;
 };
 
-using Outcome = std::variant<OrderPlaced, StockShort, OrderChanged, OrderUnchanged, StockWasSet>;
+// Checkout refused: with this order the customer would hold more reserved than a customer may
+// across their open orders ([limits] held_units_max, held_value_max_rupees). Nothing reserved.
+struct HoldLimitReached {
+  int64_t units_held = 0;  // in the customer's open orders before this one
+  orders::Money value_held;
+  int64_t units_max = 0;
+  orders::Money value_max;
+};
+// A payment proof refused: the order already has the most a customer may send for one order.
+struct ProofLimitReached {
+  int64_t order_id = 0;
+  int max_per_order = 0;
+};
+
+using Outcome = std::variant<OrderPlaced, StockShort, OrderChanged, OrderUnchanged, StockWasSet,
+                             HoldLimitReached, ProofLimitReached>;
 
 }  // namespace chatshop::bot

@@ -102,6 +102,22 @@ size_t Utf8Length(const std::string& text) {
   }));
 }
 
+// The start of `text`, at most `max_chars` characters, cut after a whole line when one ends in
+// its second half (else at a character boundary).
+std::string CutAtLine(const std::string& text, size_t max_chars) {
+  size_t bytes = 0;
+  for (size_t chars = 0; bytes < text.size() && chars < max_chars; ++chars) {
+    ++bytes;
+    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) ++bytes;
+  }
+  std::string cut = text.substr(0, bytes);
+  if (bytes < text.size()) {
+    const size_t line = cut.rfind('\n');
+    if (line != std::string::npos && line > cut.size() / 2) cut.resize(line);
+  }
+  return cut;
+}
+
 std::string Capitalised(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
   return text;
@@ -222,6 +238,11 @@ class Turn {
   void OnFix(const std::string& action, const std::string& sku, const std::string& alternative);
   void OnCatalogOrder(const json& order);
   void OnEdits(const std::vector<CartEdit>& edits);
+  // AddToCart and SetInCart within [limits] cart_lines_max: a product that would be a line too
+  // many is left out, and named in one "cart full" note. False when left out.
+  bool Add(const std::string& sku, int64_t qty);
+  bool Set(const std::string& sku, int64_t qty);
+  bool RoomFor(const std::string& sku);
   // Adds a typed list's items; returns false when it named nothing at all.
   bool AddTypedList(const std::string& text, bool* was_question);
   void Cancel();
@@ -239,6 +260,8 @@ class Turn {
   std::vector<Effect> effects_;
   std::vector<std::string> notes_;  // what was done or not understood, said before the reply
   std::vector<Effect> questions_;   // "which one did you mean" lists, sent after the reply
+  std::string left_out_;            // products a full cart could not take, for the note
+  size_t cart_full_note_ = 0;       // where that note is in notes_
 };
 
 std::string Turn::Say(const std::string& name, json data) const {
@@ -251,10 +274,47 @@ std::string Turn::Say(const std::string& name, json data) const {
 }
 
 void Turn::SendText(const std::string& body) {
-  // A text over Meta's limit (a very long bill) goes as several messages, none lost.
-  for (auto& part : whatsapp::BuildTextMessages(event_.customer, body)) {
-    effects_.push_back(SendReply{std::move(part)});
+  // A text over Meta's limit (a very long bill) goes as several messages, at most
+  // [limits] text_messages_per_answer_max of them: the last one kept is shortened and says so.
+  std::vector<json> parts = whatsapp::BuildTextMessages(event_.customer, body);
+  const size_t most = std::max<size_t>(1, shop_.limits.text_messages_per_answer_max);
+  if (parts.size() > most) {
+    parts.resize(most);
+    const std::string note = Say("limit_text_shortened");
+    const std::string kept = parts.back()["text"]["body"].get<std::string>();
+    const size_t room = whatsapp::kMaxTextBodyChars -
+                        std::min(whatsapp::kMaxTextBodyChars / 2, Utf8Length(note) + 1);
+    parts.back() = whatsapp::BuildTextMessage(event_.customer, CutAtLine(kept, room) + "\n" + note);
   }
+  for (auto& part : parts) effects_.push_back(SendReply{std::move(part)});
+}
+
+bool Turn::RoomFor(const std::string& sku) {
+  if (FindLine(next_.cart, sku) != nullptr || next_.cart.size() < shop_.limits.cart_lines_max) {
+    return true;
+  }
+  const orders::Product* p = shop_.catalog->Find(sku);
+  const std::string name = p != nullptr ? p->name : sku;
+  if (left_out_.empty()) {
+    cart_full_note_ = notes_.size();
+    notes_.emplace_back();
+  }
+  left_out_ += (left_out_.empty() ? "" : ", ") + name;
+  notes_[cart_full_note_] =
+      Say("limit_cart_full", {{"max", shop_.limits.cart_lines_max}, {"names", left_out_}});
+  return false;
+}
+
+bool Turn::Add(const std::string& sku, int64_t qty) {
+  if (qty > 0 && !RoomFor(sku)) return false;
+  AddToCart(next_.cart, sku, qty);
+  return true;
+}
+
+bool Turn::Set(const std::string& sku, int64_t qty) {
+  if (qty > 0 && !RoomFor(sku)) return false;
+  SetInCart(next_.cart, sku, qty);
+  return true;
 }
 
 void Turn::SendList(const std::string& body, const std::string& button,
@@ -378,8 +438,8 @@ void Turn::OnOrderMessage() {
   } else if (event_.type == "image" || event_.type == "document") {
     const std::string media_id = whatsapp::StringField(data, "id");
     if (media_id.empty()) return SendText(Say("unsupported"));
-    effects_.push_back(RecordProof{order.id, media_id,
-                                   whatsapp::StringField(data, "mime_type")});
+    effects_.push_back(RecordProof{order.id, media_id, whatsapp::StringField(data, "mime_type"),
+                                   shop_.limits.proofs_per_order_max});
   } else if (command == "help") {
     SendText(Say("help_payment", {{"number", order.number}}));
   } else if (auto language = LanguageWords().find(command); language != LanguageWords().end()) {
@@ -565,7 +625,7 @@ bool Turn::OnCommand(const std::string& command) {
 
 bool Turn::AddTypedList(const std::string& text, bool* was_question) {
   ParsedOrder order = shop_.parser->Parse(text);
-  for (const auto& item : order.items) AddToCart(next_.cart, item.sku, item.qty);
+  for (const auto& item : order.items) Add(item.sku, item.qty);
   for (const auto& u : order.unmatched) notes_.push_back(Say("unmatched", {{"text", u}}));
   for (const auto& a : order.ambiguous) {
     whatsapp::ListSection section{Say("ambiguous_section"), {}};
@@ -635,7 +695,7 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
       } else {
         // The parser's quantity: it knows "coke 750 ml 2" is two bottles.
         const int64_t qty = std::min(kMaxLineQty, item.qty);
-        SetInCart(next_.cart, item.sku, qty);
+        if (!Set(item.sku, qty)) continue;
         notes_.push_back(Say("fixed_reduced", {{"name", name}, {"qty", qty}}));
       }
       changed = true;
@@ -651,6 +711,11 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
 }
 
 void Turn::OnText(const std::string& text) {
+  // Nothing longer than [limits] message_chars_max reaches the parser: its time is bounded.
+  if (const size_t chars = Utf8Length(text); chars > shop_.limits.message_chars_max) {
+    return SendText(
+        Say("limit_message_too_long", {{"chars", chars}, {"max", shop_.limits.message_chars_max}}));
+  }
   const std::string command = Trimmed(FoldText(text));
   if (OnCommand(command)) return;
 
@@ -755,10 +820,10 @@ void Turn::OnChoice(const std::string& id) {
     } else {
       const int64_t delta = std::clamp<int64_t>(std::atoll(part(2).c_str()), -kMaxLineQty, kMaxLineQty);
       if (verb == "add") {
-        AddToCart(next_.cart, sku, std::max<int64_t>(1, delta));
+        Add(sku, std::max<int64_t>(1, delta));
       } else {
         const CartLine* line = FindLine(next_.cart, sku);
-        SetInCart(next_.cart, sku, (line != nullptr ? line->qty : 0) + delta);
+        Set(sku, (line != nullptr ? line->qty : 0) + delta);
       }
     }
     return Review(false);
@@ -774,7 +839,7 @@ void Turn::OnCatalogOrder(const json& order) {
       const std::string sku = whatsapp::StringField(item, "product_retailer_id");
       const int64_t qty = whatsapp::IntField(item, "quantity", 1);
       if (shop_.catalog->Find(sku) != nullptr && qty > 0) {
-        AddToCart(next_.cart, sku, qty);
+        Add(sku, qty);  // a full cart's note is shown with the bill
         added = true;
       } else {
         notes_.push_back(Say("unmatched", {{"text", sku}}));
@@ -845,6 +910,17 @@ Transition Turn::AfterOutcome(const Outcome& outcome) {
       SendText(Say("order_status", {{"number", order.number},
                                     {"status", WordsFor(ReplyLocale(next_, shop_)).StatusWords(order.status)}}));
     }
+  } else if (const auto* over = std::get_if<HoldLimitReached>(&outcome)) {
+    // Nothing was reserved; the cart stays, to be made smaller or checked out later.
+    SendBill(Say("limit_hold", {{"units_held", over->units_held},
+                                {"value_held", over->value_held.ToRupeeText()},
+                                {"units_max", over->units_max},
+                                {"value_max", over->value_max.ToRupeeText()}}) +
+             "\n\n");
+  } else if (const auto* proofs = std::get_if<ProofLimitReached>(&outcome)) {
+    const int64_t number =
+        shop_.order != nullptr && shop_.order->id == proofs->order_id ? shop_.order->number : 0;
+    SendText(Say("limit_proofs", {{"number", number}, {"max", proofs->max_per_order}}));
   } else if (const auto* unchanged = std::get_if<OrderUnchanged>(&outcome)) {
     if (!unchanged->order) {
       next_.order_id = 0;
@@ -863,23 +939,86 @@ Transition Turn::AfterOutcome(const Outcome& outcome) {
 }  // namespace
 
 const std::vector<std::string>& EngineTemplateNames() {
-  static const std::vector<std::string> names = {
-      "welcome", "menu_button", "menu_section", "category_prompt", "category_button", "more_row",
-      "product_row", "help", "cancelled", "cart_empty", "try_list", "bill", "button_checkout",
-      "button_edit", "button_cancel", "unmatched", "ambiguous", "ambiguous_button",
-      "ambiguous_section", "not_understood", "question", "unsupported", "stock_short",
-      "stock_issues_intro", "checkout_issues_intro", "issue_prompt", "issue_button",
-      "issue_section", "issue_replace_row", "issue_reduce_row", "issue_remove_row",
-      "issue_cancel_row", "fixed_replaced", "fixed_reduced", "fixed_removed", "issues_pending",
-      "edit_prompt", "edit_button", "edit_row", "edit_line", "button_plus",
-      "button_minus", "button_remove", "not_in_cart", "no_longer_sold", "language_set",
-      "payment_request", "button_cod", "button_cancel_order", "awaiting_payment_hint",
-      "review_pending", "help_payment", "proof_received", "order_cancelled", "cod_confirmed",
-      "order_change_refused", "order_status", "order_total", "notice_confirmed",
-      "notice_rejected", "notice_packed", "notice_out", "notice_delivered", "notice_cancelled",
-      "notice_expired", "owner_cancelled_by_customer", "owner_new_cod", "owner_button_packed",
-      "status_awaiting_payment", "status_payment_review", "status_confirmed", "status_packed",
-      "status_out_for_delivery", "status_delivered", "status_cancelled"};
+  static const std::vector<std::string> names = {"welcome",
+                                                 "menu_button",
+                                                 "menu_section",
+                                                 "category_prompt",
+                                                 "category_button",
+                                                 "more_row",
+                                                 "product_row",
+                                                 "help",
+                                                 "cancelled",
+                                                 "cart_empty",
+                                                 "try_list",
+                                                 "bill",
+                                                 "button_checkout",
+                                                 "button_edit",
+                                                 "button_cancel",
+                                                 "unmatched",
+                                                 "ambiguous",
+                                                 "ambiguous_button",
+                                                 "ambiguous_section",
+                                                 "not_understood",
+                                                 "question",
+                                                 "unsupported",
+                                                 "stock_short",
+                                                 "stock_issues_intro",
+                                                 "checkout_issues_intro",
+                                                 "issue_prompt",
+                                                 "issue_button",
+                                                 "issue_section",
+                                                 "issue_replace_row",
+                                                 "issue_reduce_row",
+                                                 "issue_remove_row",
+                                                 "issue_cancel_row",
+                                                 "fixed_replaced",
+                                                 "fixed_reduced",
+                                                 "fixed_removed",
+                                                 "issues_pending",
+                                                 "edit_prompt",
+                                                 "edit_button",
+                                                 "edit_row",
+                                                 "edit_line",
+                                                 "button_plus",
+                                                 "button_minus",
+                                                 "button_remove",
+                                                 "not_in_cart",
+                                                 "no_longer_sold",
+                                                 "language_set",
+                                                 "payment_request",
+                                                 "button_cod",
+                                                 "button_cancel_order",
+                                                 "awaiting_payment_hint",
+                                                 "review_pending",
+                                                 "help_payment",
+                                                 "proof_received",
+                                                 "order_cancelled",
+                                                 "cod_confirmed",
+                                                 "order_change_refused",
+                                                 "order_status",
+                                                 "order_total",
+                                                 "notice_confirmed",
+                                                 "notice_rejected",
+                                                 "notice_packed",
+                                                 "notice_out",
+                                                 "notice_delivered",
+                                                 "notice_cancelled",
+                                                 "notice_expired",
+                                                 "owner_cancelled_by_customer",
+                                                 "owner_new_cod",
+                                                 "owner_button_packed",
+                                                 "status_awaiting_payment",
+                                                 "status_payment_review",
+                                                 "status_confirmed",
+                                                 "status_packed",
+                                                 "status_out_for_delivery",
+                                                 "status_delivered",
+                                                 "status_cancelled",
+                                                 "limit_message_too_long",
+                                                 "limit_cart_full",
+                                                 "limit_hold",
+                                                 "limit_proofs",
+                                                 "limit_text_shortened"};
   return names;
 }
 

@@ -62,6 +62,18 @@ struct NoticeTemplate {
 inline constexpr const char* kNoticeKinds[] = {"confirmed", "rejected",  "packed", "out",
                                                "delivered", "cancelled", "expired"};
 
+// What one customer may do (config [limits]); the engine applies the per-message caps, the
+// ledger the ones that depend on stored orders (checked in the transaction that reserves).
+struct CustomerLimits {
+  int messages_per_minute = 20;           // InboundProcessor, through the shared limiter
+  size_t message_chars_max = 4000;        // a longer text is not given to the parser
+  size_t cart_lines_max = 50;             // different products in one cart
+  int64_t held_units_max = 200;           // across the customer's open orders (checkout)
+  orders::Money held_value_max{5000000};  // ₹50,000, likewise
+  int proofs_per_order_max = 5;
+  size_t text_messages_per_answer_max = 5;  // parts of one long text; the rest is shortened
+};
+
 // What the engine may know of the shop; prepared by the worker, read-only here.
 struct ShopView {
   std::string name;
@@ -76,6 +88,7 @@ struct ShopView {
   std::vector<ShopOwner> owners;
   std::map<std::string, NoticeTemplate> notice_templates;  // by kind (kNoticeKinds)
   const orders::OrderView* order = nullptr;  // the customer's order state.order_id, if any
+  CustomerLimits limits;
 };
 
 struct Transition {

@@ -16,6 +16,7 @@ std::vector<std::string> WorkerTemplateNames() {
   std::vector<std::string> names = EngineTemplateNames();
   for (auto& name : OwnerTemplateNames()) names.push_back(std::move(name));
   names.push_back("no_catalog");
+  names.push_back("limit_slow_down");
   return names;
 }
 
@@ -28,7 +29,8 @@ ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates
   view.delivery = shop.delivery;
   view.locale = shop.locale;
   view.payment = shop.payment;
-  view.reservation_minutes = shop.reservation_minutes > 0 ? shop.reservation_minutes : reservation_minutes;
+  view.reservation_minutes =
+      shop.reservation_minutes > 0 ? shop.reservation_minutes : reservation_minutes;
   view.owners = shop.owners;
   view.notice_templates = shop.notice_templates;
   return view;
@@ -36,11 +38,14 @@ ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates
 
 InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                                    const common::TemplateSet& templates,
-                                   common::MetricsRegistry& metrics, int reservation_minutes)
+                                   common::MetricsRegistry& metrics, int reservation_minutes,
+                                   CustomerMessageLimiter* limiter, CustomerLimits limits)
     : store_(store),
       catalogs_(catalogs),
       templates_(templates),
       reservation_minutes_(reservation_minutes),
+      limiter_(limiter),
+      limits_(limits),
       recorded_(metrics.GetCounter("chatshop_inbound_messages_total",
                                    "Customer messages recorded with their replies")),
       duplicates_(metrics.GetCounter("chatshop_inbound_duplicates_total",
@@ -51,6 +56,12 @@ InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                                           "Statuses and errors acknowledged without processing")),
       statuses_(metrics.GetCounter("chatshop_inbound_statuses_total",
                                    "Delivery statuses of sent messages recorded")),
+      rate_limited_(metrics.GetCounter(
+          "chatshop_inbound_rate_limited_total",
+          "Customer messages beyond [limits] customer_messages_per_minute, kept unanswered")),
+      limiter_unavailable_(metrics.GetCounter(
+          "chatshop_inbound_limiter_unavailable_total",
+          "Customer messages admitted unchecked because the rate limiter was unreachable")),
       log_(common::GetLogger("worker")) {}
 
 const OrderParser& InboundProcessor::ParserFor(int64_t shop_id, const orders::Catalog& catalog) {
@@ -61,7 +72,8 @@ const OrderParser& InboundProcessor::ParserFor(int64_t shop_id, const orders::Ca
 
 Handling InboundProcessor::Handle(const InboundEvent& event) {
   if (event.kind == InboundEvent::Kind::kMessage) return HandleMessage(event);
-  if (event.kind == InboundEvent::Kind::kStatus && event.subtype.empty()) return HandleStatus(event);
+  if (event.kind == InboundEvent::Kind::kStatus && event.subtype.empty())
+    return HandleStatus(event);
   // Out-of-band errors and payment statuses are counted and acknowledged so that they do not
   // block the customer's queue.
   not_yet_handled_.Increment();
@@ -102,7 +114,8 @@ Handling InboundProcessor::HandleStatus(const InboundEvent& status) {
   }
   const ShopView view = ShopViewOf(*shop, templates_, reservation_minutes_);
   auto changed = store_.RecordStatus(
-      status, *shop, [&](int64_t order_number, const std::string& customer, const std::string& error) {
+      status, *shop,
+      [&](int64_t order_number, const std::string& customer, const std::string& error) {
         std::vector<nlohmann::json> out;
         for (const auto& owner : shop->owners) {
           out.push_back(NoticeFailedReport(order_number, customer, error, owner, view));
@@ -163,9 +176,16 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
     Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
     if (const auto* place = std::get_if<PlaceOrder>(&effect)) {
       const orders::Bill bill = orders::MakeBill(place->lines, *view.catalog, view.delivery);
-      OrderRequest request{shop.id,       event.customer,          {},
-                           bill.subtotal, bill.delivery,           bill.total,
-                           view.delivery, view.reservation_minutes};
+      OrderRequest request{shop.id,
+                           event.customer,
+                           {},
+                           bill.subtotal,
+                           bill.delivery,
+                           bill.total,
+                           view.delivery,
+                           view.reservation_minutes,
+                           view.limits.held_units_max,
+                           view.limits.held_value_max};
       for (const auto& line : bill.lines) {
         request.lines.push_back(
             {line.product->sku, line.product->name, line.qty, line.product->price});
@@ -179,12 +199,15 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
         decision.stock_changed = true;
       }
     } else if (const auto* proof = std::get_if<RecordProof>(&effect)) {
-      if (auto recorded = ledger.RecordPaymentProof(proof->order_id, *proof, event.id); !recorded) {
-        return tl::unexpected(recorded.error());
+      auto recorded = ledger.RecordPaymentProof(proof->order_id, *proof, event.id);
+      if (!recorded) return tl::unexpected(recorded.error());
+      if (!*recorded) {
+        outcome = Outcome{ProofLimitReached{proof->order_id, proof->max_per_order}};
+      } else {
+        ChangeOrder submit{proof->order_id,          0, "", orders::OrderAction::kSubmitProof,
+                           orders::Actor::kCustomer, ""};
+        outcome = ledger.Apply(shop.id, submit, event.customer, view.reservation_minutes);
       }
-      ChangeOrder submit{proof->order_id, 0, "", orders::OrderAction::kSubmitProof,
-                         orders::Actor::kCustomer, ""};
-      outcome = ledger.Apply(shop.id, submit, event.customer, view.reservation_minutes);
     } else {
       return std::vector<Effect>{};  // customers cannot set stock
     }
@@ -200,9 +223,9 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
   return decision;
 }
 
-Result<Decision> InboundProcessor::DecideForOwner(const InboundEvent& event,
-                                                  const ShopOwner& owner, const ShopRecord& shop,
-                                                  const ShopView& view, OrderLedger& ledger) {
+Result<Decision> InboundProcessor::DecideForOwner(const InboundEvent& event, const ShopOwner& owner,
+                                                  const ShopRecord& shop, const ShopView& view,
+                                                  OrderLedger& ledger) {
   auto open = ledger.OpenOrders(shop.id, 20);
   if (!open) return tl::unexpected(open.error());
   const OwnerView owner_view{&view, owner, std::move(*open)};
@@ -254,8 +277,39 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   }
 
   const ShopOwner* owner = shop->Owner(event.customer);
+  std::optional<Admission> refused;
+  if (owner == nullptr && limiter_ != nullptr) {
+    auto admission = limiter_->Admit(shop->id, event.customer, event.id,
+                                     limits_.messages_per_minute, std::chrono::minutes(1));
+    if (!admission) {
+      limiter_unavailable_.Increment();
+      log_->warn("rate limiter unavailable, message admitted wamid={} shop={}: {}", event.id,
+                 shop->id, admission.error().message);
+    } else if (!admission->admitted) {
+      refused = *admission;
+    }
+  }
   InboundStore::Decide decide;
-  if (catalog.products.empty() && owner == nullptr) {
+  if (refused) {
+    // Kept (the inbox row dedupes it and says why it went unanswered), not run: one short
+    // answer a minute, in the customer's language, and nothing else.
+    decide = [&](OrderLedger&, const nlohmann::json& stored) -> Result<Decision> {
+      Decision decision;
+      decision.rate_limited = true;
+      if (refused->tell) {
+        const ShopView view = ShopViewOf(*shop, templates_, reservation_minutes_);
+        const nlohmann::json data = {
+            {"shop", shop->name},
+            {"per_minute", limits_.messages_per_minute},
+            {"customer", event.customer_name.empty() ? nlohmann::json(false)
+                                                     : nlohmann::json(event.customer_name)}};
+        decision.replies.push_back(whatsapp::BuildTextMessage(
+            event.customer, templates_.Render(ReplyLocale(StateFromJson(stored), view),
+                                              "limit_slow_down", data, &shop->templates)));
+      }
+      return decision;
+    };
+  } else if (catalog.products.empty() && owner == nullptr) {
     // A shop that has not imported its catalog yet: acknowledge, keep no conversation.
     decide = [&](OrderLedger&, const nlohmann::json&) -> Result<Decision> {
       const nlohmann::json data = {
@@ -270,6 +324,7 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   } else {
     const OrderParser& parser = ParserFor(shop->id, catalog);
     ShopView view = ShopViewOf(*shop, templates_, reservation_minutes_);
+    view.limits = limits_;
     view.catalog = &catalog;
     view.parser = &parser;
     decide = [&, view](OrderLedger& ledger, const nlohmann::json& stored) -> Result<Decision> {
@@ -284,7 +339,11 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
     return decision;
   });
   if (!recorded) return retry_or_park(recorded.error());
-  if (*recorded) {
+  if (*recorded && refused) {
+    rate_limited_.Increment();
+    log_->info("rate limited wamid={} shop={} from={}{}", event.id, shop->id,
+               common::MaskPhone(event.customer), refused->tell ? " told" : "");
+  } else if (*recorded) {
     // Stock moved in the database: the next reply must not be built from a stale cached copy.
     if (stock_changed && catalogs_ != nullptr) catalogs_->Forget(shop->id);
     recorded_.Increment();

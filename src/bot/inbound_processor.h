@@ -38,9 +38,17 @@ class InboundProcessor {
   // shop with an empty catalog gets it too; a shop with products gets the conversation engine.
   // `templates` must have EngineTemplateNames() and "no_catalog"; it outlives the processor.
   // `reservation_minutes`: how long checkout holds stock unpaid.
+  // `limiter` (may be null: no rate limit) counts customers' messages against
+  // `limits.messages_per_minute`; a message beyond it is recorded (inbox row marked
+  // rate_limited) and acknowledged without running the engine, and the first of a minute gets
+  // the "limit_slow_down" answer. Owners' messages are never limited. The other `limits` reach
+  // the engine (ShopView::limits) and the ledger (checkout, payment proofs). If the limiter's
+  // server cannot be reached, messages are admitted (and counted in a metric): Redis holds what
+  // may be lost, and a lost counter must not silence every customer.
   InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                    const common::TemplateSet& templates, common::MetricsRegistry& metrics,
-                   int reservation_minutes = 30);
+                   int reservation_minutes = 30, CustomerMessageLimiter* limiter = nullptr,
+                   CustomerLimits limits = {});
 
   [[nodiscard]] Handling Handle(const whatsapp::InboundEvent& event);
 
@@ -64,12 +72,16 @@ class InboundProcessor {
   CatalogSource* catalogs_;
   const common::TemplateSet& templates_;
   int reservation_minutes_;
+  CustomerMessageLimiter* limiter_;
+  CustomerLimits limits_;
   std::map<int64_t, std::unique_ptr<OrderParser>> parsers_;  // by shop; each keeps its catalog
   common::Counter& recorded_;
   common::Counter& duplicates_;
   common::Counter& unknown_shop_;
   common::Counter& not_yet_handled_;
   common::Counter& statuses_;
+  common::Counter& rate_limited_;
+  common::Counter& limiter_unavailable_;
   std::shared_ptr<spdlog::logger> log_;
 };
 
@@ -77,8 +89,8 @@ class InboundProcessor {
 ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates,
                     int reservation_minutes);
 
-// Every template the worker's replies use: the customer's and owner's engines' and
-// "no_catalog".
+// Every template the worker's replies use: the customer's and owner's engines', "no_catalog"
+// and "limit_slow_down".
 std::vector<std::string> WorkerTemplateNames();
 
 }  // namespace chatshop::bot

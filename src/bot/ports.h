@@ -55,6 +55,10 @@ struct OrderRequest {
   orders::Money total;
   orders::DeliveryRule delivery_rule;  // the shop's, for the totals at the store's prices
   int hold_minutes = 30;  // the reservation lapses this long after the database's now()
+  // What the customer may hold reserved across their open orders at this shop, this order
+  // included (0: no cap).
+  int64_t held_units_max = 0;
+  orders::Money held_value_max;
 };
 
 // Orders and stock, inside the transaction of one inbound message (InboundStore::Handle).
@@ -66,7 +70,8 @@ class OrderLedger {
   // Reserves every line's stock and creates the order (AWAITING_PAYMENT, the shop's next
   // number, a fresh nonce) with every line at the store's price and name as read with the
   // stock (never the request's), or reserves nothing and names every short SKU with what is
-  // left.
+  // left, or — HoldLimitReached — reserves nothing because the customer's open orders of the
+  // shop with this one would hold more units or value than the request's caps.
   [[nodiscard]] virtual Result<Outcome> PlaceOrder(const OrderRequest& request) = 0;
   // The order with this id of this shop; nullopt when there is none.
   [[nodiscard]] virtual Result<std::optional<orders::OrderView>> FindOrder(int64_t shop_id,
@@ -81,9 +86,10 @@ class OrderLedger {
   [[nodiscard]] virtual Result<Outcome> Apply(int64_t shop_id, const ChangeOrder& change,
                                               const std::string& actor_id, int hold_minutes) = 0;
   // Records a payment proof for the media worker to fetch (the order's status is changed
-  // separately, by Apply with kSubmitProof).
-  [[nodiscard]] virtual Status RecordPaymentProof(int64_t order_id, const RecordProof& proof,
-                                                  const std::string& caused_by) = 0;
+  // separately, by Apply with kSubmitProof). False, recording nothing, when the order already
+  // has `proof.max_per_order` proofs.
+  [[nodiscard]] virtual Result<bool> RecordPaymentProof(int64_t order_id, const RecordProof& proof,
+                                                        const std::string& caused_by) = 0;
   // StockWasSet (found false when the shop has no such SKU).
   [[nodiscard]] virtual Result<Outcome> UpdateStock(int64_t shop_id, const SetStock& change) = 0;
 };
@@ -93,6 +99,7 @@ struct Decision {
   std::vector<nlohmann::json> replies;  // /messages bodies, each to its "to"
   nlohmann::json state;                 // the sender's new conversation state; null: keep
   bool stock_changed = false;           // reservations moved stock: drop cached catalogs
+  bool rate_limited = false;            // kept but not run: the customer wrote too fast
 };
 
 // Where the worker reads shops and commits the effects of one inbound message. Implementations
@@ -209,6 +216,27 @@ class MediaVault {
   // Lower-case hex SHA-256 of `bytes`: what they would be kept under.
   [[nodiscard]] virtual std::string DigestOf(const std::string& bytes) const = 0;
   [[nodiscard]] virtual Result<StoredMedia> Keep(const std::string& bytes) = 0;
+};
+
+// What the rate limiter makes of one customer message.
+struct Admission {
+  bool admitted = true;
+  bool tell = false;  // refused, and the first refusal of this window: say "slow down" once
+};
+
+// Counts customers' messages over a sliding window, shared by every worker process (issue 13):
+// a customer may have at most `limit` messages admitted in any `window`. One instance per
+// thread; implementations need not be thread-safe.
+class CustomerMessageLimiter {
+ public:
+  virtual ~CustomerMessageLimiter() = default;
+  // Admits message `message_id` (the wamid) of `customer` at shop `shop_id` when fewer than
+  // `limit` of theirs were admitted within the last `window`; an id admitted before is admitted
+  // again without being counted twice (a redelivery). A refusal says whether it is the first
+  // since `window` ago. kUnavailable when the shared counter cannot be reached.
+  [[nodiscard]] virtual Result<Admission> Admit(int64_t shop_id, const std::string& customer,
+                                                const std::string& message_id, int limit,
+                                                std::chrono::milliseconds window) = 0;
 };
 
 // The shop's catalog as the conversation needs it (cached reads). One per thread.

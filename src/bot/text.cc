@@ -171,22 +171,36 @@ std::vector<std::string> Tokenize(std::string_view folded) {
 int EditDistance(std::string_view a, std::string_view b, int max_distance) {
   const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   if (std::abs(n - m) > max_distance) return max_distance + 1;
-  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
-  for (int i = 0; i <= n; ++i) d[i][0] = i;
-  for (int j = 0; j <= m; ++j) d[0][j] = j;
+  // Three rolling rows (the transposition looks two rows back) instead of a whole matrix: the
+  // parser calls this for every vocabulary word a customer's word might be a typo of.
+  // Words are short: their rows live on the stack; only a long one allocates.
+  constexpr int kShort = 64;
+  int small[3 * kShort];
+  std::vector<int> large;
+  if (m + 1 > kShort) large.resize(3 * static_cast<size_t>(m + 1));
+  int* before = m + 1 > kShort ? large.data() : small;  // row i - 2
+  int* previous = before + (m + 1);                     // row i - 1
+  int* current = previous + (m + 1);                    // row i
+  for (int j = 0; j <= m; ++j) previous[j] = j;
   for (int i = 1; i <= n; ++i) {
+    current[0] = i;
     int row_min = max_distance + 1;
     for (int j = 1; j <= m; ++j) {
-      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      int d = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        d = std::min(d, before[j - 2] + 1);
       }
-      row_min = std::min(row_min, d[i][j]);
+      current[j] = d;
+      row_min = std::min(row_min, d);
     }
     if (row_min > max_distance) return max_distance + 1;
+    int* oldest = before;
+    before = previous;
+    previous = current;
+    current = oldest;
   }
-  return std::min(d[n][m], max_distance + 1);
+  return std::min(previous[m], max_distance + 1);
 }
 
 }  // namespace chatshop::bot

@@ -1,5 +1,7 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -7,8 +9,6 @@
 #include <limits>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "common/url.h"
 
@@ -24,13 +24,20 @@ std::string Upper(std::string_view s) {
 
 std::string_view TypeName(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date or time";
   }
 }
 
@@ -93,8 +100,7 @@ class SectionReader {
     }
     if (!value) return fallback;
     if (*value < min || *value > max) {
-      Fail(node, key,
-           "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      Fail(node, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
       return fallback;
     }
     return *value;
@@ -221,8 +227,7 @@ class SectionReader {
                       std::string empty) {
     if (fallback) return *fallback;
     errors_.push_back(source_ + ": [" + section_ + "] " + std::string(key) +
-                      ": required key is missing (set it in the file or in " + EnvName(key) +
-                      ")");
+                      ": required key is missing (set it in the file or in " + EnvName(key) + ")");
     return empty;
   }
 
@@ -314,8 +319,8 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       http.Integer("max_body_bytes", config.http.max_body_bytes, 1024, 64 * 1024 * 1024);
   config.http.threads = http.Int("threads", config.http.threads, 1, 4096);
   config.http.admin_listen = http.Listen("admin_listen", config.http.admin_listen);
-  config.http.max_header_line_bytes = http.Integer(
-      "max_header_line_bytes", config.http.max_header_line_bytes, 256, 1024 * 1024);
+  config.http.max_header_line_bytes =
+      http.Integer("max_header_line_bytes", config.http.max_header_line_bytes, 256, 1024 * 1024);
   config.http.max_header_count =
       http.Int("max_header_count", config.http.max_header_count, 8, 1000);
   config.http.max_header_bytes =
@@ -326,8 +331,8 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       http.Int("idle_timeout_ms", config.http.idle_timeout_ms, 100, 3600000);
   config.http.max_connections =
       http.Int("max_connections", config.http.max_connections, 1, 1000000);
-  config.http.max_connections_per_address = http.Int(
-      "max_connections_per_address", config.http.max_connections_per_address, 1, 1000000);
+  config.http.max_connections_per_address =
+      http.Int("max_connections_per_address", config.http.max_connections_per_address, 1, 1000000);
   config.http.max_buffered_body_bytes =
       http.Integer("max_buffered_body_bytes", config.http.max_buffered_body_bytes, 1024,
                    int64_t{64} * 1024 * 1024 * 1024);
@@ -380,7 +385,8 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
 
   SectionReader mq(root, "rabbitmq", source_name, env, errors);
   config.rabbitmq.url = mq.Url("url", std::nullopt, {"amqp://"});
-  config.rabbitmq.inbound_shards = mq.Int("inbound_shards", config.rabbitmq.inbound_shards, 1, 1024);
+  config.rabbitmq.inbound_shards =
+      mq.Int("inbound_shards", config.rabbitmq.inbound_shards, 1, 1024);
   config.rabbitmq.name_prefix = mq.String("name_prefix", config.rabbitmq.name_prefix);
   config.rabbitmq.prefetch = mq.Int("prefetch", config.rabbitmq.prefetch, 1, 65535);
   config.rabbitmq.outbound_shards =
@@ -435,6 +441,20 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       orders.Integer("max_price_rupees", config.orders.max_price_rupees, 1, 1000000000);
   orders.RejectUnknownKeys();
 
+  SectionReader limits(root, "limits", source_name, env, errors);
+  auto& l = config.limits;
+  l.customer_messages_per_minute =
+      limits.Int("customer_messages_per_minute", l.customer_messages_per_minute, 1, 10000);
+  l.message_chars_max = limits.Int("message_chars_max", l.message_chars_max, 100, 65536);
+  l.cart_lines_max = limits.Int("cart_lines_max", l.cart_lines_max, 1, 1000);
+  l.held_units_max = limits.Int("held_units_max", l.held_units_max, 1, 1000000);
+  l.held_value_max_rupees =
+      limits.Integer("held_value_max_rupees", l.held_value_max_rupees, 1, int64_t{1} << 40);
+  l.proofs_per_order_max = limits.Int("proofs_per_order_max", l.proofs_per_order_max, 1, 100);
+  l.text_messages_per_answer_max =
+      limits.Int("text_messages_per_answer_max", l.text_messages_per_answer_max, 1, 50);
+  limits.RejectUnknownKeys();
+
   SectionReader templates(root, "templates", source_name, env, errors);
   config.templates.dir = templates.String("dir", config.templates.dir);
   templates.RejectUnknownKeys();
@@ -461,9 +481,9 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   r.batch_rows = retention.Int("batch_rows", r.batch_rows, 1, 100000);
   retention.RejectUnknownKeys();
 
-  static const std::set<std::string> kSections = {"http",     "whatsapp",  "postgres", "redis",
-                                                  "rabbitmq", "worker",    "sender",   "log",
-                                                  "orders",   "templates", "sandbox",  "retention"};
+  static const std::set<std::string> kSections = {
+      "http", "whatsapp", "postgres", "redis",     "rabbitmq", "worker",   "sender",
+      "log",  "orders",   "limits",   "templates", "sandbox",  "retention"};
   for (auto&& [key, node] : root) {
     if (!kSections.count(std::string(key.str()))) {
       errors.push_back(source_name + ":" + std::to_string(node.source().begin.line) + ": [" +

@@ -108,6 +108,19 @@ struct OrdersSettings {
   int64_t max_price_rupees = 1000000;  // a catalog import refuses a higher unit price
 };
 
+// What one customer may do (issue 13): how fast they may write, how big a message, a cart, an
+// order hold and a reply may get. Owners' messages are not limited.
+struct LimitsSettings {
+  int customer_messages_per_minute =
+      20;                        // beyond: one "slow down" a minute, messages kept unanswered
+  int message_chars_max = 4000;  // characters of one message given to the order parser
+  int cart_lines_max = 50;       // different products in one cart
+  int held_units_max = 200;      // units one customer may hold reserved across open orders
+  int64_t held_value_max_rupees = 50000;  // and their value (subtotals), per shop
+  int proofs_per_order_max = 5;           // payment screenshots accepted for one order
+  int text_messages_per_answer_max = 5;   // a long text (a bill) is split into at most this many
+};
+
 struct TemplatesSettings {
   // Where templates/<locale>/<name>.mustache are read from at start-up; by default the
   // templates/ folder of the source tree the binaries were built from.
@@ -146,6 +159,7 @@ struct Config {
   SenderSettings sender;
   LogSettings log;
   OrdersSettings orders;
+  LimitsSettings limits;
   TemplatesSettings templates;
   SandboxSettings sandbox;
   RetentionSettings retention;

@@ -73,7 +73,34 @@ std::optional<OrderView> PgOrderLedger::LoadOrder(int64_t shop_id, int64_t id, i
   return OrderFromRow(rows[0]);
 }
 
+std::optional<bot::HoldLimitReached> PgOrderLedger::HoldLimitExceeded(
+    const bot::OrderRequest& request) {
+  if (request.held_units_max <= 0 && request.held_value_max.minor <= 0) return std::nullopt;
+  // The customer's messages are serialised by their conversation's row lock (held by the
+  // transaction this runs in), so no other checkout of theirs can slip in between this sum and
+  // the reservation below.
+  auto held = tx_.exec_params(
+      "SELECT coalesce(sum(o.subtotal_minor), 0) AS value, "
+      "  coalesce(sum((SELECT sum(r.qty) FROM reservations r "
+      "                WHERE r.order_id = o.id AND NOT r.released)), 0) AS units "
+      "FROM orders o WHERE o.shop_id = $1 AND o.customer = $2 "
+      "  AND o.status NOT IN ('delivered', 'cancelled')",
+      request.shop_id, request.customer);
+  const int64_t units_held = held[0]["units"].as<int64_t>();
+  const int64_t value_held = held[0]["value"].as<int64_t>();
+  int64_t units_wanted = 0;
+  for (const auto& line : request.lines) units_wanted += line.qty;
+  const bool too_many =
+      request.held_units_max > 0 && units_held + units_wanted > request.held_units_max;
+  const bool too_much = request.held_value_max.minor > 0 &&
+                        value_held + request.subtotal.minor > request.held_value_max.minor;
+  if (!too_many && !too_much) return std::nullopt;
+  return bot::HoldLimitReached{units_held, orders::Money{value_held}, request.held_units_max,
+                               request.held_value_max};
+}
+
 Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request) {
+  if (auto over = HoldLimitExceeded(request)) return bot::Outcome{*over};
   // What each SKU needs, in SKU (byte) order, so that two checkouts lock the same products in
   // the same order and cannot deadlock.
   std::map<std::string, int64_t> wanted;
@@ -216,13 +243,16 @@ Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrde
   return bot::Outcome{bot::OrderChanged{*LoadOrder(shop_id, order->id, 0, false), from, change}};
 }
 
-Status PgOrderLedger::RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
-                                         const std::string& caused_by) {
-  tx_.exec_params(
+Result<bool> PgOrderLedger::RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
+                                               const std::string& caused_by) {
+  // The order's row lock first: two proofs for one order are counted one after the other.
+  tx_.exec_params("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id);
+  auto inserted = tx_.exec_params(
       "INSERT INTO payment_proofs (order_id, media_id, mime_type, caused_by) "
-      "VALUES ($1, $2, $3, $4)",
-      order_id, proof.media_id, proof.mime_type, caused_by);
-  return Ok();
+      "SELECT $1, $2, $3, $4 WHERE $5 <= 0 OR "
+      "  (SELECT count(*) FROM payment_proofs WHERE order_id = $1) < $5",
+      order_id, proof.media_id, proof.mime_type, caused_by, proof.max_per_order);
+  return inserted.affected_rows() > 0;
 }
 
 Result<bot::Outcome> PgOrderLedger::UpdateStock(int64_t shop_id, const bot::SetStock& change) {

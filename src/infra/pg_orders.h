@@ -22,14 +22,16 @@ class PgOrderLedger : public bot::OrderLedger {
   Result<std::vector<orders::OrderView>> OpenOrders(int64_t shop_id, int limit) override;
   Result<bot::Outcome> Apply(int64_t shop_id, const bot::ChangeOrder& change,
                              const std::string& actor_id, int hold_minutes) override;
-  Status RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
-                            const std::string& caused_by) override;
+  Result<bool> RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
+                                  const std::string& caused_by) override;
   Result<bot::Outcome> UpdateStock(int64_t shop_id, const bot::SetStock& change) override;
 
  private:
   // By id, or by number when id is 0; `lock` takes the order's row lock until commit.
   std::optional<orders::OrderView> LoadOrder(int64_t shop_id, int64_t id, int64_t number,
                                              bool lock);
+  // HoldLimitReached when the customer's open orders and this request together pass its caps.
+  std::optional<bot::HoldLimitReached> HoldLimitExceeded(const bot::OrderRequest& request);
   pqxx::dbtransaction& tx_;
 };
 

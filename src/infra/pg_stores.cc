@@ -151,6 +151,9 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
         "  updated_at = now(), last_inbound_at = now()",
         shop.id, event.customer,
         decision->state.is_null() ? std::optional<std::string>() : decision->state.dump());
+    if (decision->rate_limited) {
+      tx.exec_params("UPDATE inbox SET rate_limited = true WHERE wamid = $1", event.id);
+    }
     QueueReplies(tx, shop.id, decision->replies, event.id);
     tx.commit();
     recorded = true;

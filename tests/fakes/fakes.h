@@ -2,6 +2,8 @@
 
 // Small in-memory implementations of the ports, for unit tests (no servers, no sleeps).
 
+#include <algorithm>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <set>
@@ -40,6 +42,21 @@ class FakeTenantDirectory : public webhook::TenantDirectory {
 class FakeOrderLedger : public bot::OrderLedger {
  public:
   Result<bot::Outcome> PlaceOrder(const bot::OrderRequest& request) override {
+    int64_t units_held = 0, value_held = 0, units_wanted = 0;
+    for (const auto& [shop, o] : orders) {
+      if (shop != request.shop_id || o.customer != request.customer || orders::IsFinal(o.status)) {
+        continue;
+      }
+      for (const auto& line : o.lines) units_held += line.qty;
+      value_held += o.subtotal.minor;
+    }
+    for (const auto& line : request.lines) units_wanted += line.qty;
+    if ((request.held_units_max > 0 && units_held + units_wanted > request.held_units_max) ||
+        (request.held_value_max.minor > 0 &&
+         value_held + request.subtotal.minor > request.held_value_max.minor)) {
+      return bot::Outcome{bot::HoldLimitReached{units_held, orders::Money{value_held},
+                                                request.held_units_max, request.held_value_max}};
+    }
     auto& catalog = (*catalogs)[request.shop_id];
     bot::StockShort shortage;
     for (const auto& line : request.lines) {
@@ -109,10 +126,13 @@ class FakeOrderLedger : public bot::OrderLedger {
                       std::string(orders::StatusName(*next))});
     return bot::Outcome{bot::OrderChanged{*order, from, change}};
   }
-  Status RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
-                            const std::string&) override {
+  Result<bool> RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
+                                  const std::string&) override {
+    const auto had = std::count_if(proofs.begin(), proofs.end(),
+                                   [&](const auto& p) { return p.first == order_id; });
+    if (proof.max_per_order > 0 && had >= proof.max_per_order) return false;
     proofs.push_back({order_id, proof.media_id});
-    return Ok();
+    return true;
   }
   Result<bot::Outcome> UpdateStock(int64_t shop_id, const bot::SetStock& change) override {
     orders::Product* p = Product(shop_id, change.sku);
@@ -164,6 +184,7 @@ class FakeInboundStore : public bot::InboundStore {
     }
     if (!decision->state.is_null()) conversation = {decision->state, conversation.version + 1};
     inbox.insert(event.id);
+    if (decision->rate_limited) rate_limited.insert(event.id);
     outbox.insert(outbox.end(), decision->replies.begin(), decision->replies.end());
     return true;
   }
@@ -190,6 +211,7 @@ class FakeInboundStore : public bot::InboundStore {
   bool unavailable = false;
   std::map<std::string, bot::ShopRecord> shops;
   std::set<std::string> inbox;
+  std::set<std::string> rate_limited;  // wamids kept unanswered: the customer wrote too fast
   std::vector<nlohmann::json> outbox;
   std::map<std::pair<int64_t, std::string>, Conversation> conversations;
   std::map<std::string, std::string> statuses;  // wamid → newest status
@@ -323,6 +345,41 @@ class FakeOutboundQueue : public whatsapp::OutboundQueue {
   std::vector<whatsapp::OutboundJob> queued;
   std::vector<std::pair<whatsapp::OutboundJob, std::chrono::milliseconds>> delayed;
   std::vector<Dead> dead;
+};
+
+// Admits `limit` messages per (shop, customer) until `Expire` — a window that ends only when
+// the test says so — telling on the first refusal; ids admitted before are admitted again.
+// Can be told to fail like an unreachable Redis.
+class FakeCustomerLimiter : public bot::CustomerMessageLimiter {
+ public:
+  Result<bot::Admission> Admit(int64_t shop_id, const std::string& customer,
+                               const std::string& message_id, int limit,
+                               std::chrono::milliseconds window) override {
+    calls.push_back({customer, limit, window});
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "redis down");
+    auto& log = admitted[{shop_id, customer}];
+    if (log.count(message_id)) return bot::Admission{true, false};
+    if (static_cast<int>(log.size()) < limit) {
+      log.insert(message_id);
+      return bot::Admission{true, false};
+    }
+    const bool tell = told.insert({shop_id, customer}).second;
+    return bot::Admission{false, tell};
+  }
+  // The window is over for everyone.
+  void Expire() {
+    admitted.clear();
+    told.clear();
+  }
+  struct Call {
+    std::string customer;
+    int limit;
+    std::chrono::milliseconds window;
+  };
+  bool unavailable = false;
+  std::vector<Call> calls;
+  std::map<std::pair<int64_t, std::string>, std::set<std::string>> admitted;
+  std::set<std::pair<int64_t, std::string>> told;
 };
 
 // Answers each reservation from a script of waits (then allows), recording the calls.

@@ -9,13 +9,14 @@
 #include "bot/inbound_processor.h"
 #include "bot/order_clock.h"
 #include "bot/proof_fetcher.h"
-#include "infra/media_vault.h"
 #include "common/logging.h"
 #include "infra/graph_api_client.h"
+#include "infra/media_vault.h"
 #include "infra/pg_stores.h"
 #include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
 #include "infra/redis_cache.h"
+#include "infra/redis_customer_limiter.h"
 #include "infra/redis_pacer.h"
 #include "orders/catalog_service.h"
 #include "webhook/http_server.h"
@@ -51,6 +52,20 @@ infra::RabbitSettings RabbitOf(const common::Config& config) {
   return infra::RabbitSettingsOf(config.rabbitmq);
 }
 
+// What one customer may do, from [limits].
+bot::CustomerLimits LimitsOf(const common::Config& config) {
+  const auto& l = config.limits;
+  bot::CustomerLimits limits;
+  limits.messages_per_minute = l.customer_messages_per_minute;
+  limits.message_chars_max = static_cast<size_t>(l.message_chars_max);
+  limits.cart_lines_max = static_cast<size_t>(l.cart_lines_max);
+  limits.held_units_max = l.held_units_max;
+  limits.held_value_max = orders::Money{l.held_value_max_rupees * 100};
+  limits.proofs_per_order_max = l.proofs_per_order_max;
+  limits.text_messages_per_answer_max = static_cast<size_t>(l.text_messages_per_answer_max);
+  return limits;
+}
+
 // Consumes the inbound shard queues in `shards` until stopped; parks what can never succeed.
 void ConsumeShards(const common::Config& config, const common::TemplateSet& templates,
                    common::MetricsRegistry& metrics, infra::RabbitPublisher& parking,
@@ -58,8 +73,9 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
   auto log = common::GetLogger("worker");
   infra::PgInboundStore store(config.postgres.url);
   CatalogReader catalogs(config);
+  infra::RedisCustomerLimiter limiter({config.redis.url, config.redis.key_prefix});
   bot::InboundProcessor processor(store, &catalogs, templates, metrics,
-                                  config.orders.reservation_minutes);
+                                  config.orders.reservation_minutes, &limiter, LimitsOf(config));
 
   auto park = [&](const infra::Delivery& delivery, const std::string& reason) {
     webhook::QueueMessage parked{webhook::QueueMessage::Route::kParked, 0, delivery.message_id,

@@ -307,6 +307,43 @@ TEST(ConfigTest, RetentionHasDefaultsAndKeepsTheInboxBeyondMetasRedeliveries) {
   EXPECT_NE(all.find("[retention] batch: unknown key"), std::string::npos) << all;
 }
 
+// [limits] (issue 13): defaults, every key read, environment overrides, unknown keys and ranges.
+TEST(ConfigTest, LimitsHaveDefaultsAndEveryKeyIsRead) {
+  auto defaults = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(defaults) << Joined(defaults.error());
+  EXPECT_EQ(defaults->limits.customer_messages_per_minute, 20);
+  EXPECT_EQ(defaults->limits.message_chars_max, 4000);
+  EXPECT_EQ(defaults->limits.cart_lines_max, 50);
+  EXPECT_EQ(defaults->limits.held_units_max, 200);
+  EXPECT_EQ(defaults->limits.held_value_max_rupees, 50000);
+  EXPECT_EQ(defaults->limits.proofs_per_order_max, 5);
+  EXPECT_EQ(defaults->limits.text_messages_per_answer_max, 5);
+
+  const std::string text = std::string(kValid) +
+                           "[limits]\ncustomer_messages_per_minute = 7\nmessage_chars_max = 900\n"
+                           "cart_lines_max = 3\nheld_units_max = 40\nheld_value_max_rupees = 900\n"
+                           "proofs_per_order_max = 2\ntext_messages_per_answer_max = 1\n";
+  auto config = ParseConfig(text, "c.toml", Env({{"CHATSHOP_LIMITS_CART_LINES_MAX", "4"}}));
+  ASSERT_TRUE(config) << Joined(config.error());
+  EXPECT_EQ(config->limits.customer_messages_per_minute, 7);
+  EXPECT_EQ(config->limits.message_chars_max, 900);
+  EXPECT_EQ(config->limits.cart_lines_max, 4) << "the environment wins";
+  EXPECT_EQ(config->limits.held_units_max, 40);
+  EXPECT_EQ(config->limits.held_value_max_rupees, 900);
+  EXPECT_EQ(config->limits.proofs_per_order_max, 2);
+  EXPECT_EQ(config->limits.text_messages_per_answer_max, 1);
+
+  auto bad = ParseConfig(
+      std::string(kValid) + "[limits]\ncustomer_messages_per_minute = 0\nmessages_per_hour = 5\n",
+      "c.toml", Env({}));
+  ASSERT_FALSE(bad);
+  const std::string all = Joined(bad.error());
+  EXPECT_NE(all.find("[limits] customer_messages_per_minute: must be between 1 and 10000"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("messages_per_hour"), std::string::npos) << all;
+}
+
 TEST(ListenAddressTest, ParsesHostAndPort) {
   auto a = ParseListenAddress("0.0.0.0:443");
   ASSERT_TRUE(a);
