@@ -67,5 +67,48 @@ TEST(LimitsTest, ABurstOfTwentyFiveGetsTwentyAnswersAndOneSlowDown) {
   EXPECT_NE(BodyText(theirs[0]["payload"]).find("Type your list"), std::string::npos);
 }
 
+// The per-message caps as the worker reads them from its config (here from the environment,
+// CHATSHOP_LIMITS_*): a message over message_chars_max is answered "split it" and not parsed,
+// a cart stops at cart_lines_max, and the conversation goes on.
+TEST(LimitsTest, AnOverlongListAndAFullCartGetClearAnswers) {
+  testing::Deployment deployment;
+  auto run =
+      testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment.config_path(),
+                           "catalog", "import", "--shop", testing::kShopNumberId,
+                           std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv"});
+  ASSERT_EQ(run.status, 0) << run.output;
+  deployment.Start("sandbox");
+  deployment.Start("gateway");
+  deployment.StartAs("worker", "worker", {},
+                     {"CHATSHOP_LIMITS_MESSAGE_CHARS_MAX=500", "CHATSHOP_LIMITS_CART_LINES_MAX=2"});
+  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.sandbox_port(), "/healthz"); }));
+  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.gateway_port(), "/readyz"); }));
+  testing::SandboxCustomer customer(deployment.sandbox_port(), "919876543210");
+
+  std::string list;
+  while (list.size() <= 500) list += "2 maggi, 1 kg sugar, ";
+  customer.Says(list);
+  json replies = customer.WaitForReplies(1);
+  ASSERT_EQ(replies.size(), 1u);
+  const std::string too_long = BodyText(replies[0]["payload"]);
+  EXPECT_NE(too_long.find("too long for me to read (" + std::to_string(list.size()) +
+                          " characters; I read up to 500)"),
+            std::string::npos)
+      << too_long;
+  const auto& db = deployment.schema();
+  EXPECT_EQ(db.QueryValue("SELECT jsonb_array_length(state->'cart') FROM conversations"), "0");
+
+  customer.Says("2 maggi, 1 kg sugar, 1 paneer");
+  replies = customer.WaitForReplies(2);
+  ASSERT_EQ(replies.size(), 2u);
+  const std::string bill = BodyText(replies[1]["payload"]);
+  EXPECT_NE(bill.find("one order can have at most 2 different products, so I could not add "
+                      "Amul Malai Paneer 200g"),
+            std::string::npos)
+      << bill;
+  EXPECT_NE(bill.find("2 × Maggi 2-Minute Noodles 70g"), std::string::npos) << bill;
+  EXPECT_EQ(db.QueryValue("SELECT jsonb_array_length(state->'cart') FROM conversations"), "2");
+}
+
 }  // namespace
 }  // namespace chatshop
