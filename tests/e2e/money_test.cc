@@ -158,39 +158,35 @@ TEST_F(MoneyE2eTest, TheSandboxRefusesAPdfUsedAsAnImage) {
   const std::string pdf = upload(kPdf, "application/pdf");
   const std::string png = upload("\x89PNG\r\n\x1a\nx", "image/png");
   auto send = [&](const json& interactive_header) {
-    json body = {
-      {"messaging_product", "whatsapp"},
-      {"to", "919876543210"},
-      {"type", "interactive"},
-      {"interactive",
-       {{"type", "button"},
-        {"header", interactive_header},
-        {"body", {{"text", "Payment"}}},
-        {"action",
-         {{"buttons",
-           json::array({{{"type", "reply"}, {"reply", {{"id", "a"}, {"title", "A"}}}}})}}}}}
-    }
+    json button = {{"type", "reply"}, {"reply", {{"id", "a"}, {"title", "A"}}}};
+    json interactive = {{"type", "button"},
+                        {"header", interactive_header},
+                        {"body", {{"text", "Payment"}}},
+                        {"action", {{"buttons", json::array({button})}}}};
+    json body = {{"messaging_product", "whatsapp"},
+                 {"to", "919876543210"},
+                 {"type", "interactive"},
+                 {"interactive", interactive}};
+    auto res = graph.Post((std::string("/v24.0/") + testing::kShopNumberId + "/messages").c_str(),
+                          auth, body.dump(), "application/json");
+    return res ? std::make_pair(res->status, res->body) : std::make_pair(0, std::string());
   };
-  auto res = graph.Post((std::string("/v24.0/") + testing::kShopNumberId + "/messages").c_str(),
-                        auth, body.dump(), "application/json");
-  return res ? std::make_pair(res->status, res->body) : std::make_pair(0, std::string());
-};
-auto refused = send({{"type", "image"}, {"image", {{"id", pdf}}}});
-EXPECT_EQ(refused.first, 400) << refused.second;
-EXPECT_EQ(json::parse(refused.second)["error"]["code"], 131053) << refused.second;
-EXPECT_TRUE(Has(refused.second, "application/pdf, not an image")) << refused.second;
-EXPECT_EQ(send({{"type", "image"}, {"image", {{"id", "NO-SUCH-MEDIA"}}}}).first, 400);
-EXPECT_EQ(send({{"type", "document"}, {"document", {{"id", pdf}, {"filename", "p.pdf"}}}}).first,
-          200);
-EXPECT_EQ(send({{"type", "image"}, {"image", {{"id", png}}}}).first, 200);
-json image_message = {{"messaging_product", "whatsapp"},
-                      {"to", "919876543210"},
-                      {"type", "image"},
-                      {"image", {{"id", pdf}}}};
-auto plain = graph.Post((std::string("/v24.0/") + testing::kShopNumberId + "/messages").c_str(),
-                        auth, image_message.dump(), "application/json");
-ASSERT_TRUE(plain);
-EXPECT_EQ(plain->status, 400) << "an image message with a PDF, too";
+  auto refused = send({{"type", "image"}, {"image", {{"id", pdf}}}});
+  EXPECT_EQ(refused.first, 400) << refused.second;
+  EXPECT_EQ(json::parse(refused.second)["error"]["code"], 131053) << refused.second;
+  EXPECT_TRUE(Has(refused.second, "application/pdf, not an image")) << refused.second;
+  EXPECT_EQ(send({{"type", "image"}, {"image", {{"id", "NO-SUCH-MEDIA"}}}}).first, 400);
+  EXPECT_EQ(send({{"type", "document"}, {"document", {{"id", pdf}, {"filename", "p.pdf"}}}}).first,
+            200);
+  EXPECT_EQ(send({{"type", "image"}, {"image", {{"id", png}}}}).first, 200);
+  json image_message = {{"messaging_product", "whatsapp"},
+                        {"to", "919876543210"},
+                        {"type", "image"},
+                        {"image", {{"id", pdf}}}};
+  auto plain = graph.Post((std::string("/v24.0/") + testing::kShopNumberId + "/messages").c_str(),
+                          auth, image_message.dump(), "application/json");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 400) << "an image message with a PDF, too";
 }
 
 }  // namespace
