@@ -26,7 +26,7 @@ TEST(LimitsTest, ABurstOfTwentyFiveGetsTwentyAnswersAndOneSlowDown) {
   deployment.Start("gateway");
   deployment.Start("worker");  // the default limit: 20 a minute
   ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.sandbox_port(), "/healthz"); }));
-  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.gateway_port(), "/readyz"); }));
+  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.admin_port(), "/readyz"); }));
   testing::SandboxCustomer flooder(deployment.sandbox_port(), "919876543210");
   testing::SandboxCustomer neighbour(deployment.sandbox_port(), "919811111111", "Sita");
 
@@ -82,7 +82,7 @@ TEST(LimitsTest, AnOverlongListAndAFullCartGetClearAnswers) {
   deployment.StartAs("worker", "worker", {},
                      {"CHATSHOP_LIMITS_MESSAGE_CHARS_MAX=500", "CHATSHOP_LIMITS_CART_LINES_MAX=2"});
   ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.sandbox_port(), "/healthz"); }));
-  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.gateway_port(), "/readyz"); }));
+  ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment.admin_port(), "/readyz"); }));
   testing::SandboxCustomer customer(deployment.sandbox_port(), "919876543210");
 
   std::string list;

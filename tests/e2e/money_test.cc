@@ -44,7 +44,7 @@ class MoneyE2eTest : public ::testing::Test {
     deployment_.Start("gateway");
     deployment_.Start("worker");
     ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.sandbox_port(), "/healthz"); }));
-    ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.gateway_port(), "/readyz"); }));
+    ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.admin_port(), "/readyz"); }));
   }
   void Ctl(std::vector<std::string> args) {
     args.insert(args.begin(), {testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
