@@ -2,19 +2,18 @@
 // concurrency for a given time; prints requests/s, latency percentiles and failures, and (with
 // --config) how many events reached chatshop's shard queues.
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <httplib.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -105,8 +104,10 @@ class SlowClients {
   ~SlowClients() {
     stop_ = true;
     thread_.join();
-    for (int fd : slow_) if (fd >= 0) ::close(fd);
-    for (int fd : idle_) if (fd >= 0) ::close(fd);
+    for (int fd : slow_)
+      if (fd >= 0) ::close(fd);
+    for (int fd : idle_)
+      if (fd >= 0) ::close(fd);
   }
   int open_slow() const { return open_slow_.load(); }
 
@@ -128,7 +129,8 @@ class SlowClients {
       }
       open_slow_ = open;
       ++next;
-      for (int w = 0; w < 20 && !stop_; ++w) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int w = 0; w < 20 && !stop_; ++w)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
 
@@ -170,7 +172,8 @@ int main(int argc, char** argv) {
   auto queued = [&]() -> uint64_t {
     uint64_t total = 0;
     for (int s = 0; s < rabbit->inbound_shards; ++s) {
-      auto depth = infra::QueueDepth(*rabbit, infra::RabbitNames{rabbit->name_prefix}.InboundQueue(s));
+      auto depth =
+          infra::QueueDepth(*rabbit, infra::RabbitNames{rabbit->name_prefix}.InboundQueue(s));
       total += depth ? *depth : 0;
     }
     return total;
@@ -239,18 +242,17 @@ int main(int argc, char** argv) {
     failed += failures[c];
   }
   std::sort(all.begin(), all.end());
-  std::printf("%-10s connections=%d seconds=%.1f ok=%zu failed=%llu req/s=%.0f p50=%.2fms "
-              "p90=%.2fms p99=%.2fms",
-              label.c_str(), connections, elapsed, all.size(),
-              static_cast<unsigned long long>(failed), all.size() / elapsed,
-              Percentile(all, 0.50), Percentile(all, 0.90), Percentile(all, 0.99));
+  std::printf(
+      "%-10s connections=%d seconds=%.1f ok=%zu failed=%llu req/s=%.0f p50=%.2fms "
+      "p90=%.2fms p99=%.2fms",
+      label.c_str(), connections, elapsed, all.size(), static_cast<unsigned long long>(failed),
+      all.size() / elapsed, Percentile(all, 0.50), Percentile(all, 0.90), Percentile(all, 0.99));
   if (hostile) {
     std::printf(" slow_clients=%d(open=%d) idle_clients=%d", slow_clients, hostile->open_slow(),
                 idle_clients);
   }
   if (rabbit) {
-    std::printf(" queued_events=%llu",
-                static_cast<unsigned long long>(queued() - queued_before));
+    std::printf(" queued_events=%llu", static_cast<unsigned long long>(queued() - queued_before));
   }
   std::printf("\n");
   if (rabbit && delete_queues) (void)infra::DeleteTopology(*rabbit);

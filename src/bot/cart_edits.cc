@@ -31,26 +31,44 @@ const std::vector<VerbPhrase>& LeadingVerbs() {
 
 // Verbs after the product, the way Hindi puts them ("lays hata do", "maggi 3 kar do").
 const std::vector<VerbPhrase>& TrailingVerbs() {
-  static const std::vector<VerbPhrase> verbs = {
-      {{"remove"}, Op::kRemove},          {{"remove", "karo"}, Op::kRemove},
-      {{"remove", "kar", "do"}, Op::kRemove}, {{"hatao"}, Op::kRemove},
-      {{"hata", "do"}, Op::kRemove},      {{"hata", "dena"}, Op::kRemove},
-      {{"hata", "dijiye"}, Op::kRemove},  {{"nikalo"}, Op::kRemove},
-      {{"nikal", "do"}, Op::kRemove},     {{"nahi", "chahiye"}, Op::kRemove},
-      {{"nahin", "chahiye"}, Op::kRemove}, {{"nai", "chahiye"}, Op::kRemove},
-      {{"mat", "bhejo"}, Op::kRemove},    {{"mat", "bhejna"}, Op::kRemove},
-      {{"not", "needed"}, Op::kRemove},   {{"cancel"}, Op::kRemove},
-      {{"हटाओ"}, Op::kRemove},             {{"हटा", "दो"}, Op::kRemove},
-      {{"नहीं", "चाहिए"}, Op::kRemove},       {{"kar", "do"}, Op::kSet},
-      {{"karo"}, Op::kSet},               {{"kardo"}, Op::kSet},
-      {{"kar", "dena"}, Op::kSet},        {{"kar", "dijiye"}, Op::kSet},
-      {{"कर", "दो"}, Op::kSet},             {{"करो"}, Op::kSet},
-      {{"only"}, Op::kSet},               {{"instead"}, Op::kSet},
-      {{"more"}, Op::kAdd},               {{"bhi"}, Op::kAdd},
-      {{"bhi", "do"}, Op::kAdd},          {{"bhi", "dena"}, Op::kAdd},
-      {{"bhi", "bhejo"}, Op::kAdd},       {{"add"}, Op::kAdd},
-      {{"add", "karo"}, Op::kAdd},        {{"add", "kar", "do"}, Op::kAdd},
-      {{"extra"}, Op::kAdd},              {{"भी"}, Op::kAdd}};
+  static const std::vector<VerbPhrase> verbs = {{{"remove"}, Op::kRemove},
+                                                {{"remove", "karo"}, Op::kRemove},
+                                                {{"remove", "kar", "do"}, Op::kRemove},
+                                                {{"hatao"}, Op::kRemove},
+                                                {{"hata", "do"}, Op::kRemove},
+                                                {{"hata", "dena"}, Op::kRemove},
+                                                {{"hata", "dijiye"}, Op::kRemove},
+                                                {{"nikalo"}, Op::kRemove},
+                                                {{"nikal", "do"}, Op::kRemove},
+                                                {{"nahi", "chahiye"}, Op::kRemove},
+                                                {{"nahin", "chahiye"}, Op::kRemove},
+                                                {{"nai", "chahiye"}, Op::kRemove},
+                                                {{"mat", "bhejo"}, Op::kRemove},
+                                                {{"mat", "bhejna"}, Op::kRemove},
+                                                {{"not", "needed"}, Op::kRemove},
+                                                {{"cancel"}, Op::kRemove},
+                                                {{"हटाओ"}, Op::kRemove},
+                                                {{"हटा", "दो"}, Op::kRemove},
+                                                {{"नहीं", "चाहिए"}, Op::kRemove},
+                                                {{"kar", "do"}, Op::kSet},
+                                                {{"karo"}, Op::kSet},
+                                                {{"kardo"}, Op::kSet},
+                                                {{"kar", "dena"}, Op::kSet},
+                                                {{"kar", "dijiye"}, Op::kSet},
+                                                {{"कर", "दो"}, Op::kSet},
+                                                {{"करो"}, Op::kSet},
+                                                {{"only"}, Op::kSet},
+                                                {{"instead"}, Op::kSet},
+                                                {{"more"}, Op::kAdd},
+                                                {{"bhi"}, Op::kAdd},
+                                                {{"bhi", "do"}, Op::kAdd},
+                                                {{"bhi", "dena"}, Op::kAdd},
+                                                {{"bhi", "bhejo"}, Op::kAdd},
+                                                {{"add"}, Op::kAdd},
+                                                {{"add", "karo"}, Op::kAdd},
+                                                {{"add", "kar", "do"}, Op::kAdd},
+                                                {{"extra"}, Op::kAdd},
+                                                {{"भी"}, Op::kAdd}};
   return verbs;
 }
 
@@ -62,18 +80,18 @@ const std::set<std::string>& Joiners() {
 
 // Words around a quantity edit that name no product: "change maggi *to* 3 *please*".
 const std::set<std::string>& Fillers() {
-  static const std::set<std::string> words = {"to",  "as",    "into", "=",   "please", "pls",
-                                              "plz", "bhai",  "bhaiya", "ji", "the",   "all",
-                                              "qty", "quantity", "of", "my", "from", "cart"};
+  static const std::set<std::string> words = {"to",  "as",       "into",   "=",  "please", "pls",
+                                              "plz", "bhai",     "bhaiya", "ji", "the",    "all",
+                                              "qty", "quantity", "of",     "my", "from",   "cart"};
   return words;
 }
 
 const std::map<std::string, int64_t>& NumberWords() {
   // "do" (Hindi two) is left out: it is also the verb in "kar do".
   static const std::map<std::string, int64_t> words = {
-      {"zero", 0}, {"shunya", 0}, {"one", 1},  {"ek", 1},    {"two", 2},    {"three", 3},
-      {"teen", 3}, {"four", 4},   {"char", 4}, {"five", 5},  {"paanch", 5}, {"six", 6},
-      {"ten", 10}, {"das", 10}};
+      {"zero", 0},   {"shunya", 0}, {"one", 1},  {"ek", 1},   {"two", 2},
+      {"three", 3},  {"teen", 3},   {"four", 4}, {"char", 4}, {"five", 5},
+      {"paanch", 5}, {"six", 6},    {"ten", 10}, {"das", 10}};
   return words;
 }
 
@@ -88,8 +106,7 @@ std::optional<int64_t> QuantityOf(const Words& words) {
 }
 
 // The longest phrase of `verbs` at the start (or end) of `words`, or null.
-const VerbPhrase* MatchVerb(const Words& words, const std::vector<VerbPhrase>& verbs,
-                            bool at_end) {
+const VerbPhrase* MatchVerb(const Words& words, const std::vector<VerbPhrase>& verbs, bool at_end) {
   const VerbPhrase* best = nullptr;
   for (const auto& verb : verbs) {
     const size_t n = verb.words.size();
@@ -124,8 +141,8 @@ std::vector<Words> Clauses(const std::string& folded) {
     if (c == ',' || c == ';' || c == '\n') {
       end_word();
       clauses.emplace_back();
-    } else if (c == ' ' || c == '\t' || c == '\r' || c == '.' || c == '!' || c == '?' ||
-               c == '-' || c == '*' || c == '(' || c == ')') {
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '.' || c == '!' || c == '?' || c == '-' ||
+               c == '*' || c == '(' || c == ')') {
       end_word();
     } else {
       word += c;

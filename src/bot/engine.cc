@@ -23,7 +23,6 @@ nlohmann::json FullNameIfShortened(const std::string& name) {
   return name;
 }
 
-
 using nlohmann::json;
 using whatsapp::InboundEvent;
 using Stage = ConversationState::Stage;
@@ -63,8 +62,8 @@ const std::map<std::string, std::string>& LanguageWords() {
 bool IsCancel(const std::string& command) {
   static const std::set<std::string> kCancel = Folded({"cancel", "radd", "रद्द"});
   static const std::set<std::string> kFiller =
-      Folded({"my", "the", "order", "cart", "please", "pls", "kar", "do", "karo", "kardo",
-              "dijiye", "it", "all", "करो", "कर", "दो", "ऑर्डर"});
+      Folded({"my", "the", "order", "cart", "please", "pls", "kar", "do", "karo", "kardo", "dijiye",
+              "it", "all", "करो", "कर", "दो", "ऑर्डर"});
   bool cancel = false;
   std::string word;
   for (char c : command + " ") {
@@ -185,7 +184,8 @@ std::vector<const orders::Product*> Alternatives(const orders::Product& product,
     if (p.category != product.category || p.sku == product.sku || p.stock <= 0) continue;
     size_t shared = 0;
     for (const auto& w : NameWords(p.name)) shared += words.count(w);
-    found.push_back({&p, p.stock >= wanted, shared, std::llabs(p.price.minor - product.price.minor)});
+    found.push_back(
+        {&p, p.stock >= wanted, shared, std::llabs(p.price.minor - product.price.minor)});
   }
   std::stable_sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
     if (a.enough != b.enough) return a.enough;
@@ -329,8 +329,7 @@ std::string Turn::Notes() const {
   return text.empty() ? "" : text + "\n";
 }
 
-void Turn::SendButtons(const std::string& body,
-                       const std::vector<whatsapp::ReplyButton>& buttons) {
+void Turn::SendButtons(const std::string& body, const std::vector<whatsapp::ReplyButton>& buttons) {
   if (Utf8Length(body) <= whatsapp::kMaxInteractiveBodyChars) {
     effects_.push_back(SendReply{whatsapp::BuildButtonsMessage(event_.customer, body, buttons)});
     return;
@@ -376,11 +375,11 @@ void Turn::SendPaymentRequest(const orders::OrderView& order, const std::string&
                     {{"number", order.number},
                      {"summary", words.OrderSummary(order)},
                      {"minutes", shop_.reservation_minutes},
-                     {"upi_link", upi ? json(orders::UpiPaymentLink(
-                                            shop_.payment.upi_vpa,
-                                            shop_.payment.payee_name.empty() ? shop_.name
-                                                                             : shop_.payment.payee_name,
-                                            order.total, order.number))
+                     {"upi_link", upi ? json(orders::UpiPaymentLink(shop_.payment.upi_vpa,
+                                                                    shop_.payment.payee_name.empty()
+                                                                        ? shop_.name
+                                                                        : shop_.payment.payee_name,
+                                                                    order.total, order.number))
                                       : json(false)},
                      {"cod", cod}});
   std::vector<whatsapp::ReplyButton> buttons;
@@ -432,7 +431,8 @@ void Turn::OnOrderMessage() {
   if (IsCancel(command) || choice == "order:cancel" || choice == "cart:cancel") {
     effects_.push_back(ChangeOrder{order.id, 0, "", orders::OrderAction::kCancel,
                                    orders::Actor::kCustomer, "cancelled by the customer"});
-  } else if (awaiting && shop_.payment.cod_allowed && (kCod.count(command) || choice == "pay:cod")) {
+  } else if (awaiting && shop_.payment.cod_allowed &&
+             (kCod.count(command) || choice == "pay:cod")) {
     effects_.push_back(ChangeOrder{order.id, 0, "", orders::OrderAction::kChooseCod,
                                    orders::Actor::kCustomer, ""});
   } else if (event_.type == "image" || event_.type == "document") {
@@ -487,11 +487,10 @@ void Turn::SendCategory(const std::string& category, size_t offset) {
       break;
     }
     const auto& p = *products[i];
-    section.rows.push_back(
-        {"add:" + p.sku + ":1", p.name,
-         Say("product_row", {{"price", p.price.ToRupeeText()},
-                             {"out_of_stock", p.stock <= 0},
-                             {"full_name", FullNameIfShortened(p.name)}})});
+    section.rows.push_back({"add:" + p.sku + ":1", p.name,
+                            Say("product_row", {{"price", p.price.ToRupeeText()},
+                                                {"out_of_stock", p.stock <= 0},
+                                                {"full_name", FullNameIfShortened(p.name)}})});
   }
   SendList(Say("category_prompt", {{"category", Capitalised(category)}}), Say("category_button"),
            {section});
@@ -634,9 +633,9 @@ bool Turn::AddTypedList(const std::string& text, bool* was_question) {
         section.rows.push_back({"add:" + sku + ":1", p->name, p->price.ToRupeeText()});
       }
     }
-    questions_.push_back(SendReply{whatsapp::BuildListMessage(
-        event_.customer, Say("ambiguous", {{"text", a.text}}), Say("ambiguous_button"),
-        {section})});
+    questions_.push_back(
+        SendReply{whatsapp::BuildListMessage(event_.customer, Say("ambiguous", {{"text", a.text}}),
+                                             Say("ambiguous_button"), {section})});
   }
   if (was_question != nullptr) *was_question = order.question;
   return !order.items.empty();
@@ -668,9 +667,9 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
             section.rows.push_back({"edit:" + sku, p->name, p->price.ToRupeeText()});
           }
         }
-        questions_.push_back(SendReply{whatsapp::BuildListMessage(
-            event_.customer, Say("ambiguous", {{"text", a.text}}), Say("ambiguous_button"),
-            {section})});
+        questions_.push_back(SendReply{
+            whatsapp::BuildListMessage(event_.customer, Say("ambiguous", {{"text", a.text}}),
+                                       Say("ambiguous_button"), {section})});
       }
     }
     for (const auto& u : order.unmatched) notes_.push_back(Say("unmatched", {{"text", u}}));
@@ -785,8 +784,9 @@ void Turn::OnChoice(const std::string& id) {
     for (const auto& line : next_.cart) {
       const orders::Product* p = shop_.catalog->Find(line.sku);
       if (p == nullptr || section.rows.size() == whatsapp::kMaxListRows) continue;
-      section.rows.push_back({"edit:" + line.sku, p->name,
-                              Say("edit_row", {{"qty", line.qty}, {"price", p->price.ToRupeeText()}})});
+      section.rows.push_back(
+          {"edit:" + line.sku, p->name,
+           Say("edit_row", {{"qty", line.qty}, {"price", p->price.ToRupeeText()}})});
     }
     return SendList(Say("edit_prompt"), Say("edit_button"), {section});
   }
@@ -818,7 +818,8 @@ void Turn::OnChoice(const std::string& id) {
       SetInCart(next_.cart, sku, 0);
       notes_.push_back(Say("fixed_removed", {{"name", p->name}}));
     } else {
-      const int64_t delta = std::clamp<int64_t>(std::atoll(part(2).c_str()), -kMaxLineQty, kMaxLineQty);
+      const int64_t delta =
+          std::clamp<int64_t>(std::atoll(part(2).c_str()), -kMaxLineQty, kMaxLineQty);
       if (verb == "add") {
         Add(sku, std::max<int64_t>(1, delta));
       } else {
@@ -853,8 +854,8 @@ void Turn::OnCatalogOrder(const json& order) {
 Transition Turn::Run() {
   if (event_.kind != InboundEvent::Kind::kMessage) return {state_, {}};
   // An order that is over (or gone) no longer shapes the conversation.
-  if (state_.order_id != 0 &&
-      (shop_.order == nullptr || shop_.order->id != state_.order_id || orders::IsFinal(shop_.order->status))) {
+  if (state_.order_id != 0 && (shop_.order == nullptr || shop_.order->id != state_.order_id ||
+                               orders::IsFinal(shop_.order->status))) {
     next_.order_id = 0;
   }
   const json& data = event_.data;
@@ -900,15 +901,17 @@ Transition Turn::AfterOutcome(const Outcome& outcome) {
       SendText(Say("order_cancelled", {{"number", order.number}}) + "\n" + Say("try_list"));
       NotifyOwners("owner_cancelled_by_customer", order, {});
     } else if (order.status == OrderStatus::kConfirmed) {
-      SendText(Say("cod_confirmed", {{"number", order.number}, {"total", order.total.ToRupeeText()}}));
+      SendText(
+          Say("cod_confirmed", {{"number", order.number}, {"total", order.total.ToRupeeText()}}));
       NotifyOwners("owner_new_cod", order,
                    {{EncodeOwnerButton({OwnerVerb::kPack, order.id, order.nonce, ""}),
                      "owner_button_packed"}});
     } else if (order.status == OrderStatus::kPaymentReview) {
       SendText(Say("proof_received", {{"number", order.number}}));
     } else {
-      SendText(Say("order_status", {{"number", order.number},
-                                    {"status", WordsFor(ReplyLocale(next_, shop_)).StatusWords(order.status)}}));
+      SendText(Say("order_status",
+                   {{"number", order.number},
+                    {"status", WordsFor(ReplyLocale(next_, shop_)).StatusWords(order.status)}}));
     }
   } else if (const auto* over = std::get_if<HoldLimitReached>(&outcome)) {
     // Nothing was reserved; the cart stays, to be made smaller or checked out later.
@@ -927,8 +930,9 @@ Transition Turn::AfterOutcome(const Outcome& outcome) {
       SendText(Say("not_understood") + " " + Say("try_list"));
     } else {
       const Wording words = WordsFor(ReplyLocale(next_, shop_));
-      SendText(Say("order_change_refused", {{"number", unchanged->order->number},
-                                            {"status", words.StatusWords(unchanged->order->status)}}));
+      SendText(
+          Say("order_change_refused", {{"number", unchanged->order->number},
+                                       {"status", words.StatusWords(unchanged->order->status)}}));
     }
   } else {
     SendText(Say("help"));  // no customer effect leads here; never leave the customer unanswered
@@ -1092,8 +1096,8 @@ Transition Step(const ConversationState& state, const InboundEvent& event, const
   return Turn(state, event, shop).Run();
 }
 
-Transition Resume(const ConversationState& state, const Outcome& outcome,
-                  const InboundEvent& event, const ShopView& shop) {
+Transition Resume(const ConversationState& state, const Outcome& outcome, const InboundEvent& event,
+                  const ShopView& shop) {
   if (const auto* shortage = std::get_if<StockShort>(&outcome)) {
     // The database knows better than the catalog the view was built from: check again with
     // its figures, which offers the choices for what is short.
@@ -1135,12 +1139,16 @@ std::vector<nlohmann::json> CustomerNotices(const orders::OrderView& order,
   switch (action) {
     case OrderAction::kApprove:
       return {with_fallback("confirmed", "notice_confirmed", order.total.ToRupeeText())};
-    case OrderAction::kPack: return {with_fallback("packed", "notice_packed", shop.name)};
-    case OrderAction::kDispatch: return {with_fallback("out", "notice_out", shop.name)};
-    case OrderAction::kDeliver: return {with_fallback("delivered", "notice_delivered", shop.name)};
+    case OrderAction::kPack:
+      return {with_fallback("packed", "notice_packed", shop.name)};
+    case OrderAction::kDispatch:
+      return {with_fallback("out", "notice_out", shop.name)};
+    case OrderAction::kDeliver:
+      return {with_fallback("delivered", "notice_delivered", shop.name)};
     case OrderAction::kExpire:
       return {with_fallback("expired", "notice_expired", std::to_string(shop.reservation_minutes))};
-    case OrderAction::kCancel: return {with_fallback("cancelled", "notice_cancelled", order.reason)};
+    case OrderAction::kCancel:
+      return {with_fallback("cancelled", "notice_cancelled", order.reason)};
     case OrderAction::kReject: {
       // Told why, and how to pay again: the payment request follows.
       InboundEvent as_customer;
@@ -1148,14 +1156,16 @@ std::vector<nlohmann::json> CustomerNotices(const orders::OrderView& order,
       as_customer.customer = to;
       Turn turn(state, as_customer, shop);
       Transition t = turn.AfterOutcome(OrderPlaced{order});
-      std::vector<nlohmann::json> out = {with_fallback("rejected", "notice_rejected", order.reason)};
+      std::vector<nlohmann::json> out = {
+          with_fallback("rejected", "notice_rejected", order.reason)};
       for (const auto& effect : t.effects) {
         if (const auto* reply = std::get_if<SendReply>(&effect)) out.push_back(reply->payload);
       }
       return out;
     }
-    default: return {TextTo(to, words.Say("order_status", {{"number", order.number},
-                                                           {"status", words.StatusWords(order.status)}}))};
+    default:
+      return {TextTo(to, words.Say("order_status", {{"number", order.number},
+                                                    {"status", words.StatusWords(order.status)}}))};
   }
 }
 

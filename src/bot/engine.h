@@ -2,11 +2,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "bot/effects.h"
 #include "bot/order_parser.h"
@@ -77,9 +76,9 @@ struct CustomerLimits {
 // What the engine may know of the shop; prepared by the worker, read-only here.
 struct ShopView {
   std::string name;
-  const orders::Catalog* catalog = nullptr;        // never null when Step is called
-  const OrderParser* parser = nullptr;             // built from the same catalog
-  const common::TemplateSet* templates = nullptr;  // never null; has EngineTemplateNames()
+  const orders::Catalog* catalog = nullptr;              // never null when Step is called
+  const OrderParser* parser = nullptr;                   // built from the same catalog
+  const common::TemplateSet* templates = nullptr;        // never null; has EngineTemplateNames()
   const common::TemplateOverrides* overrides = nullptr;  // the shop's own wording; may be null
   orders::DeliveryRule delivery;
   std::string locale = common::kDefaultLocale;  // the shop's default language

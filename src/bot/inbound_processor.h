@@ -1,11 +1,11 @@
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <spdlog/logger.h>
 
 #include "bot/order_parser.h"
 #include "bot/ports.h"

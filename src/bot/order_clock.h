@@ -1,8 +1,8 @@
 #pragma once
 
-#include <memory>
-
 #include <spdlog/logger.h>
+
+#include <memory>
 
 #include "bot/ports.h"
 #include "common/metrics.h"
@@ -16,9 +16,9 @@ namespace chatshop::bot {
 class OrderClock {
  public:
   // `catalogs` (may be null) forgets cached stock when a reservation goes back on the shelf.
-  OrderClock(OrderClockStore& store, CatalogSource* catalogs,
-             const common::TemplateSet& templates, int reservation_minutes,
-             int review_reminder_minutes, common::MetricsRegistry& metrics);
+  OrderClock(OrderClockStore& store, CatalogSource* catalogs, const common::TemplateSet& templates,
+             int reservation_minutes, int review_reminder_minutes,
+             common::MetricsRegistry& metrics);
 
   // Handles everything due now; returns how many orders it handled, or the first error (what
   // was handled before it stays handled).

@@ -30,20 +30,23 @@ const std::map<std::string, Unit>& Units() {
     for (const char* w : {"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kgm"}) {
       u[w] = {Dimension::kMass, 1000};
     }
-    for (const char* w : {"g", "gm", "gms", "gram", "grams", "gr", "grm"}) u[w] = {Dimension::kMass, 1};
+    for (const char* w : {"g", "gm", "gms", "gram", "grams", "gr", "grm"})
+      u[w] = {Dimension::kMass, 1};
     for (const char* w : {"l", "lt", "ltr", "ltrs", "litre", "litres", "liter", "liters"}) {
       u[w] = {Dimension::kVolume, 1000};
     }
     u["ml"] = {Dimension::kVolume, 1};
-    for (const char* w : {"pc", "pcs", "piece", "pieces", "nos", "pis"}) u[w] = {Dimension::kPieces, 1};
+    for (const char* w : {"pc", "pcs", "piece", "pieces", "nos", "pis"})
+      u[w] = {Dimension::kPieces, 1};
     for (const char* w : {"dozen", "dozens", "darjan", "dazan", "doz"}) {
       u[w] = {Dimension::kPieces, 12};
     }
-    for (const char* w : {"packet", "packets", "pkt", "pkts", "pack", "packs", "pkg", "bottle",
-                          "bottles", "btl", "tin", "tins", "jar", "jars", "bar", "bars", "tube",
-                          "tubes", "loaf", "loaves", "tray", "trays", "cup", "cups", "box",
-                          "boxes", "bag", "bags", "sachet", "sachets", "can", "cans", "pouch",
-                          "pouches", "unit", "units", "katta", "bora"}) {
+    for (const char* w :
+         {"packet",  "packets", "pkt",  "pkts",   "pack",   "packs",   "pkg", "bottle",
+          "bottles", "btl",     "tin",  "tins",   "jar",    "jars",    "bar", "bars",
+          "tube",    "tubes",   "loaf", "loaves", "tray",   "trays",   "cup", "cups",
+          "box",     "boxes",   "bag",  "bags",   "sachet", "sachets", "can", "cans",
+          "pouch",   "pouches", "unit", "units",  "katta",  "bora"}) {
       u[w] = {Dimension::kPack, 1};
     }
     return u;
@@ -53,63 +56,111 @@ const std::map<std::string, Unit>& Units() {
 
 const std::map<std::string, double>& NumberWords() {
   static const std::map<std::string, double> words = {
-      {"one", 1},   {"two", 2},    {"three", 3},  {"four", 4},    {"five", 5},
-      {"six", 6},   {"seven", 7},  {"eight", 8},  {"nine", 9},    {"ten", 10},
-      {"eleven", 11}, {"twelve", 12}, {"fifteen", 15}, {"twenty", 20}, {"half", 0.5},
-      {"ek", 1},    {"do", 2},     {"teen", 3},   {"char", 4},
-      {"chaar", 4}, {"paanch", 5}, {"panch", 5},  {"chhe", 6},    {"chhah", 6},
-      {"che", 6},   {"saat", 7},   {"aath", 8},
-      {"nau", 9},   {"das", 10},   {"gyarah", 11}, {"barah", 12}, {"pandrah", 15},
-      {"bees", 20}, {"aadha", 0.5}, {"adha", 0.5}, {"dedh", 1.5},  {"dhai", 2.5},
-      {"dhaai", 2.5}};
+      {"one", 1},     {"two", 2},      {"three", 3},    {"four", 4},    {"five", 5},
+      {"six", 6},     {"seven", 7},    {"eight", 8},    {"nine", 9},    {"ten", 10},
+      {"eleven", 11}, {"twelve", 12},  {"fifteen", 15}, {"twenty", 20}, {"half", 0.5},
+      {"ek", 1},      {"do", 2},       {"teen", 3},     {"char", 4},    {"chaar", 4},
+      {"paanch", 5},  {"panch", 5},    {"chhe", 6},     {"chhah", 6},   {"che", 6},
+      {"saat", 7},    {"aath", 8},     {"nau", 9},      {"das", 10},    {"gyarah", 11},
+      {"barah", 12},  {"pandrah", 15}, {"bees", 20},    {"aadha", 0.5}, {"adha", 0.5},
+      {"dedh", 1.5},  {"dhai", 2.5},   {"dhaai", 2.5}};
   return words;
 }
 
 // Words that carry no product: greetings, politeness, verbs of asking, fillers.
 const std::set<std::string>& StopWords() {
   static const std::set<std::string> words = {
-      "hi", "hii", "hello", "helo", "hey", "namaste", "namaskar", "bhaiya", "bhaiyya", "bhaia",
-      "bhai", "bhaisahab", "didi", "ji", "sir", "madam", "uncle", "aunty", "please", "pls",
-      "plz", "plzz", "kindly", "send", "sent", "deliver", "delivery", "bhej", "bhejo", "bhejna",
-      "bhejiye", "bhejdo", "dena", "dedo", "de", "dijiye", "do", "need", "needed", "want",
-      "wanted", "i", "me", "my", "we", "us", "mujhe", "hame", "hamein", "humko", "mere", "mera",
-      "chahiye", "chaiye", "also", "add", "and", "aur", "or", "some", "of", "the", "a", "an",
-      "to", "for", "with", "more", "thanks", "thank", "thx", "ok", "okay", "good", "morning",
-      "evening", "order", "get", "give", "bring", "le", "lao", "lana", "ke", "ka", "ki", "hai",
-      "h", "bhi", "total", "x", "nos", "qty", "quantity", "only", "just", "today", "aaj",
-      "jaldi", "asap", "sath", "saath", "wala", "wali", "vala", "vali", "you", "u", "ye", "yeh",
-      "this", "these", "that", "list", "item", "items", "below", "following", "niche", "sab",
-      "sabhi", "bas", "dhanyavad", "shukriya", "hello", "bhejiyega", "dena", "lena", "chahie"};
+      "hi",      "hii",     "hello",     "helo",      "hey",     "namaste",   "namaskar", "bhaiya",
+      "bhaiyya", "bhaia",   "bhai",      "bhaisahab", "didi",    "ji",        "sir",      "madam",
+      "uncle",   "aunty",   "please",    "pls",       "plz",     "plzz",      "kindly",   "send",
+      "sent",    "deliver", "delivery",  "bhej",      "bhejo",   "bhejna",    "bhejiye",  "bhejdo",
+      "dena",    "dedo",    "de",        "dijiye",    "do",      "need",      "needed",   "want",
+      "wanted",  "i",       "me",        "my",        "we",      "us",        "mujhe",    "hame",
+      "hamein",  "humko",   "mere",      "mera",      "chahiye", "chaiye",    "also",     "add",
+      "and",     "aur",     "or",        "some",      "of",      "the",       "a",        "an",
+      "to",      "for",     "with",      "more",      "thanks",  "thank",     "thx",      "ok",
+      "okay",    "good",    "morning",   "evening",   "order",   "get",       "give",     "bring",
+      "le",      "lao",     "lana",      "ke",        "ka",      "ki",        "hai",      "h",
+      "bhi",     "total",   "x",         "nos",       "qty",     "quantity",  "only",     "just",
+      "today",   "aaj",     "jaldi",     "asap",      "sath",    "saath",     "wala",     "wali",
+      "vala",    "vali",    "you",       "u",         "ye",      "yeh",       "this",     "these",
+      "that",    "list",    "item",      "items",     "below",   "following", "niche",    "sab",
+      "sabhi",   "bas",     "dhanyavad", "shukriya",  "hello",   "bhejiyega", "dena",     "lena",
+      "chahie"};
   return words;
 }
 
 // Words that open a question: such a fragment asks, it does not order.
 const std::set<std::string>& QuestionWords() {
-  static const std::set<std::string> words = {"what", "whats", "how", "kya", "kitna", "kitne",
-                                              "kitni", "price", "rate", "when", "where", "why",
-                                              "which", "kab", "kahan", "kaise", "kaun", "is",
-                                              "are", "does", "can", "available", "stock"};
+  static const std::set<std::string> words = {
+      "what", "whats", "how",   "kya",  "kitna", "kitne",     "kitni", "price",
+      "rate", "when",  "where", "why",  "which", "kab",       "kahan", "kaise",
+      "kaun", "is",    "are",   "does", "can",   "available", "stock"};
   return words;
 }
 
 // Hindi words in Devanagari as Hinglish spells them; others are transliterated.
 const std::map<std::string, std::string>& DevanagariWords() {
-  static const std::map<std::string, std::string> words = {
-      {"दूध", "doodh"},   {"डबल", "double"},  {"रोटी", "roti"},   {"ब्रेड", "bread"},
-      {"चीनी", "cheeni"}, {"शक्कर", "shakkar"}, {"आटा", "atta"},    {"चावल", "chawal"},
-      {"दाल", "dal"},     {"तेल", "tel"},     {"नमक", "namak"},   {"अंडे", "ande"},
-      {"अंडा", "anda"},   {"आलू", "aloo"},    {"प्याज", "pyaz"},  {"प्याज़", "pyaz"},
-      {"टमाटर", "tamatar"}, {"मैगी", "maggi"},  {"केला", "kela"},   {"केले", "kela"},
-      {"घी", "ghee"},     {"दही", "dahi"},    {"पनीर", "paneer"}, {"मक्खन", "makhan"},
-      {"चाय", "chai"},    {"साबुन", "sabun"}, {"हल्दी", "haldi"}, {"जीरा", "jeera"},
-      {"मिर्च", "mirch"}, {"मिर्ची", "mirchi"}, {"लाल", "lal"},    {"सरसों", "sarson"},
-      {"किलो", "kg"},     {"ग्राम", "g"},      {"लीटर", "litre"},  {"पैकेट", "packet"},
-      {"दर्जन", "dozen"}, {"और", "aur"},      {"एक", "ek"},       {"दो", "do"},
-      {"तीन", "teen"},    {"चार", "char"},    {"पांच", "paanch"}, {"पाँच", "paanch"},
-      {"छह", "chhe"},     {"सात", "saat"},    {"आठ", "aath"},     {"नौ", "nau"},
-      {"दस", "das"},      {"आधा", "aadha"},   {"डेढ़", "dedh"},    {"भेज", "bhej"},
-      {"भेजो", "bhejo"},  {"दो।", "do"},       {"बिस्कुट", "biscuit"}, {"चिप्स", "chips"},
-      {"मसाला", "masala"}, {"पत्ती", "patti"}, {"अगरबत्ती", "agarbatti"}, {"माचिस", "machis"}};
+  static const std::map<std::string, std::string> words = {{"दूध", "doodh"},
+                                                           {"डबल", "double"},
+                                                           {"रोटी", "roti"},
+                                                           {"ब्रेड", "bread"},
+                                                           {"चीनी", "cheeni"},
+                                                           {"शक्कर", "shakkar"},
+                                                           {"आटा", "atta"},
+                                                           {"चावल", "chawal"},
+                                                           {"दाल", "dal"},
+                                                           {"तेल", "tel"},
+                                                           {"नमक", "namak"},
+                                                           {"अंडे", "ande"},
+                                                           {"अंडा", "anda"},
+                                                           {"आलू", "aloo"},
+                                                           {"प्याज", "pyaz"},
+                                                           {"प्याज़", "pyaz"},
+                                                           {"टमाटर", "tamatar"},
+                                                           {"मैगी", "maggi"},
+                                                           {"केला", "kela"},
+                                                           {"केले", "kela"},
+                                                           {"घी", "ghee"},
+                                                           {"दही", "dahi"},
+                                                           {"पनीर", "paneer"},
+                                                           {"मक्खन", "makhan"},
+                                                           {"चाय", "chai"},
+                                                           {"साबुन", "sabun"},
+                                                           {"हल्दी", "haldi"},
+                                                           {"जीरा", "jeera"},
+                                                           {"मिर्च", "mirch"},
+                                                           {"मिर्ची", "mirchi"},
+                                                           {"लाल", "lal"},
+                                                           {"सरसों", "sarson"},
+                                                           {"किलो", "kg"},
+                                                           {"ग्राम", "g"},
+                                                           {"लीटर", "litre"},
+                                                           {"पैकेट", "packet"},
+                                                           {"दर्जन", "dozen"},
+                                                           {"और", "aur"},
+                                                           {"एक", "ek"},
+                                                           {"दो", "do"},
+                                                           {"तीन", "teen"},
+                                                           {"चार", "char"},
+                                                           {"पांच", "paanch"},
+                                                           {"पाँच", "paanch"},
+                                                           {"छह", "chhe"},
+                                                           {"सात", "saat"},
+                                                           {"आठ", "aath"},
+                                                           {"नौ", "nau"},
+                                                           {"दस", "das"},
+                                                           {"आधा", "aadha"},
+                                                           {"डेढ़", "dedh"},
+                                                           {"भेज", "bhej"},
+                                                           {"भेजो", "bhejo"},
+                                                           {"दो।", "do"},
+                                                           {"बिस्कुट", "biscuit"},
+                                                           {"चिप्स", "chips"},
+                                                           {"मसाला", "masala"},
+                                                           {"पत्ती", "patti"},
+                                                           {"अगरबत्ती", "agarbatti"},
+                                                           {"माचिस", "machis"}};
   return words;
 }
 
@@ -117,26 +168,65 @@ const std::map<std::string, std::string>& DevanagariWords() {
 // only English names still understands "doodh" or "pyaz".
 const std::map<std::string, std::vector<std::string>>& Synonyms() {
   static const std::map<std::string, std::vector<std::string>> words = {
-      {"doodh", {"milk"}},       {"dudh", {"milk"}},          {"cheeni", {"sugar"}},
-      {"chini", {"sugar"}},      {"shakkar", {"sugar"}},      {"aloo", {"potato"}},
-      {"alu", {"potato"}},       {"pyaz", {"onion"}},         {"pyaaz", {"onion"}},
-      {"kanda", {"onion"}},      {"tamatar", {"tomato"}},     {"anda", {"egg", "eggs"}},
-      {"ande", {"egg", "eggs"}}, {"anday", {"egg", "eggs"}},  {"chawal", {"rice"}},
-      {"tel", {"oil"}},          {"namak", {"salt"}},         {"dahi", {"curd", "yogurt"}},
-      {"makhan", {"butter"}},    {"makkhan", {"butter"}},     {"sabun", {"soap"}},
-      {"kela", {"banana"}},      {"chai", {"tea"}},           {"patti", {"tea"}},
-      {"haldi", {"turmeric"}},   {"jeera", {"cumin"}},        {"mirch", {"chilli", "chili"}},
-      {"mirchi", {"chilli", "chili"}}, {"biskut", {"biscuit"}}, {"machis", {"matchbox"}},
-      {"agarbatti", {"incense"}}, {"sarson", {"mustard"}},    {"gehu", {"wheat"}},
-      {"aata", {"atta", "flour"}}, {"atta", {"flour"}},       {"roti", {"bread"}},
-      {"paani", {"water"}},      {"pani", {"water"}},         {"ghee", {"ghee"}},
-      {"sooji", {"semolina", "rava"}}, {"suji", {"semolina", "rava"}}, {"besan", {"gram flour"}},
-      {"maida", {"flour"}},      {"nimbu", {"lemon"}},        {"adrak", {"ginger"}},
-      {"lehsun", {"garlic"}},    {"dhaniya", {"coriander"}},  {"gobi", {"cauliflower"}},
-      {"bhindi", {"okra"}},      {"palak", {"spinach"}},      {"mooli", {"radish"}},
-      {"gajar", {"carrot"}},     {"matar", {"peas"}},         {"chana", {"chickpea", "gram"}},
-      {"rajma", {"kidney"}},     {"biscuits", {"biscuit"}},   {"cold", {"coke"}},
-      {"noodle", {"noodles"}},   {"chocolate", {"chocolate"}}};
+      {"doodh", {"milk"}},
+      {"dudh", {"milk"}},
+      {"cheeni", {"sugar"}},
+      {"chini", {"sugar"}},
+      {"shakkar", {"sugar"}},
+      {"aloo", {"potato"}},
+      {"alu", {"potato"}},
+      {"pyaz", {"onion"}},
+      {"pyaaz", {"onion"}},
+      {"kanda", {"onion"}},
+      {"tamatar", {"tomato"}},
+      {"anda", {"egg", "eggs"}},
+      {"ande", {"egg", "eggs"}},
+      {"anday", {"egg", "eggs"}},
+      {"chawal", {"rice"}},
+      {"tel", {"oil"}},
+      {"namak", {"salt"}},
+      {"dahi", {"curd", "yogurt"}},
+      {"makhan", {"butter"}},
+      {"makkhan", {"butter"}},
+      {"sabun", {"soap"}},
+      {"kela", {"banana"}},
+      {"chai", {"tea"}},
+      {"patti", {"tea"}},
+      {"haldi", {"turmeric"}},
+      {"jeera", {"cumin"}},
+      {"mirch", {"chilli", "chili"}},
+      {"mirchi", {"chilli", "chili"}},
+      {"biskut", {"biscuit"}},
+      {"machis", {"matchbox"}},
+      {"agarbatti", {"incense"}},
+      {"sarson", {"mustard"}},
+      {"gehu", {"wheat"}},
+      {"aata", {"atta", "flour"}},
+      {"atta", {"flour"}},
+      {"roti", {"bread"}},
+      {"paani", {"water"}},
+      {"pani", {"water"}},
+      {"ghee", {"ghee"}},
+      {"sooji", {"semolina", "rava"}},
+      {"suji", {"semolina", "rava"}},
+      {"besan", {"gram flour"}},
+      {"maida", {"flour"}},
+      {"nimbu", {"lemon"}},
+      {"adrak", {"ginger"}},
+      {"lehsun", {"garlic"}},
+      {"dhaniya", {"coriander"}},
+      {"gobi", {"cauliflower"}},
+      {"bhindi", {"okra"}},
+      {"palak", {"spinach"}},
+      {"mooli", {"radish"}},
+      {"gajar", {"carrot"}},
+      {"matar", {"peas"}},
+      {"chana", {"chickpea", "gram"}},
+      {"rajma", {"kidney"}},
+      {"biscuits", {"biscuit"}},
+      {"cold", {"coke"}},
+      {"noodle", {"noodles"}},
+      {"chocolate", {"chocolate"}}};
   return words;
 }
 
@@ -211,8 +301,8 @@ struct OrderParser::Index {
   orders::Catalog catalog;  // a copy: the parser outlives the caller's catalog
   struct Entry {
     const orders::Product* product;
-    std::set<std::string> vocabulary;                 // name and alias words, singular too
-    std::vector<std::vector<std::string>> aliases;    // alias phrases as words
+    std::set<std::string> vocabulary;                       // name and alias words, singular too
+    std::vector<std::vector<std::string>> aliases;          // alias phrases as words
     std::vector<std::vector<std::string>> alias_singulars;  // the same, each word Singular()
     std::vector<Size> sizes;
   };
@@ -294,7 +384,7 @@ namespace {
 // A number the customer wrote, and what it counts.
 struct Amount {
   enum class Kind { kBare, kMultiplier, kCount, kMeasure } kind;
-  double value;                      // for kMeasure in g, ml or pieces
+  double value;  // for kMeasure in g, ml or pieces
   Dimension dimension = Dimension::kPack;
 };
 
@@ -600,8 +690,8 @@ ParsedOrder OrderParser::Parse(std::string_view text) const {
         bool fits = false;
         for (const auto& amount : f.amounts) {
           for (const Size& size : entries[c.entry].sizes) {
-            fits = fits || (amount.kind == Amount::Kind::kMeasure &&
-                             size.dimension == amount.dimension);
+            fits = fits ||
+                   (amount.kind == Amount::Kind::kMeasure && size.dimension == amount.dimension);
           }
         }
         if (fits) pool.push_back(c);
@@ -618,7 +708,8 @@ ParsedOrder OrderParser::Parse(std::string_view text) const {
     }
     if (best.size() > 1) {
       AmbiguousFragment ambiguous{phrase_text, {}};
-      for (const Candidate* c : best) ambiguous.candidates.push_back(entries[c->entry].product->sku);
+      for (const Candidate* c : best)
+        ambiguous.candidates.push_back(entries[c->entry].product->sku);
       order.ambiguous.push_back(std::move(ambiguous));
       continue;
     }

@@ -137,9 +137,8 @@ void OwnerTurn::ListOrders() {
   const bool more = view_.open_orders.size() > shown;
   effects_.push_back(SendReply{whatsapp::BuildListMessage(
       view_.owner.phone,
-      words_.Say("owner_orders", {{"count", view_.open_orders.size()},
-                                  {"more", more},
-                                  {"shown", shown}}),
+      words_.Say("owner_orders",
+                 {{"count", view_.open_orders.size()}, {"more", more}, {"shown", shown}}),
       words_.Say("owner_orders_button"), {section})});
 }
 
@@ -169,8 +168,9 @@ void OwnerTurn::OnStock(const std::vector<std::string>& product_words, int64_t s
   for (const auto& a : parsed.ambiguous) {
     for (const auto& sku : a.candidates) candidates += (candidates.empty() ? "" : ", ") + sku;
   }
-  Reply(words_.Say("owner_unknown_product",
-                   {{"text", text}, {"candidates", candidates.empty() ? json(false) : json(candidates)}}));
+  Reply(words_.Say(
+      "owner_unknown_product",
+      {{"text", text}, {"candidates", candidates.empty() ? json(false) : json(candidates)}}));
 }
 
 void OwnerTurn::OnText(const std::string& text) {
@@ -197,9 +197,9 @@ void OwnerTurn::OnText(const std::string& text) {
     OrderAction action;
   };
   static const Command kCommands[] = {
-      {"approve", OrderAction::kApprove}, {"accept", OrderAction::kApprove},
-      {"reject", OrderAction::kReject},   {"packed", OrderAction::kPack},
-      {"pack", OrderAction::kPack},       {"out", OrderAction::kDispatch},
+      {"approve", OrderAction::kApprove},   {"accept", OrderAction::kApprove},
+      {"reject", OrderAction::kReject},     {"packed", OrderAction::kPack},
+      {"pack", OrderAction::kPack},         {"out", OrderAction::kDispatch},
       {"dispatch", OrderAction::kDispatch}, {"dispatched", OrderAction::kDispatch},
       {"delivered", OrderAction::kDeliver}, {"deliver", OrderAction::kDeliver},
       {"cancel", OrderAction::kCancel}};
@@ -313,17 +313,17 @@ std::vector<Effect> OwnerTurn::After(const Outcome& outcome) {
       ReplyWithButtons(words_.Say("owner_refused", OrderData(*unchanged->order, words_)),
                        NextStepButtons(*unchanged->order, words_));
     } else {
-      Reply(words_.Say("owner_not_found",
-                       {{"number", unchanged->request.order_number != 0
-                                       ? json(unchanged->request.order_number)
-                                       : json(false)}}));
+      Reply(words_.Say("owner_not_found", {{"number", unchanged->request.order_number != 0
+                                                          ? json(unchanged->request.order_number)
+                                                          : json(false)}}));
     }
   } else if (const auto* stock = std::get_if<StockWasSet>(&outcome)) {
     const orders::Product* p = view_.shop->catalog->Find(stock->request.sku);
     if (stock->found && p != nullptr) {
       Reply(words_.Say("owner_stock_set", {{"name", p->name}, {"stock", stock->request.stock}}));
     } else {
-      Reply(words_.Say("owner_unknown_product", {{"text", stock->request.sku}, {"candidates", false}}));
+      Reply(words_.Say("owner_unknown_product",
+                       {{"text", stock->request.sku}, {"candidates", false}}));
     }
   } else {
     Reply(words_.Say("owner_help"));
@@ -382,20 +382,35 @@ nlohmann::json NoticeFailedReport(int64_t order_number, const std::string& custo
                                   const ShopView& shop) {
   const Wording words = OwnerWords(owner, shop);
   return TextTo(owner.phone, words.Say("owner_notice_failed", {{"number", order_number},
-                                                              {"customer", "+" + customer},
-                                                              {"error", error}}));
+                                                               {"customer", "+" + customer},
+                                                               {"error", error}}));
 }
 
 std::vector<std::string> OwnerTemplateNames() {
-  std::vector<std::string> names = {
-      "owner_help",           "owner_not_understood", "owner_orders",
-      "owner_orders_button",  "owner_no_orders",      "owner_order_detail",
-      "owner_done",           "owner_refused",        "owner_not_found",
-      "owner_stock_set",      "owner_unknown_product", "owner_proof",
-      "owner_button_approve", "owner_button_reject",  "owner_reject_prompt",
-      "owner_reject_button",  "reason_amount",        "reason_not_received",
-      "reason_unclear",       "owner_button_out",     "owner_button_delivered",
-      "owner_review_reminder", "owner_proof_failed",  "owner_notice_failed"};
+  std::vector<std::string> names = {"owner_help",
+                                    "owner_not_understood",
+                                    "owner_orders",
+                                    "owner_orders_button",
+                                    "owner_no_orders",
+                                    "owner_order_detail",
+                                    "owner_done",
+                                    "owner_refused",
+                                    "owner_not_found",
+                                    "owner_stock_set",
+                                    "owner_unknown_product",
+                                    "owner_proof",
+                                    "owner_button_approve",
+                                    "owner_button_reject",
+                                    "owner_reject_prompt",
+                                    "owner_reject_button",
+                                    "reason_amount",
+                                    "reason_not_received",
+                                    "reason_unclear",
+                                    "owner_button_out",
+                                    "owner_button_delivered",
+                                    "owner_review_reminder",
+                                    "owner_proof_failed",
+                                    "owner_notice_failed"};
   // A stale button's answer, and the customer's when their proof is no picture or PDF.
   names.push_back("owner_stale_button");
   names.push_back("proof_refused");

@@ -17,8 +17,8 @@ namespace chatshop::bot {
 // What an owner's command may see: the shop (as customers see it, for telling them what
 // happened) and its open orders.
 struct OwnerView {
-  const ShopView* shop = nullptr;  // never null; its catalog and parser are the shop's
-  ShopOwner owner;                 // who is writing
+  const ShopView* shop = nullptr;              // never null; its catalog and parser are the shop's
+  ShopOwner owner;                             // who is writing
   std::vector<orders::OrderView> open_orders;  // not delivered or cancelled, newest first
 };
 

@@ -2,16 +2,15 @@
 
 #include <chrono>
 #include <cstdint>
-#include <string>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "common/result.h"
 #include "bot/effects.h"
 #include "bot/engine.h"
+#include "common/result.h"
 #include "common/templates.h"
 #include "orders/bill.h"
 #include "orders/catalog.h"
@@ -31,7 +30,7 @@ struct ShopRecord {
   orders::PaymentOptions payment;
   std::vector<ShopOwner> owners;
   std::map<std::string, NoticeTemplate> notice_templates;  // by kind (kNoticeKinds)
-  bool disabled = false;  // switched off by an admin: its customers' messages are parked
+  bool disabled = false;        // switched off by an admin: its customers' messages are parked
   int reservation_minutes = 0;  // the shop's own stock hold at checkout; 0: the configured one
 
   const ShopOwner* Owner(const std::string& phone) const {
@@ -113,8 +112,8 @@ class InboundStore {
   [[nodiscard]] virtual Result<ShopRecord> FindShopByPhoneNumberId(
       const std::string& phone_number_id) = 0;
 
-  using Decide = std::function<Result<Decision>(OrderLedger& ledger,
-                                                const nlohmann::json& stored_state)>;
+  using Decide =
+      std::function<Result<Decision>(OrderLedger& ledger, const nlohmann::json& stored_state)>;
 
   // In one transaction: records the message in the inbox (unique by wamid), locks the
   // sender's conversation, runs `decide` on its stored state (null when there is none) and

@@ -13,8 +13,7 @@ namespace chatshop::bot {
 namespace {
 
 std::string HexToBase64(const std::string& hex) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string bytes;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
     bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
@@ -114,9 +113,9 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
   }
   // Checked before anything is kept: a damaged download is fetched again, never stored.
   if (info->file_size >= 0 && static_cast<int64_t>(bytes->size()) != info->file_size) {
-    return Retry(job, Error{ErrorCode::kUnavailable,
-                            "downloaded " + std::to_string(bytes->size()) + " bytes, Meta said " +
-                                std::to_string(info->file_size)});
+    return Retry(job, Error{ErrorCode::kUnavailable, "downloaded " + std::to_string(bytes->size()) +
+                                                         " bytes, Meta said " +
+                                                         std::to_string(info->file_size)});
   }
   if (!info->sha256.empty() && !Sha256Matches(info->sha256, vault_.DigestOf(*bytes))) {
     return Retry(job, Error{ErrorCode::kUnavailable, "downloaded bytes do not match sha256"});

@@ -41,11 +41,11 @@ std::string FoldText(std::string_view text) {
     }
   }
   utf8proc_uint8_t* folded = nullptr;
-  auto length = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
-                             static_cast<utf8proc_ssize_t>(valid.size()), &folded,
-                             static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                            UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                                            UTF8PROC_IGNORE));
+  auto length = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+      static_cast<utf8proc_ssize_t>(valid.size()), &folded,
+      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                     UTF8PROC_CASEFOLD | UTF8PROC_IGNORE));
   std::string result;
   if (length < 0 || folded == nullptr) {
     result = valid;
@@ -77,19 +77,18 @@ bool HasDevanagari(std::string_view token) {
 
 std::string TransliterateDevanagari(std::string_view token) {
   static const std::map<int32_t, std::string> kConsonants = {
-      {0x0915, "k"},  {0x0916, "kh"}, {0x0917, "g"},  {0x0918, "gh"}, {0x0919, "n"},
+      {0x0915, "k"},  {0x0916, "kh"},  {0x0917, "g"}, {0x0918, "gh"}, {0x0919, "n"},
       {0x091A, "ch"}, {0x091B, "chh"}, {0x091C, "j"}, {0x091D, "jh"}, {0x091E, "n"},
-      {0x091F, "t"},  {0x0920, "th"}, {0x0921, "d"},  {0x0922, "dh"}, {0x0923, "n"},
-      {0x0924, "t"},  {0x0925, "th"}, {0x0926, "d"},  {0x0927, "dh"}, {0x0928, "n"},
-      {0x092A, "p"},  {0x092B, "ph"}, {0x092C, "b"},  {0x092D, "bh"}, {0x092E, "m"},
-      {0x092F, "y"},  {0x0930, "r"},  {0x0932, "l"},  {0x0935, "v"},  {0x0936, "sh"},
-      {0x0937, "sh"}, {0x0938, "s"},  {0x0939, "h"},  {0x0958, "q"},  {0x0959, "kh"},
-      {0x095A, "g"},  {0x095B, "z"},  {0x095C, "r"},  {0x095D, "rh"}, {0x095E, "f"},
+      {0x091F, "t"},  {0x0920, "th"},  {0x0921, "d"}, {0x0922, "dh"}, {0x0923, "n"},
+      {0x0924, "t"},  {0x0925, "th"},  {0x0926, "d"}, {0x0927, "dh"}, {0x0928, "n"},
+      {0x092A, "p"},  {0x092B, "ph"},  {0x092C, "b"}, {0x092D, "bh"}, {0x092E, "m"},
+      {0x092F, "y"},  {0x0930, "r"},   {0x0932, "l"}, {0x0935, "v"},  {0x0936, "sh"},
+      {0x0937, "sh"}, {0x0938, "s"},   {0x0939, "h"}, {0x0958, "q"},  {0x0959, "kh"},
+      {0x095A, "g"},  {0x095B, "z"},   {0x095C, "r"}, {0x095D, "rh"}, {0x095E, "f"},
       {0x095F, "y"}};
   static const std::map<int32_t, std::string> kVowels = {
-      {0x0905, "a"}, {0x0906, "aa"}, {0x0907, "i"}, {0x0908, "ee"}, {0x0909, "u"},
-      {0x090A, "oo"}, {0x090B, "ri"}, {0x090F, "e"}, {0x0910, "ai"}, {0x0913, "o"},
-      {0x0914, "au"}};
+      {0x0905, "a"},  {0x0906, "aa"}, {0x0907, "i"},  {0x0908, "ee"}, {0x0909, "u"}, {0x090A, "oo"},
+      {0x090B, "ri"}, {0x090F, "e"},  {0x0910, "ai"}, {0x0913, "o"},  {0x0914, "au"}};
   static const std::map<int32_t, std::string> kSigns = {
       {0x093E, "aa"}, {0x093F, "i"}, {0x0940, "ee"}, {0x0941, "u"}, {0x0942, "oo"},
       {0x0943, "ri"}, {0x0947, "e"}, {0x0948, "ai"}, {0x094B, "o"}, {0x094C, "au"},
@@ -119,7 +118,8 @@ std::string TransliterateDevanagari(std::string_view token) {
     }
   }
   // Hinglish spells a final long "ee" as "i" (cheeni, roti).
-  if (out.size() > 3 && out.compare(out.size() - 2, 2, "ee") == 0) out.replace(out.size() - 2, 2, "i");
+  if (out.size() > 3 && out.compare(out.size() - 2, 2, "ee") == 0)
+    out.replace(out.size() - 2, 2, "i");
   return out;
 }
 
@@ -141,9 +141,10 @@ std::vector<std::string> Tokenize(std::string_view folded) {
     }
     const bool digit = cp >= '0' && cp <= '9';
     const auto category = utf8proc_category(cp);
-    const bool letter = !digit && (cp >= 0x80 ? (category >= UTF8PROC_CATEGORY_LU &&
-                                                 category <= UTF8PROC_CATEGORY_MC)
-                                              : std::isalpha(cp) != 0);
+    const bool letter =
+        !digit &&
+        (cp >= 0x80 ? (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_MC)
+                    : std::isalpha(cp) != 0);
     if (digit) {
       if (kind == Kind::kWord) flush();
       kind = Kind::kNumber;

@@ -34,7 +34,8 @@ nlohmann::json ButtonsTo(const std::string& to, const std::string& body,
 std::vector<std::string> StatusTemplateNames() {
   std::vector<std::string> names;
   for (int i = 0; i <= static_cast<int>(orders::OrderStatus::kCancelled); ++i) {
-    names.push_back("status_" + std::string(orders::StatusName(static_cast<orders::OrderStatus>(i))));
+    names.push_back("status_" +
+                    std::string(orders::StatusName(static_cast<orders::OrderStatus>(i))));
   }
   return names;
 }

@@ -5,9 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 namespace chatshop::common {
 
@@ -24,18 +23,19 @@ struct HttpSettings {
   std::string webhook_path = "/webhook";
   int64_t max_body_bytes = 3 * 1024 * 1024;  // Meta's documented maximum payload
   int threads = 64;  // requests handled at once (a webhook POST waits for the broker's confirm)
-  std::string public_url;  // https://host as Meta reaches it (nginx); for `chatshopctl webhook info`
+  std::string
+      public_url;  // https://host as Meta reaches it (nginx); for `chatshopctl webhook info`
   // /metrics, /readyz and /healthz: internal, never on the public listener.
   ListenAddress admin_listen{"127.0.0.1", 9101};
-  int64_t max_header_line_bytes = 8192;    // 431 beyond (414 for the request line)
-  int max_header_count = 64;               // 431 beyond
-  int64_t max_header_bytes = 32 * 1024;    // the whole head; 431 beyond
-  int request_timeout_ms = 10000;          // a whole request, first byte to last
-  int idle_timeout_ms = 60000;             // a keep-alive connection between requests
+  int64_t max_header_line_bytes = 8192;  // 431 beyond (414 for the request line)
+  int max_header_count = 64;             // 431 beyond
+  int64_t max_header_bytes = 32 * 1024;  // the whole head; 431 beyond
+  int request_timeout_ms = 10000;        // a whole request, first byte to last
+  int idle_timeout_ms = 60000;           // a keep-alive connection between requests
   int max_connections = 10000;
   int max_connections_per_address = 256;
   int64_t max_buffered_body_bytes = 64 * 1024 * 1024;  // bodies held at once, all clients
-  int readiness_interval_ms = 1000;        // /readyz answers from checks this fresh
+  int readiness_interval_ms = 1000;                    // /readyz answers from checks this fresh
 };
 
 struct WhatsAppSettings {
@@ -57,7 +57,7 @@ struct PostgresSettings {
 struct RedisSettings {
   std::string url;  // redis://[[user]:password@]host[:port][/db]; the password is never logged
   std::string key_prefix = "chatshop";  // every key starts with it, as queue names do
-  int cache_ttl_seconds = 300;       // cached copies expire even if an invalidation is lost
+  int cache_ttl_seconds = 300;          // cached copies expire even if an invalidation is lost
 };
 
 struct RabbitMqSettings {
@@ -67,8 +67,8 @@ struct RabbitMqSettings {
   // one broker without seeing each other's messages.
   std::string name_prefix = "chatshop";
   int prefetch = 64;
-  int outbound_shards = 4;  // queues of replies, by recipient: in order per recipient
-  int publish_timeout_ms = 5000;       // a webhook's events unconfirmed by then: 503
+  int outbound_shards = 4;               // queues of replies, by recipient: in order per recipient
+  int publish_timeout_ms = 5000;         // a webhook's events unconfirmed by then: 503
   int64_t max_waiting_messages = 10000;  // waiting to be published; beyond: 503 at once
 };
 
@@ -82,12 +82,12 @@ struct WorkerSettings {
 
 // The sender's pacing and retries (cloud-api.md §7, §8).
 struct SenderSettings {
-  int threads = 2;                   // consumers of the outbound shard queues per process
-  int messages_per_second = 80;      // per business number, unless the shop says otherwise
-  int number_burst = 40;             // sends allowed at once before the rate applies
-  int pair_interval_ms = 6000;       // then one message per this to the same customer…
-  int pair_burst = 40;               // …after a burst of this many
-  int backoff_base_ms = 1000;        // first retry delay; doubles per attempt, with jitter
+  int threads = 2;               // consumers of the outbound shard queues per process
+  int messages_per_second = 80;  // per business number, unless the shop says otherwise
+  int number_burst = 40;         // sends allowed at once before the rate applies
+  int pair_interval_ms = 6000;   // then one message per this to the same customer…
+  int pair_burst = 40;           // …after a burst of this many
+  int backoff_base_ms = 1000;    // first retry delay; doubles per attempt, with jitter
   int backoff_cap_seconds = 300;
   int max_inline_wait_ms = 1000;     // longer pacing waits go through a delay queue
   int credential_hold_seconds = 30;  // a shop without a valid token is looked at again after this
@@ -95,7 +95,7 @@ struct SenderSettings {
 };
 
 struct LogSettings {
-  std::string level = "info";  // trace | debug | info | warn | error | critical | off
+  std::string level = "info";   // trace | debug | info | warn | error | critical | off
   std::string format = "text";  // text | json
 };
 
@@ -104,7 +104,7 @@ struct OrdersSettings {
   int review_reminder_minutes = 15;  // a payment waiting this long for the owner: remind once
   std::string media_dir = "media";   // payment screenshots, stored by sha256
   int64_t media_max_bytes = 16 * 1024 * 1024;  // Meta's image limit is 5 MB, documents 100 MB
-  int timer_poll_ms = 1000;          // how often expired reservations and reminders are looked for
+  int timer_poll_ms = 1000;  // how often expired reservations and reminders are looked for
   int64_t max_price_rupees = 1000000;  // a catalog import refuses a higher unit price
 };
 
@@ -177,7 +177,8 @@ using ConfigErrors = std::vector<std::string>;
 
 // Parses TOML text. `source_name` is used in messages. Environment variables
 // CHATSHOP_<SECTION>_<KEY> override keys of the file. Unknown sections and keys are errors.
-tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text, const std::string& source_name,
+tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
+                                               const std::string& source_name,
                                                const EnvLookup& env);
 
 // Reads and parses a file; a missing or unreadable file is an error naming the path.

@@ -109,14 +109,13 @@ std::string MetricsRegistry::RenderPrometheus() const {
       for (size_t i = 0; i < bounds.size(); ++i) {
         std::ostringstream le;
         le << bounds[i];
-        out << name << "_bucket" << WithLe(labels, le.str()) << " "
-            << histogram->CumulativeCount(i) << "\n";
+        out << name << "_bucket" << WithLe(labels, le.str()) << " " << histogram->CumulativeCount(i)
+            << "\n";
       }
       out << name << "_bucket" << WithLe(labels, "+Inf") << " "
           << histogram->CumulativeCount(bounds.size()) << "\n";
       out << name << "_sum" << labels << " " << histogram->sum() << "\n";
-      out << name << "_count" << labels << " " << histogram->CumulativeCount(bounds.size())
-          << "\n";
+      out << name << "_count" << labels << " " << histogram->CumulativeCount(bounds.size()) << "\n";
     }
   }
   return out.str();

@@ -2,9 +2,8 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace chatshop {
 
@@ -13,12 +12,12 @@ enum class ErrorCode {
   kInvalidArgument,     // bad input: ack and dead-letter, never retry
   kFailedPrecondition,  // the world is not in a state that allows this: ack and dead-letter
   kNotFound,
-  kAlreadyExists,       // idempotent success for "create once" operations
-  kUnavailable,         // a server is unreachable or overloaded: retry the call
-  kAborted,             // a concurrent writer won: retry the whole read-modify-write
+  kAlreadyExists,  // idempotent success for "create once" operations
+  kUnavailable,    // a server is unreachable or overloaded: retry the call
+  kAborted,        // a concurrent writer won: retry the whole read-modify-write
   kUnauthenticated,
   kPermissionDenied,
-  kResourceExhausted,   // a rate limit: retry later
+  kResourceExhausted,  // a rate limit: retry later
   kInternal,
 };
 

@@ -1,10 +1,9 @@
 #include "common/templates.h"
 
 #include <fstream>
+#include <kainjow/mustache.hpp>
 #include <set>
 #include <sstream>
-
-#include <kainjow/mustache.hpp>
 
 namespace chatshop::common {
 namespace {

@@ -2,11 +2,10 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 
@@ -42,8 +41,8 @@ class TemplateSet {
   // compiles and renders to something; then the locale's own template; then the default
   // locale's; "" when none has it.
   // Values are inserted as they are: WhatsApp text is not HTML, so nothing is escaped.
-  std::string Render(const std::string& locale, const std::string& name,
-                     const nlohmann::json& data, const TemplateOverrides* overrides) const;
+  std::string Render(const std::string& locale, const std::string& name, const nlohmann::json& data,
+                     const TemplateOverrides* overrides) const;
 
  private:
   std::map<std::string, std::map<std::string, std::string>> sources_;

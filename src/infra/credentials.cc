@@ -28,7 +28,8 @@ std::string Base64(const std::string& bytes) {
 
 // nullopt-like empty result with ok=false for text that is not base64.
 std::string Unbase64(std::string text, bool& ok) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.pop_back();
   ok = false;
   if (text.empty() || text.size() % 4 != 0) return "";
   std::string out(text.size() / 4 * 3, '\0');
@@ -69,9 +70,12 @@ Result<TokenVault> TokenVault::FromEnvironment() {
   std::string encoded;
   if (const char* value = std::getenv("CHATSHOP_MASTER_KEY"); value != nullptr && *value != '\0') {
     encoded = value;
-  } else if (const char* path = std::getenv("CHATSHOP_MASTER_KEY_FILE"); path != nullptr && *path != '\0') {
+  } else if (const char* path = std::getenv("CHATSHOP_MASTER_KEY_FILE");
+             path != nullptr && *path != '\0') {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return MakeError(ErrorCode::kFailedPrecondition, std::string("cannot read the master key file ") + path);
+    if (!in)
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       std::string("cannot read the master key file ") + path);
     std::ostringstream text;
     text << in.rdbuf();
     encoded = text.str();

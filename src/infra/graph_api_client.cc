@@ -51,7 +51,8 @@ Result<std::string> GraphApiClient::SendMessage(const std::string& phone_number_
     return MakeError(ErrorCode::kUnavailable,
                      "graph api unreachable: " + httplib::to_string(response.error()));
   }
-  if (response->status != 200) return tl::unexpected(whatsapp::ClassifyGraphError(response->status, response->body));
+  if (response->status != 200)
+    return tl::unexpected(whatsapp::ClassifyGraphError(response->status, response->body));
   auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
   if (body.is_object() && body.contains("messages") && body["messages"].is_array() &&
       !body["messages"].empty() && body["messages"][0].contains("id") &&
@@ -111,20 +112,23 @@ Result<nlohmann::json> GraphApiClient::GetJson(const std::string& path_and_query
     return tl::unexpected(whatsapp::ClassifyGraphError(response->status, response->body));
   }
   auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) return MakeError(ErrorCode::kInternal, "graph api answered 200 without JSON");
+  if (!body.is_object())
+    return MakeError(ErrorCode::kInternal, "graph api answered 200 without JSON");
   return body;
 }
 
 Result<nlohmann::json> GraphApiClient::GetPhoneNumber(const std::string& phone_number_id,
                                                       const std::string& access_token) {
-  return GetJson(Encoded(phone_number_id) + "?fields=display_phone_number,verified_name", access_token);
+  return GetJson(Encoded(phone_number_id) + "?fields=display_phone_number,verified_name",
+                 access_token);
 }
 
 Result<whatsapp::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_number_id,
                                                      const std::string& access_token,
                                                      const std::string& media_id) {
   // phone_number_id makes Meta check the media belongs to this number (§6).
-  auto answer = GetJson(Encoded(media_id) + "?phone_number_id=" + Encoded(phone_number_id), access_token);
+  auto answer =
+      GetJson(Encoded(media_id) + "?phone_number_id=" + Encoded(phone_number_id), access_token);
   if (!answer) return tl::unexpected(answer.error());
   const nlohmann::json& body = *answer;
   if (!body.contains("url") || !body["url"].is_string()) {
@@ -234,8 +238,7 @@ Result<std::string> GraphApiClient::Download(const std::string& access_token,
 
 Result<std::string> GraphApiClient::Upload(const std::string& phone_number_id,
                                            const std::string& access_token,
-                                           const std::string& bytes,
-                                           const std::string& mime_type) {
+                                           const std::string& bytes, const std::string& mime_type) {
   const std::string path =
       path_prefix_ + "/" + settings_.version + "/" + phone_number_id + "/media";
   httplib::Headers headers = {{"Authorization", "Bearer " + access_token}};

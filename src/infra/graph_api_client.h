@@ -52,14 +52,15 @@ class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
 
  private:
   // GET /{version}/{path_and_query} with the token: the answer's JSON object.
-  Result<nlohmann::json> GetJson(const std::string& path_and_query, const std::string& access_token);
+  Result<nlohmann::json> GetJson(const std::string& path_and_query,
+                                 const std::string& access_token);
 
   // Ok when a media download may go to `url` with the token.
   Status CheckMediaUrl(const common::HttpUrl& url) const;
 
   GraphApiSettings settings_;
   std::optional<common::HttpUrl> graph_origin_;  // base_url's scheme, host and port
-  std::string path_prefix_;  // any path part of base_url, e.g. "/graph"
+  std::string path_prefix_;                      // any path part of base_url, e.g. "/graph"
   std::mutex mutex_;
   std::unique_ptr<httplib::Client> client_;
 };

@@ -1,7 +1,6 @@
 #include "infra/migrations.h"
 
 #include <map>
-
 #include <pqxx/pqxx>
 
 #include "infra/postgres.h"

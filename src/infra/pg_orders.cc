@@ -1,7 +1,6 @@
 #include "infra/pg_orders.h"
 
 #include <map>
-
 #include <pqxx/pqxx>
 
 namespace chatshop::infra {
@@ -17,12 +16,14 @@ constexpr const char* kOrderColumns =
     "o.subtotal_minor, o.delivery_minor, o.total_minor, coalesce(o.payment_method, ''), o.nonce, "
     "coalesce(extract(epoch FROM o.expires_at)::bigint, 0), coalesce(o.reason, ''), o.shop_id";
 constexpr const char* kOrderFrom =
-    " FROM orders o LEFT JOIN conversations c ON c.shop_id = o.shop_id AND c.customer = o.customer ";
+    " FROM orders o LEFT JOIN conversations c ON c.shop_id = o.shop_id AND c.customer = "
+    "o.customer ";
 
 nlohmann::json LinesToJson(const std::vector<orders::OrderLine>& lines) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& l : lines) {
-    out.push_back({{"sku", l.sku}, {"name", l.name}, {"qty", l.qty}, {"unit_price", l.unit_price.minor}});
+    out.push_back(
+        {{"sku", l.sku}, {"name", l.name}, {"qty", l.qty}, {"unit_price", l.unit_price.minor}});
   }
   return out;
 }
@@ -54,9 +55,12 @@ OrderView OrderFromRow(const pqxx::row& row) {
 
 std::string ActorName(orders::Actor actor, const std::string& id) {
   switch (actor) {
-    case orders::Actor::kCustomer: return "customer:" + id;
-    case orders::Actor::kOwner: return "owner:" + id;
-    case orders::Actor::kSystem: return "system";
+    case orders::Actor::kCustomer:
+      return "customer:" + id;
+    case orders::Actor::kOwner:
+      return "owner:" + id;
+    case orders::Actor::kSystem:
+      return "system";
   }
   return "system";
 }
@@ -65,10 +69,11 @@ std::string ActorName(orders::Actor actor, const std::string& id) {
 
 std::optional<OrderView> PgOrderLedger::LoadOrder(int64_t shop_id, int64_t id, int64_t number,
                                                   bool lock) {
-  auto rows = tx_.exec_params(std::string("SELECT ") + kOrderColumns + kOrderFrom +
-                                  "WHERE o.shop_id = $1 AND (o.id = $2 OR ($2 = 0 AND o.number = $3))" +
-                                  (lock ? " FOR UPDATE OF o" : ""),
-                              shop_id, id, number);
+  auto rows =
+      tx_.exec_params(std::string("SELECT ") + kOrderColumns + kOrderFrom +
+                          "WHERE o.shop_id = $1 AND (o.id = $2 OR ($2 = 0 AND o.number = $3))" +
+                          (lock ? " FOR UPDATE OF o" : ""),
+                      shop_id, id, number);
   if (rows.empty()) return std::nullopt;
   return OrderFromRow(rows[0]);
 }
@@ -166,8 +171,8 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
       subtotal.minor, delivery.minor, total.minor, request.hold_minutes);
   const int64_t order_id = inserted[0][0].as<int64_t>();
   for (const auto& [sku, qty] : wanted) {
-    tx_.exec_params("INSERT INTO reservations (order_id, sku, qty) VALUES ($1, $2, $3)",
-                    order_id, sku, qty);
+    tx_.exec_params("INSERT INTO reservations (order_id, sku, qty) VALUES ($1, $2, $3)", order_id,
+                    sku, qty);
   }
   tx_.exec_params(
       "INSERT INTO order_events (order_id, from_status, to_status, actor) "
@@ -182,11 +187,11 @@ Result<std::optional<OrderView>> PgOrderLedger::FindOrder(int64_t shop_id, int64
 
 Result<std::vector<OrderView>> PgOrderLedger::OpenOrders(int64_t shop_id, int limit) {
   std::vector<OrderView> open;
-  for (const auto& row : tx_.exec_params(
-           std::string("SELECT ") + kOrderColumns + kOrderFrom +
-               "WHERE o.shop_id = $1 AND o.status NOT IN ('delivered', 'cancelled') "
-               "ORDER BY o.id DESC LIMIT $2",
-           shop_id, limit)) {
+  for (const auto& row :
+       tx_.exec_params(std::string("SELECT ") + kOrderColumns + kOrderFrom +
+                           "WHERE o.shop_id = $1 AND o.status NOT IN ('delivered', 'cancelled') "
+                           "ORDER BY o.id DESC LIMIT $2",
+                       shop_id, limit)) {
     open.push_back(OrderFromRow(row));
   }
   return open;
@@ -205,13 +210,14 @@ Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrde
   const std::string to(orders::StatusName(*next));
   const char* method = change.action == orders::OrderAction::kChooseCod ? "cod"
                        : change.action == orders::OrderAction::kApprove ? "upi"
-                                                                         : nullptr;
+                                                                        : nullptr;
   tx_.exec_params(
       // A new nonce with every status change: buttons of the notices sent before it are
       // refused from now on, so none can be replayed (approve after a reject, a second tap).
       "UPDATE orders SET status = $2, updated_at = now(), "
       "  nonce = replace(gen_random_uuid()::text, '-', ''), "
-      "  expires_at = CASE WHEN $2 = 'awaiting_payment' THEN now() + make_interval(mins => $3) END, "
+      "  expires_at = CASE WHEN $2 = 'awaiting_payment' THEN now() + make_interval(mins => $3) "
+      "END, "
       "  review_since = CASE WHEN $2 = 'payment_review' THEN now() END, "
       "  reminded_at = CASE WHEN $2 = 'payment_review' THEN NULL ELSE reminded_at END, "
       "  reason = coalesce(nullif($4, ''), reason), "
@@ -257,8 +263,8 @@ Result<bool> PgOrderLedger::RecordPaymentProof(int64_t order_id, const bot::Reco
 
 Result<bot::Outcome> PgOrderLedger::UpdateStock(int64_t shop_id, const bot::SetStock& change) {
   auto updated = tx_.exec_params(
-      "UPDATE products SET stock = $3, updated_at = now() WHERE shop_id = $1 AND sku = $2",
-      shop_id, change.sku, change.stock);
+      "UPDATE products SET stock = $3, updated_at = now() WHERE shop_id = $1 AND sku = $2", shop_id,
+      change.sku, change.stock);
   return bot::Outcome{bot::StockWasSet{change, updated.affected_rows() > 0}};
 }
 

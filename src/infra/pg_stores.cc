@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
-
 #include <pqxx/pqxx>
 
 #include "common/logging.h"
@@ -29,7 +28,8 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
           "  phone_number_id, "
           "  (SELECT coalesce(json_object_agg(n.kind, json_build_array(n.template_name, "
           "     n.language)), '{}')::text FROM notice_templates n WHERE n.shop_id = shops.id), "
-          "  disabled_at IS NOT NULL, coalesce(reservation_minutes, 0), coalesce(upi_payee_name, '') "
+          "  disabled_at IS NOT NULL, coalesce(reservation_minutes, 0), coalesce(upi_payee_name, "
+          "'') "
           "FROM shops WHERE ") +
           (std::string(key) == "id" ? "id = $1::bigint" : "phone_number_id = $1"),
       value);
@@ -173,11 +173,14 @@ Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
   if (rank == kRank.end()) return false;  // a status this code does not know: nothing to keep
   std::optional<int64_t> error_code;
   std::string error_title;
-  if (status.data.is_object() && status.data.contains("errors") && status.data["errors"].is_array() &&
-      !status.data["errors"].empty() && status.data["errors"][0].is_object()) {
+  if (status.data.is_object() && status.data.contains("errors") &&
+      status.data["errors"].is_array() && !status.data["errors"].empty() &&
+      status.data["errors"][0].is_object()) {
     const auto& error = status.data["errors"][0];
-    if (error.contains("code") && error["code"].is_number_integer()) error_code = error["code"].get<int64_t>();
-    if (error.contains("title") && error["title"].is_string()) error_title = error["title"].get<std::string>();
+    if (error.contains("code") && error["code"].is_number_integer())
+      error_code = error["code"].get<int64_t>();
+    if (error.contains("title") && error["title"].is_string())
+      error_title = error["title"].get<std::string>();
   }
   bool changed = false;
   auto ran = session_.Run([&](pqxx::connection_base& c) {
@@ -198,7 +201,8 @@ Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
     changed = true;
     // A send whose answer was lost (a timeout after the request went out): Meta's status, which
     // echoes our biz_opaque_callback_data, says it was accepted — it must not be sent again.
-    const std::string callback = status.data.is_object() && status.data.contains("biz_opaque_callback_data") &&
+    const std::string callback = status.data.is_object() &&
+                                         status.data.contains("biz_opaque_callback_data") &&
                                          status.data["biz_opaque_callback_data"].is_string()
                                      ? status.data["biz_opaque_callback_data"].get<std::string>()
                                      : "";
@@ -213,7 +217,8 @@ Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
       // An order notice the customer never got: the owners should know.
       // By wamid, or — for a reply Meta never accepted, which the sender reports itself — by
       // the outbox id its callback data names.
-      const int64_t outbox_id = callback.rfind("outbox-", 0) == 0 ? std::atoll(callback.c_str() + 7) : 0;
+      const int64_t outbox_id =
+          callback.rfind("outbox-", 0) == 0 ? std::atoll(callback.c_str() + 7) : 0;
       auto notice = tx.exec_params(
           "SELECT notice_order FROM outbox WHERE (wamid = $1 OR id = $3) AND shop_id = $2 "
           "AND notice_order IS NOT NULL LIMIT 1",
@@ -284,12 +289,14 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
         "  coalesce((SELECT c.last_inbound_at > now() - interval '24 hours' FROM conversations c "
         "            WHERE c.shop_id = o.shop_id AND c.customer = o.recipient), false), "
         "  o.status, "
-        "  EXISTS (SELECT 1 FROM outbox e WHERE e.shop_id = o.shop_id AND e.recipient = o.recipient "
+        "  EXISTS (SELECT 1 FROM outbox e WHERE e.shop_id = o.shop_id AND e.recipient = "
+        "o.recipient "
         "          AND e.id < o.id AND e.status IN ('pending', 'queued')), "
         "  s.credentials_ok, coalesce(s.messages_per_second, 0), "
         "  (extract(epoch FROM now() - o.created_at) * 1000)::bigint, o.notice_order IS NOT NULL, "
         "  coalesce(o.caused_by, ''), "
-        "  o.caused_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.caused_by = o.caused_by "
+        "  o.caused_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.caused_by = "
+        "o.caused_by "
         "                                          AND e.id < o.id) "
         "FROM outbox o JOIN shops s ON s.id = o.shop_id WHERE o.id = $1",
         id);
@@ -305,7 +312,8 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
     } else {
       // Not sendable until the master key is right: held like a refused token, and said why.
       m.credentials_ok = false;
-      common::GetLogger("sender")->critical("shop {}: {}", m.phone_number_id, token.error().message);
+      common::GetLogger("sender")->critical("shop {}: {}", m.phone_number_id,
+                                            token.error().message);
     }
     m.recipient = row[4].as<std::string>();
     m.payload = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
@@ -340,8 +348,9 @@ Status PgOutboxStore::MarkSent(int64_t id, const std::string& wamid) {
 Status PgOutboxStore::MarkAttempt(int64_t id, int attempts, const std::string& error) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    tx.exec_params("UPDATE outbox SET attempts = $2, last_error = $3 WHERE id = $1 AND status = 'queued'",
-                   id, attempts, error);
+    tx.exec_params(
+        "UPDATE outbox SET attempts = $2, last_error = $3 WHERE id = $1 AND status = 'queued'", id,
+        attempts, error);
     tx.commit();
   });
 }
@@ -421,17 +430,18 @@ Status PgCatalogStore::ReplaceCatalog(int64_t shop_id, const orders::Catalog& ca
           "  $9)",
           shop_id, p.sku, p.name, p.price.minor, p.stock, p.unit, p.category,
           nlohmann::json(p.aliases).dump(), position++);
-      if (progress_ && (position % 500 == 0 || static_cast<size_t>(position) == catalog.products.size())) {
+      if (progress_ &&
+          (position % 500 == 0 || static_cast<size_t>(position) == catalog.products.size())) {
         progress_(static_cast<size_t>(position), catalog.products.size());
       }
     }
-    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1",
-                   shop_id);
+    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1", shop_id);
     tx.commit();
   });
 }
 
-Result<int64_t> PgCatalogStore::AdjustStock(int64_t shop_id, const std::string& sku, int64_t delta) {
+Result<int64_t> PgCatalogStore::AdjustStock(int64_t shop_id, const std::string& sku,
+                                            int64_t delta) {
   std::optional<int64_t> now;
   bool exists = false;
   auto status = session_.Run([&](pqxx::connection_base& c) {
@@ -442,7 +452,9 @@ Result<int64_t> PgCatalogStore::AdjustStock(int64_t shop_id, const std::string& 
         "WHERE shop_id = $1 AND sku = $2 AND stock + $3 >= 0 RETURNING stock",
         shop_id, sku, delta);
     if (updated.empty()) {
-      exists = !tx.exec_params("SELECT 1 FROM products WHERE shop_id = $1 AND sku = $2", shop_id, sku).empty();
+      exists =
+          !tx.exec_params("SELECT 1 FROM products WHERE shop_id = $1 AND sku = $2", shop_id, sku)
+               .empty();
       return;
     }
     now = updated[0][0].as<int64_t>();
@@ -455,7 +467,8 @@ Result<int64_t> PgCatalogStore::AdjustStock(int64_t shop_id, const std::string& 
   return MakeError(ErrorCode::kFailedPrecondition, sku + ": the stock would go below zero");
 }
 
-Result<std::vector<std::string>> PgCatalogStore::ChangeAlias(int64_t shop_id, const std::string& sku,
+Result<std::vector<std::string>> PgCatalogStore::ChangeAlias(int64_t shop_id,
+                                                             const std::string& sku,
                                                              const std::string& alias, bool add) {
   std::optional<std::vector<std::string>> aliases;
   auto ran = session_.Run([&](pqxx::connection_base& c) {
@@ -465,7 +478,8 @@ Result<std::vector<std::string>> PgCatalogStore::ChangeAlias(int64_t shop_id, co
         std::string("UPDATE products SET aliases = ") +
             (add ? "CASE WHEN $3 = ANY(aliases) THEN aliases ELSE array_append(aliases, $3) END"
                  : "array_remove(aliases, $3)") +
-            ", updated_at = now() WHERE shop_id = $1 AND sku = $2 RETURNING array_to_json(aliases)::text",
+            ", updated_at = now() WHERE shop_id = $1 AND sku = $2 RETURNING "
+            "array_to_json(aliases)::text",
         shop_id, sku, alias);
     if (rows.empty()) return;
     aliases = nlohmann::json::parse(rows[0][0].as<std::string>()).get<std::vector<std::string>>();
@@ -486,8 +500,7 @@ Status PgCatalogStore::SetStock(int64_t shop_id, const std::string& sku, int64_t
         shop_id, sku, stock);
     found = updated.affected_rows() > 0;
     if (!found) return;
-    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1",
-                   shop_id);
+    tx.exec_params("UPDATE shops SET catalog_version = catalog_version + 1 WHERE id = $1", shop_id);
     tx.commit();
   });
   if (!status) return status;
@@ -557,8 +570,13 @@ constexpr const char* kShopColumns =
     "delivery_fee_minor, free_delivery_from_minor, coalesce(upi_vpa, ''), cod_allowed";
 
 ShopSummary ShopFromRow(const pqxx::row& row) {
-  ShopSummary shop{row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                   row[3].as<std::string>(), row[4].as<std::string>(), {}, {}};
+  ShopSummary shop{row[0].as<int64_t>(),
+                   row[1].as<std::string>(),
+                   row[2].as<std::string>(),
+                   row[3].as<std::string>(),
+                   row[4].as<std::string>(),
+                   {},
+                   {}};
   shop.delivery.fee = orders::Money{row[5].as<int64_t>()};
   if (!row[6].is_null()) shop.delivery.free_from = orders::Money{row[6].as<int64_t>()};
   shop.payment = {row[7].as<std::string>(), row[8].as<bool>(), ""};
@@ -581,13 +599,15 @@ Status UpdateShopByNumber(PgSession& session, const std::string& phone_number_id
     tx.commit();
   });
   if (!ran) return ran;
-  if (!found) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  if (!found)
+    return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
   return Ok();
 }
 
 }  // namespace
 
-Status PgShopDirectory::SetToken(const std::string& phone_number_id, const std::string& stored_token) {
+Status PgShopDirectory::SetToken(const std::string& phone_number_id,
+                                 const std::string& stored_token) {
   return UpdateShopByNumber(
       session_, phone_number_id,
       "UPDATE shops SET access_token = $2, credentials_ok = true, credentials_error = NULL "
@@ -619,7 +639,8 @@ Result<nlohmann::json> PgShopDirectory::ShowShop(const std::string& phone_number
     if (!rows.empty()) shop = nlohmann::json::parse(rows[0][0].as<std::string>());
   });
   if (!ran) return tl::unexpected(ran.error());
-  if (!shop) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  if (!shop)
+    return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
   return *shop;
 }
 
@@ -650,11 +671,13 @@ Result<std::string> PgShopDirectory::StoredToken(const std::string& phone_number
   std::optional<std::string> token;
   auto ran = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    auto rows = tx.exec_params("SELECT access_token FROM shops WHERE phone_number_id = $1", phone_number_id);
+    auto rows = tx.exec_params("SELECT access_token FROM shops WHERE phone_number_id = $1",
+                               phone_number_id);
     if (!rows.empty()) token = rows[0][0].as<std::string>();
   });
   if (!ran) return tl::unexpected(ran.error());
-  if (!token) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  if (!token)
+    return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
   return *token;
 }
 
@@ -669,7 +692,8 @@ Result<ShopSummary> PgShopDirectory::UpsertShop(const std::string& phone_number_
         // A new token lifts a credential hold: the shop's waiting replies go out.
         "ON CONFLICT (phone_number_id) DO UPDATE SET name = EXCLUDED.name, "
         "  access_token = EXCLUDED.access_token, credentials_ok = true, credentials_error = NULL "
-        "RETURNING " + std::string(kShopColumns),
+        "RETURNING " +
+            std::string(kShopColumns),
         phone_number_id, name, access_token);
     tx.commit();
     shop = ShopFromRow(rows[0]);
@@ -682,7 +706,8 @@ Result<std::vector<ShopSummary>> PgShopDirectory::ListShops() {
   std::vector<ShopSummary> shops;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec("SELECT " + std::string(kShopColumns) + " FROM shops ORDER BY id")) {
+    for (const auto& row :
+         tx.exec("SELECT " + std::string(kShopColumns) + " FROM shops ORDER BY id")) {
       shops.push_back(ShopFromRow(row));
     }
   });
@@ -706,9 +731,11 @@ Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_num
         "  cod_allowed = coalesce($9, cod_allowed), "
         "  messages_per_second = CASE WHEN $10 THEN $11 ELSE messages_per_second END, "
         "  reservation_minutes = CASE WHEN $12 THEN $13 ELSE reservation_minutes END, "
-        "  display_phone_number = coalesce($14, display_phone_number), waba_id = coalesce($15, waba_id), "
+        "  display_phone_number = coalesce($14, display_phone_number), waba_id = coalesce($15, "
+        "waba_id), "
         "  upi_payee_name = coalesce(nullif($16, ''), upi_payee_name) "
-        "WHERE phone_number_id = $1 RETURNING " + std::string(kShopColumns),
+        "WHERE phone_number_id = $1 RETURNING " +
+            std::string(kShopColumns),
         phone_number_id, change.name, change.locale,
         change.delivery_fee ? std::optional<int64_t>(change.delivery_fee->minor) : std::nullopt,
         set_free, free_from, change.upi_vpa.has_value(),
@@ -722,7 +749,8 @@ Result<ShopSummary> PgShopDirectory::ChangeSettings(const std::string& phone_num
     if (!rows.empty()) shop = ShopFromRow(rows[0]);
   });
   if (!status) return tl::unexpected(status.error());
-  if (!shop) return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
+  if (!shop)
+    return MakeError(ErrorCode::kNotFound, "no shop has phone_number_id " + phone_number_id);
   return *shop;
 }
 
@@ -764,8 +792,8 @@ Result<std::vector<ShopTemplate>> PgShopDirectory::ListTemplates(int64_t shop_id
              "  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
              "FROM shop_templates WHERE shop_id = $1 ORDER BY locale, name",
              shop_id)) {
-      templates.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
-                           row[2].as<std::string>()});
+      templates.push_back(
+          {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
     }
   });
   if (!status) return tl::unexpected(status.error());
@@ -781,10 +809,9 @@ Result<std::optional<orders::OrderView>> PgOrderClockStore::Take(const char* due
     pqxx::work tx(c);
     // One order at a time, skipping those another worker holds: several workers share the
     // table without waiting for each other.
-    auto due = tx.exec_params(
-        std::string("SELECT id, shop_id FROM orders WHERE ") + due_condition +
-            " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-        minutes);
+    auto due = tx.exec_params(std::string("SELECT id, shop_id FROM orders WHERE ") + due_condition +
+                                  " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                              minutes);
     if (due.empty()) return;
     const int64_t order_id = due[0][0].as<int64_t>();
     const auto shop = LoadShop(tx, "id", due[0][1].as<std::string>());
@@ -792,8 +819,8 @@ Result<std::optional<orders::OrderView>> PgOrderClockStore::Take(const char* due
     PgOrderLedger ledger(tx);
     std::optional<orders::OrderView> order;
     if (expire) {
-      bot::ChangeOrder change{order_id, 0, "", orders::OrderAction::kExpire,
-                              orders::Actor::kSystem, "payment timeout"};
+      bot::ChangeOrder change{
+          order_id, 0, "", orders::OrderAction::kExpire, orders::Actor::kSystem, "payment timeout"};
       auto outcome = ledger.Apply(shop->id, change, "", minutes);
       if (outcome && std::holds_alternative<bot::OrderChanged>(*outcome)) {
         order = std::get<bot::OrderChanged>(*outcome).order;
@@ -845,7 +872,9 @@ Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono
       // A token that cannot be opened (no or wrong master key) fails the fetch with the
       // Graph API's 401, retried and then reported to the owners like any refused token.
       auto token = RevealToken(row[3].as<std::string>(), shop->phone_number_id);
-      if (!token) common::GetLogger("media")->critical("shop {}: {}", shop->phone_number_id, token.error().message);
+      if (!token)
+        common::GetLogger("media")->critical("shop {}: {}", shop->phone_number_id,
+                                             token.error().message);
       jobs.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), *shop, token.value_or(""),
                       row[4].as<std::string>(), row[5].as<std::string>(), row[6].as<int>()});
     }
@@ -994,7 +1023,8 @@ Result<std::vector<bot::ShopOwner>> PgShopDirectory::ListOwners(int64_t shop_id)
     for (const auto& row : tx.exec_params(
              "SELECT phone, name, locale FROM owners WHERE shop_id = $1 ORDER BY created_at",
              shop_id)) {
-      owners.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+      owners.push_back(
+          {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
     }
   });
   if (!status) return tl::unexpected(status.error());
@@ -1038,7 +1068,8 @@ Result<nlohmann::json> PgOrderAdmin::Show(int64_t shop_id, int64_t number) {
         "  'lines', lines, 'subtotal_minor', subtotal_minor, 'delivery_minor', delivery_minor, "
         "  'total_minor', total_minor, 'payment_method', payment_method, 'reason', reason, "
         "  'created_at', created_at, 'expires_at', expires_at, "
-        "  'events', (SELECT coalesce(json_agg(json_build_object('from', from_status, 'to', to_status, "
+        "  'events', (SELECT coalesce(json_agg(json_build_object('from', from_status, 'to', "
+        "to_status, "
         "     'actor', actor, 'reason', reason, 'at', at) ORDER BY id), '[]') "
         "     FROM order_events WHERE order_id = o.id), "
         "  'payment_proofs', (SELECT coalesce(json_agg(json_build_object('status', status, "
@@ -1049,7 +1080,8 @@ Result<nlohmann::json> PgOrderAdmin::Show(int64_t shop_id, int64_t number) {
     if (!rows.empty()) order = nlohmann::json::parse(rows[0][0].as<std::string>());
   });
   if (!ran) return tl::unexpected(ran.error());
-  if (!order) return MakeError(ErrorCode::kNotFound, "the shop has no order #" + std::to_string(number));
+  if (!order)
+    return MakeError(ErrorCode::kNotFound, "the shop has no order #" + std::to_string(number));
   return *order;
 }
 

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "bot/ports.h"
 #include "bot/engine.h"
+#include "bot/ports.h"
+#include "infra/postgres.h"
 #include "orders/bill.h"
 #include "orders/order.h"
 #include "orders/ports.h"
-#include "infra/postgres.h"
 #include "webhook/ports.h"
 #include "whatsapp/ports.h"
 
@@ -45,8 +45,8 @@ class PgOrderClockStore : public bot::OrderClockStore {
   Result<std::optional<orders::OrderView>> RemindOne(int minutes, const Notices& notices) override;
 
  private:
-  Result<std::optional<orders::OrderView>> Take(const char* due_condition, int minutes,
-                                                bool expire, const Notices& notices);
+  Result<std::optional<orders::OrderView>> Take(const char* due_condition, int minutes, bool expire,
+                                                const Notices& notices);
   PgSession session_;
 };
 
@@ -101,7 +101,9 @@ class PgCatalogStore : public orders::CatalogStore {
   explicit PgCatalogStore(std::string url) : session_(std::move(url)) {}
 
   // Called during ReplaceCatalog with (products written, products in all), every few hundred.
-  void set_progress(std::function<void(size_t, size_t)> progress) { progress_ = std::move(progress); }
+  void set_progress(std::function<void(size_t, size_t)> progress) {
+    progress_ = std::move(progress);
+  }
 
   Result<orders::Catalog> LoadCatalog(int64_t shop_id) override;
   Status ReplaceCatalog(int64_t shop_id, const orders::Catalog& catalog) override;
@@ -137,9 +139,8 @@ class PgReadinessCheck : public webhook::ReadinessCheck {
 // without waiting for the periodic reload. Thread-safe.
 class PgTenantDirectory : public webhook::TenantDirectory {
  public:
-  explicit PgTenantDirectory(std::string url,
-                             std::chrono::milliseconds miss_reload_interval =
-                                 std::chrono::milliseconds(500));
+  explicit PgTenantDirectory(std::string url, std::chrono::milliseconds miss_reload_interval =
+                                                  std::chrono::milliseconds(500));
 
   bool IsKnown(const std::string& phone_number_id) override;
   // Reads the shops table now. kUnavailable when the database cannot be reached (the last
@@ -173,7 +174,7 @@ struct ShopSettingsChange {
   std::optional<std::string> locale;
   std::optional<orders::Money> delivery_fee;
   std::optional<std::optional<orders::Money>> free_delivery_from;  // inner nullopt: never free
-  std::optional<std::optional<std::string>> upi_vpa;                // inner nullopt: no UPI
+  std::optional<std::optional<std::string>> upi_vpa;               // inner nullopt: no UPI
   std::optional<bool> cod_allowed;
   std::optional<std::optional<int>> messages_per_second;  // inner nullopt: the configured default
   std::optional<std::optional<int>> reservation_minutes;  // inner nullopt: the configured default
@@ -197,7 +198,8 @@ class PgShopDirectory {
   // Registers a shop, or updates its name and token when the number is already registered.
   // Replaces the shop's stored token (already sealed by the caller) and lifts a hold.
   // kNotFound without such a shop.
-  [[nodiscard]] Status SetToken(const std::string& phone_number_id, const std::string& stored_token);
+  [[nodiscard]] Status SetToken(const std::string& phone_number_id,
+                                const std::string& stored_token);
   // Everything about one shop an admin may see — never its token, only whether it is stored
   // encrypted and whether Meta refused it; kNotFound without such a shop.
   [[nodiscard]] Result<nlohmann::json> ShowShop(const std::string& phone_number_id);

@@ -55,7 +55,8 @@ Status PgSession::Run(const std::function<void(pqxx::connection_base&)>& work) {
 }
 
 Status PingPostgres(const std::string& url) {
-  return PgSession(url).Run([](pqxx::connection_base& c) { pqxx::nontransaction(c).exec("SELECT 1"); });
+  return PgSession(url).Run(
+      [](pqxx::connection_base& c) { pqxx::nontransaction(c).exec("SELECT 1"); });
 }
 
 }  // namespace chatshop::infra

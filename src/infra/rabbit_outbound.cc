@@ -16,16 +16,25 @@ Status RabbitOutboundQueue::Enqueue(const std::vector<whatsapp::OutboundJob>& jo
   std::vector<Envelope> envelopes;
   envelopes.reserve(jobs.size());
   for (const auto& job : jobs) {
-    envelopes.push_back({names_.OutboundExchange(), ShardKey(job), OutboundMessageId(job.outbox_id),
-                         job.ToJson().dump(), {}, 0});
+    envelopes.push_back({names_.OutboundExchange(),
+                         ShardKey(job),
+                         OutboundMessageId(job.outbox_id),
+                         job.ToJson().dump(),
+                         {},
+                         0});
   }
   return publisher_.Publish(std::move(envelopes));
 }
 
-Status RabbitOutboundQueue::Delay(const whatsapp::OutboundJob& job, std::chrono::milliseconds delay) {
+Status RabbitOutboundQueue::Delay(const whatsapp::OutboundJob& job,
+                                  std::chrono::milliseconds delay) {
   const int64_t ms = std::max<int64_t>(1, delay.count());
-  return publisher_.Publish({{names_.DelayExchange(DelayBand(delay)), ShardKey(job),
-                              OutboundMessageId(job.outbox_id), job.ToJson().dump(), {}, ms}});
+  return publisher_.Publish({{names_.DelayExchange(DelayBand(delay)),
+                              ShardKey(job),
+                              OutboundMessageId(job.outbox_id),
+                              job.ToJson().dump(),
+                              {},
+                              ms}});
 }
 
 Status RabbitOutboundQueue::DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
@@ -44,8 +53,12 @@ Status RabbitOutboundQueue::ReportUndelivered(const whatsapp::InboundEvent& fail
   // Onto the customer's inbound shard, like the webhook's events.
   const int shard = common::StableShard(failed_status.phone_number_id, failed_status.customer,
                                         settings_.inbound_shards);
-  return publisher_.Publish({{names_.InboundExchange(), names_.ShardRoutingKey(shard),
-                              failed_status.DedupeKey(), failed_status.ToJson().dump(), {}, 0}});
+  return publisher_.Publish({{names_.InboundExchange(),
+                              names_.ShardRoutingKey(shard),
+                              failed_status.DedupeKey(),
+                              failed_status.ToJson().dump(),
+                              {},
+                              0}});
 }
 
 }  // namespace chatshop::infra

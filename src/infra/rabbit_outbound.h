@@ -16,7 +16,8 @@ class RabbitOutboundQueue : public whatsapp::OutboundQueue {
 
   Status Enqueue(const std::vector<whatsapp::OutboundJob>& jobs) override;
   Status Delay(const whatsapp::OutboundJob& job, std::chrono::milliseconds delay) override;
-  Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code, const std::string& error) override;
+  Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
+                    const std::string& error) override;
   Status ReportUndelivered(const whatsapp::InboundEvent& failed_status) override;
 
   // The routing key of a job's shard.

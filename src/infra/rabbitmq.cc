@@ -25,7 +25,9 @@ constexpr int kRpcTimeoutSeconds = 10;
 // How long a new connection listens for RabbitMQ's connection.blocked before publishing.
 constexpr auto kBlockedNoticeWait = std::chrono::milliseconds(100);
 
-amqp_bytes_t Bytes(const std::string& s) { return amqp_bytes_t{s.size(), const_cast<char*>(s.data())}; }
+amqp_bytes_t Bytes(const std::string& s) {
+  return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
+}
 
 std::string ToString(amqp_bytes_t bytes) {
   return std::string(static_cast<const char*>(bytes.bytes), bytes.len);
@@ -34,9 +36,12 @@ std::string ToString(amqp_bytes_t bytes) {
 // Describes a failed RPC without quoting the URL (which may hold a password).
 std::string Describe(const amqp_rpc_reply_t& reply) {
   switch (reply.reply_type) {
-    case AMQP_RESPONSE_NORMAL: return "ok";
-    case AMQP_RESPONSE_NONE: return "missing reply";
-    case AMQP_RESPONSE_LIBRARY_EXCEPTION: return amqp_error_string2(reply.library_error);
+    case AMQP_RESPONSE_NORMAL:
+      return "ok";
+    case AMQP_RESPONSE_NONE:
+      return "missing reply";
+    case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+      return amqp_error_string2(reply.library_error);
     case AMQP_RESPONSE_SERVER_EXCEPTION:
       if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
         auto* m = static_cast<amqp_connection_close_t*>(reply.reply.decoded);
@@ -87,9 +92,8 @@ class AmqpConnection {
     property.value.value.table = amqp_table_t{1, &capability};
     amqp_table_t properties{1, &property};
     auto login = amqp_login_with_properties(connection->state_, info.vhost, 0,
-                                            AMQP_DEFAULT_FRAME_SIZE, kHeartbeatSeconds,
-                                            &properties, AMQP_SASL_METHOD_PLAIN, info.user,
-                                            info.password);
+                                            AMQP_DEFAULT_FRAME_SIZE, kHeartbeatSeconds, &properties,
+                                            AMQP_SASL_METHOD_PLAIN, info.user, info.password);
     if (login.reply_type != AMQP_RESPONSE_NORMAL) {
       return MakeError(ErrorCode::kUnavailable, "rabbitmq login failed: " + Describe(login));
     }
@@ -207,13 +211,14 @@ Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
     if (auto st = c.Expect("bind delay queue"); !st) return st;
   }
   // Dead letters are published to it by name (the default exchange).
-  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.DeadLetterQueue().c_str()), 0, 1, 0,
-                     0, amqp_empty_table);
+  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.DeadLetterQueue().c_str()), 0, 1, 0, 0,
+                     amqp_empty_table);
   return c.Expect("declare dead-letter queue");
 }
 
 // Every string header of a message.
-std::vector<std::pair<std::string, std::string>> StringHeaders(const amqp_basic_properties_t& props) {
+std::vector<std::pair<std::string, std::string>> StringHeaders(
+    const amqp_basic_properties_t& props) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!(props._flags & AMQP_BASIC_HEADERS_FLAG)) return headers;
   for (int i = 0; i < props.headers.num_entries; ++i) {
@@ -252,8 +257,8 @@ Status DeleteTopology(const RabbitSettings& settings) {
   RabbitNames names{settings.name_prefix};
   auto& c = **connection;
   for (int shard = 0; shard < settings.inbound_shards; ++shard) {
-    amqp_queue_delete(c.state(), kChannel, amqp_cstring_bytes(names.InboundQueue(shard).c_str()),
-                      0, 0);
+    amqp_queue_delete(c.state(), kChannel, amqp_cstring_bytes(names.InboundQueue(shard).c_str()), 0,
+                      0);
     if (auto st = c.Expect("delete queue"); !st) return st;
   }
   std::vector<std::string> queues = {names.ParkedQueue(), names.DeadLetterQueue()};
@@ -338,7 +343,6 @@ Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings, const std:
   return taken;
 }
 
-
 Result<std::vector<Delivery>> Peek(const RabbitSettings& settings, const std::string& queue,
                                    int limit) {
   auto connection = AmqpConnection::Open(settings.url);
@@ -363,7 +367,8 @@ Status TakeOne(const RabbitSettings& settings, const std::string& queue,
     Delivery delivery;
     auto tag = GetOne(**connection, queue, delivery);
     if (!tag) return tl::unexpected(tag.error());
-    if (*tag == 0) return MakeError(ErrorCode::kNotFound, "no message " + message_id + " in " + queue);
+    if (*tag == 0)
+      return MakeError(ErrorCode::kNotFound, "no message " + message_id + " in " + queue);
     if (delivery.message_id != message_id) continue;  // requeued when the connection closes
     if (auto kept = keep(delivery); !kept) return kept;
     if (amqp_basic_ack((*connection)->state(), kChannel, *tag, 0) != AMQP_STATUS_OK) {
@@ -437,15 +442,17 @@ struct RabbitPublisher::Batch {
 RabbitPublisher::RabbitPublisher(RabbitSettings settings, common::MetricsRegistry& metrics)
     : settings_(std::move(settings)),
       names_{settings_.name_prefix},
-      published_(metrics.GetCounter("chatshop_queue_published_total",
-                                    "Messages confirmed by RabbitMQ")),
+      published_(
+          metrics.GetCounter("chatshop_queue_published_total", "Messages confirmed by RabbitMQ")),
       confirm_failures_(metrics.GetCounter("chatshop_queue_publish_failures_total",
                                            "Batches the broker did not confirm")),
       log_(common::GetLogger("rabbitmq")) {}
 
 RabbitPublisher::~RabbitPublisher() { Stop(); }
 
-void RabbitPublisher::Start() { io_thread_ = std::thread([this] { IoLoop(); }); }
+void RabbitPublisher::Start() {
+  io_thread_ = std::thread([this] { IoLoop(); });
+}
 
 void RabbitPublisher::Stop() {
   {
@@ -601,9 +608,8 @@ void RabbitPublisher::IoLoop() {
         if (batch->abandoned || now >= batch->deadline) {
           batch->Finish(MakeError(ErrorCode::kUnavailable, "rabbitmq did not confirm in time"));
         } else if (blocked_.load()) {
-          batch->Finish(
-              MakeError(ErrorCode::kUnavailable, "rabbitmq is blocking publishers (" +
-                                                     blocked_reason_ + ")"));
+          batch->Finish(MakeError(ErrorCode::kUnavailable,
+                                  "rabbitmq is blocking publishers (" + blocked_reason_ + ")"));
         } else {
           taken.push_back(std::move(batch));
         }
@@ -671,8 +677,9 @@ void RabbitPublisher::IoLoop() {
       // which would break the connection for everyone: check before writing anything.
       const bool fits = std::all_of(batch->messages.begin(), batch->messages.end(), [](auto& m) {
         return m.message_id.size() <= 255 && m.headers.size() <= 8 &&
-               std::all_of(m.headers.begin(), m.headers.end(),
-                           [](auto& h) { return h.first.size() <= 128 && h.second.size() <= 1024; });
+               std::all_of(m.headers.begin(), m.headers.end(), [](auto& h) {
+                 return h.first.size() <= 128 && h.second.size() <= 1024;
+               });
       });
       if (!fits) {
         batch->Finish(MakeError(ErrorCode::kInvalidArgument, "message id or reason too long"));
@@ -712,10 +719,9 @@ void RabbitPublisher::IoLoop() {
           props.headers = amqp_table_t{static_cast<int>(headers.size()), headers.data()};
         }
         // mandatory: an unroutable message comes back (basic.return) instead of vanishing.
-        int rc = amqp_basic_publish(connection->state(), kChannel,
-                                    amqp_cstring_bytes(exchange.c_str()),
-                                    amqp_cstring_bytes(key.c_str()), /*mandatory=*/1, 0, &props,
-                                    Bytes(message.body));
+        int rc = amqp_basic_publish(
+            connection->state(), kChannel, amqp_cstring_bytes(exchange.c_str()),
+            amqp_cstring_bytes(key.c_str()), /*mandatory=*/1, 0, &props, Bytes(message.body));
         if (rc != AMQP_STATUS_OK) {
           drop_connection(std::string("publish failed: ") + amqp_error_string2(rc));
           break;
@@ -904,13 +910,15 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       const auto held_since = std::chrono::steady_clock::now();
       DeliveryAction action = handler_(delivery);
       while (action == DeliveryAction::kRetry && !stop.load() &&
-             std::chrono::steady_clock::now() - held_since < std::chrono::seconds(kHeartbeatSeconds / 2)) {
+             std::chrono::steady_clock::now() - held_since <
+                 std::chrono::seconds(kHeartbeatSeconds / 2)) {
         pause(retry_pause);
         retry_pause = std::min(retry_pause * 2, std::chrono::milliseconds(5000));
         action = handler_(delivery);
       }
       if (action != DeliveryAction::kAck) {
-        if (!stop.load()) log_->warn("still failing after {} s: reconnecting", kHeartbeatSeconds / 2);
+        if (!stop.load())
+          log_->warn("still failing after {} s: reconnecting", kHeartbeatSeconds / 2);
         break;  // the broker requeues it (stopping, or to keep the connection alive)
       }
       if (amqp_basic_ack(connection.state(), kChannel, tag, 0) != AMQP_STATUS_OK) {

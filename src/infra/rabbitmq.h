@@ -1,5 +1,7 @@
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -10,8 +12,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <spdlog/logger.h>
 
 #include "common/config.h"
 #include "common/metrics.h"
@@ -47,8 +47,12 @@ struct RabbitNames {
   // recipients; delay queues (one per power-of-two band of seconds, dead-lettering back to the
   // outbound exchange) for retries; and the dead-letter queue of replies given up on.
   std::string OutboundExchange() const { return prefix + ".outbound"; }
-  std::string OutboundQueue(int shard) const { return prefix + ".outbound." + std::to_string(shard); }
-  std::string DelayExchange(int band) const { return prefix + ".outbound.delay." + std::to_string(band); }
+  std::string OutboundQueue(int shard) const {
+    return prefix + ".outbound." + std::to_string(shard);
+  }
+  std::string DelayExchange(int band) const {
+    return prefix + ".outbound.delay." + std::to_string(band);
+  }
   std::string DelayQueue(int band) const { return DelayExchange(band); }
   std::string DeadLetterQueue() const { return prefix + ".outbound.dead"; }
 };
@@ -89,8 +93,8 @@ struct Envelope {
 struct Delivery {
   std::string body;
   std::string message_id;
-  std::string queue;         // for consumed messages, the routing key it was published with
-  std::string reason;        // x-chatshop-reason of parked and dead-lettered messages
+  std::string queue;   // for consumed messages, the routing key it was published with
+  std::string reason;  // x-chatshop-reason of parked and dead-lettered messages
   std::vector<std::pair<std::string, std::string>> headers;  // every string header
   int64_t published_at = 0;  // seconds since the epoch (Peek only); 0: unknown
   bool redelivered = false;
@@ -182,7 +186,6 @@ class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessChe
   int socket_fd_ = -1;          // guarded by mutex_; the I/O thread's connection
   std::thread io_thread_;
 };
-
 
 // What the consumer does with a delivery once the handler returns.
 enum class DeliveryAction {

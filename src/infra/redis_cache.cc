@@ -113,9 +113,9 @@ Result<std::optional<orders::Catalog>> RedisCatalogCache::Get(int64_t shop_id) {
 Status RedisCatalogCache::Put(int64_t shop_id, const orders::Catalog& catalog) {
   if (auto connected = Connect(); !connected) return connected;
   const std::string key = Key(shop_id), value = orders::CatalogToJson(catalog);
-  Reply reply(static_cast<redisReply*>(redisCommand(context_, "SET %b %b EX %d", key.data(),
-                                                    key.size(), value.data(), value.size(),
-                                                    settings_.ttl_seconds)));
+  Reply reply(
+      static_cast<redisReply*>(redisCommand(context_, "SET %b %b EX %d", key.data(), key.size(),
+                                            value.data(), value.size(), settings_.ttl_seconds)));
   if (!reply || reply->type == REDIS_REPLY_ERROR) {
     return MakeError(ErrorCode::kUnavailable, "redis SET failed");
   }

@@ -11,7 +11,7 @@ namespace chatshop::infra {
 struct PacerSettings {
   std::string redis_url;
   std::string key_prefix = "chatshop";
-  int number_burst = 40;    // sends a business number may make at once
+  int number_burst = 40;  // sends a business number may make at once
   int pair_interval_ms = 6000;
   int pair_burst = 40;
 };

@@ -13,11 +13,11 @@ namespace chatshop::orders {
 struct Product {
   std::string sku;
   std::string name;
-  Money price;                        // per unit sold (one pack, bottle, kg…)
-  int64_t stock = 0;                  // units available
-  std::string unit;                   // what one unit is: pack, kg, bottle, dozen…
+  Money price;        // per unit sold (one pack, bottle, kg…)
+  int64_t stock = 0;  // units available
+  std::string unit;   // what one unit is: pack, kg, bottle, dozen…
   std::string category;
-  std::vector<std::string> aliases;   // other names customers use ("doodh", "atta")
+  std::vector<std::string> aliases;  // other names customers use ("doodh", "atta")
 
   bool operator==(const Product&) const = default;
 };

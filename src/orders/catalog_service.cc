@@ -17,7 +17,8 @@ Status CatalogService::DropCached(int64_t shop_id) {
   if (!dropped) {
     return MakeError(ErrorCode::kUnavailable,
                      "saved, but the cached catalog could not be dropped (" +
-                         dropped.error().message + "); replies may show the old one until it expires");
+                         dropped.error().message +
+                         "); replies may show the old one until it expires");
   }
   return Ok();
 }

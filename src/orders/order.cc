@@ -62,7 +62,7 @@ bool IsFinal(OrderStatus status) {
 bool ReleasesStock(OrderStatus status) { return status == OrderStatus::kCancelled; }
 
 namespace {
-constexpr std::string_view kStatusNames[] = {"awaiting_payment", "payment_review", "confirmed",
+constexpr std::string_view kStatusNames[] = {"awaiting_payment", "payment_review",   "confirmed",
                                              "packed",           "out_for_delivery", "delivered",
                                              "cancelled"};
 constexpr std::string_view kActionNames[] = {"submit_proof", "choose_cod",  "approve", "reject",
@@ -70,9 +70,7 @@ constexpr std::string_view kActionNames[] = {"submit_proof", "choose_cod",  "app
                                              "expire",       "refuse_proof"};
 }  // namespace
 
-std::string_view StatusName(OrderStatus status) {
-  return kStatusNames[static_cast<int>(status)];
-}
+std::string_view StatusName(OrderStatus status) { return kStatusNames[static_cast<int>(status)]; }
 
 std::optional<OrderStatus> StatusFromName(std::string_view name) {
   for (size_t i = 0; i < std::size(kStatusNames); ++i) {

@@ -17,22 +17,22 @@ enum class OrderStatus {
   kConfirmed,        // paid (or cash on delivery): stock is the customer's
   kPacked,
   kOutForDelivery,
-  kDelivered,        // final
-  kCancelled,        // final; reserved stock went back
+  kDelivered,  // final
+  kCancelled,  // final; reserved stock went back
 };
 
 // What can happen to an order, and who may make it happen.
 enum class OrderAction {
-  kSubmitProof,   // customer: a payment screenshot
-  kChooseCod,     // customer: cash on delivery (where the shop allows it)
-  kApprove,       // owner: the payment is good
-  kReject,        // owner: it is not (reason): pay again
-  kPack,          // owner
-  kDispatch,      // owner: out for delivery
-  kDeliver,       // owner
-  kCancel,        // customer before approval; owner until dispatch
-  kExpire,        // system: the reservation lapsed unpaid
-  kRefuseProof,   // system: the proof is not a picture or a PDF: the customer pays (sends) again
+  kSubmitProof,  // customer: a payment screenshot
+  kChooseCod,    // customer: cash on delivery (where the shop allows it)
+  kApprove,      // owner: the payment is good
+  kReject,       // owner: it is not (reason): pay again
+  kPack,         // owner
+  kDispatch,     // owner: out for delivery
+  kDeliver,      // owner
+  kCancel,       // customer before approval; owner until dispatch
+  kExpire,       // system: the reservation lapsed unpaid
+  kRefuseProof,  // system: the proof is not a picture or a PDF: the customer pays (sends) again
 };
 
 enum class Actor { kCustomer, kOwner, kSystem };

@@ -1,11 +1,10 @@
 #include "webhook/receiver.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
-
-#include <openssl/crypto.h>
-
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
@@ -24,14 +23,14 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& KnownEventT
        {"text", "image", "document", "audio", "video", "sticker", "location", "contacts",
         "interactive", "button", "order", "reaction", "system", "unsupported", "unknown",
         "request_welcome", "other"}},
-      {"status", {"sent", "delivered", "read", "failed", "played", "deleted", "captured",
-                  "pending", "other"}},
+      {"status",
+       {"sent", "delivered", "read", "failed", "played", "deleted", "captured", "pending",
+        "other"}},
       {"error", {"error"}}};
   return types;
 }
 
 }  // namespace
-
 
 int JsonNestingDepth(std::string_view json) {
   int depth = 0, deepest = 0;
@@ -72,11 +71,13 @@ WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int i
       accepted_(metrics.GetCounter("chatshop_webhook_requests_total", "Webhook POSTs by outcome",
                                    {{"outcome", "accepted"}})),
       bad_signature_(metrics.GetCounter("chatshop_webhook_requests_total",
-                                        "Webhook POSTs by outcome", {{"outcome", "bad_signature"}})),
+                                        "Webhook POSTs by outcome",
+                                        {{"outcome", "bad_signature"}})),
       bad_body_(metrics.GetCounter("chatshop_webhook_requests_total", "Webhook POSTs by outcome",
                                    {{"outcome", "bad_body"}})),
       queue_failures_(metrics.GetCounter("chatshop_webhook_requests_total",
-                                         "Webhook POSTs by outcome", {{"outcome", "queue_failed"}})),
+                                         "Webhook POSTs by outcome",
+                                         {{"outcome", "queue_failed"}})),
       events_(metrics.GetCounter("chatshop_webhook_events_total", "Events queued from webhooks")),
       parked_(metrics.GetCounter("chatshop_webhook_parked_total",
                                  "Webhook items parked on the dead-letter queue")),
@@ -103,7 +104,8 @@ WebhookReceiver::WebhookReceiver(const common::WhatsAppSettings& whatsapp, int i
 
 common::Counter& WebhookReceiver::EventCounter(const whatsapp::InboundEvent& event) const {
   const std::string kind(whatsapp::KindName(event.kind));
-  const std::string type = event.kind == whatsapp::InboundEvent::Kind::kError ? "error" : event.type;
+  const std::string type =
+      event.kind == whatsapp::InboundEvent::Kind::kError ? "error" : event.type;
   auto it = event_counters_.find(kind + "/" + type);
   if (it == event_counters_.end()) it = event_counters_.find(kind + "/other");
   return *it->second;
@@ -111,9 +113,9 @@ common::Counter& WebhookReceiver::EventCounter(const whatsapp::InboundEvent& eve
 
 HttpReply WebhookReceiver::HandleVerify(std::string_view mode, std::string_view verify_token,
                                         std::string_view challenge) const {
-  const bool token_ok = !verify_token_.empty() && verify_token.size() == verify_token_.size() &&
-                        CRYPTO_memcmp(verify_token.data(), verify_token_.data(),
-                                      verify_token_.size()) == 0;
+  const bool token_ok =
+      !verify_token_.empty() && verify_token.size() == verify_token_.size() &&
+      CRYPTO_memcmp(verify_token.data(), verify_token_.data(), verify_token_.size()) == 0;
   if (mode == "subscribe" && token_ok) {
     log_->info("verification handshake accepted");
     return {200, std::string(challenge), "text/plain"};
@@ -189,19 +191,18 @@ HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
                               event.phone_number_id, std::move(event.raw)});
       continue;
     }
-    messages.push_back({QueueMessage::Route::kInbound,
-                        ShardFor(event.phone_number_id, event.customer, shards_), std::move(key),
-                        "", event.ToJson().dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace)});
+    messages.push_back(
+        {QueueMessage::Route::kInbound, ShardFor(event.phone_number_id, event.customer, shards_),
+         std::move(key), "",
+         event.ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     EventCounter(event).Increment();
     ++queued_events;
   }
   for (const auto& item : parked_items) {
     // The reason travels in a header: keep it short (a tenant id could be anything).
     std::string reason = common::CutUtf8(item.reason, kMaxReasonBytes);
-    nlohmann::json parked = {{"reason", item.reason},
-                             {"phone_number_id", item.phone_number_id},
-                             {"raw", item.raw}};
+    nlohmann::json parked = {
+        {"reason", item.reason}, {"phone_number_id", item.phone_number_id}, {"raw", item.raw}};
     messages.push_back({QueueMessage::Route::kParked, 0, "", reason,
                         parked.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     log_->warn("parked webhook item reason=\"{}\"", common::CutUtf8(reason, 80));

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/logger.h>
 
 #include "common/config.h"
 #include "common/metrics.h"

@@ -1,10 +1,10 @@
 #include "webhook/signature.h"
 
-#include <cctype>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include <cctype>
 
 namespace chatshop::webhook {
 

@@ -123,7 +123,8 @@ Result<WebhookBatch> ParseWebhookBody(const json& body, const TenantFilter& is_k
         batch.ignored_fields.push_back(field.empty() ? "(none)" : field);
         continue;
       }
-      const json* value = change.is_object() && change.contains("value") ? &change["value"] : nullptr;
+      const json* value =
+          change.is_object() && change.contains("value") ? &change["value"] : nullptr;
       if (value == nullptr || !value->is_object()) {
         batch.parked.push_back({"messages change without value", "", change});
         continue;
@@ -139,8 +140,8 @@ Result<WebhookBatch> ParseWebhookBody(const json& body, const TenantFilter& is_k
         continue;
       }
       if (is_known_tenant && !is_known_tenant(base.phone_number_id)) {
-        batch.parked.push_back({"no shop has phone_number_id " + base.phone_number_id,
-                                base.phone_number_id, change});
+        batch.parked.push_back(
+            {"no shop has phone_number_id " + base.phone_number_id, base.phone_number_id, change});
         ++batch.unknown_tenant_changes;
         continue;
       }
@@ -157,18 +158,15 @@ Result<WebhookBatch> ParseWebhookBody(const json& body, const TenantFilter& is_k
 namespace chatshop::whatsapp {
 
 std::string BuildCustomerWebhookBody(const CustomerMessageSpec& spec) {
-  json message = {{"from", spec.from},
-                  {"id", spec.wamid},
-                  {"timestamp", std::to_string(spec.timestamp)}};
-  if (!spec.context_id.empty()) message["context"] = {{"from", spec.display_phone_number},
-                                                      {"id", spec.context_id}};
+  json message = {
+      {"from", spec.from}, {"id", spec.wamid}, {"timestamp", std::to_string(spec.timestamp)}};
+  if (!spec.context_id.empty())
+    message["context"] = {{"from", spec.display_phone_number}, {"id", spec.context_id}};
   if (!spec.media_id.empty()) {
-    const std::string type =
-        spec.media_mime_type.rfind("image/", 0) == 0 ? "image" : "document";
+    const std::string type = spec.media_mime_type.rfind("image/", 0) == 0 ? "image" : "document";
     message["type"] = type;
-    message[type] = {{"id", spec.media_id},
-                     {"mime_type", spec.media_mime_type},
-                     {"sha256", spec.media_sha256}};
+    message[type] = {
+        {"id", spec.media_id}, {"mime_type", spec.media_mime_type}, {"sha256", spec.media_sha256}};
     if (!spec.caption.empty()) message[type]["caption"] = spec.caption;
   } else if (spec.reply_id.empty()) {
     message["type"] = "text";
@@ -176,8 +174,9 @@ std::string BuildCustomerWebhookBody(const CustomerMessageSpec& spec) {
   } else {
     // §3 interactive: the tapped button or row comes back with its id and title.
     message["type"] = "interactive";
-    message["interactive"] = {{"type", spec.reply_kind},
-                              {spec.reply_kind, {{"id", spec.reply_id}, {"title", spec.reply_title}}}};
+    message["interactive"] = {
+        {"type", spec.reply_kind},
+        {spec.reply_kind, {{"id", spec.reply_id}, {"title", spec.reply_title}}}};
   }
   json value = {
       {"messaging_product", "whatsapp"},
@@ -188,8 +187,9 @@ std::string BuildCustomerWebhookBody(const CustomerMessageSpec& spec) {
       {"messages", json::array({message})}};
   json body = {
       {"object", "whatsapp_business_account"},
-      {"entry", json::array({{{"id", spec.waba_id},
-                              {"changes", json::array({{{"value", value}, {"field", "messages"}}})}}})}};
+      {"entry",
+       json::array({{{"id", spec.waba_id},
+                     {"changes", json::array({{{"value", value}, {"field", "messages"}}})}}})}};
   return body.dump(-1, ' ', /*ensure_ascii=*/true);
 }
 

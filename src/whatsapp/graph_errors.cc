@@ -1,8 +1,7 @@
 #include "whatsapp/graph_errors.h"
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "whatsapp/json_fields.h"
 
@@ -31,7 +30,8 @@ bool IsWindowClosed(const Error& error) {
 
 Error ClassifyGraphError(int http_status, std::string_view body) {
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  const bool has_error = parsed.is_object() && parsed.contains("error") && parsed["error"].is_object();
+  const bool has_error =
+      parsed.is_object() && parsed.contains("error") && parsed["error"].is_object();
   if (!has_error) {
     std::string message = "graph api http " + std::to_string(http_status) + " without error body";
     if (http_status == 429) return {ErrorCode::kResourceExhausted, message};

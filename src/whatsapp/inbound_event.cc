@@ -6,15 +6,17 @@ namespace chatshop::whatsapp {
 
 std::string_view KindName(InboundEvent::Kind kind) {
   switch (kind) {
-    case InboundEvent::Kind::kMessage: return "message";
-    case InboundEvent::Kind::kStatus: return "status";
-    case InboundEvent::Kind::kError: return "error";
+    case InboundEvent::Kind::kMessage:
+      return "message";
+    case InboundEvent::Kind::kStatus:
+      return "status";
+    case InboundEvent::Kind::kError:
+      return "error";
   }
   return "unknown";
 }
 
-nlohmann::json DataOf(InboundEvent::Kind kind, const std::string& type,
-                      const nlohmann::json& raw) {
+nlohmann::json DataOf(InboundEvent::Kind kind, const std::string& type, const nlohmann::json& raw) {
   if (kind != InboundEvent::Kind::kMessage) return raw;
   if (raw.is_object()) {
     auto it = raw.find(type);
@@ -30,7 +32,8 @@ std::string InboundEvent::TextBody() const {
 
 std::string InboundEvent::DedupeKey() const {
   switch (kind) {
-    case Kind::kMessage: return id;
+    case Kind::kMessage:
+      return id;
     case Kind::kStatus: {
       std::string key = id + ":" + type;
       const auto& transaction = ObjectField(ObjectField(raw, "payment"), "transaction");
@@ -39,7 +42,8 @@ std::string InboundEvent::DedupeKey() const {
       }
       return key;
     }
-    case Kind::kError: return phone_number_id + ":error:" + std::to_string(timestamp) + ":" + type;
+    case Kind::kError:
+      return phone_number_id + ":error:" + std::to_string(timestamp) + ":" + type;
   }
   return id;
 }

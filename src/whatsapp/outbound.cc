@@ -25,9 +25,7 @@ size_t CharCount(std::string_view text) {
 }
 
 // Byte offset of the character after the first `chars` characters.
-size_t ByteOffset(std::string_view text, size_t chars) {
-  return TruncateUtf8(text, chars).size();
-}
+size_t ByteOffset(std::string_view text, size_t chars) { return TruncateUtf8(text, chars).size(); }
 
 }  // namespace
 
@@ -84,7 +82,8 @@ std::vector<nlohmann::json> BuildTextMessages(std::string_view to, std::string_v
     if (cut == std::string_view::npos) {
       cut = next = window.size();  // one enormous word: cut it
     }
-    parts.push_back(Envelope(to, "text", {{"body", std::string(rest.substr(0, cut))}, {"preview_url", false}}));
+    parts.push_back(
+        Envelope(to, "text", {{"body", std::string(rest.substr(0, cut))}, {"preview_url", false}}));
     rest.remove_prefix(next);
     while (!rest.empty() && (rest.front() == '\n' || rest.front() == ' ')) rest.remove_prefix(1);
   }
@@ -108,7 +107,8 @@ nlohmann::json MediaObject(const MediaRef& media) {
 
 }  // namespace
 
-nlohmann::json BuildImageMessage(std::string_view to, const MediaRef& media, std::string_view caption) {
+nlohmann::json BuildImageMessage(std::string_view to, const MediaRef& media,
+                                 std::string_view caption) {
   nlohmann::json image = MediaObject(media);
   if (!caption.empty()) image["caption"] = Shorten(caption, kMaxCaptionChars);
   return Envelope(to, "image", image);
@@ -128,7 +128,8 @@ nlohmann::json BuildReactionMessage(std::string_view to, std::string_view wamid,
 }
 
 nlohmann::json BuildMarkRead(std::string_view wamid, bool typing) {
-  nlohmann::json body = {{"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", wamid}};
+  nlohmann::json body = {
+      {"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", wamid}};
   if (typing) body["typing_indicator"] = {{"type", "text"}};
   return body;
 }
@@ -170,8 +171,7 @@ nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
   return Envelope(to, "interactive", interactive);
 }
 
-nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
-                                std::string_view button,
+nlohmann::json BuildListMessage(std::string_view to, std::string_view body, std::string_view button,
                                 const std::vector<ListSection>& sections) {
   nlohmann::json out_sections = nlohmann::json::array();
   size_t rows_left = kMaxListRows;
@@ -194,14 +194,16 @@ nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
       --rows_left;
     }
     if (rows.empty()) continue;
-    out_sections.push_back({{"title", Shorten(section.title.empty() ? "·" : section.title, kMaxRowTitleChars)},
-                            {"rows", rows}});
+    out_sections.push_back(
+        {{"title", Shorten(section.title.empty() ? "·" : section.title, kMaxRowTitleChars)},
+         {"rows", rows}});
   }
   const std::string label = Shorten(button, kMaxListButtonChars);
-  return Envelope(to, "interactive",
-                  {{"type", "list"},
-                   {"body", {{"text", Shorten(body, kMaxInteractiveBodyChars)}}},
-                   {"action", {{"button", label.empty() ? "Choose" : label}, {"sections", out_sections}}}});
+  return Envelope(
+      to, "interactive",
+      {{"type", "list"},
+       {"body", {{"text", Shorten(body, kMaxInteractiveBodyChars)}}},
+       {"action", {{"button", label.empty() ? "Choose" : label}, {"sections", out_sections}}}});
 }
 
 nlohmann::json BuildProductMessage(std::string_view to, std::string_view catalog_id,
@@ -230,8 +232,9 @@ nlohmann::json BuildProductListMessage(std::string_view to, std::string_view cat
       --items_left;
     }
     if (items.empty()) continue;
-    out_sections.push_back({{"title", Shorten(section.title.empty() ? "·" : section.title, kMaxRowTitleChars)},
-                            {"product_items", items}});
+    out_sections.push_back(
+        {{"title", Shorten(section.title.empty() ? "·" : section.title, kMaxRowTitleChars)},
+         {"product_items", items}});
   }
   const std::string head = Shorten(header, kMaxHeaderChars);
   const std::string text = Shorten(body, kMaxInteractiveBodyChars);
@@ -254,7 +257,8 @@ nlohmann::json BuildTemplateMessage(std::string_view to, std::string_view name,
     // Meta refuses empty parameters (132012): a dash keeps the count right.
     parameters.push_back({{"type", "text"}, {"text", value.empty() ? "-" : value}});
   }
-  nlohmann::json tmpl = {{"name", name}, {"language", {{"code", language}, {"policy", "deterministic"}}}};
+  nlohmann::json tmpl = {{"name", name},
+                         {"language", {{"code", language}, {"policy", "deterministic"}}}};
   if (!parameters.empty()) {
     tmpl["components"] = nlohmann::json::array({{{"type", "body"}, {"parameters", parameters}}});
   }

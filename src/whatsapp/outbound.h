@@ -1,10 +1,9 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace chatshop::whatsapp {
 
@@ -52,7 +51,8 @@ struct MediaRef {
   std::string id;    // uploaded media id; or
   std::string link;  // a public https URL
 };
-nlohmann::json BuildImageMessage(std::string_view to, const MediaRef& media, std::string_view caption);
+nlohmann::json BuildImageMessage(std::string_view to, const MediaRef& media,
+                                 std::string_view caption);
 nlohmann::json BuildDocumentMessage(std::string_view to, const MediaRef& media,
                                     std::string_view caption, std::string_view filename);
 
@@ -123,8 +123,8 @@ nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
                                    const MessageHeader& header = {});
 
 // A list message; rows beyond ten (over all sections) are dropped, texts cut to the limits.
-nlohmann::json BuildListMessage(std::string_view to, std::string_view body,
-                                std::string_view button, const std::vector<ListSection>& sections);
+nlohmann::json BuildListMessage(std::string_view to, std::string_view body, std::string_view button,
+                                const std::vector<ListSection>& sections);
 
 // Products of the catalog linked to the WABA (§5.2 "Single product / multi-product").
 inline constexpr size_t kMaxHeaderChars = 60;

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <memory>
-
 #include <spdlog/logger.h>
+
+#include <memory>
 
 #include "common/metrics.h"
 #include "common/result.h"
@@ -17,7 +17,8 @@ namespace chatshop::whatsapp {
 // one relay per thread; several relays may share a store.
 class OutboxRelay {
  public:
-  OutboxRelay(OutboxStore& store, OutboundQueue& queue, int batch, common::MetricsRegistry& metrics);
+  OutboxRelay(OutboxStore& store, OutboundQueue& queue, int batch,
+              common::MetricsRegistry& metrics);
 
   // One pass. Returns how many replies it queued (0 when none was waiting); kUnavailable when
   // the store or the broker cannot be reached.

@@ -2,11 +2,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 #include "whatsapp/inbound_event.h"
@@ -20,9 +19,10 @@ class GraphApi {
   virtual ~GraphApi() = default;
 
   // POSTs `payload` to /{version}/{phone_number_id}/messages with the shop's token and returns
-  // the wamid Meta assigned ("" for a read receipt, BuildMarkRead, which is not a message). On failure the error code says what to do: kUnavailable and
-  // kResourceExhausted may be retried, kUnauthenticated means the token is bad, anything else is
-  // permanent for this payload. The message names Meta's code, never the token.
+  // the wamid Meta assigned ("" for a read receipt, BuildMarkRead, which is not a message). On
+  // failure the error code says what to do: kUnavailable and kResourceExhausted may be retried,
+  // kUnauthenticated means the token is bad, anything else is permanent for this payload. The
+  // message names Meta's code, never the token.
   [[nodiscard]] virtual Result<std::string> SendMessage(const std::string& phone_number_id,
                                                         const std::string& access_token,
                                                         const nlohmann::json& payload) = 0;
@@ -30,9 +30,9 @@ class GraphApi {
 
 // A media object as Meta describes it (cloud-api.md §6 "get URL").
 struct MediaInfo {
-  std::string url;        // valid for 5 minutes; download with the token
+  std::string url;  // valid for 5 minutes; download with the token
   std::string mime_type;
-  std::string sha256;     // hex or base64 (both occur); may be empty
+  std::string sha256;      // hex or base64 (both occur); may be empty
   int64_t file_size = -1;  // -1: not given
 };
 
@@ -47,8 +47,7 @@ class MediaApi {
                                                    const std::string& media_id) = 0;
   // GET `url` with the token; kResourceExhausted when it is larger than `max_bytes`.
   [[nodiscard]] virtual Result<std::string> Download(const std::string& access_token,
-                                                     const std::string& url,
-                                                     int64_t max_bytes) = 0;
+                                                     const std::string& url, int64_t max_bytes) = 0;
   // POST /{version}/{phone_number_id}/media: the new media id, usable in messages for 30 days.
   [[nodiscard]] virtual Result<std::string> Upload(const std::string& phone_number_id,
                                                    const std::string& access_token,
@@ -61,14 +60,14 @@ struct OutboxMessage {
   int64_t id = 0;
   int64_t shop_id = 0;
   std::string phone_number_id;
-  std::string access_token;  // the shop's Graph API token; never logged
-  std::string token_at_rest;  // the token as stored (encrypted): which one HoldShop refuses
-  std::string recipient;     // wa_id
-  nlohmann::json payload;    // the full /messages request body
-  int attempts = 0;          // sends tried so far that failed
-  nlohmann::json fallback;   // template message for a closed 24-hour window; null: none
-  bool window_open = true;   // the recipient wrote to the shop within the last 24 hours
-  std::string status;        // pending | queued | sent | dead
+  std::string access_token;     // the shop's Graph API token; never logged
+  std::string token_at_rest;    // the token as stored (encrypted): which one HoldShop refuses
+  std::string recipient;        // wa_id
+  nlohmann::json payload;       // the full /messages request body
+  int attempts = 0;             // sends tried so far that failed
+  nlohmann::json fallback;      // template message for a closed 24-hour window; null: none
+  bool window_open = true;      // the recipient wrote to the shop within the last 24 hours
+  std::string status;           // pending | queued | sent | dead
   bool earlier_unsent = false;  // an older reply to the same recipient is not accepted yet
   bool credentials_ok = true;   // false while the shop's token is known to be refused
   int messages_per_second = 0;  // the shop's own rate; 0: the configured default

@@ -15,11 +15,15 @@ std::chrono::milliseconds MinimumRetryDelay(int64_t meta_code) {
   using std::chrono::minutes;
   using std::chrono::seconds;
   switch (meta_code) {
-    case 131048: return minutes(15);  // spam rate limit: later, after quality recovers
-    case 131057: return seconds(60);  // account in maintenance, about a minute
-    case 4:                           // app rate limit: minutes
-    case 80007: return seconds(60);   // WABA rate limit
-    default: return std::chrono::milliseconds(0);
+    case 131048:
+      return minutes(15);  // spam rate limit: later, after quality recovers
+    case 131057:
+      return seconds(60);  // account in maintenance, about a minute
+    case 4:                // app rate limit: minutes
+    case 80007:
+      return seconds(60);  // WABA rate limit
+    default:
+      return std::chrono::milliseconds(0);
   }
 }
 
@@ -131,7 +135,8 @@ Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message
   // Meta echoes biz_opaque_callback_data in the message's status webhooks: a send whose answer
   // was lost is recognised as accepted by its "sent" status, and not sent again.
   auto tagged = [&](nlohmann::json body) {
-    if (!IsMarkRead(body)) body["biz_opaque_callback_data"] = "outbox-" + std::to_string(message.id);
+    if (!IsMarkRead(body))
+      body["biz_opaque_callback_data"] = "outbox-" + std::to_string(message.id);
     return body;
   };
   // Outside the 24-hour window only a template gets through (§5); when Meta says the window
@@ -156,7 +161,8 @@ Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message
     auto go = Pace(job, message);
     if (!go) return tl::unexpected(go.error());
     if (!*go) return Ok();
-    wamid = graph_.SendMessage(message.phone_number_id, message.access_token, tagged(message.fallback));
+    wamid =
+        graph_.SendMessage(message.phone_number_id, message.access_token, tagged(message.fallback));
   } else if (use_fallback) {
     templates_.Increment();
   }
@@ -194,12 +200,13 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
   if (IsRetryable(error.code) && attempts < settings_.max_attempts) {
     // Jitter spreads the retries of many replies hit by the same limit: half to all of it.
     const auto backoff = Backoff(attempts);
-    auto delay = std::chrono::milliseconds(static_cast<int64_t>(
-        static_cast<double>(backoff.count()) * (0.5 + 0.5 * random_())));
+    auto delay = std::chrono::milliseconds(
+        static_cast<int64_t>(static_cast<double>(backoff.count()) * (0.5 + 0.5 * random_())));
     // Some limits need longer than the backoff's first steps (cloud-api.md §7); a send Meta
     // may have accepted waits for its status webhook before it is tried again.
     delay = std::max(delay, MinimumRetryDelay(code));
-    if (IsUncertainSend(error)) delay = std::max<std::chrono::milliseconds>(delay, settings_.uncertain_wait);
+    if (IsUncertainSend(error))
+      delay = std::max<std::chrono::milliseconds>(delay, settings_.uncertain_wait);
     Record("retry", code);
     retries_.Increment();
     // Meta's texts may name the recipient: masked like every number in the logs.

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-
-#include <spdlog/logger.h>
 
 #include "common/metrics.h"
 #include "common/result.h"
@@ -15,13 +15,13 @@
 namespace chatshop::whatsapp {
 
 struct OutboundSenderSettings {
-  int max_attempts = 8;                                  // sends tried before the dead letters
-  std::chrono::milliseconds backoff_base{1000};          // first retry; doubles per attempt
+  int max_attempts = 8;                          // sends tried before the dead letters
+  std::chrono::milliseconds backoff_base{1000};  // first retry; doubles per attempt
   std::chrono::seconds backoff_cap{300};
-  std::chrono::milliseconds max_inline_wait{1000};       // longer pacing waits: delay queue
-  std::chrono::seconds credential_hold{30};              // a shop whose token is refused
-  std::chrono::milliseconds order_wait{250};             // an older reply is not accepted yet
-  std::chrono::milliseconds uncertain_wait{30000};       // a send whose answer was lost
+  std::chrono::milliseconds max_inline_wait{1000};  // longer pacing waits: delay queue
+  std::chrono::seconds credential_hold{30};         // a shop whose token is refused
+  std::chrono::milliseconds order_wait{250};        // an older reply is not accepted yet
+  std::chrono::milliseconds uncertain_wait{30000};  // a send whose answer was lost
   int default_messages_per_second = 80;
 };
 

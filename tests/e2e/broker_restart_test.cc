@@ -20,7 +20,8 @@ int StackCommand(const std::string& verb) {
 TEST(BrokerRestartTest, StoppedBrokerMeans503AndRestartedBrokerMeans200WithoutAGatewayRestart) {
   testing::Deployment deployment;
   deployment.Start("gateway");
-  ASSERT_TRUE(testing::WaitFor([&] { return testing::HttpOk(deployment.admin_port(), "/readyz"); }));
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return testing::HttpOk(deployment.admin_port(), "/readyz"); }));
   const std::string body = testing::ReadWebhookFixture("01_text_order.json");
   auto post = [&] {
     httplib::Client client("127.0.0.1", deployment.gateway_port());
@@ -34,7 +35,8 @@ TEST(BrokerRestartTest, StoppedBrokerMeans503AndRestartedBrokerMeans200WithoutAG
 
   ASSERT_EQ(StackCommand("down"), 0);
   EXPECT_EQ(post(), 503) << "nothing durable, so Meta must retry";
-  EXPECT_TRUE(testing::WaitFor([&] { return !testing::HttpOk(deployment.admin_port(), "/readyz"); }));
+  EXPECT_TRUE(
+      testing::WaitFor([&] { return !testing::HttpOk(deployment.admin_port(), "/readyz"); }));
 
   ASSERT_EQ(StackCommand("up"), 0);
   EXPECT_TRUE(testing::WaitFor([&] { return post() == 200; }, std::chrono::seconds(60)))

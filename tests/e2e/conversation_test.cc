@@ -2,13 +2,12 @@
 // sandbox plays the customer's phone (texts, taps on buttons and list rows, replies quoting a
 // message) and Meta's Graph API.
 #include <gtest/gtest.h>
-
 #include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/metrics.h"
 #include "infra/rabbitmq.h"
@@ -55,8 +54,8 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   // The shop's own greeting, set while everything runs: no rebuild, no restart.
   const auto welcome = std::filesystem::temp_directory_path() / testing::UniqueName("welcome");
   std::ofstream(welcome) << "Ram Ram {{customer}}! {{shop}} is open.\n";
-  Ctl(deployment, {"template", "set", "--shop", testing::kShopNumberId, "--locale", "en",
-                   "welcome", welcome.string()});
+  Ctl(deployment, {"template", "set", "--shop", testing::kShopNumberId, "--locale", "en", "welcome",
+                   welcome.string()});
   std::filesystem::remove(welcome);
 
   customer.Says("hi");
@@ -88,11 +87,13 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   replies = customer.WaitForReplies(6);
   const json bill = replies[5]["payload"];
   const std::string bill_text = BodyText(bill);
-  EXPECT_TRUE(Has(bill_text, "Replaced Kurkure Masala Munch 90g with Lays Classic Salted Chips 52g."));
+  EXPECT_TRUE(
+      Has(bill_text, "Replaced Kurkure Masala Munch 90g with Lays Classic Salted Chips 52g."));
   EXPECT_TRUE(Has(bill_text, "1 × Maggi 2-Minute Noodles 70g @ ₹14.00 = ₹14.00")) << bill_text;
   EXPECT_TRUE(Has(bill_text, "2 × Aashirvaad Whole Wheat Atta 5kg @ ₹289.00 = ₹578.00"));
   EXPECT_TRUE(Has(bill_text, "2 × Lays Classic Salted Chips 52g @ ₹20.00 = ₹40.00"));
-  EXPECT_TRUE(Has(bill_text, "Subtotal: ₹632.00\nDelivery: ₹25.00 (free from ₹1,000.00)\n*Total: ₹657.00*"))
+  EXPECT_TRUE(
+      Has(bill_text, "Subtotal: ₹632.00\nDelivery: ₹25.00 (free from ₹1,000.00)\n*Total: ₹657.00*"))
       << bill_text;
 
   // The customer replies to the bill with a new quantity.
@@ -109,7 +110,8 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   EXPECT_TRUE(Has(checkout, "*Total: ₹685.00*")) << checkout;
 
   const auto& db = deployment.schema();
-  EXPECT_EQ(db.QueryValue("SELECT status || ' ' || total_minor FROM orders"), "awaiting_payment 68500");
+  EXPECT_EQ(db.QueryValue("SELECT status || ' ' || total_minor FROM orders"),
+            "awaiting_payment 68500");
   EXPECT_EQ(db.QueryValue("SELECT stock FROM products WHERE sku = 'LAYS-CLASSIC'"), "58")
       << "checkout reserved the stock";
   EXPECT_EQ(db.QueryValue("SELECT state->>'order_id' FROM conversations"),
@@ -124,7 +126,9 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   const json page = json::parse(chat->body);
   int read = 0;
   for (const auto& entry : page["entries"]) {
-    if (entry["dir"] == "in" && page["statuses"].value(entry["id"].get<std::string>(), "") == "read") ++read;
+    if (entry["dir"] == "in" &&
+        page["statuses"].value(entry["id"].get<std::string>(), "") == "read")
+      ++read;
   }
   EXPECT_EQ(read, 7) << chat->body.substr(0, 2000);
 }
@@ -158,7 +162,8 @@ TEST(ConversationTest, CrashBetweenCommitAndAckSendsNoSecondReply) {
     event.id = wamid;
     event.timestamp = 1785900000;
     event.type = "text";
-    event.raw = {{"from", customer.wa_id()}, {"id", wamid}, {"type", "text"}, {"text", {{"body", text}}}};
+    event.raw = {
+        {"from", customer.wa_id()}, {"id", wamid}, {"type", "text"}, {"text", {{"body", text}}}};
     event.data = event.raw["text"];
     webhook::QueueMessage message{
         webhook::QueueMessage::Route::kInbound,

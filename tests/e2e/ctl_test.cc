@@ -30,18 +30,20 @@ TEST_F(CtlTest, ACatalogWithThreeBadLinesImportsNothingAndNamesAllThree) {
   const std::string bad = ::testing::TempDir() + "/bad_catalog.csv";
   std::ofstream(bad) << "sku,name,price,stock,unit,category,aliases\n"
                      << "RICE-5,Basmati Rice 5kg,499.00,10,pack,staples,chawal\n"
-                     << "SUGAR-1,Sugar 1kg,forty,20,pack,staples,cheeni\n"          // line 3: price
-                     << "DAL-1,Toor Dal 1kg,139.00,-4,pack,staples,arhar\n"         // line 4: stock
+                     << "SUGAR-1,Sugar 1kg,forty,20,pack,staples,cheeni\n"   // line 3: price
+                     << "DAL-1,Toor Dal 1kg,139.00,-4,pack,staples,arhar\n"  // line 4: stock
                      << "TEA-250,Tata Tea 250g,120.00,15,pack,beverages,chai\n"
-                     << ",Nameless,10.00,1,pack,snacks,\n";                          // line 6: sku
+                     << ",Nameless,10.00,1,pack,snacks,\n";  // line 6: sku
   auto refused = Ctl({"catalog", "import", "--shop", testing::kShopNumberId, bad});
   EXPECT_NE(refused.status, 0);
   for (const char* line : {":3:", ":4:", ":6:"}) {
     EXPECT_NE(refused.output.find(bad + line), std::string::npos) << line << "\n" << refused.output;
   }
-  EXPECT_NE(refused.output.find("3 bad line(s); nothing was read"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("3 bad line(s); nothing was read"), std::string::npos)
+      << refused.output;
   EXPECT_EQ(Q("SELECT count(*) || ' ' || sum(stock) FROM products"), before) << "nothing imported";
-  EXPECT_EQ(Q("SELECT count(*) FROM products WHERE sku = 'RICE-5'"), "0") << "not even the good lines";
+  EXPECT_EQ(Q("SELECT count(*) FROM products WHERE sku = 'RICE-5'"), "0")
+      << "not even the good lines";
 }
 
 TEST_F(CtlTest, ALargeCatalogImportShowsItsProgress) {
@@ -55,8 +57,10 @@ TEST_F(CtlTest, ALargeCatalogImportShowsItsProgress) {
   }
   auto imported = Ctl({"catalog", "import", "--shop", testing::kShopNumberId, big});
   ASSERT_EQ(imported.status, 0) << imported.output;
-  EXPECT_NE(imported.output.find("importing: 20% (500 of 2500 products)"), std::string::npos) << imported.output;
-  EXPECT_NE(imported.output.find("importing: 100% (2500 of 2500 products)"), std::string::npos) << imported.output;
+  EXPECT_NE(imported.output.find("importing: 20% (500 of 2500 products)"), std::string::npos)
+      << imported.output;
+  EXPECT_NE(imported.output.find("importing: 100% (2500 of 2500 products)"), std::string::npos)
+      << imported.output;
   EXPECT_EQ(Q("SELECT count(*) FROM products"), "2500");
 }
 
@@ -77,8 +81,9 @@ TEST_F(CtlTest, StockAdjustExportRoundTripAndRefusals) {
   // Export, then import the export: the same catalog.
   const std::string exported = ::testing::TempDir() + "/exported.csv";
   ASSERT_EQ(Ctl({"catalog", "export", "--shop", testing::kShopNumberId, exported}).status, 0);
-  const std::string before = Q("SELECT string_agg(sku || name || price_minor || stock || unit || category || "
-                               "array_to_string(aliases, '|'), ';' ORDER BY position) FROM products");
+  const std::string before =
+      Q("SELECT string_agg(sku || name || price_minor || stock || unit || category || "
+        "array_to_string(aliases, '|'), ';' ORDER BY position) FROM products");
   auto again = Ctl({"catalog", "import", "--shop", testing::kShopNumberId, exported});
   ASSERT_EQ(again.status, 0) << again.output;
   EXPECT_EQ(Q("SELECT string_agg(sku || name || price_minor || stock || unit || category || "
@@ -86,23 +91,30 @@ TEST_F(CtlTest, StockAdjustExportRoundTripAndRefusals) {
             before);
 
   // Refusals: a token on the command line, a number that is not E.164.
-  auto argv_token = Ctl({"shop", "add", "--phone-number-id", "1234567890", "--name", "X", "--token", "EAAG-secret"});
+  auto argv_token = Ctl(
+      {"shop", "add", "--phone-number-id", "1234567890", "--name", "X", "--token", "EAAG-secret"});
   EXPECT_EQ(argv_token.status, 1);
   EXPECT_NE(argv_token.output.find("--token-stdin"), std::string::npos) << argv_token.output;
   EXPECT_EQ(argv_token.output.find("EAAG-secret"), std::string::npos) << "never echoed";
   EXPECT_EQ(Q("SELECT count(*) FROM shops WHERE phone_number_id = '1234567890'"), "0");
-  EXPECT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "09812345678"}).status, 1);
-  EXPECT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "+91 98123"}).status, 1);
-  EXPECT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "+919812345678"}).status, 0);
+  EXPECT_EQ(
+      Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "09812345678"}).status, 1);
+  EXPECT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "+91 98123"}).status,
+            1);
+  EXPECT_EQ(
+      Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "+919812345678"}).status,
+      0);
 }
 
 TEST_F(CtlTest, ConfigCheckReachesEveryServerAndSaysWhichIsDown) {
   // A wrong key in the config: the admin's mistake, exit 1, with file and key named.
   const std::string bad = ::testing::TempDir() + "/bad.toml";
   std::ofstream(bad) << "[http]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n";
-  auto wrong = testing::RunProgram({testing::Bin("chatshopctl"), "--config", bad, "config", "check"});
+  auto wrong =
+      testing::RunProgram({testing::Bin("chatshopctl"), "--config", bad, "config", "check"});
   EXPECT_EQ(wrong.status, 1) << wrong.output;
-  EXPECT_NE(wrong.output.find(bad + ":3: [http] lisen: unknown key"), std::string::npos) << wrong.output;
+  EXPECT_NE(wrong.output.find(bad + ":3: [http] lisen: unknown key"), std::string::npos)
+      << wrong.output;
   auto ok = Ctl({"config", "check"});
   EXPECT_EQ(ok.status, 0) << ok.output;
   EXPECT_NE(ok.output.find("postgres: ok"), std::string::npos) << ok.output;
@@ -110,8 +122,8 @@ TEST_F(CtlTest, ConfigCheckReachesEveryServerAndSaysWhichIsDown) {
   EXPECT_NE(ok.output.find("rabbitmq (and its queues): ok"), std::string::npos) << ok.output;
   // Redis moved away: exit 2 (a server is unreachable), and which one.
   auto down = testing::RunProgram({"/usr/bin/env", "CHATSHOP_REDIS_URL=redis://127.0.0.1:1/0",
-                                   testing::Bin("chatshopctl"), "--config", deployment_.config_path(),
-                                   "config", "check"});
+                                   testing::Bin("chatshopctl"), "--config",
+                                   deployment_.config_path(), "config", "check"});
   EXPECT_EQ(down.status, 2) << down.output;
   EXPECT_NE(down.output.find("redis: NOT OK"), std::string::npos) << down.output;
   EXPECT_NE(down.output.find("postgres: ok"), std::string::npos) << down.output;
@@ -120,18 +132,27 @@ TEST_F(CtlTest, ConfigCheckReachesEveryServerAndSaysWhichIsDown) {
 TEST_F(CtlTest, AliasesShopShowWebhookInfoAndSendTest) {
   const std::string good = std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv";
   ASSERT_EQ(Ctl({"catalog", "import", "--shop", testing::kShopNumberId, good}).status, 0);
-  auto added = Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "cottage cheese"});
+  auto added =
+      Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "cottage cheese"});
   ASSERT_EQ(added.status, 0) << added.output;
   EXPECT_NE(added.output.find("paneer, cottage cheese"), std::string::npos) << added.output;
-  EXPECT_EQ(Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "cottage cheese"}).status, 0)
+  EXPECT_EQ(Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "cottage cheese"})
+                .status,
+            0)
       << "adding twice keeps one";
-  EXPECT_EQ(Q("SELECT array_to_string(aliases, '|') FROM products WHERE sku = 'PANEER-200'"), "paneer|cottage cheese");
+  EXPECT_EQ(Q("SELECT array_to_string(aliases, '|') FROM products WHERE sku = 'PANEER-200'"),
+            "paneer|cottage cheese");
   EXPECT_EQ(Ctl({"alias", "add", "--shop", testing::kShopNumberId, "PANEER-200", "a|b"}).status, 1);
   EXPECT_EQ(Ctl({"alias", "add", "--shop", testing::kShopNumberId, "NO-SUCH", "x"}).status, 1);
-  ASSERT_EQ(Ctl({"alias", "remove", "--shop", testing::kShopNumberId, "PANEER-200", "paneer"}).status, 0);
-  EXPECT_EQ(Q("SELECT array_to_string(aliases, '|') FROM products WHERE sku = 'PANEER-200'"), "cottage cheese");
+  ASSERT_EQ(
+      Ctl({"alias", "remove", "--shop", testing::kShopNumberId, "PANEER-200", "paneer"}).status, 0);
+  EXPECT_EQ(Q("SELECT array_to_string(aliases, '|') FROM products WHERE sku = 'PANEER-200'"),
+            "cottage cheese");
 
-  ASSERT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "919800000001", "--name", "Mr Sharma"}).status, 0);
+  ASSERT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", "919800000001",
+                 "--name", "Mr Sharma"})
+                .status,
+            0);
   auto show = Ctl({"shop", "show", "--shop", testing::kShopNumberId, "--json"});
   ASSERT_EQ(show.status, 0) << show.output;
   const auto shop = nlohmann::json::parse(show.output);
@@ -144,26 +165,37 @@ TEST_F(CtlTest, AliasesShopShowWebhookInfoAndSendTest) {
   EXPECT_NE(table.output.find("owner +919800000001 Mr Sharma"), std::string::npos) << table.output;
   EXPECT_EQ(Ctl({"shop", "show", "--shop", "000"}).status, 1);
   // A number already registered is refused; shop update changes it.
-  auto twice = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop", "add",
-                                    "--phone-number-id", testing::kShopNumberId, "--name", "Other", "--token-stdin"},
-                                   "other-token\n");
+  auto twice = testing::RunProgram(
+      {testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop", "add",
+       "--phone-number-id", testing::kShopNumberId, "--name", "Other", "--token-stdin"},
+      "other-token\n");
   EXPECT_EQ(twice.status, 1);
   EXPECT_NE(twice.output.find("shop update"), std::string::npos) << twice.output;
   EXPECT_EQ(Q("SELECT name FROM shops"), "Sharma Kirana") << "unchanged";
-  ASSERT_EQ(Ctl({"shop", "update", "--shop", testing::kShopNumberId, "--name", "Sharma General Store"}).status, 0);
+  ASSERT_EQ(
+      Ctl({"shop", "update", "--shop", testing::kShopNumberId, "--name", "Sharma General Store"})
+          .status,
+      0);
   EXPECT_EQ(Q("SELECT name FROM shops"), "Sharma General Store");
-  EXPECT_EQ(Ctl({"shop", "update", "--shop", testing::kShopNumberId}).status, 1) << "nothing to change";
-  EXPECT_EQ(nlohmann::json::parse(Ctl({"shop", "list", "--json"}).output)[0]["name"], "Sharma General Store");
-  EXPECT_EQ(nlohmann::json::parse(Ctl({"owner", "list", "--shop", testing::kShopNumberId, "--json"}).output)[0]["phone"],
-            "919800000001");
-  EXPECT_EQ(nlohmann::json::parse(Ctl({"catalog", "list", "--shop", testing::kShopNumberId, "--json"}).output)
-                .dump()
-                .find("PANEER-200") != std::string::npos,
+  EXPECT_EQ(Ctl({"shop", "update", "--shop", testing::kShopNumberId}).status, 1)
+      << "nothing to change";
+  EXPECT_EQ(nlohmann::json::parse(Ctl({"shop", "list", "--json"}).output)[0]["name"],
+            "Sharma General Store");
+  EXPECT_EQ(
+      nlohmann::json::parse(
+          Ctl({"owner", "list", "--shop", testing::kShopNumberId, "--json"}).output)[0]["phone"],
+      "919800000001");
+  EXPECT_EQ(nlohmann::json::parse(
+                Ctl({"catalog", "list", "--shop", testing::kShopNumberId, "--json"}).output)
+                    .dump()
+                    .find("PANEER-200") != std::string::npos,
             true);
 
   auto info = Ctl({"webhook", "info"});
   ASSERT_EQ(info.status, 0) << info.output;
-  EXPECT_NE(info.output.find("Callback URL:  https://<your public host>/webhook"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("Callback URL:  https://<your public host>/webhook"),
+            std::string::npos)
+      << info.output;
   EXPECT_NE(info.output.find("Verify token:  e2e-verify"), std::string::npos) << info.output;
 
   EXPECT_EQ(Ctl({"send-test", testing::kShopNumberId, "12", "hello"}).status, 1) << "not a number";
@@ -176,21 +208,24 @@ TEST_F(CtlTest, AliasesShopShowWebhookInfoAndSendTest) {
 // A token stored with `credentials set` is encrypted at rest: not in the database in the clear,
 // usable by a worker that has the master key, refused cleanly with a wrong one.
 TEST_F(CtlTest, CredentialsAreEncryptedAtRestAndCheckedAgainstTheGraphApi) {
-  const std::string key = "CHATSHOP_MASTER_KEY=c2FuZGJveC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmc=";  // 32 bytes
+  const std::string key =
+      "CHATSHOP_MASTER_KEY=c2FuZGJveC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmc=";  // 32 bytes
   const std::string wrong = "CHATSHOP_MASTER_KEY=b3RoZXItbWFzdGVyLWtleS0zMi1ieXRlcy1sb25nISE=";
-  auto ctl = [&](const std::vector<std::string>& env, std::vector<std::string> args, const std::string& input = "") {
+  auto ctl = [&](const std::vector<std::string>& env, std::vector<std::string> args,
+                 const std::string& input = "") {
     std::vector<std::string> argv = {"/usr/bin/env"};
     argv.insert(argv.end(), env.begin(), env.end());
     argv.insert(argv.end(), {testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
     argv.insert(argv.end(), args.begin(), args.end());
     return testing::RunProgram(argv, input);
   };
-  auto no_key = ctl({"-u", "CHATSHOP_MASTER_KEY"}, {"credentials", "set", "--shop", testing::kShopNumberId},
-                    "e2e-graph-token\n");
+  auto no_key = ctl({"-u", "CHATSHOP_MASTER_KEY"},
+                    {"credentials", "set", "--shop", testing::kShopNumberId}, "e2e-graph-token\n");
   EXPECT_EQ(no_key.status, 1);
   EXPECT_NE(no_key.output.find("openssl rand -base64 32"), std::string::npos) << no_key.output;
 
-  auto set = ctl({key}, {"credentials", "set", "--shop", testing::kShopNumberId}, "e2e-graph-token\n");
+  auto set =
+      ctl({key}, {"credentials", "set", "--shop", testing::kShopNumberId}, "e2e-graph-token\n");
   ASSERT_EQ(set.status, 0) << set.output;
   EXPECT_EQ(set.output.find("e2e-graph-token"), std::string::npos) << "never printed back";
   const std::string stored = Q("SELECT access_token FROM shops");
@@ -198,7 +233,8 @@ TEST_F(CtlTest, CredentialsAreEncryptedAtRestAndCheckedAgainstTheGraphApi) {
   EXPECT_EQ(stored.find("e2e-graph-token"), std::string::npos) << "not readable in a dump";
 
   deployment_.Start("sandbox");
-  ASSERT_TRUE(testing::WaitFor([&] { return testing::HttpOk(deployment_.sandbox_port(), "/healthz"); }));
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return testing::HttpOk(deployment_.sandbox_port(), "/healthz"); }));
   auto check = ctl({key}, {"credentials", "check", "--shop", testing::kShopNumberId});
   EXPECT_EQ(check.status, 0) << check.output;
   EXPECT_NE(check.output.find("the token works for"), std::string::npos) << check.output;
@@ -209,7 +245,8 @@ TEST_F(CtlTest, CredentialsAreEncryptedAtRestAndCheckedAgainstTheGraphApi) {
 
   // A worker with the key sends with the decrypted token (the sandbox checks it).
   deployment_.StartAs("worker", "worker", {"--role", "sender"}, {key});
-  Q("INSERT INTO outbox (shop_id, recipient, payload) VALUES ((SELECT id FROM shops), '919600000020', "
+  Q("INSERT INTO outbox (shop_id, recipient, payload) VALUES ((SELECT id FROM shops), "
+    "'919600000020', "
     "jsonb_build_object('messaging_product', 'whatsapp', 'to', '919600000020', 'type', 'text', "
     "'text', jsonb_build_object('body', 'sent with the decrypted token')))");
   EXPECT_TRUE(testing::WaitFor([&] { return Q("SELECT status FROM outbox") == "sent"; }))

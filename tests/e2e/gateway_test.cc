@@ -130,7 +130,8 @@ TEST_F(GatewayTest, SignatureMustMatchTheExactBytesAndNeverLeaksTheDigest) {
 TEST_F(GatewayTest, HandshakeAndBodyLimits) {
   StartGateway();
   httplib::Client client("127.0.0.1", deployment_->gateway_port());
-  auto ok = client.Get("/webhook?hub.mode=subscribe&hub.verify_token=e2e-verify&hub.challenge=1158201444");
+  auto ok = client.Get(
+      "/webhook?hub.mode=subscribe&hub.verify_token=e2e-verify&hub.challenge=1158201444");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(ok->body, "1158201444");
@@ -162,10 +163,9 @@ TEST(GatewayOutageTest, BrokerDownMeans503AndBackMeans200WithoutARestart) {
   auto post = [&] {
     httplib::Client client("127.0.0.1", deployment.gateway_port());
     client.set_read_timeout(30);
-    auto res = client.Post("/webhook",
-                           {{"X-Hub-Signature-256",
-                             webhook::SignatureHeader(testing::kAppSecret, body)}},
-                           body, "application/json");
+    auto res = client.Post(
+        "/webhook", {{"X-Hub-Signature-256", webhook::SignatureHeader(testing::kAppSecret, body)}},
+        body, "application/json");
     return res ? res->status : 0;
   };
   EXPECT_EQ(post(), 200);

@@ -30,8 +30,10 @@ class MessageRoundTripTest : public ::testing::Test {
 
   // The customer sends `text`; returns the wamid the sandbox gave the message.
   std::string CustomerSays(const std::string& text) {
-    json body = {{"phone_number_id", testing::kShopNumberId}, {"from", kCustomer},
-                 {"name", "Ramesh"}, {"text", text}};
+    json body = {{"phone_number_id", testing::kShopNumberId},
+                 {"from", kCustomer},
+                 {"name", "Ramesh"},
+                 {"text", text}};
     auto res = Sandbox().Post("/sandbox/customer/messages", body.dump(), "application/json");
     EXPECT_TRUE(res);
     if (!res) return "";

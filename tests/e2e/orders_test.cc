@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <filesystem>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/deployment.h"
 
@@ -27,7 +27,8 @@ bool Has(const std::string& text, const std::string& part) {
 std::string ButtonIds(const json& payload) {
   std::string ids;
   const json& action = payload["interactive"]["action"];
-  for (const auto& b : action.value("buttons", json::array())) ids += b["reply"]["id"].get<std::string>() + " ";
+  for (const auto& b : action.value("buttons", json::array()))
+    ids += b["reply"]["id"].get<std::string>() + " ";
   for (const auto& s : action.value("sections", json::array())) {
     for (const auto& r : s["rows"]) ids += r["id"].get<std::string>() + " ";
   }
@@ -41,7 +42,8 @@ class OrdersE2eTest : public ::testing::Test {
          std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv"});
     Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--upi-vpa", "sharmakirana@okaxis",
          "--delivery-fee", "30", "--free-delivery-from", "500"});
-    Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", kOwner, "--name", "Mr Sharma"});
+    Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", kOwner, "--name",
+         "Mr Sharma"});
     deployment_.Start("sandbox");
     deployment_.Start("gateway");
     deployment_.Start("worker");
@@ -109,12 +111,14 @@ TEST_F(OrdersE2eTest, PayWithAScreenshotOwnerApprovesPacksAndDelivers) {
   EXPECT_EQ(proof["interactive"]["header"]["type"], "image");
   const std::string uploaded = proof["interactive"]["header"]["image"]["id"];
   EXPECT_EQ(uploaded.rfind("SBXUPLOAD", 0), 0u);
-  EXPECT_TRUE(Has(BodyText(proof), "Payment screenshot for *order #1001* from +919876543210")) << BodyText(proof);
+  EXPECT_TRUE(Has(BodyText(proof), "Payment screenshot for *order #1001* from +919876543210"))
+      << BodyText(proof);
   EXPECT_TRUE(Has(BodyText(proof), "*Total: ₹347.00*")) << BodyText(proof);
   EXPECT_EQ(ButtonIds(proof), Button("approve", number) + " " + Button("reject", number) + " ");
   const std::string first_approve = Button("approve", number);
   const auto& db = deployment_.schema();
-  const std::string sha = db.QueryValue("SELECT sha256 FROM payment_proofs WHERE status = 'stored'");
+  const std::string sha =
+      db.QueryValue("SELECT sha256 FROM payment_proofs WHERE status = 'stored'");
   ASSERT_EQ(sha.size(), 64u);
   EXPECT_TRUE(std::filesystem::exists(db.QueryValue("SELECT path FROM payment_proofs")));
 
@@ -128,7 +132,8 @@ TEST_F(OrdersE2eTest, PayWithAScreenshotOwnerApprovesPacksAndDelivers) {
       {"approve", "Order #1001 is now confirmed.",
        "Your payment for order #1001 is approved. The shop is packing it now.", "pack"},
       {"pack", "Order #1001 is now packed.", "Order #1001 is packed.", "out"},
-      {"out", "Order #1001 is now out for delivery.", "Order #1001 is out for delivery.", "deliver"},
+      {"out", "Order #1001 is now out for delivery.", "Order #1001 is out for delivery.",
+       "deliver"},
       {"deliver", "Order #1001 is now delivered.",
        "Order #1001 is delivered. Thank you for shopping with Sharma Kirana!", nullptr},
   };
@@ -139,7 +144,8 @@ TEST_F(OrdersE2eTest, PayWithAScreenshotOwnerApprovesPacksAndDelivers) {
     said = customer.WaitForReplies(++customer_count);
     ASSERT_EQ(heard.size(), owner_count) << step.verb;
     ASSERT_EQ(said.size(), customer_count) << step.verb;
-    EXPECT_TRUE(Has(BodyText(heard.back()["payload"]), step.owner_reads)) << BodyText(heard.back()["payload"]);
+    EXPECT_TRUE(Has(BodyText(heard.back()["payload"]), step.owner_reads))
+        << BodyText(heard.back()["payload"]);
     EXPECT_EQ(BodyText(said.back()["payload"]), step.customer_reads);
     if (step.next_button != nullptr) {
       EXPECT_EQ(ButtonIds(heard.back()["payload"]), Button(step.next_button, number) + " ");
@@ -172,7 +178,8 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   json first_proof = owner.WaitForReplies(1);
   EXPECT_TRUE(Has(BodyText(first_proof[0]["payload"]), "Payment screenshot for *order #1001*"))
       << BodyText(first_proof[0]["payload"]);
-  EXPECT_EQ(ButtonIds(first_proof[0]["payload"]), Button("approve", number) + " " + Button("reject", number) + " ");
+  EXPECT_EQ(ButtonIds(first_proof[0]["payload"]),
+            Button("approve", number) + " " + Button("reject", number) + " ");
 
   owner.Taps(Button("reject", number));
   json heard = owner.WaitForReplies(2);
@@ -185,7 +192,8 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   EXPECT_EQ(BodyText(said[3]["payload"]),
             "The shop could not accept your payment for order #1001: the screenshot is not clear.\n"
             "Please pay again and send the new screenshot, or cancel the order.");
-  EXPECT_TRUE(Has(BodyText(said[4]["payload"]), "upi://pay?pa=sharmakirana@okaxis")) << "how to pay again";
+  EXPECT_TRUE(Has(BodyText(said[4]["payload"]), "upi://pay?pa=sharmakirana@okaxis"))
+      << "how to pay again";
 
   customer.SendsMedia("\xff\xd8\xff\xe0 sharp JPEG", "image/jpeg");
   said = customer.WaitForReplies(6);
@@ -194,7 +202,8 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   EXPECT_FALSE(Has(BodyText(heard[3]["payload"]), "already sent")) << "a new picture";
   owner.Taps(Button("approve", number));
   heard = owner.WaitForReplies(5);
-  EXPECT_TRUE(Has(BodyText(heard[4]["payload"]), "Order #1001 is now confirmed.")) << BodyText(heard[4]["payload"]);
+  EXPECT_TRUE(Has(BodyText(heard[4]["payload"]), "Order #1001 is now confirmed."))
+      << BodyText(heard[4]["payload"]);
   said = customer.WaitForReplies(7);
   EXPECT_EQ(BodyText(said[6]["payload"]),
             "Your payment for order #1001 is approved. The shop is packing it now.");
@@ -235,49 +244,69 @@ TEST_F(OrdersE2eTest, AnAdminListsShowsAndMovesOrdersWithTheOwnersRules) {
   EXPECT_NE(table.output.find("#" + number), std::string::npos) << table.output;
   auto shown = run({"orders", "show", "--shop", testing::kShopNumberId, number});
   ASSERT_EQ(shown.status, 0) << shown.output;
-  EXPECT_NE(shown.output.find("2 × Maggi 2-Minute Noodles 70g (MAGGI-70) @ ₹14.00"), std::string::npos) << shown.output;
-  EXPECT_NE(shown.output.find("(new) → awaiting_payment  by customer:919876543210"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("2 × Maggi 2-Minute Noodles 70g (MAGGI-70) @ ₹14.00"),
+            std::string::npos)
+      << shown.output;
+  EXPECT_NE(shown.output.find("(new) → awaiting_payment  by customer:919876543210"),
+            std::string::npos)
+      << shown.output;
 
   auto early = run({"orders", "advance", "--shop", testing::kShopNumberId, number, "packed"});
   EXPECT_EQ(early.status, 1) << "not paid yet";
-  EXPECT_NE(early.output.find("is awaiting_payment: that is not possible now"), std::string::npos) << early.output;
-  EXPECT_EQ(run({"orders", "advance", "--shop", testing::kShopNumberId, number, "shipped"}).status, 1);
+  EXPECT_NE(early.output.find("is awaiting_payment: that is not possible now"), std::string::npos)
+      << early.output;
+  EXPECT_EQ(run({"orders", "advance", "--shop", testing::kShopNumberId, number, "shipped"}).status,
+            1);
   EXPECT_EQ(run({"orders", "show", "--shop", testing::kShopNumberId, "999"}).status, 1);
 
-  auto cancelled = run({"orders", "cancel", "--shop", testing::kShopNumberId, number, "shop closed today"});
+  auto cancelled =
+      run({"orders", "cancel", "--shop", testing::kShopNumberId, number, "shop closed today"});
   ASSERT_EQ(cancelled.status, 0) << cancelled.output;
   const json said = customer.WaitForReplies(3);
-  EXPECT_EQ(BodyText(said[2]["payload"]), "Order #" + number + " was cancelled by the shop: shop closed today.");
+  EXPECT_EQ(BodyText(said[2]["payload"]),
+            "Order #" + number + " was cancelled by the shop: shop closed today.");
   const auto& db = deployment_.schema();
-  EXPECT_EQ(db.QueryValue("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "200") << "stock back";
-  EXPECT_EQ(db.QueryValue("SELECT actor || ' ' || to_status FROM order_events ORDER BY id DESC LIMIT 1"),
-            "owner:admin cancelled");
-  auto only_cancelled = run({"orders", "list", "--shop", testing::kShopNumberId, "--status", "cancelled", "--json"});
+  EXPECT_EQ(db.QueryValue("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "200")
+      << "stock back";
+  EXPECT_EQ(
+      db.QueryValue("SELECT actor || ' ' || to_status FROM order_events ORDER BY id DESC LIMIT 1"),
+      "owner:admin cancelled");
+  auto only_cancelled =
+      run({"orders", "list", "--shop", testing::kShopNumberId, "--status", "cancelled", "--json"});
   EXPECT_EQ(json::parse(only_cancelled.output).size(), 1u);
-  EXPECT_EQ(json::parse(run({"orders", "list", "--shop", testing::kShopNumberId, "--status", "delivered", "--json"}).output).size(), 0u);
+  EXPECT_EQ(json::parse(run({"orders", "list", "--shop", testing::kShopNumberId, "--status",
+                             "delivered", "--json"})
+                            .output)
+                .size(),
+            0u);
 }
 
 // A shop's own reservation time holds its stock that long and tells the customer so.
 TEST_F(OrdersE2eTest, AShopsOwnReservationTimeIsUsedAtCheckout) {
   Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--reservation-minutes", "45",
-       "--display-number", "+91 98111 22233", "--waba-id", "102290129340398",
-       "--payee-name", "Sharma Kirana Stores"});
+       "--display-number", "+91 98111 22233", "--waba-id", "102290129340398", "--payee-name",
+       "Sharma Kirana Stores"});
   testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543212");
   customer.Says("1 atta");
   customer.WaitForReplies(1);
   customer.Taps("cart:checkout");
   const json replies = customer.WaitForReplies(2);
-  EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "is reserved for you for 45 minutes")) << BodyText(replies[1]["payload"]);
-  EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "&pn=Sharma%20Kirana%20Stores&")) << "the payee name UPI apps show";
+  EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "is reserved for you for 45 minutes"))
+      << BodyText(replies[1]["payload"]);
+  EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "&pn=Sharma%20Kirana%20Stores&"))
+      << "the payee name UPI apps show";
   EXPECT_EQ(deployment_.schema().QueryValue(
                 "SELECT round(extract(epoch FROM expires_at - created_at) / 60) FROM orders"),
             "45");
-  auto run = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop",
-                                  "show", "--shop", testing::kShopNumberId});
+  auto run =
+      testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(),
+                           "shop", "show", "--shop", testing::kShopNumberId});
   EXPECT_NE(run.output.find("holds stock 45 minutes"), std::string::npos) << run.output;
-  EXPECT_NE(run.output.find("number +91 98111 22233, WABA 102290129340398"), std::string::npos) << run.output;
-  auto refused = testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(), "shop",
-                                      "set", "--shop", testing::kShopNumberId, "--currency", "USD"});
+  EXPECT_NE(run.output.find("number +91 98111 22233, WABA 102290129340398"), std::string::npos)
+      << run.output;
+  auto refused =
+      testing::RunProgram({testing::Bin("chatshopctl"), "--config", deployment_.config_path(),
+                           "shop", "set", "--shop", testing::kShopNumberId, "--currency", "USD"});
   EXPECT_EQ(refused.status, 1);
 }
 
@@ -326,8 +355,9 @@ TEST_F(OrdersE2eTest, TwoHundredCustomersRaceForTenUnitsThroughTheRealWorker) {
   }
   const auto& db = deployment_.schema();
   auto handled = [&](int count) {
-    return WaitFor([&] { return db.QueryValue("SELECT count(*) FROM inbox") == std::to_string(count); },
-                   std::chrono::seconds(120));
+    return WaitFor(
+        [&] { return db.QueryValue("SELECT count(*) FROM inbox") == std::to_string(count); },
+        std::chrono::seconds(120));
   };
   // Everyone fills a cart while the stock lasts…
   InParallel(kCustomers, 8, [&](int i) { customers[i].Says("1 maggi"); });
@@ -342,19 +372,23 @@ TEST_F(OrdersE2eTest, TwoHundredCustomersRaceForTenUnitsThroughTheRealWorker) {
   // …then everyone taps Checkout at once.
   InParallel(kCustomers, 8, [&](int i) { customers[i].Taps("cart:checkout"); });
   ASSERT_TRUE(handled(2 * kCustomers));
-  ASSERT_TRUE(WaitFor([&] { return db.QueryValue("SELECT count(*) FROM outbox WHERE status <> 'sent'") == "0"; },
-                      std::chrono::seconds(120)));
+  ASSERT_TRUE(WaitFor(
+      [&] { return db.QueryValue("SELECT count(*) FROM outbox WHERE status <> 'sent'") == "0"; },
+      std::chrono::seconds(120)));
 
   int reserved = 0, told = 0;
   for (const auto& customer : customers) {
     const json replies = customer.Replies();
     ASSERT_GE(replies.size(), 2u) << customer.wa_id();
-    EXPECT_TRUE(Has(BodyText(replies[0]["payload"]), "1 × Maggi 2-Minute Noodles 70g")) << customer.wa_id();
+    EXPECT_TRUE(Has(BodyText(replies[0]["payload"]), "1 × Maggi 2-Minute Noodles 70g"))
+        << customer.wa_id();
     std::string after_checkout;
-    for (size_t r = 1; r < replies.size(); ++r) after_checkout += BodyText(replies[r]["payload"]) + "\n";
+    for (size_t r = 1; r < replies.size(); ++r)
+      after_checkout += BodyText(replies[r]["payload"]) + "\n";
     if (Has(after_checkout, "is reserved for you")) {
       ++reserved;
-    } else if (Has(after_checkout, "Maggi 2-Minute Noodles 70g") && Has(after_checkout, "out of stock")) {
+    } else if (Has(after_checkout, "Maggi 2-Minute Noodles 70g") &&
+               Has(after_checkout, "out of stock")) {
       ++told;
     } else {
       ADD_FAILURE() << customer.wa_id() << " was told neither: " << after_checkout;

@@ -4,10 +4,9 @@
 // customer's in order, without a single limit error; each error class takes its path; a dead
 // letter can be replayed with chatshopctl.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <map>
-
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "support/deployment.h"
@@ -29,7 +28,9 @@ class OutboundE2eTest : public ::testing::Test {
     ASSERT_TRUE(WaitFor([&] { return testing::HttpOk(deployment_.sandbox_port(), "/healthz"); }));
     ASSERT_TRUE(WaitFor([&] { return testing::HttpOk(deployment_.admin_port(), "/readyz"); }));
   }
-  httplib::Client Sandbox() const { return httplib::Client("127.0.0.1", deployment_.sandbox_port()); }
+  httplib::Client Sandbox() const {
+    return httplib::Client("127.0.0.1", deployment_.sandbox_port());
+  }
   void Faults(const json& rules) {
     auto res = Sandbox().Post("/sandbox/faults", json{{"rules", rules}}.dump(), "application/json");
     ASSERT_TRUE(res && res->status == 200);
@@ -46,15 +47,22 @@ class OutboundE2eTest : public ::testing::Test {
       "SELECT (SELECT id FROM shops), r, jsonb_build_object('messaging_product', 'whatsapp', "
       "  'recipient_type', 'individual', 'to', r, 'type', 'text', "
       "  'text', jsonb_build_object('body', 'burst ' || n)) "
-      "FROM (SELECT n, CASE WHEN n <= " + std::to_string(busy) + " THEN '" + kBusy + "' "
+      "FROM (SELECT n, CASE WHEN n <= " +
+      std::to_string(busy) + " THEN '" + kBusy +
+      "' "
       "  ELSE '9196' || lpad((n % 90)::text, 8, '0') END AS r "
-      "  FROM generate_series(1, " + std::to_string(count) + ") n) s ORDER BY n");
+      "  FROM generate_series(1, " +
+      std::to_string(count) + ") n) s ORDER BY n");
   }
   // Every burst reply arrived exactly once, and each customer's in the order written.
   void ExpectEachOnceInOrder(int count) {
-    ASSERT_TRUE(WaitFor([&] { return Q("SELECT count(*) FROM outbox WHERE status = 'sent'") == std::to_string(count); },
-                        std::chrono::seconds(120)))
-        << Q("SELECT string_agg(status || ':' || count, ' ') FROM (SELECT status, count(*) FROM outbox GROUP BY status) s");
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Q("SELECT count(*) FROM outbox WHERE status = 'sent'") == std::to_string(count);
+        },
+        std::chrono::seconds(120)))
+        << Q("SELECT string_agg(status || ':' || count, ' ') FROM (SELECT status, count(*) FROM "
+             "outbox GROUP BY status) s");
     const json sent = Get("/sandbox/messages");
     std::map<int, int> times;
     std::map<std::string, int> last;  // recipient → newest burst number seen
@@ -109,25 +117,34 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
   Faults({{{"to", retried}, {"code", 130429}, {"times", 2}},
           {{"to", undeliverable}, {"code", 131026}, {"times", 1}},
           {{"to", window}, {"code", 131047}, {"times", 1}}});
-  auto queue = [&](const std::string& to, const std::string& body, const std::string& fallback = "") {
-    Q("INSERT INTO outbox (shop_id, recipient, payload, fallback) VALUES ((SELECT id FROM shops), '" + to +
-      "', jsonb_build_object('messaging_product', 'whatsapp', 'to', '" + to +
+  auto queue = [&](const std::string& to, const std::string& body,
+                   const std::string& fallback = "") {
+    Q("INSERT INTO outbox (shop_id, recipient, payload, fallback) VALUES ((SELECT id FROM shops), "
+      "'" +
+      to + "', jsonb_build_object('messaging_product', 'whatsapp', 'to', '" + to +
       "', 'type', 'text', 'text', jsonb_build_object('body', '" + body + "')), " +
       (fallback.empty() ? "NULL" : "'" + fallback + "'::jsonb") + ")");
   };
   // The customer wrote recently: free-form first, and the template only when Meta says 131047.
-  Q("INSERT INTO conversations (shop_id, customer, state, last_inbound_at) VALUES ((SELECT id FROM shops), '" +
+  Q("INSERT INTO conversations (shop_id, customer, state, last_inbound_at) VALUES ((SELECT id FROM "
+    "shops), '" +
     window + "', '{}', now())");
-  const json tmpl = {{"messaging_product", "whatsapp"}, {"to", window}, {"type", "template"},
+  const json tmpl = {{"messaging_product", "whatsapp"},
+                     {"to", window},
+                     {"type", "template"},
                      {"template", {{"name", "order_update"}, {"language", {{"code", "en"}}}}}};
   queue(retried, "after two rate limits");
   queue(undeliverable, "to a number not on WhatsApp");
   queue(window, "your order is packed", tmpl.dump());
   auto status_of = [&](const std::string& to) {
-    return Q("SELECT status || ':' || attempts || ':' || coalesce(error_code, 0) FROM outbox WHERE recipient = '" + to + "'");
+    return Q(
+        "SELECT status || ':' || attempts || ':' || coalesce(error_code, 0) FROM outbox WHERE "
+        "recipient = '" +
+        to + "'");
   };
   ASSERT_TRUE(WaitFor([&] { return status_of(retried) == "sent:2:0"; })) << status_of(retried);
-  ASSERT_TRUE(WaitFor([&] { return status_of(undeliverable) == "dead:1:131026"; })) << status_of(undeliverable);
+  ASSERT_TRUE(WaitFor([&] { return status_of(undeliverable) == "dead:1:131026"; }))
+      << status_of(undeliverable);
   ASSERT_TRUE(WaitFor([&] { return status_of(window) == "sent:0:0"; })) << status_of(window);
   const json to_window = Get("/sandbox/messages?to=" + window);
   ASSERT_EQ(to_window.size(), 1u);
@@ -148,7 +165,8 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
   EXPECT_EQ(Ctl({"dlq", "replay", "outbox-999999"}).status, 1) << "no such dead letter";
   auto replay = Ctl({"dlq", "replay", id});
   ASSERT_EQ(replay.status, 0) << replay.output;
-  ASSERT_TRUE(WaitFor([&] { return status_of(undeliverable) == "sent:0:0"; })) << status_of(undeliverable);
+  ASSERT_TRUE(WaitFor([&] { return status_of(undeliverable) == "sent:0:0"; }))
+      << status_of(undeliverable);
   EXPECT_EQ(json::parse(Ctl({"dlq", "list", "--json"}).output).size(), 0u);
   auto queues = Ctl({"queues"});
   ASSERT_EQ(queues.status, 0) << queues.output;
@@ -171,8 +189,10 @@ TEST_F(OutboundE2eTest, EachErrorClassTakesItsPathAndADeadLetterCanBeReplayed) {
        "--shop", testing::kShopNumberId, "--token-stdin", "--allow-plaintext-token"},
       "e2e-graph-token\n");
   ASSERT_EQ(token.status, 0) << token.output;
-  ASSERT_TRUE(WaitFor([&] { return status_of(held) == "sent:0:0" && status_of(next) == "sent:0:0"; }))
-      << status_of(held) << " " << status_of(next);
+  ASSERT_TRUE(WaitFor([&] {
+    return status_of(held) == "sent:0:0" && status_of(next) == "sent:0:0";
+  })) << status_of(held)
+      << " " << status_of(next);
 }
 
 // Meta's error text can be any length: the dead letter's reason header is cut (whole UTF-8
@@ -213,12 +233,15 @@ TEST_F(OutboundE2eTest, AnUndeliverableOrderNoticeIsReportedToTheOwners) {
   const std::string owner = "919800000001", customer = "919600000010";
   ASSERT_EQ(Ctl({"owner", "add", "--shop", testing::kShopNumberId, "--phone", owner}).status, 0);
   Faults({{{"to", customer}, {"code", 131026}}});
-  Q("INSERT INTO outbox (shop_id, recipient, payload, notice_order, notice_kind) VALUES ((SELECT id FROM shops), '" +
+  Q("INSERT INTO outbox (shop_id, recipient, payload, notice_order, notice_kind) VALUES ((SELECT "
+    "id FROM shops), '" +
     customer + "', jsonb_build_object('messaging_product', 'whatsapp', 'to', '" + customer +
-    "', 'type', 'text', 'text', jsonb_build_object('body', 'Order #1001 is packed.')), 1001, 'packed')");
+    "', 'type', 'text', 'text', jsonb_build_object('body', 'Order #1001 is packed.')), 1001, "
+    "'packed')");
   ASSERT_TRUE(WaitFor([&] { return Get("/sandbox/messages?to=" + owner).size() == 1; }));
   const std::string report = Get("/sandbox/messages?to=" + owner)[0]["payload"]["text"]["body"];
-  EXPECT_NE(report.find("*order #1001* could not be delivered to +" + customer), std::string::npos) << report;
+  EXPECT_NE(report.find("*order #1001* could not be delivered to +" + customer), std::string::npos)
+      << report;
   EXPECT_NE(report.find("131026"), std::string::npos) << report;
   EXPECT_EQ(Q("SELECT status FROM outbox WHERE recipient = '" + customer + "'"), "dead");
 }
@@ -228,8 +251,9 @@ TEST_F(OutboundE2eTest, AnUndeliverableOrderNoticeIsReportedToTheOwners) {
 // biz_opaque_callback_data, had time to say so — and then it is not sent again at all.
 TEST_F(OutboundE2eTest, ASendWhoseAnswerWasLostIsNotSentTwice) {
   ASSERT_EQ(deployment_.Stop("worker"), 0);
-  deployment_.StartAs("worker", "worker", {},
-                      {"CHATSHOP_WHATSAPP_REQUEST_TIMEOUT_MS=500", "CHATSHOP_SENDER_UNCERTAIN_WAIT_MS=3000"});
+  deployment_.StartAs(
+      "worker", "worker", {},
+      {"CHATSHOP_WHATSAPP_REQUEST_TIMEOUT_MS=500", "CHATSHOP_SENDER_UNCERTAIN_WAIT_MS=3000"});
   const std::string slow = "919600000009";
   Faults({{{"to", slow}, {"delay_ms", 1500}, {"times", 1}}});  // answers after the sender gave up
   Q("INSERT INTO outbox (shop_id, recipient, payload) VALUES ((SELECT id FROM shops), '" + slow +
@@ -252,20 +276,27 @@ TEST_F(OutboundE2eTest, DeliveryStatusWebhooksAreKeptAndTheSenderReportsMetrics)
   deployment_.StartAs("worker", "worker", {},
                       {"CHATSHOP_WORKER_METRICS_LISTEN=127.0.0.1:" + std::to_string(port)});
   // The shop's own throughput, when Meta raised its tier.
-  EXPECT_EQ(Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--messages-per-second", "fast"}).status, 1);
-  ASSERT_EQ(Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--messages-per-second", "1000"}).status, 0);
+  EXPECT_EQ(Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--messages-per-second", "fast"})
+                .status,
+            1);
+  ASSERT_EQ(Ctl({"shop", "set", "--shop", testing::kShopNumberId, "--messages-per-second", "1000"})
+                .status,
+            0);
   EXPECT_EQ(Q("SELECT messages_per_second FROM shops"), "1000");
   Faults({{{"code", 130429}, {"times", 1}}});
   QueueBurst(3, 0);
-  ASSERT_TRUE(WaitFor([&] { return Q("SELECT count(*) FROM message_status WHERE status = 'read'") == "3"; }))
-      << "the sandbox reports sent, delivered and read for each";
+  ASSERT_TRUE(WaitFor([&] {
+    return Q("SELECT count(*) FROM message_status WHERE status = 'read'") == "3";
+  })) << "the sandbox reports sent, delivered and read for each";
   EXPECT_EQ(Q("SELECT count(*) FROM message_status m JOIN outbox o ON o.wamid = m.wamid"), "3");
   httplib::Client worker("127.0.0.1", port);
   auto metrics = worker.Get("/metrics");
   ASSERT_TRUE(metrics && metrics->status == 200);
-  EXPECT_NE(metrics->body.find(R"(chatshop_sender_sends_total{result="sent",code="0"} 3)"), std::string::npos)
+  EXPECT_NE(metrics->body.find(R"(chatshop_sender_sends_total{result="sent",code="0"} 3)"),
+            std::string::npos)
       << metrics->body.substr(0, 3000);
-  EXPECT_NE(metrics->body.find(R"(chatshop_sender_sends_total{result="retry",code="130429"} 1)"), std::string::npos);
+  EXPECT_NE(metrics->body.find(R"(chatshop_sender_sends_total{result="retry",code="130429"} 1)"),
+            std::string::npos);
   EXPECT_NE(metrics->body.find("chatshop_sender_queue_age_seconds_count 3"), std::string::npos);
   EXPECT_NE(metrics->body.find("chatshop_inbound_statuses_total 9"), std::string::npos);
 }

@@ -93,7 +93,8 @@ class FakeOrderLedger : public bot::OrderLedger {
   }
   Result<std::vector<orders::OrderView>> OpenOrders(int64_t shop_id, int limit) override {
     std::vector<orders::OrderView> open;
-    for (auto it = orders.rbegin(); it != orders.rend() && static_cast<int>(open.size()) < limit; ++it) {
+    for (auto it = orders.rbegin(); it != orders.rend() && static_cast<int>(open.size()) < limit;
+         ++it) {
       if (it->first == shop_id && !orders::IsFinal(it->second.status)) open.push_back(it->second);
     }
     return open;
@@ -102,8 +103,8 @@ class FakeOrderLedger : public bot::OrderLedger {
                              int hold_minutes) override {
     orders::OrderView* order = nullptr;
     for (auto& [shop, o] : orders) {
-      if (shop == shop_id && (change.order_id != 0 ? o.id == change.order_id
-                                                   : o.number == change.order_number)) {
+      if (shop == shop_id &&
+          (change.order_id != 0 ? o.id == change.order_id : o.number == change.order_number)) {
         order = &o;
       }
     }
@@ -121,9 +122,10 @@ class FakeOrderLedger : public bot::OrderLedger {
     order->nonce = "nonce" + std::to_string(order->id) + "." + std::to_string(events.size());
     if (!change.reason.empty()) order->reason = change.reason;
     if (change.action == orders::OrderAction::kChooseCod) order->payment_method = "cod";
-    order->expires_at = *next == orders::OrderStatus::kAwaitingPayment ? now + hold_minutes * 60 : 0;
-    events.push_back({order->id, std::string(orders::StatusName(from)),
-                      std::string(orders::StatusName(*next))});
+    order->expires_at =
+        *next == orders::OrderStatus::kAwaitingPayment ? now + hold_minutes * 60 : 0;
+    events.push_back(
+        {order->id, std::string(orders::StatusName(from)), std::string(orders::StatusName(*next))});
     return bot::Outcome{bot::OrderChanged{*order, from, change}};
   }
   Result<bool> RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
@@ -199,7 +201,8 @@ class FakeInboundStore : public bot::InboundStore {
     if (!current.empty() && rank.at(current) >= r->second) return false;
     current = status.type;
     if (status.type == "failed" && notices.count(status.id)) {
-      for (auto& m : report(notices[status.id], status.customer, "undeliverable")) outbox.push_back(m);
+      for (auto& m : report(notices[status.id], status.customer, "undeliverable"))
+        outbox.push_back(m);
     }
     return true;
   }
@@ -305,7 +308,7 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
   bool unavailable = false;
   int fail_mark_sent = 0;  // how many MarkSent calls fail next
   std::map<int64_t, Row> rows;
-  std::set<int64_t> held;  // shops whose token was refused
+  std::set<int64_t> held;                 // shops whose token was refused
   std::string current_token = "token-1";  // the shop's token now
 };
 
@@ -322,7 +325,8 @@ class FakeOutboundQueue : public whatsapp::OutboundQueue {
     delayed.emplace_back(job, delay);
     return Ok();
   }
-  Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code, const std::string& error) override {
+  Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
+                    const std::string& error) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
     if (refuse_dead_letters)
       return MakeError(ErrorCode::kInvalidArgument, "message refused by the broker");

@@ -3,9 +3,8 @@
 // Built and run by scripts/fuzz (clang); see README.md for long runs.
 #include <cstddef>
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "whatsapp/envelope.h"
 

@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-
 #include "infra/migrations.h"
 #include "infra/pg_stores.h"
 #include "infra/redis_cache.h"
@@ -21,10 +20,15 @@ class CatalogIntegrationTest : public ::testing::Test {
 
   orders::Catalog Sample() {
     orders::Catalog c;
-    c.products.push_back({"ATTA-5", "Aashirvaad Atta 5kg", orders::Money{28900}, 40, "pack",
-                          "staples", {"atta", "aata"}});
-    c.products.push_back({"MAGGI-70", "Maggi 70g", orders::Money{1400}, 200, "packet", "snacks",
-                          {}});
+    c.products.push_back({"ATTA-5",
+                          "Aashirvaad Atta 5kg",
+                          orders::Money{28900},
+                          40,
+                          "pack",
+                          "staples",
+                          {"atta", "aata"}});
+    c.products.push_back(
+        {"MAGGI-70", "Maggi 70g", orders::Money{1400}, 200, "packet", "snacks", {}});
     return c;
   }
 

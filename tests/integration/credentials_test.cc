@@ -1,9 +1,9 @@
 // Graph API tokens at rest (AES-256-GCM under the master key, bound to the shop's number):
 // sealed values hide the token, open with the key for their shop only, and fail cleanly with
 // another key, for another shop or when damaged; values sealed before the binding still open.
-#include <gtest/gtest.h>
-
 #include "infra/credentials.h"
+
+#include <gtest/gtest.h>
 
 namespace chatshop::infra {
 namespace {

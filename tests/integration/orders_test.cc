@@ -25,7 +25,9 @@ constexpr const char* kOwner = "919800000001";
 class DirectCatalog : public bot::CatalogSource {
  public:
   explicit DirectCatalog(const std::string& url) : store_(url) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override { return store_.LoadCatalog(shop_id); }
+  Result<orders::Catalog> CatalogFor(int64_t shop_id) override {
+    return store_.LoadCatalog(shop_id);
+  }
   void Forget(int64_t) override {}
 
  private:
@@ -47,7 +49,8 @@ class OrdersTest : public ::testing::Test {
     auto catalog = orders::ReadCatalogCsvFile(std::string(CHATSHOP_FIXTURES_DIR) +
                                               "/catalogs/kirana_catalog.csv");
     ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop_id_, catalog.catalog));
-    auto loaded = common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, bot::WorkerTemplateNames());
+    auto loaded =
+        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, bot::WorkerTemplateNames());
     ASSERT_TRUE(loaded);
     templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
   }
@@ -91,9 +94,10 @@ class OrdersTest : public ::testing::Test {
     std::vector<std::string> bodies;
     const int n = std::stoi(Q("SELECT count(*) FROM outbox WHERE recipient = '" + to + "'"));
     for (int i = 0; i < n; ++i) {
-      bodies.push_back(Q("SELECT coalesce(payload->'text'->>'body', payload->'interactive'->'body'->>'text') "
-                         "FROM outbox WHERE recipient = '" + to + "' ORDER BY id OFFSET " +
-                         std::to_string(i) + " LIMIT 1"));
+      bodies.push_back(
+          Q("SELECT coalesce(payload->'text'->>'body', payload->'interactive'->'body'->>'text') "
+            "FROM outbox WHERE recipient = '" +
+            to + "' ORDER BY id OFFSET " + std::to_string(i) + " LIMIT 1"));
     }
     return bodies;
   }
@@ -163,7 +167,8 @@ TEST_F(OrdersTest, LapsedReservationIsCancelledItsStockReleasedAndTheCustomerTol
   EXPECT_EQ(Q("SELECT status || ' ' || reason FROM orders"), "cancelled payment timeout");
   EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "10");
   EXPECT_EQ(Q("SELECT bool_and(released) FROM reservations"), "t");
-  EXPECT_EQ(Q("SELECT actor || ':' || from_status || '>' || to_status FROM order_events ORDER BY id DESC LIMIT 1"),
+  EXPECT_EQ(Q("SELECT actor || ':' || from_status || '>' || to_status FROM order_events ORDER BY "
+              "id DESC LIMIT 1"),
             "system:awaiting_payment>cancelled");
   EXPECT_NE(Said("919811111111").back().find("the payment did not arrive within 30 minutes"),
             std::string::npos);
@@ -179,7 +184,8 @@ TEST_F(OrdersTest, APaymentWaitingForReviewRemindsTheOwnersOnce) {
   const std::string customer = "919844444444";
   Handle(worker, Text(customer, "wamid.r1", "2 maggi"));
   Handle(worker, Tap(customer, "wamid.r2", "cart:checkout"));
-  Handle(worker, Message(customer, "wamid.r3", "image", {{"id", "MEDIA-R"}, {"mime_type", "image/jpeg"}}));
+  Handle(worker,
+         Message(customer, "wamid.r3", "image", {{"id", "MEDIA-R"}, {"mime_type", "image/jpeg"}}));
   ASSERT_EQ(Q("SELECT status FROM orders"), "payment_review");
   const size_t owner_before = Said(kOwner).size();
 
@@ -190,7 +196,8 @@ TEST_F(OrdersTest, APaymentWaitingForReviewRemindsTheOwnersOnce) {
   EXPECT_EQ(*clock.Tick(), 1);
   const auto said = Said(kOwner);
   ASSERT_EQ(said.size(), owner_before + 1);
-  EXPECT_NE(said.back().find("#" + Q("SELECT number FROM orders")), std::string::npos) << said.back();
+  EXPECT_NE(said.back().find("#" + Q("SELECT number FROM orders")), std::string::npos)
+      << said.back();
   EXPECT_EQ(*clock.Tick(), 0) << "once";
   Q("UPDATE orders SET review_since = now() - interval '2 hours'");
   EXPECT_EQ(*clock.Tick(), 0) << "still once";
@@ -201,7 +208,8 @@ TEST_F(OrdersTest, APaymentWaitingForReviewRemindsTheOwnersOnce) {
 // The catalog as it was loaded once: a cached copy that has not caught up with the database.
 class SnapshotCatalog : public bot::CatalogSource {
  public:
-  explicit SnapshotCatalog(const std::string& url) : snapshot_(*infra::PgCatalogStore(url).LoadCatalog(1)) {}
+  explicit SnapshotCatalog(const std::string& url)
+      : snapshot_(*infra::PgCatalogStore(url).LoadCatalog(1)) {}
   Result<orders::Catalog> CatalogFor(int64_t) override { return snapshot_; }
   void Forget(int64_t) override {}
 
@@ -215,14 +223,17 @@ TEST_F(OrdersTest, ACheckoutWithOneShortLineReservesNothing) {
   SnapshotCatalog stale(schema_.url());
   bot::InboundProcessor processor(store, &stale, *templates_, metrics_);
   const std::string customer = "919855555555";
-  ASSERT_EQ(processor.Handle(Text(customer, "wamid.s1", "2 maggi, 3 paneer")).disposition, bot::Disposition::kAck);
+  ASSERT_EQ(processor.Handle(Text(customer, "wamid.s1", "2 maggi, 3 paneer")).disposition,
+            bot::Disposition::kAck);
   // Between the bill and checkout, someone else buys the paneer; the cached catalog does not
   // know yet, so only the database's reservation can find the shortage.
   Q("UPDATE products SET stock = 1 WHERE sku = 'PANEER-200'");
-  ASSERT_EQ(processor.Handle(Tap(customer, "wamid.s2", "cart:checkout")).disposition, bot::Disposition::kAck);
+  ASSERT_EQ(processor.Handle(Tap(customer, "wamid.s2", "cart:checkout")).disposition,
+            bot::Disposition::kAck);
   EXPECT_EQ(Q("SELECT count(*) FROM orders"), "0");
   EXPECT_EQ(Q("SELECT count(*) FROM reservations"), "0");
-  EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "200") << "the maggi is not taken";
+  EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "200")
+      << "the maggi is not taken";
   EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "1");
   EXPECT_NE(Said(customer).back().find("Paneer"), std::string::npos) << Said(customer).back();
 }
@@ -235,18 +246,23 @@ TEST_F(OrdersTest, OwnerListsOpenOrdersAndCancelsOneWithAReason) {
   const std::string number = Q("SELECT number FROM orders");
   Handle(worker, Text(kOwner, "wamid.o3", "orders"));
   EXPECT_EQ(Said(kOwner).back(), "1 open order(s). Tap one to see it.");
-  EXPECT_EQ(Q("SELECT payload->'interactive'->'action'->'sections'->0->'rows'->0->>'title' FROM outbox "
-              "WHERE recipient = '" + std::string(kOwner) + "' ORDER BY id DESC LIMIT 1"),
-            "#" + number + " · ₹270.00");
+  EXPECT_EQ(
+      Q("SELECT payload->'interactive'->'action'->'sections'->0->'rows'->0->>'title' FROM outbox "
+        "WHERE recipient = '" +
+        std::string(kOwner) + "' ORDER BY id DESC LIMIT 1"),
+      "#" + number + " · ₹270.00");
 
   Handle(worker, Text(kOwner, "wamid.o4", "cancel " + number + " customer called to cancel"));
-  EXPECT_EQ(Q("SELECT status || ' / ' || reason FROM orders"), "cancelled / customer called to cancel");
+  EXPECT_EQ(Q("SELECT status || ' / ' || reason FROM orders"),
+            "cancelled / customer called to cancel");
   EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "10") << "stock released";
-  EXPECT_EQ(Q("SELECT actor || ' ' || from_status || '>' || to_status || ' ' || reason FROM order_events "
-              "ORDER BY id DESC LIMIT 1"),
-            std::string("owner:") + kOwner + " awaiting_payment>cancelled customer called to cancel");
+  EXPECT_EQ(
+      Q("SELECT actor || ' ' || from_status || '>' || to_status || ' ' || reason FROM order_events "
+        "ORDER BY id DESC LIMIT 1"),
+      std::string("owner:") + kOwner + " awaiting_payment>cancelled customer called to cancel");
   EXPECT_NE(Said(customer).back().find("#" + number), std::string::npos) << Said(customer).back();
-  EXPECT_NE(Said(customer).back().find("customer called to cancel"), std::string::npos) << Said(customer).back();
+  EXPECT_NE(Said(customer).back().find("customer called to cancel"), std::string::npos)
+      << Said(customer).back();
   Handle(worker, Text(kOwner, "wamid.o5", "orders"));
   EXPECT_NE(Said(kOwner).back().find("No open orders"), std::string::npos) << Said(kOwner).back();
 }
@@ -266,11 +282,13 @@ TEST_F(OrdersTest, ApprovingTwiceChangesTheOrderOnceAndANonOwnerCannotApprove) {
   const std::string customer = "919822222222";
   Handle(worker, Text(customer, "wamid.c1", "2 maggi"));
   Handle(worker, Tap(customer, "wamid.c2", "cart:checkout"));
-  Handle(worker, Message(customer, "wamid.c3", "image", {{"id", "MEDIA-9"}, {"mime_type", "image/jpeg"}}));
+  Handle(worker,
+         Message(customer, "wamid.c3", "image", {{"id", "MEDIA-9"}, {"mime_type", "image/jpeg"}}));
   ASSERT_EQ(Q("SELECT status FROM orders"), "payment_review");
   EXPECT_EQ(Q("SELECT media_id || ' ' || status FROM payment_proofs"), "MEDIA-9 pending");
   const std::string number = Q("SELECT number FROM orders");
-  const std::string button = "own:approve:" + Q("SELECT id FROM orders") + ":" + Q("SELECT nonce FROM orders");
+  const std::string button =
+      "own:approve:" + Q("SELECT id FROM orders") + ":" + Q("SELECT nonce FROM orders");
 
   // Somebody else types the owner's command, or presses a forged button: customer flow only.
   Handle(worker, Text("919833333333", "wamid.x1", "approve " + number));
@@ -285,11 +303,13 @@ TEST_F(OrdersTest, ApprovingTwiceChangesTheOrderOnceAndANonOwnerCannotApprove) {
   const auto owner_said = Said(kOwner);
   ASSERT_EQ(owner_said.size(), 3u);
   EXPECT_NE(owner_said[0].find("is now confirmed"), std::string::npos) << owner_said[0];
-  EXPECT_NE(owner_said[1].find("is from an older notice of *order #" + number + "*, which is now confirmed"),
+  EXPECT_NE(owner_said[1].find("is from an older notice of *order #" + number +
+                               "*, which is now confirmed"),
             std::string::npos)
       << "the nonce changed with the approval: the second tap is stale";
   int approvals = 0;
-  for (const auto& body : Said(customer)) approvals += body.find("is approved") != std::string::npos;
+  for (const auto& body : Said(customer))
+    approvals += body.find("is approved") != std::string::npos;
   EXPECT_EQ(approvals, 1) << "the customer is told once";
 
   // A button with a wrong nonce does nothing.
@@ -301,7 +321,8 @@ TEST_F(OrdersTest, ApprovingTwiceChangesTheOrderOnceAndANonOwnerCannotApprove) {
   Handle(worker, Text(kOwner, "wamid.o7", "out " + number));
   Handle(worker, Text(kOwner, "wamid.o8", "delivered " + number));
   EXPECT_EQ(Q("SELECT status FROM orders"), "delivered");
-  EXPECT_EQ(Q("SELECT string_agg(coalesce(from_status, '-') || '>' || to_status, ' ' ORDER BY id) FROM order_events"),
+  EXPECT_EQ(Q("SELECT string_agg(coalesce(from_status, '-') || '>' || to_status, ' ' ORDER BY id) "
+              "FROM order_events"),
             "->awaiting_payment awaiting_payment>payment_review payment_review>confirmed "
             "confirmed>packed packed>out_for_delivery out_for_delivery>delivered");
   EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "198") << "sold, not released";
@@ -312,17 +333,20 @@ TEST_F(OrdersTest, OwnerRejectsWithAReasonAndTheCustomerPaysAgain) {
   const std::string customer = "919844444444";
   Handle(worker, Text(customer, "wamid.d1", "2 maggi"));
   Handle(worker, Tap(customer, "wamid.d2", "cart:checkout"));
-  Handle(worker, Message(customer, "wamid.d3", "image", {{"id", "MEDIA-1"}, {"mime_type", "image/png"}}));
+  Handle(worker,
+         Message(customer, "wamid.d3", "image", {{"id", "MEDIA-1"}, {"mime_type", "image/png"}}));
   const std::string number = Q("SELECT number FROM orders");
   Handle(worker, Text(kOwner, "wamid.d4", "reject " + number + " amount is short by 10"));
-  EXPECT_EQ(Q("SELECT status || ' / ' || reason FROM orders"), "awaiting_payment / amount is short by 10");
+  EXPECT_EQ(Q("SELECT status || ' / ' || reason FROM orders"),
+            "awaiting_payment / amount is short by 10");
   EXPECT_EQ(Q("SELECT expires_at > now() + interval '29 minutes' FROM orders"), "t") << "renewed";
   const auto said = Said(customer);
   EXPECT_NE(said[said.size() - 2].find("could not accept your payment for order #" + number +
                                        ": amount is short by 10"),
             std::string::npos);
   EXPECT_NE(said.back().find("upi://pay?pa=sharmakirana@okaxis"), std::string::npos);
-  Handle(worker, Message(customer, "wamid.d5", "image", {{"id", "MEDIA-2"}, {"mime_type", "image/png"}}));
+  Handle(worker,
+         Message(customer, "wamid.d5", "image", {{"id", "MEDIA-2"}, {"mime_type", "image/png"}}));
   EXPECT_EQ(Q("SELECT status FROM orders"), "payment_review");
   EXPECT_EQ(Q("SELECT count(*) FROM payment_proofs"), "2");
 }

@@ -13,7 +13,8 @@ class PostgresTest : public ::testing::Test {
   void SetUp() override {
     auto applied = Migrator(schema_.url()).Migrate();
     ASSERT_TRUE(applied) << applied.error().ToString();
-    auto shop = PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "tok");
+    auto shop =
+        PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "tok");
     ASSERT_TRUE(shop) << shop.error().ToString();
     auto record = PgInboundStore(schema_.url()).FindShopByPhoneNumberId("106540352242922");
     ASSERT_TRUE(record) << record.error().ToString();
@@ -112,8 +113,9 @@ TEST_F(PostgresTest, InboxRowAndRepliesCommitTogetherOncePerWamid) {
   EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox"), "1");
   EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM outbox"), "1");
   EXPECT_EQ(schema_.QueryValue("SELECT caused_by FROM outbox"), "wamid.1");
-  EXPECT_EQ(schema_.QueryValue("SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM inbox"),
-            "2026-08-05");
+  EXPECT_EQ(
+      schema_.QueryValue("SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM inbox"),
+      "2026-08-05");
 }
 
 TEST_F(PostgresTest, OutboxRowsAreLeasedQueuedOnceAndKeepTheirOrderPerRecipient) {
@@ -150,7 +152,8 @@ TEST_F(PostgresTest, OutboxRowsAreLeasedQueuedOnceAndKeepTheirOrderPerRecipient)
   ASSERT_TRUE(store.MarkSent(first, "wamid.out.1"));
   EXPECT_FALSE((*store.Load(second))->earlier_unsent);
   ASSERT_TRUE(store.MarkDead(second, 131026, "graph api error 131026"));
-  EXPECT_EQ(schema_.QueryValue("SELECT string_agg(status || ':' || coalesce(wamid, error_code::text), ' ' ORDER BY id) FROM outbox"),
+  EXPECT_EQ(schema_.QueryValue("SELECT string_agg(status || ':' || coalesce(wamid, "
+                               "error_code::text), ' ' ORDER BY id) FROM outbox"),
             "sent:wamid.out.1 dead:131026");
   EXPECT_FALSE(*store.Load(999)) << "no such row";
 
@@ -159,7 +162,8 @@ TEST_F(PostgresTest, OutboxRowsAreLeasedQueuedOnceAndKeepTheirOrderPerRecipient)
   EXPECT_TRUE((*store.Load(first))->credentials_ok) << "the token was replaced meanwhile";
   ASSERT_TRUE(store.HoldShop((*one)->shop_id, "tok", "graph api error 190"));
   EXPECT_FALSE((*store.Load(first))->credentials_ok);
-  ASSERT_TRUE(PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "new-tok"));
+  ASSERT_TRUE(
+      PgShopDirectory(schema_.url()).UpsertShop("106540352242922", "Sharma Kirana", "new-tok"));
   EXPECT_TRUE((*store.Load(first))->credentials_ok);
   EXPECT_EQ((*store.Load(first))->access_token, "new-tok");
 }
@@ -200,14 +204,17 @@ TEST_F(PostgresTest, DeliveryStatusesOnlyMoveForwardAndAFailedNoticeTellsTheOwne
   EXPECT_FALSE(*inbound.RecordStatus(status("delivered", 1785900030), *shop, report))
       << "read never goes back to delivered";
   EXPECT_FALSE(*inbound.RecordStatus(status("deleted", 1785900030), *shop, report)) << "unknown";
-  EXPECT_EQ(schema_.QueryValue("SELECT status FROM message_status WHERE wamid = 'wamid.OUT'"), "read");
+  EXPECT_EQ(schema_.QueryValue("SELECT status FROM message_status WHERE wamid = 'wamid.OUT'"),
+            "read");
   EXPECT_EQ(reports, 0);
 
   EXPECT_TRUE(*inbound.RecordStatus(status("failed", 1785900040), *shop, report));
   EXPECT_FALSE(*inbound.RecordStatus(status("failed", 1785900040), *shop, report)) << "once";
   EXPECT_EQ(reports, 1);
-  EXPECT_EQ(schema_.QueryValue("SELECT status || ' ' || error_code FROM message_status"), "failed 131026");
-  EXPECT_EQ(schema_.QueryValue("SELECT payload->'text'->>'body' FROM outbox WHERE recipient = '919800000001'"),
+  EXPECT_EQ(schema_.QueryValue("SELECT status || ' ' || error_code FROM message_status"),
+            "failed 131026");
+  EXPECT_EQ(schema_.QueryValue(
+                "SELECT payload->'text'->>'body' FROM outbox WHERE recipient = '919800000001'"),
             "#1001 919876543210 Message undeliverable (131026)");
 }
 

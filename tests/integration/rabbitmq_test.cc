@@ -1,10 +1,11 @@
+#include "infra/rabbitmq.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
 #include "infra/rabbit_outbound.h"
-#include "infra/rabbitmq.h"
 #include "support/stack.h"
 
 namespace chatshop::infra {
@@ -13,7 +14,8 @@ namespace {
 // Runs the consumer until the handler sets `stop`, or for 30 s at most.
 void RunUntilStopped(RabbitConsumer& consumer, std::atomic<bool>& stop) {
   std::thread watchdog([&] {
-    for (int i = 0; i < 300 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 300 && !stop; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     stop = true;
   });
   consumer.Run(stop);
@@ -53,12 +55,15 @@ TEST_F(RabbitTest, ConfirmedMessagesAreConsumedInOrderPerShard) {
   std::map<std::string, std::vector<int>> seen;  // queue → bodies in arrival order
   std::atomic<bool> stop{false};
   int handled = 0;
-  RabbitConsumer consumer(settings_, [&](const Delivery& d) {
-    seen[d.queue].push_back(std::stoi(d.body));
-    EXPECT_EQ(d.message_id, "id-" + d.body);
-    if (++handled == 20) stop = true;
-    return DeliveryAction::kAck;
-  }, Inbound());
+  RabbitConsumer consumer(
+      settings_,
+      [&](const Delivery& d) {
+        seen[d.queue].push_back(std::stoi(d.body));
+        EXPECT_EQ(d.message_id, "id-" + d.body);
+        if (++handled == 20) stop = true;
+        return DeliveryAction::kAck;
+      },
+      Inbound());
   RunUntilStopped(consumer, stop);
   ASSERT_EQ(handled, 20);
   for (const auto& [queue, bodies] : seen) {
@@ -83,9 +88,9 @@ TEST_F(RabbitTest, ConcurrentCallersAreAllConfirmed) {
   for (auto& c : callers) c.join();
   EXPECT_EQ(failures.load(), 0);
   RabbitNames names{settings_.name_prefix};
-  EXPECT_EQ(*QueueDepth(settings_, names.InboundQueue(0)) +
-                *QueueDepth(settings_, names.InboundQueue(1)),
-            400u);
+  EXPECT_EQ(
+      *QueueDepth(settings_, names.InboundQueue(0)) + *QueueDepth(settings_, names.InboundQueue(1)),
+      400u);
   publisher.Stop();
 }
 
@@ -105,12 +110,15 @@ TEST_F(RabbitTest, RetryHoldsTheMessageUntilTheHandlerSucceeds) {
   std::vector<int> order;
   int attempts = 0;
   std::atomic<bool> stop{false};
-  RabbitConsumer consumer(settings_, [&](const Delivery& d) {
-    if (d.body == "1" && ++attempts < 3) return DeliveryAction::kRetry;  // "database down"
-    order.push_back(std::stoi(d.body));
-    if (order.size() == 2) stop = true;
-    return DeliveryAction::kAck;
-  }, Inbound());
+  RabbitConsumer consumer(
+      settings_,
+      [&](const Delivery& d) {
+        if (d.body == "1" && ++attempts < 3) return DeliveryAction::kRetry;  // "database down"
+        order.push_back(std::stoi(d.body));
+        if (order.size() == 2) stop = true;
+        return DeliveryAction::kAck;
+      },
+      Inbound());
   RunUntilStopped(consumer, stop);
   EXPECT_EQ(order, (std::vector<int>{1, 2})) << "message 2 must not overtake a retried message 1";
   EXPECT_EQ(attempts, 3);
@@ -130,7 +138,8 @@ TEST_F(RabbitTest, DelayedJobsComeBackToTheirShardAndDeadLettersCanBePeekedAndRe
   ASSERT_FALSE(home.empty());
 
   ASSERT_TRUE(queue.Delay(job, std::chrono::milliseconds(300)));
-  EXPECT_EQ(*QueueDepth(settings_, names.DelayQueue(DelayBand(std::chrono::milliseconds(300)))), 1u);
+  EXPECT_EQ(*QueueDepth(settings_, names.DelayQueue(DelayBand(std::chrono::milliseconds(300)))),
+            1u);
   EXPECT_EQ(*QueueDepth(settings_, home), 0u) << "not before its time";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (*QueueDepth(settings_, home) == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -171,8 +180,8 @@ TEST(RabbitUnavailableTest, UnreachableBrokerFailsFastAndNotReady) {
   common::MetricsRegistry metrics;
   RabbitPublisher publisher({"amqp://guest:guest@127.0.0.1:1", "unreachable", 1, 1}, metrics);
   publisher.Start();
-  auto status = publisher.PublishConfirmed(
-      {{webhook::QueueMessage::Route::kInbound, 0, "x", "", "{}"}});
+  auto status =
+      publisher.PublishConfirmed({{webhook::QueueMessage::Route::kInbound, 0, "x", "", "{}"}});
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().code, ErrorCode::kUnavailable);
   EXPECT_FALSE(publisher.Check());

@@ -4,11 +4,10 @@
 // API, with cloud-api.md §5.2) on the /messages bodies chatshop builds, as a checker: every
 // violation, named by its path. Builders are tested against it with extreme inputs.
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace chatshop::testing {
 
@@ -31,7 +30,8 @@ inline std::vector<std::string> SchemaViolations(const nlohmann::json& m) {
       return;
     }
     const std::string value = parent[key];
-    if (Utf8Chars(value) > max) problems.push_back(where + "." + key + ": longer than " + std::to_string(max));
+    if (Utf8Chars(value) > max)
+      problems.push_back(where + "." + key + ": longer than " + std::to_string(max));
     if (required && value.empty()) problems.push_back(where + "." + key + ": empty");
   };
   if (m.value("messaging_product", "") != "whatsapp") problems.push_back("messaging_product");
@@ -48,24 +48,30 @@ inline std::vector<std::string> SchemaViolations(const nlohmann::json& m) {
   } else if (type == "interactive") {
     const auto& i = m["interactive"];
     const std::string kind = i.value("type", "");
-    if (i.contains("header")) text_at_most(i["header"], "text", 60, "header", false);  // HeaderObject
-    if (i.contains("footer")) text_at_most(i["footer"], "text", 60, "footer", true);   // FooterObject
-    if (kind != "product") text_at_most(i["body"], "text", 1024, "body", true);         // BodyObject
+    if (i.contains("header"))
+      text_at_most(i["header"], "text", 60, "header", false);  // HeaderObject
+    if (i.contains("footer"))
+      text_at_most(i["footer"], "text", 60, "footer", true);                     // FooterObject
+    if (kind != "product") text_at_most(i["body"], "text", 1024, "body", true);  // BodyObject
     const auto& action = i["action"];
     if (kind == "button") {
       const auto& buttons = action["buttons"];
-      if (!buttons.is_array() || buttons.empty() || buttons.size() > 3) problems.push_back("buttons: 1 to 3");
+      if (!buttons.is_array() || buttons.empty() || buttons.size() > 3)
+        problems.push_back("buttons: 1 to 3");
       std::set<std::string> ids, titles;
       for (const auto& b : buttons) {
         text_at_most(b["reply"], "id", 256, "button", true);
         text_at_most(b["reply"], "title", 20, "button", true);
-        if (!ids.insert(b["reply"].value("id", "")).second) problems.push_back("button id repeated");
-        if (!titles.insert(b["reply"].value("title", "")).second) problems.push_back("button title repeated");
+        if (!ids.insert(b["reply"].value("id", "")).second)
+          problems.push_back("button id repeated");
+        if (!titles.insert(b["reply"].value("title", "")).second)
+          problems.push_back("button title repeated");
       }
     } else if (kind == "list") {
       text_at_most(action, "button", 20, "action", true);
       const auto& sections = action["sections"];
-      if (!sections.is_array() || sections.empty() || sections.size() > 10) problems.push_back("sections: 1 to 10");
+      if (!sections.is_array() || sections.empty() || sections.size() > 10)
+        problems.push_back("sections: 1 to 10");
       size_t rows = 0;
       std::set<std::string> ids;
       for (const auto& s : sections) {
@@ -84,10 +90,12 @@ inline std::vector<std::string> SchemaViolations(const nlohmann::json& m) {
       text_at_most(action, "catalog_id", 1000, "action", true);
       text_at_most(action, "product_retailer_id", 1000, "action", true);
     } else if (kind == "product_list") {
-      if (!i.contains("header") || i["header"].value("type", "") != "text") problems.push_back("product_list: text header required");
+      if (!i.contains("header") || i["header"].value("type", "") != "text")
+        problems.push_back("product_list: text header required");
       text_at_most(i["header"], "text", 60, "header", true);
       const auto& sections = action["sections"];
-      if (!sections.is_array() || sections.empty() || sections.size() > 10) problems.push_back("sections: 1 to 10");
+      if (!sections.is_array() || sections.empty() || sections.size() > 10)
+        problems.push_back("sections: 1 to 10");
       size_t items = 0;
       for (const auto& s : sections) {
         text_at_most(s, "title", 24, "section", sections.size() > 1);

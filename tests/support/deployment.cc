@@ -37,8 +37,7 @@ std::string SandboxCustomer::Taps(const std::string& reply_id) {
 }
 
 std::string SandboxCustomer::SendsMedia(const std::string& bytes, const std::string& mime_type) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string encoded;
   for (size_t i = 0; i < bytes.size(); i += 3) {
     uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
@@ -98,7 +97,8 @@ Deployment::Deployment(std::string rabbit_url) {
                               << "verify_token = \"e2e-verify\"\n"
                               << "graph_base_url = \"http://127.0.0.1:" << sandbox_port_ << "\"\n"
                               << "[postgres]\nurl = \"" << schema_.url() << "\"\n"
-                              << "[redis]\nurl = \"" << stack.redis.url << "\"\n"
+                              << "[redis]\nurl = \"" << stack.redis.url
+                              << "\"\n"
                               // Shop ids repeat across test schemas: cached catalogs must not.
                               << "key_prefix = \"" << rabbit_.name_prefix << "\"\n"
                               << "[rabbitmq]\nurl = \"" << rabbit_.url << "\"\n"
@@ -149,7 +149,8 @@ Deployment::~Deployment() {
 void Deployment::Start(const std::string& program) { StartAs(program, program, {}); }
 
 void Deployment::StartAs(const std::string& name, const std::string& program,
-                         const std::vector<std::string>& args, const std::vector<std::string>& env) {
+                         const std::vector<std::string>& args,
+                         const std::vector<std::string>& env) {
   std::vector<std::string> argv;
   if (!env.empty()) {
     argv.push_back("/usr/bin/env");  // execs the program: the pid stays the program's
@@ -157,7 +158,8 @@ void Deployment::StartAs(const std::string& name, const std::string& program,
   }
   argv.insert(argv.end(), {Bin("chatshop-" + program), "--config", config_path_});
   argv.insert(argv.end(), args.begin(), args.end());
-  programs_.emplace_back(name, std::make_unique<ChildProcess>(argv, (dir_ / (name + ".log")).string()));
+  programs_.emplace_back(name,
+                         std::make_unique<ChildProcess>(argv, (dir_ / (name + ".log")).string()));
 }
 
 int Deployment::Stop(const std::string& program) {

@@ -6,13 +6,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <utility>
-#include <vector>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "infra/rabbitmq.h"
 #include "support/process.h"

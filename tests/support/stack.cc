@@ -5,9 +5,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
-#include <random>
-
 #include <pqxx/pqxx>
+#include <random>
 
 namespace chatshop::testing {
 
@@ -37,8 +36,8 @@ TestSchema::TestSchema() : name_(UniqueName("t")) {
   const std::string base = StackConfig().postgres.url;
   pqxx::connection c(base);
   pqxx::nontransaction(c).exec("CREATE SCHEMA " + name_);
-  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + name_;
+  url_ =
+      base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + name_;
 }
 
 TestSchema::~TestSchema() {

@@ -32,7 +32,8 @@ std::string CsvField(const std::string& text) {
 }
 
 // The shop's catalog in the import format, so export → edit → import is a round trip.
-int CatalogExport(const common::Config& config, const std::string& shop_number, const std::string& path) {
+int CatalogExport(const common::Config& config, const std::string& shop_number,
+                  const std::string& path) {
   auto shop_id = ShopId(config, shop_number);
   if (!shop_id) return 1;
   infra::PgCatalogStore store(config.postgres.url);
@@ -63,8 +64,8 @@ int CatalogExport(const common::Config& config, const std::string& shop_number, 
   return 0;
 }
 
-int StockAdjust(const common::Config& config, const std::string& shop_number, const std::string& sku,
-                const std::string& change) {
+int StockAdjust(const common::Config& config, const std::string& shop_number,
+                const std::string& sku, const std::string& change) {
   char* end = nullptr;
   const long long delta = std::strtoll(change.c_str(), &end, 10);
   if (change.empty() || *end != '\0' || (change[0] != '+' && change[0] != '-') || delta == 0) {
@@ -77,7 +78,8 @@ int StockAdjust(const common::Config& config, const std::string& shop_number, co
   auto now = store.AdjustStock(*shop_id, sku, delta);
   if (!now) return Fail(now.error());
   // The workers read the catalog through the cache: drop it so the next reply sees this.
-  infra::RedisCatalogCache cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
+  infra::RedisCatalogCache cache(
+      {config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
   orders::CatalogService service(store, cache);
   std::cout << sku << " stock is now " << *now << "\n";
   if (auto dropped = service.DropCached(*shop_id); !dropped) {
@@ -100,7 +102,8 @@ int AliasChange(const common::Config& config, const std::string& shop, const std
   infra::PgCatalogStore store(config.postgres.url);
   auto aliases = store.ChangeAlias(*shop_id, sku, alias, add);
   if (!aliases) return Fail(aliases.error());
-  infra::RedisCatalogCache cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
+  infra::RedisCatalogCache cache(
+      {config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
   if (auto dropped = orders::CatalogService(store, cache).DropCached(*shop_id); !dropped) {
     std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
   }
@@ -119,30 +122,44 @@ int ShopShow(const common::Config& config, const std::string& shop, bool as_json
   }
   const auto& s = *shown;
   auto rupees = [](const nlohmann::json& minor) {
-    return minor.is_number() ? orders::Money{minor.get<int64_t>()}.ToRupeeText() : std::string("never");
+    return minor.is_number() ? orders::Money{minor.get<int64_t>()}.ToRupeeText()
+                             : std::string("never");
   };
   std::cout << "shop " << s["id"] << " \"" << s["name"].get<std::string>() << "\", phone_number_id "
             << s["phone_number_id"].get<std::string>() << "\n"
-            << "  replies in " << s["locale"].get<std::string>() << "; " << s["products"] << " products\n"
+            << "  replies in " << s["locale"].get<std::string>() << "; " << s["products"]
+            << " products\n"
             << "  delivery " << rupees(s["delivery_fee_minor"]) << ", free from "
             << rupees(s["free_delivery_from_minor"]) << "\n"
             << "  UPI " << (s["upi_vpa"].is_string() ? s["upi_vpa"].get<std::string>() : "none")
-            << (s["upi_payee_name"].is_string() ? " (payee " + s["upi_payee_name"].get<std::string>() + ")" : "")
+            << (s["upi_payee_name"].is_string()
+                    ? " (payee " + s["upi_payee_name"].get<std::string>() + ")"
+                    : "")
             << ", cash on delivery " << (s["cod_allowed"].get<bool>() ? "yes" : "no") << "\n"
-            << "  sends " << (s["messages_per_second"].is_number() ? s["messages_per_second"].dump() : "the default")
+            << "  sends "
+            << (s["messages_per_second"].is_number() ? s["messages_per_second"].dump()
+                                                     : "the default")
             << " messages/s; holds stock "
-            << (s["reservation_minutes"].is_number() ? s["reservation_minutes"].dump() + " minutes" : "the default time")
+            << (s["reservation_minutes"].is_number() ? s["reservation_minutes"].dump() + " minutes"
+                                                     : "the default time")
             << " at checkout; currency " << s["currency"].get<std::string>() << "\n"
-            << "  number " << (s["display_phone_number"].is_string() ? s["display_phone_number"].get<std::string>() : "?")
-            << ", WABA " << (s["waba_id"].is_string() ? s["waba_id"].get<std::string>() : "?") << "\n"
-            << "  token " << (s["token_encrypted"].get<bool>() ? "encrypted" : "NOT encrypted") << ", "
-            << (s["credentials_ok"].get<bool>() ? "not refused"
-                                                : "REFUSED by Meta: " + s.value("credentials_error", std::string()))
+            << "  number "
+            << (s["display_phone_number"].is_string() ? s["display_phone_number"].get<std::string>()
+                                                      : "?")
+            << ", WABA " << (s["waba_id"].is_string() ? s["waba_id"].get<std::string>() : "?")
+            << "\n"
+            << "  token " << (s["token_encrypted"].get<bool>() ? "encrypted" : "NOT encrypted")
+            << ", "
+            << (s["credentials_ok"].get<bool>()
+                    ? "not refused"
+                    : "REFUSED by Meta: " + s.value("credentials_error", std::string()))
             << "\n";
-  if (s["disabled_at"].is_string()) std::cout << "  DISABLED since " << s["disabled_at"].get<std::string>() << "\n";
+  if (s["disabled_at"].is_string())
+    std::cout << "  DISABLED since " << s["disabled_at"].get<std::string>() << "\n";
   for (const auto& owner : s["owners"]) {
-    std::cout << "  owner +" << owner["phone"].get<std::string>() << " " << owner["name"].get<std::string>()
-              << " (" << owner["locale"].get<std::string>() << ")\n";
+    std::cout << "  owner +" << owner["phone"].get<std::string>() << " "
+              << owner["name"].get<std::string>() << " (" << owner["locale"].get<std::string>()
+              << ")\n";
   }
   for (const auto& [kind, name] : s["notice_templates"].items()) {
     std::cout << "  notice " << kind << ": template " << name.get<std::string>() << "\n";
@@ -152,7 +169,8 @@ int ShopShow(const common::Config& config, const std::string& shop, bool as_json
 
 // What to paste into Meta's dashboard (App → WhatsApp → Configuration).
 int WebhookInfo(const common::Config& config) {
-  const std::string base = config.http.public_url.empty() ? "https://<your public host>" : config.http.public_url;
+  const std::string base =
+      config.http.public_url.empty() ? "https://<your public host>" : config.http.public_url;
   std::cout << "Callback URL:  " << base << config.http.webhook_path << "\n"
             << "Verify token:  " << config.whatsapp.verify_token << "\n"
             << "Subscribe the app to the webhook field: messages\n"
@@ -165,9 +183,11 @@ int WebhookInfo(const common::Config& config) {
 }
 
 // A text from the shop's number to `to`, through the outbox and the sender like any reply.
-int SendTest(const common::Config& config, const std::string& shop, std::string to, const std::string& text) {
+int SendTest(const common::Config& config, const std::string& shop, std::string to,
+             const std::string& text) {
   if (!to.empty() && to[0] == '+') to.erase(0, 1);
-  if (to.size() < 8 || to.size() > 15 || to[0] == '0' || to.find_first_not_of("0123456789") != std::string::npos) {
+  if (to.size() < 8 || to.size() > 15 || to[0] == '0' ||
+      to.find_first_not_of("0123456789") != std::string::npos) {
     std::cerr << "chatshopctl: NUMBER: a WhatsApp number with country code, like 919812345678\n";
     return 1;
   }
@@ -220,8 +240,10 @@ int CredentialsSet(const common::Config& config, const std::string& shop, const 
   infra::PgShopDirectory shops(config.postgres.url);
   auto changed = shops.SetToken(shop, *sealed);
   if (!changed) return Fail(changed.error());
-  std::cout << "shop " << shop << ": token stored encrypted (AES-256-GCM); check it with "
-               "`chatshopctl credentials check --shop " << shop << "`\n";
+  std::cout << "shop " << shop
+            << ": token stored encrypted (AES-256-GCM); check it with "
+               "`chatshopctl credentials check --shop "
+            << shop << "`\n";
   return 0;
 }
 
@@ -243,8 +265,9 @@ int CredentialsCheck(const common::Config& config, const std::string& shop) {
     }
     return Fail(number.error());
   }
-  std::cout << "shop " << shop << ": the token works for " << number->value("display_phone_number", "?")
-            << " (" << number->value("verified_name", "?") << ")\n";
+  std::cout << "shop " << shop << ": the token works for "
+            << number->value("display_phone_number", "?") << " ("
+            << number->value("verified_name", "?") << ")\n";
   return 0;
 }
 
@@ -254,7 +277,8 @@ int ConfigCheck(const common::Config& config) {
   std::cout << config.source << ": every key is known and valid\n";
   bool all_ok = true;
   auto report = [&](const char* what, const Status& status) {
-    std::cout << "  " << what << ": " << (status ? "ok" : "NOT OK — " + status.error().message) << "\n";
+    std::cout << "  " << what << ": " << (status ? "ok" : "NOT OK — " + status.error().message)
+              << "\n";
     all_ok = all_ok && status.has_value();
   };
   report("postgres", infra::PingPostgres(config.postgres.url));
@@ -277,7 +301,8 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
     bool json = false;
   };
   auto o = std::make_shared<Options>();
-  auto* exported = catalog.add_subcommand("export", "write the shop's catalog as CSV (the import format)");
+  auto* exported =
+      catalog.add_subcommand("export", "write the shop's catalog as CSV (the import format)");
   exported->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   exported->add_option("file", o->path, "where to write it (default: standard output)");
   auto* adjust = stock.add_subcommand("adjust", "add or take away units of one product (+5, -3)");
@@ -286,19 +311,22 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
   adjust->add_option("change", o->change, "signed number of units, like +5 or -3")->required();
   auto* config_cmd = cli.add_subcommand("config", "the configuration");
   config_cmd->require_subcommand(1);
-  auto* check = config_cmd->add_subcommand("check", "validate the config and reach every server it names");
+  auto* check =
+      config_cmd->add_subcommand("check", "validate the config and reach every server it names");
   auto* shop_cmd = cli.get_subcommand("shop");
   auto* show = shop_cmd->add_subcommand("show", "one shop's settings, owners and credential state");
   show->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   show->add_flag("--json", o->json, "JSON for scripts");
   auto* webhook = cli.add_subcommand("webhook", "the webhook Meta calls");
   webhook->require_subcommand(1);
-  auto* info = webhook->add_subcommand("info", "the callback URL and verify token for Meta's dashboard");
+  auto* info =
+      webhook->add_subcommand("info", "the callback URL and verify token for Meta's dashboard");
   auto* send_test = cli.add_subcommand("send-test", "send TEXT from the shop's number to NUMBER");
   send_test->add_option("shop", o->shop, "the shop's phone_number_id")->required();
   send_test->add_option("number", o->sku, "the recipient, like 919812345678")->required();
   send_test->add_option("text", o->change, "what to send")->required();
-  auto* disable = shop_cmd->add_subcommand("disable", "switch a shop off: its customers' messages are parked, unanswered");
+  auto* disable = shop_cmd->add_subcommand(
+      "disable", "switch a shop off: its customers' messages are parked, unanswered");
   disable->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   auto* enable = shop_cmd->add_subcommand("enable", "switch a disabled shop on again");
   enable->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
@@ -317,7 +345,8 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
       "set", "store a new token, encrypted (read from stdin or --file, never an argument)");
   cred_set->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   cred_set->add_option("--file", o->path, "a file whose first line is the token");
-  auto* cred_check = credentials->add_subcommand("check", "ask the Graph API whether the token works");
+  auto* cred_check =
+      credentials->add_subcommand("check", "ask the Graph API whether the token works");
   cred_check->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   return [=](const common::Config& config) {
     if (show->parsed()) return ShopShow(config, o->shop, o->json);
@@ -326,9 +355,10 @@ std::function<int(const common::Config&)> AddAdminCommands(CLI::App& cli, CLI::A
       if (auto set = infra::PgShopDirectory(config.postgres.url).SetDisabled(o->shop, off); !set) {
         return Fail(set.error());
       }
-      std::cout << "shop " << o->shop << (off ? " is disabled: messages to it are parked, unanswered (gateways "
-                                                "see it within their reload interval)\n"
-                                              : " is enabled again\n");
+      std::cout << "shop " << o->shop
+                << (off ? " is disabled: messages to it are parked, unanswered (gateways "
+                          "see it within their reload interval)\n"
+                        : " is enabled again\n");
       return 0;
     }
     if (info->parsed()) return WebhookInfo(config);

@@ -1,14 +1,14 @@
 // chatshopctl: the admin's tool: schema, shops and their settings, catalogs, stock, templates.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "apps/ctl/admin.h"
 #include "apps/ctl/ctl_common.h"
@@ -147,9 +147,11 @@ int ShopUpdate(const common::Config& config, const std::string& phone_number_id,
   if (!name.empty()) {
     infra::ShopSettingsChange change;
     change.name = name;
-    if (auto changed = shops.ChangeSettings(phone_number_id, change); !changed) return Fail(changed.error());
+    if (auto changed = shops.ChangeSettings(phone_number_id, change); !changed)
+      return Fail(changed.error());
   }
-  std::cout << "shop " << phone_number_id << " updated" << (token_stdin ? " (new token)" : "") << "\n";
+  std::cout << "shop " << phone_number_id << " updated" << (token_stdin ? " (new token)" : "")
+            << "\n";
   return 0;
 }
 
@@ -166,8 +168,11 @@ int ShopList(const common::Config& config, bool as_json) {
   if (as_json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : *list) {
-      out.push_back({{"id", s.id}, {"phone_number_id", s.phone_number_id}, {"name", s.name},
-                     {"locale", s.locale}, {"created_at", s.created_at}});
+      out.push_back({{"id", s.id},
+                     {"phone_number_id", s.phone_number_id},
+                     {"name", s.name},
+                     {"locale", s.locale},
+                     {"created_at", s.created_at}});
     }
     std::cout << out.dump() << "\n";
     return 0;
@@ -249,7 +254,8 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
   if (options.upi_vpa == "none") {
     change.upi_vpa = std::optional<std::string>();
   } else if (!options.upi_vpa.empty()) {
-    if (!IsVpa(options.upi_vpa)) problems.push_back("--upi-vpa: not a UPI address like shop@okaxis");
+    if (!IsVpa(options.upi_vpa))
+      problems.push_back("--upi-vpa: not a UPI address like shop@okaxis");
     change.upi_vpa = options.upi_vpa;
   }
   if (options.cod == "yes" || options.cod == "no") {
@@ -270,12 +276,14 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
       if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
     }
     if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') {
-      problems.push_back("--display-number: the shop's WhatsApp number with country code, like +91 98123 45678");
+      problems.push_back(
+          "--display-number: the shop's WhatsApp number with country code, like +91 98123 45678");
     }
     change.display_phone_number = options.display_number;
   }
   if (!options.waba_id.empty()) {
-    if (options.waba_id.find_first_not_of("0123456789") != std::string::npos || options.waba_id.size() > 32) {
+    if (options.waba_id.find_first_not_of("0123456789") != std::string::npos ||
+        options.waba_id.size() > 32) {
       problems.push_back("--waba-id: Meta's WhatsApp Business Account id (digits)");
     }
     change.waba_id = options.waba_id;
@@ -309,8 +317,8 @@ std::optional<orders::Catalog> ReadCatalog(const std::string& path,
   }
   if (!imported.errors.empty() && imported.errors[0].line == 0) return std::nullopt;
   if (!imported.errors.empty()) {
-    std::cerr << "chatshopctl: " << imported.errors.size()
-              << " bad line(s); nothing was read from " << path << "\n";
+    std::cerr << "chatshopctl: " << imported.errors.size() << " bad line(s); nothing was read from "
+              << path << "\n";
     return std::nullopt;
   }
   return imported.catalog;
@@ -377,8 +385,8 @@ int CatalogImport(const common::Config& config, const std::string& phone_number_
       if (tty) {
         const int bar = percent / 5;
         std::cerr << "\rimporting [" << std::string(bar, '#') << std::string(20 - bar, ' ') << "] "
-                  << percent << "% (" << done << " of " << total << ")" << (done == total ? "\n" : "")
-                  << std::flush;
+                  << percent << "% (" << done << " of " << total << ")"
+                  << (done == total ? "\n" : "") << std::flush;
       } else if (percent / 10 != last / 10 || done == total) {
         std::cerr << "importing: " << percent << "% (" << done << " of " << total << " products)\n";
       }
@@ -387,8 +395,7 @@ int CatalogImport(const common::Config& config, const std::string& phone_number_
   }
   auto replaced = access.service.Replace(*shop_id, *catalog);
   if (!replaced && replaced.error().code != ErrorCode::kUnavailable) return Fail(replaced.error());
-  std::cout << "imported " << catalog->products.size() << " products for shop " << *shop_id
-            << "\n";
+  std::cout << "imported " << catalog->products.size() << " products for shop " << *shop_id << "\n";
   if (!replaced) std::cerr << "chatshopctl: warning: " << replaced.error().message << "\n";
   return 0;
 }
@@ -468,12 +475,14 @@ int OwnerList(const common::Config& config, const std::string& phone_number_id, 
   if (!owners) return Fail(owners.error());
   if (as_json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& o : *owners) out.push_back({{"phone", o.phone}, {"name", o.name}, {"locale", o.locale}});
+    for (const auto& o : *owners)
+      out.push_back({{"phone", o.phone}, {"name", o.name}, {"locale", o.locale}});
     std::cout << out.dump() << "\n";
     return 0;
   }
   if (owners->empty()) std::cout << "no owners: payment proofs have nobody to go to\n";
-  for (const auto& o : *owners) std::cout << "+" << o.phone << "  " << o.locale << "  " << o.name << "\n";
+  for (const auto& o : *owners)
+    std::cout << "+" << o.phone << "  " << o.locale << "  " << o.name << "\n";
   return 0;
 }
 
@@ -515,7 +524,7 @@ int ListShopTemplates(const common::Config& config, const std::string& phone_num
 
 // Checks the template against the shipped set (known locale and name, compiles) and stores it.
 int SetShopTemplate(const common::Config& config, const std::string& phone_number_id,
-                const std::string& locale, const std::string& name, const std::string& path) {
+                    const std::string& locale, const std::string& name, const std::string& path) {
   const auto templates =
       apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
   if (!templates.HasLocale(locale)) {
@@ -550,7 +559,7 @@ int SetShopTemplate(const common::Config& config, const std::string& phone_numbe
 }
 
 int ResetShopTemplate(const common::Config& config, const std::string& phone_number_id,
-                  const std::string& locale, const std::string& name) {
+                      const std::string& locale, const std::string& name) {
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
   infra::PgShopDirectory shops(config.postgres.url);
@@ -582,7 +591,8 @@ int main(int argc, char** argv) {
 
   auto* shop = cli.add_subcommand("shop", "shops and their WhatsApp numbers");
   shop->require_subcommand(1);
-  auto* add = shop->add_subcommand("add", "register a shop (a number already registered is refused)");
+  auto* add =
+      shop->add_subcommand("add", "register a shop (a number already registered is refused)");
   std::string phone_number_id, name;
   bool token_stdin = false;
   add->add_option("--phone-number-id", phone_number_id, "Meta's id of the shop's number")
@@ -618,7 +628,8 @@ int main(int argc, char** argv) {
   shop_set->add_option("--cod", shop_options.cod, "cash on delivery allowed: yes or no");
   shop_set->add_option("--reservation-minutes", shop_options.reservation_minutes,
                        "how long checkout holds the stock for this shop, or default");
-  shop_set->add_option("--display-number", shop_options.display_number, "the number as customers see it");
+  shop_set->add_option("--display-number", shop_options.display_number,
+                       "the number as customers see it");
   shop_set->add_option("--waba-id", shop_options.waba_id, "Meta's WhatsApp Business Account id");
   shop_set->add_option("--currency", shop_options.currency, "INR (the only one for now)");
   shop_set->add_option("--payee-name", shop_options.payee_name,
@@ -636,7 +647,8 @@ int main(int argc, char** argv) {
   owner_add->add_option("--locale", owner_options.locale, "language of the owner's messages");
   auto* owner_remove = owner->add_subcommand("remove", "take a number's owner rights away");
   owner_remove->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
-  owner_remove->add_option("--phone", owner_options.phone, "the owner's WhatsApp number")->required();
+  owner_remove->add_option("--phone", owner_options.phone, "the owner's WhatsApp number")
+      ->required();
   auto* owner_list = owner->add_subcommand("list", "the shop's owner numbers");
   owner_list->add_flag("--json", as_json, "JSON for scripts");
   owner_list->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
@@ -658,8 +670,9 @@ int main(int argc, char** argv) {
   int64_t stock_value = 0;
   stock_set->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
   stock_set->add_option("sku", stock_sku, "product SKU")->required();
-  stock_set->add_option("count", stock_value, "units in stock")->required()->check(
-      CLI::Range(int64_t{0}, int64_t{1000000000}));
+  stock_set->add_option("count", stock_value, "units in stock")
+      ->required()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000000}));
 
   auto* tmpl = cli.add_subcommand("template", "a shop's own wording of replies");
   tmpl->require_subcommand(1);
@@ -685,8 +698,9 @@ int main(int argc, char** argv) {
   bot::NoticeTemplate notice_template;
   auto* notice_set = notice->add_subcommand("set", "use template NAME for KIND notices");
   notice_set->add_option("--shop", shop_number, "the shop's phone_number_id")->required();
-  notice_set->add_option("kind", notice_kind,
-                         "confirmed, rejected, packed, out, delivered, cancelled or expired")
+  notice_set
+      ->add_option("kind", notice_kind,
+                   "confirmed, rejected, packed, out, delivered, cancelled or expired")
       ->required();
   notice_set->add_option("name", notice_template.name, "the approved template's name")->required();
   notice_set->add_option("--language", notice_template.language, "its language code, like en")
@@ -724,12 +738,14 @@ int main(int argc, char** argv) {
   }
   if (list->parsed()) return ShopList(config, as_json);
   if (shop_set->parsed()) return ShopSet(config, shop_number, shop_options);
-  if (notice_set->parsed()) return NoticeTemplateSet(config, shop_number, notice_kind, notice_template);
+  if (notice_set->parsed())
+    return NoticeTemplateSet(config, shop_number, notice_kind, notice_template);
   if (owner_add->parsed()) return OwnerAdd(config, shop_number, owner_options);
   if (owner_remove->parsed()) return OwnerRemove(config, shop_number, owner_options.phone);
   if (owner_list->parsed()) return OwnerList(config, shop_number, as_json);
   if (tmpl_list->parsed()) return ListShopTemplates(config, shop_number);
-  if (tmpl_set->parsed()) return SetShopTemplate(config, shop_number, tmpl_locale, tmpl_name, tmpl_path);
+  if (tmpl_set->parsed())
+    return SetShopTemplate(config, shop_number, tmpl_locale, tmpl_name, tmpl_path);
   if (tmpl_reset->parsed()) return ResetShopTemplate(config, shop_number, tmpl_locale, tmpl_name);
   if (import->parsed()) return CatalogImport(config, shop_number, import_path);
   if (catalog_list->parsed()) return CatalogList(config, shop_number, as_json);

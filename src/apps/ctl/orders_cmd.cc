@@ -35,9 +35,13 @@ int OrdersList(const common::Config& config, const std::string& shop, const std:
   if (as_json) {
     json out = json::array();
     for (const auto& o : *list) {
-      out.push_back({{"number", o.number}, {"status", o.status}, {"customer", o.customer},
-                     {"total_minor", o.total_minor}, {"payment_method", o.payment_method},
-                     {"created_at", o.created_at}, {"updated_at", o.updated_at}});
+      out.push_back({{"number", o.number},
+                     {"status", o.status},
+                     {"customer", o.customer},
+                     {"total_minor", o.total_minor},
+                     {"payment_method", o.payment_method},
+                     {"created_at", o.created_at},
+                     {"updated_at", o.updated_at}});
     }
     std::cout << out.dump() << "\n";
     return 0;
@@ -46,7 +50,8 @@ int OrdersList(const common::Config& config, const std::string& shop, const std:
     std::cout << "no orders\n";
     return 0;
   }
-  std::printf("%-7s %-17s %-15s %14s %-4s %-21s\n", "ORDER", "STATUS", "CUSTOMER", "TOTAL", "PAY", "CREATED (UTC)");
+  std::printf("%-7s %-17s %-15s %14s %-4s %-21s\n", "ORDER", "STATUS", "CUSTOMER", "TOTAL", "PAY",
+              "CREATED (UTC)");
   for (const auto& o : *list) {
     std::printf("#%-6lld %-17s +%-14s %14s %-4s %-21s\n", static_cast<long long>(o.number),
                 o.status.c_str(), o.customer.c_str(), Rupees(o.total_minor).c_str(),
@@ -55,7 +60,8 @@ int OrdersList(const common::Config& config, const std::string& shop, const std:
   return 0;
 }
 
-int OrdersShow(const common::Config& config, const std::string& shop, int64_t number, bool as_json) {
+int OrdersShow(const common::Config& config, const std::string& shop, int64_t number,
+               bool as_json) {
   auto shop_id = ShopId(config, shop);
   if (!shop_id) return 1;
   auto order = infra::PgOrderAdmin(config.postgres.url).Show(*shop_id, number);
@@ -73,14 +79,18 @@ int OrdersShow(const common::Config& config, const std::string& shop, int64_t nu
               << Rupees(line.value("unit_price", int64_t{0})) << "\n";
   }
   std::cout << "  total " << Rupees(o["total_minor"].get<int64_t>())
-            << (o["payment_method"].is_string() ? ", paid by " + o["payment_method"].get<std::string>() : "")
-            << (o["reason"].is_string() ? ", reason: " + o["reason"].get<std::string>() : "") << "\n";
+            << (o["payment_method"].is_string()
+                    ? ", paid by " + o["payment_method"].get<std::string>()
+                    : "")
+            << (o["reason"].is_string() ? ", reason: " + o["reason"].get<std::string>() : "")
+            << "\n";
   std::cout << "Events:\n";
   for (const auto& e : o["events"]) {
     std::cout << "  " << e["at"].get<std::string>() << "  "
               << (e["from"].is_string() ? e["from"].get<std::string>() : "(new)") << " → "
               << e["to"].get<std::string>() << "  by " << e["actor"].get<std::string>()
-              << (e["reason"].is_string() ? "  (" + e["reason"].get<std::string>() + ")" : "") << "\n";
+              << (e["reason"].is_string() ? "  (" + e["reason"].get<std::string>() + ")" : "")
+              << "\n";
   }
   for (const auto& p : o["payment_proofs"]) {
     std::cout << "Payment proof: " << p["status"].get<std::string>() << " "
@@ -98,7 +108,8 @@ int OrdersMove(const common::Config& config, const std::string& shop, int64_t nu
     std::cerr << "chatshopctl: no shop has phone_number_id " << shop << "\n";
     return record.error().code == ErrorCode::kUnavailable ? 2 : 1;
   }
-  const auto templates = apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+  const auto templates =
+      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
   const bot::ShopView view = bot::ShopViewOf(*record, templates, config.orders.reservation_minutes);
   bot::ChangeOrder change;
   change.order_number = number;
@@ -121,7 +132,8 @@ int OrdersMove(const common::Config& config, const std::string& shop, int64_t nu
     if (orders::ReleasesStock(moved->order.status)) {
       // Stock went back on the shelf: the workers' cached catalog must not hide it.
       infra::PgCatalogStore store(config.postgres.url);
-      infra::RedisCatalogCache cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
+      infra::RedisCatalogCache cache(
+          {config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
       if (auto dropped = orders::CatalogService(store, cache).DropCached(record->id); !dropped) {
         std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
       }
@@ -133,8 +145,8 @@ int OrdersMove(const common::Config& config, const std::string& shop, int64_t nu
     std::cerr << "chatshopctl: the shop has no order #" << number << "\n";
     return 1;
   }
-  std::cerr << "chatshopctl: order #" << number << " is " << orders::StatusName(unchanged->order->status)
-            << ": that is not possible now\n";
+  std::cerr << "chatshopctl: order #" << number << " is "
+            << orders::StatusName(unchanged->order->status) << ": that is not possible now\n";
   return 1;
 }
 
@@ -163,7 +175,8 @@ std::function<int(const common::Config&)> AddOrderCommands(CLI::App& cli) {
   advance->add_option("number", o->number, "the order's number")->required();
   advance->add_option("status", o->target, "confirmed, packed, out_for_delivery or delivered")
       ->required();
-  auto* cancel = cmd->add_subcommand("cancel", "cancel an order (its stock goes back), as its owner would");
+  auto* cancel =
+      cmd->add_subcommand("cancel", "cancel an order (its stock goes back), as its owner would");
   cancel->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
   cancel->add_option("number", o->number, "the order's number")->required();
   cancel->add_option("reason", o->reason, "told to the customer")->required();
@@ -184,7 +197,8 @@ std::function<int(const common::Config&)> AddOrderCommands(CLI::App& cli) {
       }
       return OrdersMove(config, o->shop, o->number, it->second, "");
     }
-    if (cancel->parsed()) return OrdersMove(config, o->shop, o->number, orders::OrderAction::kCancel, o->reason);
+    if (cancel->parsed())
+      return OrdersMove(config, o->shop, o->number, orders::OrderAction::kCancel, o->reason);
     return -1;
   };
 }

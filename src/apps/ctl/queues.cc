@@ -4,7 +4,6 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "apps/ctl/ctl_common.h"
@@ -63,7 +62,8 @@ int DlqList(const common::Config& config, int limit, bool as_json) {
     std::printf("%-16s %-16s %-15s %-7lld %-20s %s\n", d["id"].get<std::string>().c_str(),
                 d.value("phone_number_id", "?").c_str(), d.value("recipient", "?").c_str(),
                 static_cast<long long>(d["code"].get<int64_t>()),
-                Since(d["dead_since"].get<int64_t>()).c_str(), d["reason"].get<std::string>().c_str());
+                Since(d["dead_since"].get<int64_t>()).c_str(),
+                d["reason"].get<std::string>().c_str());
   }
   return 0;
 }
@@ -101,16 +101,17 @@ int DlqReplay(const common::Config& config, const std::string& id) {
   // The reply becomes pending in the outbox, where the worker's relay queues it like a new
   // one; only then is the dead letter removed. Interrupted in between, the reply goes out
   // anyway and a second replay only drops the stale dead letter.
-  auto taken = infra::TakeOne(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), id,
-                              [&](const infra::Delivery& d) -> Status {
-                                auto job = whatsapp::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
-                                if (!job) return MakeError(ErrorCode::kInvalidArgument, id + " is not a reply");
-                                outbox_id = job->outbox_id;
-                                auto done = store.Revive(job->outbox_id);
-                                if (!done) return tl::unexpected(done.error());
-                                revived = *done;
-                                return Ok();
-                              });
+  auto taken = infra::TakeOne(
+      rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), id,
+      [&](const infra::Delivery& d) -> Status {
+        auto job = whatsapp::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
+        if (!job) return MakeError(ErrorCode::kInvalidArgument, id + " is not a reply");
+        outbox_id = job->outbox_id;
+        auto done = store.Revive(job->outbox_id);
+        if (!done) return tl::unexpected(done.error());
+        revived = *done;
+        return Ok();
+      });
   if (!taken) {
     if (taken.error().code == ErrorCode::kNotFound) {
       std::cerr << "chatshopctl: no dead letter " << id << " (see `chatshopctl dlq list`)\n";
@@ -172,9 +173,10 @@ int Queues(const common::Config& config, bool as_json) {
   }
   std::printf("%-40s %8s %12s\n", "QUEUE", "DEPTH", "OLDEST (s)");
   for (const auto& q : list) {
-    const std::string age = q["oldest_seconds"].is_null() ? "-" : std::to_string(q["oldest_seconds"].get<int64_t>());
-    std::printf("%-40s %8u %12s\n", q["queue"].get<std::string>().c_str(), q["depth"].get<uint32_t>(),
-                age.c_str());
+    const std::string age =
+        q["oldest_seconds"].is_null() ? "-" : std::to_string(q["oldest_seconds"].get<int64_t>());
+    std::printf("%-40s %8u %12s\n", q["queue"].get<std::string>().c_str(),
+                q["depth"].get<uint32_t>(), age.c_str());
   }
   return 0;
 }
@@ -191,8 +193,10 @@ std::function<int(const common::Config&)> AddQueueCommands(CLI::App& cli) {
   auto options = std::make_shared<Options>();
   auto* dlq = cli.add_subcommand("dlq", "replies given up on (the dead-letter queue)");
   dlq->require_subcommand(1);
-  auto* list = dlq->add_subcommand("list", "the dead letters, oldest first, with Meta's code and reason");
-  list->add_option("--limit", options->limit, "show at most this many")->check(CLI::Range(1, 100000));
+  auto* list =
+      dlq->add_subcommand("list", "the dead letters, oldest first, with Meta's code and reason");
+  list->add_option("--limit", options->limit, "show at most this many")
+      ->check(CLI::Range(1, 100000));
   list->add_flag("--json", options->json, "JSON for scripts");
   auto* show = dlq->add_subcommand("show", "one dead letter and the reply it was");
   show->add_option("id", options->id, "its id, like outbox-42")->required();

@@ -8,7 +8,8 @@ using std::chrono::microseconds;
 
 MetaLimits::MetaLimits(int messages_per_second, std::chrono::milliseconds pair_interval,
                        int pair_burst)
-    : number_{microseconds(1000000 / std::max(1, messages_per_second)), std::max(1, messages_per_second)},
+    : number_{microseconds(1000000 / std::max(1, messages_per_second)),
+              std::max(1, messages_per_second)},
       pair_{std::chrono::duration_cast<microseconds>(pair_interval), std::max(1, pair_burst)} {}
 
 bool MetaLimits::Allows(const Limit& limit, Clock::time_point tat, Clock::time_point now) {
@@ -89,14 +90,22 @@ std::pair<int, nlohmann::json> MetaErrorAnswer(int64_t code, const std::string& 
   };
   switch (code) {
     case 0:
-    case 190: return {401, error("Invalid OAuth access token.")};
-    case 130429: return {400, error("Rate limit hit")};
-    case 131056: return {400, error("(Business Account, Consumer Account) pair rate limit hit")};
-    case 131047: return {400, error("Re-engagement message")};
-    case 131026: return {400, error("Message undeliverable")};
-    case 131000: return {500, error("Something went wrong")};
-    case 500: return {500, nullptr};
-    default: return {400, error("Error")};
+    case 190:
+      return {401, error("Invalid OAuth access token.")};
+    case 130429:
+      return {400, error("Rate limit hit")};
+    case 131056:
+      return {400, error("(Business Account, Consumer Account) pair rate limit hit")};
+    case 131047:
+      return {400, error("Re-engagement message")};
+    case 131026:
+      return {400, error("Message undeliverable")};
+    case 131000:
+      return {500, error("Something went wrong")};
+    case 500:
+      return {500, nullptr};
+    default:
+      return {400, error("Error")};
   }
 }
 

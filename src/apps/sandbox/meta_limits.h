@@ -4,11 +4,10 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace chatshop::sandbox {
 
@@ -47,13 +46,13 @@ class MetaLimits {
 class FaultPlan {
  public:
   struct Rule {
-    std::string to;          // empty: any recipient
-    int64_t code = 0;        // Meta's error code; 500: an HTTP 500 without a body; 0: no error
+    std::string to;              // empty: any recipient
+    int64_t code = 0;            // Meta's error code; 500: an HTTP 500 without a body; 0: no error
     std::vector<int64_t> codes;  // instead of `code`: one of these, at random
-    double probability = 1;  // of matching a send
-    int times = -1;          // matches left; -1: unlimited
-    int delay_ms = 0;        // before answering
-    std::string message;     // Meta's error.message instead of the usual one (up to 64 KiB)
+    double probability = 1;      // of matching a send
+    int times = -1;              // matches left; -1: unlimited
+    int delay_ms = 0;            // before answering
+    std::string message;         // Meta's error.message instead of the usual one (up to 64 KiB)
   };
   struct Decision {
     int64_t code = 0;

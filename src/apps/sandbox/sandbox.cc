@@ -1,5 +1,6 @@
 #include "apps/sandbox/sandbox.h"
 
+#include <httplib.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -9,8 +10,6 @@
 #include <random>
 #include <sstream>
 #include <thread>
-
-#include <httplib.h>
 
 #include "apps/sandbox/page.h"
 #include "common/logging.h"
@@ -188,7 +187,8 @@ Sandbox::Sandbox(const common::Config& config)
     : config_(config),
       server_(std::make_unique<httplib::Server>()),
       limits_(config.sandbox.messages_per_second,
-              std::chrono::milliseconds(config.sandbox.pair_interval_ms), config.sandbox.pair_burst) {
+              std::chrono::milliseconds(config.sandbox.pair_interval_ms),
+              config.sandbox.pair_burst) {
   webhook::TuneHttpServer(*server_, 16);
   Routes();
   status_thread_ = std::thread([this] { StatusLoop(); });
@@ -208,10 +208,11 @@ void Sandbox::QueueStatuses(const std::string& phone_number_id, const std::strin
   // A phone receives a message at once and its owner reads it a moment later.
   const auto now = std::chrono::steady_clock::now();
   using std::chrono::milliseconds;
-  for (auto [status, after] : {std::pair{"sent", milliseconds(20)},
-                               std::pair{"delivered", milliseconds(120)},
-                               std::pair{"read", milliseconds(600)}}) {
-    pending_statuses_.push_back({now + after, phone_number_id, wamid, recipient, status, callback_data});
+  for (auto [status, after] :
+       {std::pair{"sent", milliseconds(20)}, std::pair{"delivered", milliseconds(120)},
+        std::pair{"read", milliseconds(600)}}) {
+    pending_statuses_.push_back(
+        {now + after, phone_number_id, wamid, recipient, status, callback_data});
   }
   // Due times of later messages are never earlier, except a read behind the next message's
   // sent: keep the queue ordered by due time.
@@ -244,22 +245,26 @@ void Sandbox::StatusLoop() {
     // Meta echoes the sender's biz_opaque_callback_data in every status of the message (§4).
     if (!next.callback_data.empty()) status["biz_opaque_callback_data"] = next.callback_data;
     if (next.status != "read") {
-      status["pricing"] = {{"billable", false}, {"pricing_model", "PMP"},
-                           {"type", "free_customer_service"}, {"category", "service"}};
+      status["pricing"] = {{"billable", false},
+                           {"pricing_model", "PMP"},
+                           {"type", "free_customer_service"},
+                           {"category", "service"}};
     }
-    json body = {{"object", "whatsapp_business_account"},
-                 {"entry", json::array({{{"id", "SANDBOX-WABA"},
-                                         {"changes", json::array({{{"field", "messages"},
-                                                                   {"value",
-                                                                    {{"messaging_product", "whatsapp"},
-                                                                     {"metadata",
-                                                                      {{"display_phone_number", next.phone_number_id},
-                                                                       {"phone_number_id", next.phone_number_id}}},
-                                                                     {"statuses", json::array({status})}}}}})}}})}};
+    json body = {
+        {"object", "whatsapp_business_account"},
+        {"entry",
+         json::array({{{"id", "SANDBOX-WABA"},
+                       {"changes", json::array({{{"field", "messages"},
+                                                 {"value",
+                                                  {{"messaging_product", "whatsapp"},
+                                                   {"metadata",
+                                                    {{"display_phone_number", next.phone_number_id},
+                                                     {"phone_number_id", next.phone_number_id}}},
+                                                   {"statuses", json::array({status})}}}}})}}})}};
     const int answer = DeliverWebhook(body.dump());
     if (answer != 200) {
-      log->warn("status webhook {} for {} not taken: gateway answered {}", next.status,
-                next.wamid, answer);
+      log->warn("status webhook {} for {} not taken: gateway answered {}", next.status, next.wamid,
+                answer);
     }
     lock.lock();
     if (answer == 200) status_of_[next.wamid] = next.status;
@@ -343,8 +348,8 @@ int Sandbox::DeliverWebhook(const std::string& body) {
   client.set_read_timeout(15);
   httplib::Headers headers = {
       {"X-Hub-Signature-256", webhook::SignatureHeader(config_.whatsapp.app_secret, body)}};
-  auto response = client.Post(url.path.empty() ? "/" : url.path.c_str(), headers, body,
-                              "application/json");
+  auto response =
+      client.Post(url.path.empty() ? "/" : url.path.c_str(), headers, body, "application/json");
   return response ? response->status : 0;
 }
 
@@ -357,13 +362,16 @@ void Sandbox::Routes() {
 
   // Media (§6): where to download a media id, the download itself, and uploads.
   server_->Get(R"(/(v\d+\.\d+)/([^/]+))", [this, authorised](const httplib::Request& req,
-                                                            httplib::Response& res) {
-    if (!authorised(req)) return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
+                                                             httplib::Response& res) {
+    if (!authorised(req))
+      return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
     const std::string id = req.matches[2];
     // A phone number's fields (what `chatshopctl credentials check` asks for).
     if (req.has_param("fields")) {
-      return ReplyJson(res, 200, {{"id", id}, {"display_phone_number", "+1 555 0100"},
-                                  {"verified_name", "chatshop sandbox"}});
+      return ReplyJson(res, 200,
+                       {{"id", id},
+                        {"display_phone_number", "+1 555 0100"},
+                        {"verified_name", "chatshop sandbox"}});
     }
     std::lock_guard lock(mutex_);
     auto it = media_.find(id);
@@ -376,18 +384,21 @@ void Sandbox::Routes() {
                {"file_size", std::to_string(it->second.bytes.size())},
                {"id", id}});
   });
-  server_->Get(R"(/sandbox/media/([^/]+))", [this, authorised](const httplib::Request& req,
-                                                               httplib::Response& res) {
-    // Like Meta's media URLs: the token is required.
-    if (!authorised(req)) return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
-    std::lock_guard lock(mutex_);
-    auto it = media_.find(req.matches[1]);
-    if (it == media_.end()) return ReplyJson(res, 404, GraphError(100, "Invalid media id"));
-    res.set_content(it->second.bytes, it->second.mime_type.c_str());
-  });
+  server_->Get(R"(/sandbox/media/([^/]+))",
+               [this, authorised](const httplib::Request& req, httplib::Response& res) {
+                 // Like Meta's media URLs: the token is required.
+                 if (!authorised(req))
+                   return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
+                 std::lock_guard lock(mutex_);
+                 auto it = media_.find(req.matches[1]);
+                 if (it == media_.end())
+                   return ReplyJson(res, 404, GraphError(100, "Invalid media id"));
+                 res.set_content(it->second.bytes, it->second.mime_type.c_str());
+               });
   server_->Post(R"(/(v\d+\.\d+)/([^/]+)/media)", [this, authorised](const httplib::Request& req,
-                                                                   httplib::Response& res) {
-    if (!authorised(req)) return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
+                                                                    httplib::Response& res) {
+    if (!authorised(req))
+      return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
     if (!req.has_file("file") || req.get_file_value("messaging_product").content != "whatsapp") {
       return ReplyJson(res, 400, GraphError(100, "Invalid parameter"));
     }
@@ -400,7 +411,7 @@ void Sandbox::Routes() {
 
   // The fake Graph API send endpoint.
   server_->Post(R"(/(v\d+\.\d+)/([^/]+)/messages)", [this, log](const httplib::Request& req,
-                                                                  httplib::Response& res) {
+                                                                httplib::Response& res) {
     const std::string version = req.matches[1];
     const std::string phone_number_id = req.matches[2];
     if (req.get_header_value("Authorization") != "Bearer " + config_.sandbox.access_token) {
@@ -430,7 +441,8 @@ void Sandbox::Routes() {
     const FaultPlan::Decision fault = faults_.Next(wa_id);
     if (fault.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
     int64_t refused = fault.code;
-    if (refused == 0) refused = limits_.Admit(phone_number_id, wa_id, std::chrono::steady_clock::now());
+    if (refused == 0)
+      refused = limits_.Admit(phone_number_id, wa_id, std::chrono::steady_clock::now());
     if (refused != 0) {
       {
         std::lock_guard lock(mutex_);
@@ -454,15 +466,19 @@ void Sandbox::Routes() {
       wamid = NextWamid('O');
       std::string text = Describe(payload);
       transcript_.emplace_back(wa_id, "shop " + phone_number_id + " → " + wa_id + ": " + text);
-      chat_.push_back({{"seq", chat_.size() + 1}, {"number", wa_id}, {"dir", "out"},
-                       {"id", wamid}, {"payload", payload}});
+      chat_.push_back({{"seq", chat_.size() + 1},
+                       {"number", wa_id},
+                       {"dir", "out"},
+                       {"id", wamid},
+                       {"payload", payload}});
       sent_messages_.push_back({{"id", wamid},
                                 {"version", version},
                                 {"phone_number_id", phone_number_id},
                                 {"to", wa_id},
                                 {"payload", payload}});
       QueueStatuses(phone_number_id, wamid, wa_id,
-                    payload.contains("biz_opaque_callback_data") && payload["biz_opaque_callback_data"].is_string()
+                    payload.contains("biz_opaque_callback_data") &&
+                            payload["biz_opaque_callback_data"].is_string()
                         ? payload["biz_opaque_callback_data"].get<std::string>()
                         : "");
     }
@@ -524,9 +540,10 @@ void Sandbox::Routes() {
     const int kinds = !spec.text.empty() + !spec.reply_id.empty() + !image.empty();
     if (spec.phone_number_id.empty() || spec.from.empty() || kinds != 1) {
       return ReplyJson(res, 400,
-                       {{"error", "give phone_number_id, from and one of text, reply_id or "
-                                  "image_base64 (with mime_type) (strings); name, caption and "
-                                  "context (a wamid to quote) optional"}});
+                       {{"error",
+                         "give phone_number_id, from and one of text, reply_id or "
+                         "image_base64 (with mime_type) (strings); name, caption and "
+                         "context (a wamid to quote) optional"}});
     }
     if (!image.empty()) {
       bool ok = false;
@@ -562,7 +579,8 @@ void Sandbox::Routes() {
     {
       std::lock_guard lock(mutex_);
       webhooks_[spec.wamid] = body;
-      json entry = {{"seq", chat_.size() + 1}, {"number", spec.from}, {"dir", "in"}, {"id", spec.wamid}};
+      json entry = {
+          {"seq", chat_.size() + 1}, {"number", spec.from}, {"dir", "in"}, {"id", spec.wamid}};
       if (!spec.media_id.empty()) {
         entry["media_id"] = spec.media_id;
         entry["mime_type"] = spec.media_mime_type;
@@ -573,30 +591,31 @@ void Sandbox::Routes() {
       }
       chat_.push_back(std::move(entry));
       transcript_.emplace_back(
-          spec.from, spec.from + (spec.name.empty() ? "" : " (" + spec.name + ")") +
-                         " → shop " + spec.phone_number_id + ": " +
-                         (!spec.media_id.empty()  ? "[" + spec.media_mime_type + " " + spec.media_id + "]"
-                          : spec.reply_id.empty() ? spec.text
-                                                  : "[tapped " + spec.reply_title + "]"));
+          spec.from,
+          spec.from + (spec.name.empty() ? "" : " (" + spec.name + ")") + " → shop " +
+              spec.phone_number_id + ": " +
+              (!spec.media_id.empty()  ? "[" + spec.media_mime_type + " " + spec.media_id + "]"
+               : spec.reply_id.empty() ? spec.text
+                                       : "[tapped " + spec.reply_title + "]"));
     }
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", spec.wamid}, {"gateway_status", status}});
   });
 
   // Meta's retry: the very same bytes again.
-  server_->Post("/sandbox/webhooks/redeliver", [this](const httplib::Request& req,
-                                                      httplib::Response& res) {
-    json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    std::string wamid = in.is_object() ? in.value("wamid", "") : "";
-    std::string body;
-    {
-      std::lock_guard lock(mutex_);
-      if (auto it = webhooks_.find(wamid); it != webhooks_.end()) body = it->second;
-    }
-    if (body.empty()) return ReplyJson(res, 404, {{"error", "no webhook with that wamid"}});
-    const int status = DeliverWebhook(body);
-    ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", wamid}, {"gateway_status", status}});
-  });
+  server_->Post(
+      "/sandbox/webhooks/redeliver", [this](const httplib::Request& req, httplib::Response& res) {
+        json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+        std::string wamid = in.is_object() ? in.value("wamid", "") : "";
+        std::string body;
+        {
+          std::lock_guard lock(mutex_);
+          if (auto it = webhooks_.find(wamid); it != webhooks_.end()) body = it->second;
+        }
+        if (body.empty()) return ReplyJson(res, 404, {{"error", "no webhook with that wamid"}});
+        const int status = DeliverWebhook(body);
+        ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", wamid}, {"gateway_status", status}});
+      });
 
   // The chat page and what feeds it. Loopback only: pictures are shown without the token.
   server_->Get("/sandbox", [](const httplib::Request&, httplib::Response& res) {
@@ -635,16 +654,16 @@ void Sandbox::Routes() {
     res.set_content(it->second.bytes, shown ? type.c_str() : "application/octet-stream");
   });
 
-  server_->Get("/sandbox/conversation", [this](const httplib::Request& req,
-                                               httplib::Response& res) {
-    const std::string customer = req.get_param_value("customer");
-    std::string text;
-    std::lock_guard lock(mutex_);
-    for (const auto& [who, line] : transcript_) {
-      if (customer.empty() || who == customer) text += line + "\n";
-    }
-    res.set_content(text, "text/plain; charset=utf-8");
-  });
+  server_->Get("/sandbox/conversation",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 const std::string customer = req.get_param_value("customer");
+                 std::string text;
+                 std::lock_guard lock(mutex_);
+                 for (const auto& [who, line] : transcript_) {
+                   if (customer.empty() || who == customer) text += line + "\n";
+                 }
+                 res.set_content(text, "text/plain; charset=utf-8");
+               });
 
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");

@@ -7,11 +7,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/sandbox/meta_limits.h"
 #include "common/config.h"
@@ -84,8 +83,8 @@ class Sandbox {
   std::unique_ptr<httplib::Server> server_;
   std::mutex mutex_;
   uint64_t counter_ = 0;
-  std::vector<nlohmann::json> sent_messages_;       // accepted by the fake Graph API
-  std::map<std::string, std::string> webhooks_;     // customer wamid → exact body POSTed
+  std::vector<nlohmann::json> sent_messages_;    // accepted by the fake Graph API
+  std::map<std::string, std::string> webhooks_;  // customer wamid → exact body POSTed
   // Both sides of every chat in order, as "who: text" lines, for GET /sandbox/conversation.
   std::vector<std::pair<std::string, std::string>> transcript_;  // (customer, line)
   struct Media {

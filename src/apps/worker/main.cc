@@ -116,11 +116,13 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
           outcome = {bot::Disposition::kDeadLetter, std::string("handler failed: ") + e.what()};
         }
         switch (outcome.disposition) {
-          case bot::Disposition::kAck: return infra::DeliveryAction::kAck;
+          case bot::Disposition::kAck:
+            return infra::DeliveryAction::kAck;
           case bot::Disposition::kRetry:
             log->warn("will retry id={}: {}", delivery.message_id, outcome.reason);
             return infra::DeliveryAction::kRetry;
-          case bot::Disposition::kDeadLetter: return park(delivery, outcome.reason);
+          case bot::Disposition::kDeadLetter:
+            return park(delivery, outcome.reason);
         }
         return infra::DeliveryAction::kRetry;
       },
@@ -278,8 +280,8 @@ void RunClock(const common::Config& config, const common::TemplateSet& templates
     auto handled = clock.Tick();
     if (!handled && !was_failing) log->error("order clock: {}", handled.error().message);
     was_failing = !handled;
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::milliseconds(config.orders.timer_poll_ms);
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(config.orders.timer_poll_ms);
     while (!apps::StopRequested().load() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -343,7 +345,8 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<webhook::MetricsHttpServer> metrics_server;
   if (config.worker.metrics_listen.port != 0) {
-    metrics_server = std::make_unique<webhook::MetricsHttpServer>(config.worker.metrics_listen, metrics);
+    metrics_server =
+        std::make_unique<webhook::MetricsHttpServer>(config.worker.metrics_listen, metrics);
     threads.emplace_back([&] {
       if (auto served = metrics_server->Run(); !served) {
         log->error("cannot serve /metrics: {}", served.error().message);

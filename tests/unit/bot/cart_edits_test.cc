@@ -46,9 +46,8 @@ TEST(CartEditsTest, ClausesWithoutAVerbContinueTheOneBeforeWhenItFits) {
 
 TEST(CartEditsTest, ReplyToTheBillSetsQuantities) {
   EXPECT_EQ(ParseCartEdits("maggi 2\nlays 0\nadd 1 bread", true),
-            (std::vector<CartEdit>{{Op::kSet, "maggi 2", 2},
-                                   {Op::kRemove, "lays", 0},
-                                   {Op::kAdd, "1 bread", 1}}));
+            (std::vector<CartEdit>{
+                {Op::kSet, "maggi 2", 2}, {Op::kRemove, "lays", 0}, {Op::kAdd, "1 bread", 1}}));
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ class EngineTest : public ::testing::Test {
   // The shipped templates, as the worker loads them.
   static const common::TemplateSet& Templates() {
     static const common::TemplateSet set = [] {
-      auto loaded = common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, EngineTemplateNames());
+      auto loaded =
+          common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, EngineTemplateNames());
       EXPECT_TRUE(loaded) << loaded.error().message;
       return loaded ? *loaded : common::TemplateSet{};
     }();
@@ -84,7 +85,8 @@ class EngineTest : public ::testing::Test {
     return order;
   }
   // The state and view of a customer whose order `order` is in `status`.
-  std::pair<ConversationState, ShopView> WithOrder(orders::OrderView& order, orders::OrderStatus status) {
+  std::pair<ConversationState, ShopView> WithOrder(orders::OrderView& order,
+                                                   orders::OrderStatus status) {
     order.status = status;
     ConversationState state;
     state.order_id = order.id;
@@ -106,7 +108,9 @@ class EngineTest : public ::testing::Test {
     e.data = std::move(data);
     return e;
   }
-  static whatsapp::InboundEvent Text(const std::string& body) { return Message("text", {{"body", body}}); }
+  static whatsapp::InboundEvent Text(const std::string& body) {
+    return Message("text", {{"body", body}});
+  }
   // A text that replies to (quotes) one of our messages.
   static whatsapp::InboundEvent Quoting(const std::string& body) {
     auto e = Text(body);
@@ -114,10 +118,12 @@ class EngineTest : public ::testing::Test {
     return e;
   }
   static whatsapp::InboundEvent Pick(const std::string& id) {
-    return Message("interactive", {{"type", "list_reply"}, {"list_reply", {{"id", id}, {"title", "x"}}}});
+    return Message("interactive",
+                   {{"type", "list_reply"}, {"list_reply", {{"id", id}, {"title", "x"}}}});
   }
   static whatsapp::InboundEvent Button(const std::string& id) {
-    return Message("interactive", {{"type", "button_reply"}, {"button_reply", {{"id", id}, {"title", "x"}}}});
+    return Message("interactive",
+                   {{"type", "button_reply"}, {"button_reply", {{"id", id}, {"title", "x"}}}});
   }
 
   // The one reply of a transition, as its Graph API body.
@@ -134,6 +140,5 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<OrderParser> parser_;
   ShopView shop_;
 };
-
 
 }  // namespace chatshop::bot

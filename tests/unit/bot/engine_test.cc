@@ -16,7 +16,6 @@ namespace {
 using nlohmann::json;
 using Stage = ConversationState::Stage;
 
-
 TEST_F(EngineTest, GreetingShowsCategoriesAsAList) {
   Transition t = Step({}, Text("Hello!"), shop_);
   EXPECT_EQ(t.next.stage, Stage::kMenu);
@@ -54,7 +53,11 @@ TEST_F(EngineTest, ManyCategoriesAndProductsArePagedTenRowsAtATime) {
     for (int p = 0; p < (c == 0 ? 23 : 1); ++p) {
       big.products.push_back({"C" + std::to_string(c) + "-P" + std::to_string(p),
                               "Product " + std::to_string(c) + "/" + std::to_string(p),
-                              orders::Money{100}, 5, "pc", "category " + std::to_string(c), {}});
+                              orders::Money{100},
+                              5,
+                              "pc",
+                              "category " + std::to_string(c),
+                              {}});
     }
   }
   OrderParser parser(big);
@@ -98,7 +101,8 @@ TEST_F(EngineTest, TypedListBecomesAnItemisedBillWithButtonsAndNamesWhatItCouldN
 
 TEST_F(EngineTest, SmallOrderPaysTheShopsDeliveryFeeAndLaterItemsAddToTheCart) {
   Transition first = Step({}, Text("2 maggi"), shop_);
-  EXPECT_TRUE(Has(BodyOf(OnlyReply(first)), "Delivery: ₹30.00 (free from ₹500.00)\n*Total: ₹58.00*"));
+  EXPECT_TRUE(
+      Has(BodyOf(OnlyReply(first)), "Delivery: ₹30.00 (free from ₹500.00)\n*Total: ₹58.00*"));
   Transition second = Step(first.next, Text("maggi 3, 1 bread"), shop_);
   EXPECT_EQ(second.next.cart, (std::vector<CartLine>{{"MAGGI-70", 5}, {"BREAD-BRIT", 1}}));
 
@@ -135,7 +139,8 @@ TEST_F(EngineTest, OutOfStockOffersReplacementsFromTheSameCategoryRemoveAndCance
   const std::string said = BodyOf(ReplyAt(t, 0));
   EXPECT_TRUE(Has(said, "Kurkure Masala Munch 90g is out of stock.")) << said;
   const json choices = ReplyAt(t, 1);
-  EXPECT_EQ(BodyOf(choices), "What should I do about *Kurkure Masala Munch 90g*? It is out of stock.");
+  EXPECT_EQ(BodyOf(choices),
+            "What should I do about *Kurkure Masala Munch 90g*? It is out of stock.");
   const std::vector<std::string> ids = RowIds(choices);
   // Up to three in-stock snacks, closest in price first (Kurkure costs ₹20), then no "reduce"
   // (nothing left), remove and cancel.
@@ -163,10 +168,12 @@ TEST_F(EngineTest, OutOfStockOffersReplacementsFromTheSameCategoryRemoveAndCance
 TEST_F(EngineTest, ShortItemCanBeReducedToWhatIsAvailable) {
   Transition t = Step({}, Text("15 paneer"), shop_);  // 10 in stock
   ASSERT_EQ(t.effects.size(), 2u);
-  EXPECT_TRUE(Has(BodyOf(ReplyAt(t, 0)), "Only 10 of Amul Malai Paneer 200g available (you asked for 15)."));
+  EXPECT_TRUE(Has(BodyOf(ReplyAt(t, 0)),
+                  "Only 10 of Amul Malai Paneer 200g available (you asked for 15)."));
   const json rows = RowsOf(ReplyAt(t, 1));
   bool offered = false;
-  for (const auto& row : rows) offered |= row["id"] == "fix:reduce:PANEER-200" && row["title"] == "Reduce to 10";
+  for (const auto& row : rows)
+    offered |= row["id"] == "fix:reduce:PANEER-200" && row["title"] == "Reduce to 10";
   EXPECT_TRUE(Has(BodyOf(ReplyAt(t, 1)), "Only 10 available."));
   EXPECT_TRUE(offered) << rows.dump();
   Transition reduced = Step(t.next, Pick("fix:reduce:PANEER-200"), shop_);
@@ -204,7 +211,8 @@ TEST_F(EngineTest, CheckoutAsksTheDatabaseToReserveAndShortStockThereOffersTheCh
   EXPECT_EQ(place->lines, cart.cart);
 
   // Meanwhile another customer took the Maggi: the database says only 1 is left.
-  Transition short_stock = Resume(checkout.next, StockShort{{{"MAGGI-70", 1}}}, Button("cart:checkout"), shop_);
+  Transition short_stock =
+      Resume(checkout.next, StockShort{{{"MAGGI-70", 1}}}, Button("cart:checkout"), shop_);
   EXPECT_EQ(short_stock.next.stage, Stage::kIssues);
   ASSERT_EQ(short_stock.effects.size(), 2u);
   EXPECT_TRUE(Has(BodyOf(ReplyAt(short_stock, 0)),
@@ -222,8 +230,12 @@ TEST_F(EngineTest, PlacedOrderAsksForPaymentWithTheUpiLinkAndCashOnDelivery) {
   const json request = OnlyReply(placed);
   const std::string body = BodyOf(request);
   EXPECT_TRUE(Has(body, "*Order #1042* is reserved for you for 30 minutes.")) << body;
-  EXPECT_TRUE(Has(body, "2 × Maggi 2-Minute Noodles 70g = ₹28.00\nDelivery: ₹30.00\n*Total: ₹58.00*")) << body;
-  EXPECT_TRUE(Has(body, "upi://pay?pa=sharmakirana@okaxis&pn=Sharma%20Kirana&am=58.00&cu=INR&tn=Order%20%231042"))
+  EXPECT_TRUE(
+      Has(body, "2 × Maggi 2-Minute Noodles 70g = ₹28.00\nDelivery: ₹30.00\n*Total: ₹58.00*"))
+      << body;
+  EXPECT_TRUE(
+      Has(body,
+          "upi://pay?pa=sharmakirana@okaxis&pn=Sharma%20Kirana&am=58.00&cu=INR&tn=Order%20%231042"))
       << body;
   const auto& buttons = request["interactive"]["action"]["buttons"];
   ASSERT_EQ(buttons.size(), 2u);
@@ -332,7 +344,8 @@ TEST_F(EngineTest, CommandsWorkInEveryStage) {
     EXPECT_EQ(OnlyReply(Step(state, Text("menu"), shop_))["interactive"]["type"], "list");
     EXPECT_FALSE(Step(state, Text("status"), shop_).effects.empty());
   }
-  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step(CartOf({{"MAGGI-70", 2}}), Text("status"), shop_))), "2 × Maggi"));
+  EXPECT_TRUE(
+      Has(BodyOf(OnlyReply(Step(CartOf({{"MAGGI-70", 2}}), Text("status"), shop_))), "2 × Maggi"));
   EXPECT_TRUE(Has(BodyOf(OnlyReply(Step({}, Text("status"), shop_))), "Your cart is empty"));
 }
 
@@ -376,12 +389,12 @@ TEST_F(EngineTest, TransitionTable) {
 
 TEST_F(EngineTest, StickersVoiceNotesAndNonsenseGetAUsefulReplyAndChangeNothing) {
   ConversationState cart = CartOf({{"MAGGI-70", 2}});
-  for (const auto& event : {Message("sticker", {{"id", "1"}}), Message("audio", {{"id", "2"}}),
-                            Message("unsupported", {{"type", "poll_creation"}}),
-                            Message("future_type", json()), Text("asdf qwerty"),
-                            Pick("nonsense:id"), Pick("fix:swap:NOPE:ALSO-NOPE"), Pick("cat"),
-                            Pick("cats"), Pick("cat:"), Pick(""), Pick("add"), Pick("qty:MAGGI-70"),
-                            Pick("edit:NOPE"), Pick(std::string(300, ':'))}) {
+  for (const auto& event :
+       {Message("sticker", {{"id", "1"}}), Message("audio", {{"id", "2"}}),
+        Message("unsupported", {{"type", "poll_creation"}}), Message("future_type", json()),
+        Text("asdf qwerty"), Pick("nonsense:id"), Pick("fix:swap:NOPE:ALSO-NOPE"), Pick("cat"),
+        Pick("cats"), Pick("cat:"), Pick(""), Pick("add"), Pick("qty:MAGGI-70"), Pick("edit:NOPE"),
+        Pick(std::string(300, ':'))}) {
     Transition t = Step(cart, event, shop_);
     EXPECT_EQ(t.next.cart, cart.cart) << event.type;
     ASSERT_GE(t.effects.size(), 1u) << event.type;
@@ -426,7 +439,8 @@ TEST_F(EngineTest, EditsUseTheParsersQuantityAndAskWhichLineWhenTwoMatch) {
   EXPECT_EQ(Step(cart, Text("make coke 750 ml 2"), shop_).next.cart[0].qty, 2);
   Transition which = Step(cart, Text("make rice 3"), shop_);
   EXPECT_EQ(which.next.cart, cart.cart);
-  EXPECT_EQ(RowIds(OnlyReply(which)), (std::vector<std::string>{"edit:RICE-BASM-1", "edit:RICE-SONA-5"}));
+  EXPECT_EQ(RowIds(OnlyReply(which)),
+            (std::vector<std::string>{"edit:RICE-BASM-1", "edit:RICE-SONA-5"}));
   EXPECT_EQ(Step(CartOf({{"MAGGI-70", 5}}), Text("remove 2 maggi"), shop_).next.cart,
             (std::vector<CartLine>{{"MAGGI-70", 3}}));
 }
@@ -474,8 +488,8 @@ TEST_F(EngineTest, EveryTemplateExistsInEveryShippedLanguage) {
 }
 
 TEST_F(EngineTest, LargeTotalsUseIndianGrouping) {
-  orders::Catalog catalog{{orders::Product{"TV", "Television", orders::Money{4599900}, 5, "piece",
-                                           "electronics", {}}}};
+  orders::Catalog catalog{
+      {orders::Product{"TV", "Television", orders::Money{4599900}, 5, "piece", "electronics", {}}}};
   OrderParser parser(catalog);
   ShopView shop = shop_;
   shop.catalog = &catalog;

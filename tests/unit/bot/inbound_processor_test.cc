@@ -116,8 +116,8 @@ TEST_F(InboundProcessorTest, AFailedStatusIsLoggedWithEveryPhoneNumberMasked) {
 }
 
 TEST_F(InboundProcessorTest, ShopWithACatalogGetsTheEngineAndItsStateIsKept) {
-  catalogs_.catalogs[7] = orders::Catalog{
-      {orders::Product{"MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}}}};
+  catalogs_.catalogs[7] = orders::Catalog{{orders::Product{
+      "MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}}}};
   auto first = TextFrom("919876543210", "wamid.E1");
   first.data = {{"body", "2 maggi"}};
   ASSERT_EQ(processor_.Handle(first).disposition, Disposition::kAck);
@@ -134,7 +134,8 @@ TEST_F(InboundProcessorTest, ShopWithACatalogGetsTheEngineAndItsStateIsKept) {
 }
 
 TEST_F(InboundProcessorTest, CatalogChangeIsSeenByTheNextMessage) {
-  orders::Product maggi{"MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}};
+  orders::Product maggi{"MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet",
+                        "snacks",   {"maggi"}};
   catalogs_.catalogs[7] = orders::Catalog{{maggi}};
   auto first = TextFrom("919876543210", "wamid.G1");
   first.data = {{"body", "2 maggi"}};
@@ -151,8 +152,8 @@ TEST_F(InboundProcessorTest, CatalogChangeIsSeenByTheNextMessage) {
 }
 
 TEST_F(InboundProcessorTest, ShopLanguageDeliveryFeeAndOwnWordingReachTheReplies) {
-  catalogs_.catalogs[7] = orders::Catalog{
-      {orders::Product{"MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}}}};
+  catalogs_.catalogs[7] = orders::Catalog{{orders::Product{
+      "MAGGI-70", "Maggi 70g", orders::Money{1400}, 100, "packet", "snacks", {"maggi"}}}};
   ShopRecord& shop = store_.shops["106540352242922"];
   shop.locale = "hi";
   shop.delivery = {orders::Money{2500}, std::nullopt};
@@ -169,7 +170,8 @@ TEST_F(InboundProcessorTest, ShopLanguageDeliveryFeeAndOwnWordingReachTheReplies
 
 TEST_F(InboundProcessorTest, CatalogUnavailableMeansRetry) {
   catalogs_.unavailable = true;
-  EXPECT_EQ(processor_.Handle(TextFrom("919876543210", "wamid.F")).disposition, Disposition::kRetry);
+  EXPECT_EQ(processor_.Handle(TextFrom("919876543210", "wamid.F")).disposition,
+            Disposition::kRetry);
   EXPECT_TRUE(store_.outbox.empty());
 }
 

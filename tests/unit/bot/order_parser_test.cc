@@ -47,14 +47,16 @@ std::vector<std::string> Misses(const std::string& catalog, const std::string& o
     bool ok = want_items == ItemsOf(got);
     for (const auto& u : want.value("unmatched", json::array())) {
       bool found = false;
-      for (const auto& g : got.unmatched) found = found || g.find(u.get<std::string>()) != std::string::npos;
+      for (const auto& g : got.unmatched)
+        found = found || g.find(u.get<std::string>()) != std::string::npos;
       ok = ok && found;
     }
     for (const auto& a : want.value("ambiguous", json::array())) {
       std::set<std::string> candidates = a["candidates"];
       bool found = false;
       for (const auto& g : got.ambiguous) {
-        found = found || std::set<std::string>(g.candidates.begin(), g.candidates.end()) == candidates;
+        found =
+            found || std::set<std::string>(g.candidates.begin(), g.candidates.end()) == candidates;
       }
       ok = ok && found;
     }
@@ -86,23 +88,29 @@ class KiranaParserTest : public ::testing::Test {
 };
 
 TEST_F(KiranaParserTest, PackSizesTurnAmountsIntoPacks) {
-  EXPECT_EQ(ItemsOf(parser_.Parse("moong dal 2 kg")), (std::map<std::string, int64_t>{{"MOONG-DAL-500", 4}}));
-  EXPECT_EQ(ItemsOf(parser_.Parse("atta 10kg")), (std::map<std::string, int64_t>{{"ATTA-PILL-10", 1}}));
+  EXPECT_EQ(ItemsOf(parser_.Parse("moong dal 2 kg")),
+            (std::map<std::string, int64_t>{{"MOONG-DAL-500", 4}}));
+  EXPECT_EQ(ItemsOf(parser_.Parse("atta 10kg")),
+            (std::map<std::string, int64_t>{{"ATTA-PILL-10", 1}}));
   EXPECT_EQ(ItemsOf(parser_.Parse("36 eggs")), (std::map<std::string, int64_t>{{"EGGS-12", 3}}));
-  EXPECT_EQ(ItemsOf(parser_.Parse("doodh 1 litre")), (std::map<std::string, int64_t>{{"MILK-AMUL-500", 2}}));
+  EXPECT_EQ(ItemsOf(parser_.Parse("doodh 1 litre")),
+            (std::map<std::string, int64_t>{{"MILK-AMUL-500", 2}}));
 }
 
 TEST_F(KiranaParserTest, NumberWordsAndScripts) {
   EXPECT_EQ(ItemsOf(parser_.Parse("teen maggi, paanch parle g")),
             (std::map<std::string, int64_t>{{"MAGGI-70", 3}, {"PARLE-G", 5}}));
   EXPECT_EQ(ItemsOf(parser_.Parse("दूध ३")), (std::map<std::string, int64_t>{{"MILK-AMUL-500", 3}}));
-  EXPECT_EQ(ItemsOf(parser_.Parse("2 doodh bhej do")), (std::map<std::string, int64_t>{{"MILK-AMUL-500", 2}}))
+  EXPECT_EQ(ItemsOf(parser_.Parse("2 doodh bhej do")),
+            (std::map<std::string, int64_t>{{"MILK-AMUL-500", 2}}))
       << "\"do\" after bhej is not a number";
-  EXPECT_EQ(ItemsOf(parser_.Parse("5x lays")), (std::map<std::string, int64_t>{{"LAYS-CLASSIC", 5}}));
+  EXPECT_EQ(ItemsOf(parser_.Parse("5x lays")),
+            (std::map<std::string, int64_t>{{"LAYS-CLASSIC", 5}}));
 }
 
 TEST_F(KiranaParserTest, ChatterAndQuestionsOrderNothing) {
-  for (const char* text : {"hello bhaiya", "thank you", "ok", "kitne ka hai ghee", "is maggi available?"}) {
+  for (const char* text :
+       {"hello bhaiya", "thank you", "ok", "kitne ka hai ghee", "is maggi available?"}) {
     ParsedOrder order = parser_.Parse(text);
     EXPECT_TRUE(order.items.empty()) << text;
     EXPECT_TRUE(order.unmatched.empty()) << text;
@@ -118,8 +126,9 @@ TEST_F(KiranaParserTest, AbsurdQuantityIsNamedBackNotBilled) {
 }
 
 TEST_F(KiranaParserTest, NeverThrowsOnJunk) {
-  for (std::string junk : {std::string("\xff\xfe\x00\x01", 4), std::string(5000, '9'),
-                           std::string("x x x x 5 5 5 kg kg ??? ,,,, और और"), std::string("\n\n\n")}) {
+  for (std::string junk :
+       {std::string("\xff\xfe\x00\x01", 4), std::string(5000, '9'),
+        std::string("x x x x 5 5 5 kg kg ??? ,,,, और और"), std::string("\n\n\n")}) {
     EXPECT_NO_THROW(parser_.Parse(junk));
   }
 }

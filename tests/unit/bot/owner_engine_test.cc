@@ -21,7 +21,9 @@ class OwnerEngineTest : public EngineTest {
     e.customer = view_.owner.phone;
     return e;
   }
-  std::vector<Effect> Says(const std::string& text) { return OwnerStep(FromOwner(Text(text)), view_); }
+  std::vector<Effect> Says(const std::string& text) {
+    return OwnerStep(FromOwner(Text(text)), view_);
+  }
   static ChangeOrder OnlyChange(const std::vector<Effect>& effects) {
     EXPECT_EQ(effects.size(), 1u);
     const auto* change = effects.empty() ? nullptr : std::get_if<ChangeOrder>(&effects[0]);
@@ -42,12 +44,13 @@ TEST_F(OwnerEngineTest, TypedCommandsBecomeOrderChangesByNumber) {
     orders::OrderAction action;
     const char* reason;
   };
-  for (const Case& c : {Case{"approve 1042", orders::OrderAction::kApprove, ""},
-                        Case{"Reject #1042 blurry photo", orders::OrderAction::kReject, "blurry photo"},
-                        Case{"packed 1042", orders::OrderAction::kPack, ""},
-                        Case{"out 1042", orders::OrderAction::kDispatch, ""},
-                        Case{"delivered 1042", orders::OrderAction::kDeliver, ""},
-                        Case{"cancel 1042 no stock of atta", orders::OrderAction::kCancel, "no stock of atta"}}) {
+  for (const Case& c :
+       {Case{"approve 1042", orders::OrderAction::kApprove, ""},
+        Case{"Reject #1042 blurry photo", orders::OrderAction::kReject, "blurry photo"},
+        Case{"packed 1042", orders::OrderAction::kPack, ""},
+        Case{"out 1042", orders::OrderAction::kDispatch, ""},
+        Case{"delivered 1042", orders::OrderAction::kDeliver, ""},
+        Case{"cancel 1042 no stock of atta", orders::OrderAction::kCancel, "no stock of atta"}}) {
     const ChangeOrder change = OnlyChange(Says(c.text));
     EXPECT_EQ(change.order_number, 1042) << c.text;
     EXPECT_EQ(change.order_id, 0) << c.text;
@@ -58,7 +61,8 @@ TEST_F(OwnerEngineTest, TypedCommandsBecomeOrderChangesByNumber) {
 }
 
 TEST_F(OwnerEngineTest, ButtonsCarryTheOrderAndItsNonceAndRejectAsksWhy) {
-  const ChangeOrder approve = OnlyChange(OwnerStep(FromOwner(Button("own:approve:7:n0nce")), view_));
+  const ChangeOrder approve =
+      OnlyChange(OwnerStep(FromOwner(Button("own:approve:7:n0nce")), view_));
   EXPECT_EQ(approve.order_id, 7);
   EXPECT_EQ(approve.nonce, "n0nce");
   EXPECT_EQ(approve.action, orders::OrderAction::kApprove);
@@ -70,7 +74,8 @@ TEST_F(OwnerEngineTest, ButtonsCarryTheOrderAndItsNonceAndRejectAsksWhy) {
                                                        "own:reject:7:n0nce:not_received",
                                                        "own:reject:7:n0nce:unclear"}));
   view_.open_orders[0].customer_locale = "hi";  // the reason is worded for the customer
-  const ChangeOrder reject = OnlyChange(OwnerStep(FromOwner(Pick("own:reject:7:n0nce:unclear")), view_));
+  const ChangeOrder reject =
+      OnlyChange(OwnerStep(FromOwner(Pick("own:reject:7:n0nce:unclear")), view_));
   EXPECT_EQ(reject.action, orders::OrderAction::kReject);
   EXPECT_EQ(reject.reason, "स्क्रीनशॉट साफ़ नहीं है");
 }
@@ -79,7 +84,8 @@ TEST_F(OwnerEngineTest, OutcomesAnswerTheOwnerAndTellTheCustomer) {
   orders::OrderView order = view_.open_orders[0];
   order.status = orders::OrderStatus::kConfirmed;
   ChangeOrder approve{7, 0, "n0nce", orders::OrderAction::kApprove, orders::Actor::kOwner, ""};
-  auto effects = OwnerResume(OrderChanged{order, orders::OrderStatus::kPaymentReview, approve}, view_);
+  auto effects =
+      OwnerResume(OrderChanged{order, orders::OrderStatus::kPaymentReview, approve}, view_);
   ASSERT_EQ(effects.size(), 2u);
   const json owner = Reply(effects, 0);
   EXPECT_EQ(BodyOf(owner), "Order #1042 is now confirmed. +919876543210 has been told.");
@@ -91,7 +97,10 @@ TEST_F(OwnerEngineTest, OutcomesAnswerTheOwnerAndTellTheCustomer) {
   effects = OwnerResume(OrderUnchanged{order, approve}, view_);
   ASSERT_EQ(effects.size(), 1u);
   EXPECT_EQ(BodyOf(Reply(effects)), "Order #1042 is confirmed: that is not possible now.");
-  effects = OwnerResume(OrderUnchanged{std::nullopt, ChangeOrder{0, 999, "", orders::OrderAction::kPack, orders::Actor::kOwner, ""}}, view_);
+  effects =
+      OwnerResume(OrderUnchanged{std::nullopt, ChangeOrder{0, 999, "", orders::OrderAction::kPack,
+                                                           orders::Actor::kOwner, ""}},
+                  view_);
   EXPECT_TRUE(Has(BodyOf(Reply(effects)), "There is no open order #999."));
 }
 
@@ -178,7 +187,8 @@ TEST_F(OwnerEngineTest, OrdersListStockAndHelp) {
 
   EXPECT_TRUE(Has(BodyOf(Reply(Says("help"))), "*orders*"));
   EXPECT_TRUE(Has(BodyOf(Reply(Says("what is this"))), "I didn't understand that."));
-  EXPECT_TRUE(Has(BodyOf(Reply(OwnerStep(FromOwner(Message("sticker", {{"id", "1"}})), view_))), "*orders*"));
+  EXPECT_TRUE(Has(BodyOf(Reply(OwnerStep(FromOwner(Message("sticker", {{"id", "1"}})), view_))),
+                  "*orders*"));
 }
 
 TEST_F(OwnerEngineTest, MoreOpenOrdersThanAListHoldsAreNamedHonestly) {
@@ -190,8 +200,9 @@ TEST_F(OwnerEngineTest, MoreOpenOrdersThanAListHoldsAreNamedHonestly) {
   }
   const json list = Reply(Says("orders"));
   EXPECT_EQ(RowIds(list).size(), whatsapp::kMaxListRows);
-  EXPECT_EQ(BodyOf(list), "15 open order(s); the 10 oldest are here (type *approve 1042* and the "
-                          "like for the others). Tap one to see it.");
+  EXPECT_EQ(BodyOf(list),
+            "15 open order(s); the 10 oldest are here (type *approve 1042* and the "
+            "like for the others). Tap one to see it.");
 }
 
 TEST_F(OwnerEngineTest, AnOwnerWhoReadsHindiIsAnsweredInHindi) {

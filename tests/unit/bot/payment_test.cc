@@ -21,7 +21,8 @@ class PaymentTest : public EngineTest {
 
 TEST_F(PaymentTest, ScreenshotWhileAwaitingPaymentIsRecordedAsProof) {
   auto [state, view] = WithOrder(order_, orders::OrderStatus::kAwaitingPayment);
-  Transition t = Step(state, Message("image", {{"id", "MEDIA-1"}, {"mime_type", "image/jpeg"}}), view);
+  Transition t =
+      Step(state, Message("image", {{"id", "MEDIA-1"}, {"mime_type", "image/jpeg"}}), view);
   ASSERT_EQ(t.effects.size(), 1u);
   const auto* proof = std::get_if<RecordProof>(&t.effects[0]);
   ASSERT_NE(proof, nullptr);
@@ -35,7 +36,8 @@ TEST_F(PaymentTest, ScreenshotWhileAwaitingPaymentIsRecordedAsProof) {
   EXPECT_EQ(BodyOf(OnlyReply(after)),
             "Thank you! Your payment for order #1042 has gone to the shop for approval.");
   // A PDF receipt counts too, and a second screenshot while the owner looks replaces the first.
-  Transition pdf = Step(state, Message("document", {{"id", "DOC-1"}, {"mime_type", "application/pdf"}}), view);
+  Transition pdf =
+      Step(state, Message("document", {{"id", "DOC-1"}, {"mime_type", "application/pdf"}}), view);
   EXPECT_NE(std::get_if<RecordProof>(&pdf.effects.at(0)), nullptr);
 }
 
@@ -49,8 +51,9 @@ TEST_F(PaymentTest, CashOnDeliveryConfirmsAndTellsTheOwnerInTheirLanguage) {
   EXPECT_EQ(change->actor, orders::Actor::kCustomer);
 
   order_.status = orders::OrderStatus::kConfirmed;
-  Transition after = Resume(state, OrderChanged{order_, orders::OrderStatus::kAwaitingPayment, *change},
-                            Button("pay:cod"), view);
+  Transition after =
+      Resume(state, OrderChanged{order_, orders::OrderStatus::kAwaitingPayment, *change},
+             Button("pay:cod"), view);
   ASSERT_EQ(after.effects.size(), 2u);
   EXPECT_EQ(BodyOf(ReplyAt(after, 0)),
             "Order #1042 is confirmed, cash on delivery: please keep ₹58.00 ready.");
@@ -75,7 +78,8 @@ TEST_F(PaymentTest, CancelBeforePaymentReleasesAndLaterIsRefused) {
     EXPECT_EQ(change->action, orders::OrderAction::kCancel);
   }
   order_.status = orders::OrderStatus::kCancelled;
-  Transition done = Resume(state, OrderChanged{order_, orders::OrderStatus::kPaymentReview, {}}, Text("cancel"), view);
+  Transition done = Resume(state, OrderChanged{order_, orders::OrderStatus::kPaymentReview, {}},
+                           Text("cancel"), view);
   EXPECT_EQ(done.next.order_id, 0);
   ASSERT_EQ(done.effects.size(), 2u) << "the customer and the owner";
   EXPECT_TRUE(Has(BodyOf(ReplyAt(done, 0)), "Order #1042 is cancelled."));
@@ -88,7 +92,8 @@ TEST_F(PaymentTest, CancelBeforePaymentReleasesAndLaterIsRefused) {
 
 TEST_F(PaymentTest, AnythingElseWhileAwaitingPaymentRemindsHowToPay) {
   auto [state, view] = WithOrder(order_, orders::OrderStatus::kAwaitingPayment);
-  for (const auto& event : {Text("2 maggi"), Message("sticker", {{"id", "1"}}), Pick("add:MAGGI-70:1")}) {
+  for (const auto& event :
+       {Text("2 maggi"), Message("sticker", {{"id", "1"}}), Pick("add:MAGGI-70:1")}) {
     Transition t = Step(state, event, view);
     const json reply = OnlyReply(t);
     EXPECT_TRUE(Has(BodyOf(reply), "Order #1042 is waiting for your payment.")) << BodyOf(reply);
@@ -96,7 +101,8 @@ TEST_F(PaymentTest, AnythingElseWhileAwaitingPaymentRemindsHowToPay) {
     EXPECT_TRUE(t.next.cart.empty());
   }
   auto [review_state, review] = WithOrder(order_, orders::OrderStatus::kPaymentReview);
-  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step(review_state, Text("hello?"), review))), "with the shop for approval"));
+  EXPECT_TRUE(Has(BodyOf(OnlyReply(Step(review_state, Text("hello?"), review))),
+                  "with the shop for approval"));
 }
 
 TEST_F(PaymentTest, FinishedOrderNoLongerShapesTheConversation) {
@@ -111,7 +117,8 @@ TEST_F(PaymentTest, FinishedOrderNoLongerShapesTheConversation) {
 
 TEST_F(PaymentTest, NoticesCarryTheShopsApprovedTemplateForAClosedWindow) {
   order_.status = orders::OrderStatus::kPacked;
-  EXPECT_FALSE(CustomerNotices(order_, orders::OrderAction::kPack, shop_)[0].contains(whatsapp::kFallbackKey))
+  EXPECT_FALSE(CustomerNotices(order_, orders::OrderAction::kPack, shop_)[0].contains(
+      whatsapp::kFallbackKey))
       << "no template configured: none";
   shop_.notice_templates["packed"] = {"order_packed", "en_US"};
   const json notice = CustomerNotices(order_, orders::OrderAction::kPack, shop_)[0];
@@ -144,7 +151,8 @@ TEST_F(PaymentTest, CustomerIsToldOfEveryMoveTheShopMakesInTheirLanguage) {
   order_.status = orders::OrderStatus::kCancelled;
   EXPECT_TRUE(Has(CustomerNotices(order_, orders::OrderAction::kExpire, shop_)[0]["text"]["body"],
                   "the payment did not arrive within 30 minutes"));
-  for (auto action : {orders::OrderAction::kPack, orders::OrderAction::kDeliver, orders::OrderAction::kCancel}) {
+  for (auto action :
+       {orders::OrderAction::kPack, orders::OrderAction::kDeliver, orders::OrderAction::kCancel}) {
     auto notices = CustomerNotices(order_, action, shop_);
     ASSERT_EQ(notices.size(), 1u);
     EXPECT_EQ(notices[0]["to"], "+919876543210");

@@ -1,11 +1,12 @@
 // The media worker's decisions with in-memory fakes: a payment screenshot is checked (size,
 // SHA-256) before it is kept, transient failures come back with backoff, and what can never
 // succeed tells the owners at once instead of retrying.
+#include "bot/proof_fetcher.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "bot/proof_fetcher.h"
 #include "engine_fixture.h"
 
 namespace chatshop::bot {

@@ -66,14 +66,18 @@ TEST(ConfigTest, EnvironmentOverridesFileKeys) {
 }
 
 TEST(ConfigTest, EmptyEnvironmentOverrideOfARequiredKeyIsAnError) {
-  auto config = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_POSTGRES_URL", ""},
-                                                   {"CHATSHOP_WHATSAPP_APP_SECRET", ""}}));
+  auto config = ParseConfig(
+      kValid, "c.toml", Env({{"CHATSHOP_POSTGRES_URL", ""}, {"CHATSHOP_WHATSAPP_APP_SECRET", ""}}));
   ASSERT_FALSE(config);
   const std::string all = Joined(config.error());
   EXPECT_NE(all.find("environment CHATSHOP_POSTGRES_URL: [postgres] url: must not be empty"),
-            std::string::npos) << all;
-  EXPECT_NE(all.find("environment CHATSHOP_WHATSAPP_APP_SECRET: [whatsapp] app_secret: must not be empty"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
+  EXPECT_NE(
+      all.find(
+          "environment CHATSHOP_WHATSAPP_APP_SECRET: [whatsapp] app_secret: must not be empty"),
+      std::string::npos)
+      << all;
 }
 
 TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {

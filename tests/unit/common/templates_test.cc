@@ -35,7 +35,8 @@ TEST(TemplatesTest, OverrideThenLocaleThenEnglish) {
 }
 
 TEST(TemplatesTest, ShopWordingMayOnlyUseTheShippedNamesAndMustSaySomething) {
-  const std::string shipped = "Namaste{{#customer}} {{customer}}{{/customer}}! Welcome to {{shop}}.";
+  const std::string shipped =
+      "Namaste{{#customer}} {{customer}}{{/customer}}! Welcome to {{shop}}.";
   EXPECT_EQ(TemplateVariables(shipped), (std::set<std::string>{"customer", "shop"}));
   EXPECT_EQ(OverrideProblem(shipped, "Ram Ram {{customer}}, {{shop}} here"), "");
   EXPECT_EQ(OverrideProblem(shipped, "  \n"), "it is blank");

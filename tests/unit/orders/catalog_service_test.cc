@@ -54,7 +54,8 @@ class FakeCache : public CatalogCache {
 };
 
 Catalog OneProduct(int64_t stock) {
-  return Catalog{{Product{"MAGGI-70", "Maggi 70g", Money{1400}, stock, "packet", "snacks", {"maggi"}}}};
+  return Catalog{
+      {Product{"MAGGI-70", "Maggi 70g", Money{1400}, stock, "packet", "snacks", {"maggi"}}}};
 }
 
 TEST(CatalogServiceTest, SecondReadComesFromTheCache) {

@@ -22,7 +22,8 @@ TEST(CatalogCsvTest, ImportsTheSampleCatalog) {
   EXPECT_EQ(atta->stock, 40);
   EXPECT_EQ(atta->unit, "pack");
   EXPECT_EQ(atta->category, "staples");
-  EXPECT_EQ(atta->aliases, (std::vector<std::string>{"atta", "wheat flour", "aata", "gehu ka atta"}));
+  EXPECT_EQ(atta->aliases,
+            (std::vector<std::string>{"atta", "wheat flour", "aata", "gehu ka atta"}));
   EXPECT_TRUE(imported.catalog.Find("ATTA-PILL-10")->aliases.empty());
 }
 

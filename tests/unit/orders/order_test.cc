@@ -42,7 +42,8 @@ TEST(OrderLifecycleTest, EveryLegalAndIllegalTransition) {
           EXPECT_FALSE(next) << StatusName(std::get<0>(key)) << " " << ActionName(std::get<1>(key))
                              << " by " << static_cast<int>(actor) << " must be refused";
         } else {
-          EXPECT_EQ(next, it->second) << StatusName(std::get<0>(key)) << " " << ActionName(std::get<1>(key));
+          EXPECT_EQ(next, it->second)
+              << StatusName(std::get<0>(key)) << " " << ActionName(std::get<1>(key));
         }
         ++checked;
       }

@@ -109,7 +109,8 @@ TEST_F(ReceiverTest, BrokerDownMeans503SoMetaRedelivers) {
 }
 
 TEST_F(ReceiverTest, UnknownTenantIsParkedCountedAndTheRestQueued) {
-  HttpReply reply = PostSigned(testing::ReadWebhookFixture("33_unknown_tenant_and_known_tenant.json"));
+  HttpReply reply =
+      PostSigned(testing::ReadWebhookFixture("33_unknown_tenant_and_known_tenant.json"));
   EXPECT_EQ(reply.status, 200);
   ASSERT_EQ(queue_.published.size(), 2u);
   EXPECT_EQ(queue_.published[0].route, QueueMessage::Route::kInbound);
@@ -133,11 +134,14 @@ TEST_F(ReceiverTest, MetricsCountEventsByTypeSignatureFailuresAndConfirmLatency)
   receiver_.HandleEvents("sha256=00", "{}");
   const std::string text = metrics_.RenderPrometheus();
   EXPECT_NE(text.find("chatshop_webhook_events_by_type_total{kind=\"message\",type=\"sticker\"} 1"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("chatshop_webhook_events_by_type_total{kind=\"error\",type=\"error\"} 1"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("chatshop_webhook_signature_failures_total 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("chatshop_webhook_publish_confirm_seconds_count 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("chatshop_webhook_publish_confirm_seconds_count 1"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("chatshop_webhook_requests_in_flight 0"), std::string::npos) << text;
 }
 
@@ -146,7 +150,8 @@ TEST_F(ReceiverTest, AbsurdNestingIs400BeforeParsing) {
   body += std::string(100000, '[') + std::string(100000, ']') + "]}";
   EXPECT_EQ(PostSigned(body).status, 400);
   EXPECT_TRUE(queue_.published.empty());
-  EXPECT_EQ(JsonNestingDepth(R"({"a":"[[[[{{{{","b":[1,[2]]})"), 3) << "brackets in strings do not count";
+  EXPECT_EQ(JsonNestingDepth(R"({"a":"[[[[{{{{","b":[1,[2]]})"), 3)
+      << "brackets in strings do not count";
 }
 
 TEST_F(ReceiverTest, OverlongIdIsParkedAndTheRestOfTheBatchQueued) {
@@ -161,7 +166,8 @@ TEST_F(ReceiverTest, OverlongIdIsParkedAndTheRestOfTheBatchQueued) {
 
 TEST_F(ReceiverTest, OddlyTypedFieldsNeverThrow) {
   // A payment status whose transaction id is a number, a message whose text is an array.
-  const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"106540352242922"},"statuses":[{"id":"w1","status":"captured","recipient_id":"9198","payment":{"transaction":{"id":1,"status":true}}}],"messages":[{"id":"w2","from":"9198","type":"text","text":["x"],"timestamp":{"a":1}}]}}]}]})";
+  const std::string body =
+      R"({"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"106540352242922"},"statuses":[{"id":"w1","status":"captured","recipient_id":"9198","payment":{"transaction":{"id":1,"status":true}}}],"messages":[{"id":"w2","from":"9198","type":"text","text":["x"],"timestamp":{"a":1}}]}}]}]})";
   HttpReply reply = PostSigned(body);
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(queue_.published.size(), 2u);

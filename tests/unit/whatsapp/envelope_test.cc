@@ -25,9 +25,8 @@ TEST(EnvelopeTest, EveryFixtureYieldsItsExpectedEventsAndParkedItems) {
       EXPECT_TRUE(body.is_discarded());
       continue;
     }
-    auto batch = ParseWebhookBody(body, [](const std::string& id) {
-      return id == testing::kFixtureShop;
-    });
+    auto batch =
+        ParseWebhookBody(body, [](const std::string& id) { return id == testing::kFixtureShop; });
     ASSERT_TRUE(batch);
     ASSERT_EQ(batch->events.size(), c.events.size());
     for (size_t i = 0; i < c.events.size(); ++i) {
@@ -40,7 +39,8 @@ TEST(EnvelopeTest, EveryFixtureYieldsItsExpectedEventsAndParkedItems) {
       EXPECT_EQ(got.customer, want.customer);
       EXPECT_EQ(got.phone_number_id, testing::kFixtureShop);
       const json::json_pointer pointer(want.pointer);
-      EXPECT_EQ(got.data.contains(pointer) ? got.data.at(pointer) : json(), json::parse(want.value));
+      EXPECT_EQ(got.data.contains(pointer) ? got.data.at(pointer) : json(),
+                json::parse(want.value));
     }
     ASSERT_EQ(batch->parked.size(), c.parked_reasons.size());
     for (size_t i = 0; i < c.parked_reasons.size(); ++i) {
@@ -106,9 +106,10 @@ TEST(EnvelopeTest, MessageWithoutIdIsParkedAndTheRestGoesThrough) {
 }
 
 TEST(EnvelopeTest, OtherFieldsAreAcknowledgedNotProcessed) {
-  json body = {{"object", "whatsapp_business_account"},
-               {"entry", {{{"id", "1"}, {"changes", {{{"field", "account_update"},
-                                                       {"value", {{"event", "X"}}}}}}}}}};
+  json body = {
+      {"object", "whatsapp_business_account"},
+      {"entry",
+       {{{"id", "1"}, {"changes", {{{"field", "account_update"}, {"value", {{"event", "X"}}}}}}}}}};
   auto batch = ParseWebhookBody(body);
   ASSERT_TRUE(batch);
   EXPECT_TRUE(batch->events.empty());

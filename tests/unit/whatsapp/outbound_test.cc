@@ -1,8 +1,9 @@
+#include "whatsapp/outbound.h"
+
 #include <gtest/gtest.h>
 
-#include "whatsapp/graph_errors.h"
 #include "support/cloud_api_schema.h"
-#include "whatsapp/outbound.h"
+#include "whatsapp/graph_errors.h"
 
 namespace chatshop::whatsapp {
 namespace {
@@ -28,13 +29,13 @@ TEST(OutboundTest, LongBodyIsCutAtACharacterBoundary) {
 }
 
 TEST(GraphErrorsTest, KeysOnMetaCodeNotHttpStatus) {
-  auto rate = ClassifyGraphError(400, R"({"error":{"message":"(#130429) Rate limit hit","code":130429}})");
+  auto rate =
+      ClassifyGraphError(400, R"({"error":{"message":"(#130429) Rate limit hit","code":130429}})");
   EXPECT_EQ(rate.code, ErrorCode::kResourceExhausted);
   EXPECT_NE(rate.message.find("130429"), std::string::npos);
   EXPECT_EQ(ClassifyGraphError(400, R"({"error":{"code":131047}})").code,
             ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(ClassifyGraphError(401, R"({"error":{"code":190}})").code,
-            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(ClassifyGraphError(401, R"({"error":{"code":190}})").code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(ClassifyGraphError(500, R"({"error":{"code":131016}})").code, ErrorCode::kUnavailable);
   EXPECT_EQ(ClassifyGraphError(400, R"({"error":{"code":135000,"is_transient":true}})").code,
             ErrorCode::kUnavailable);
@@ -150,24 +151,28 @@ TEST(OutboundLimitsTest, ProductsMediaReactionsAndQuotesAreWellFormed) {
   std::vector<ProductSection> sections;
   for (int s = 0; s < 4; ++s) {
     ProductSection section{"Staples and more staples " + std::to_string(s), {}};
-    for (int p = 0; p < 10; ++p) section.retailer_ids.push_back("SKU-" + std::to_string(s * 10 + p));
+    for (int p = 0; p < 10; ++p)
+      section.retailer_ids.push_back("SKU-" + std::to_string(s * 10 + p));
     sections.push_back(section);
   }
   auto list = BuildProductListMessage("91", "1182736450918273", Repeat("Your usual items ", 6),
                                       "Tap to add to cart", sections);
   EXPECT_TRUE(SchemaViolations(list).empty()) << SchemaViolations(list)[0];
   size_t items = 0;
-  for (const auto& s : list["interactive"]["action"]["sections"]) items += s["product_items"].size();
+  for (const auto& s : list["interactive"]["action"]["sections"])
+    items += s["product_items"].size();
   EXPECT_EQ(items, kMaxProductListItems);
 
-  auto one = BuildProductMessage("91", "1182736450918273", "ATTA-AASH-5", "Our best atta", "Sharma Kirana");
+  auto one = BuildProductMessage("91", "1182736450918273", "ATTA-AASH-5", "Our best atta",
+                                 "Sharma Kirana");
   EXPECT_TRUE(SchemaViolations(one).empty()) << SchemaViolations(one)[0];
   EXPECT_FALSE(one["interactive"].contains("header"));
 
   auto image = BuildImageMessage("91", {"MEDIA-1", ""}, Repeat("caption ", 200));
   EXPECT_TRUE(SchemaViolations(image).empty()) << SchemaViolations(image)[0];
   EXPECT_EQ(image["image"]["id"], "MEDIA-1");
-  auto pdf = BuildDocumentMessage("91", {"", "https://shop.example/bill-1042.pdf"}, "Bill", "bill-1042.pdf");
+  auto pdf = BuildDocumentMessage("91", {"", "https://shop.example/bill-1042.pdf"}, "Bill",
+                                  "bill-1042.pdf");
   EXPECT_TRUE(SchemaViolations(pdf).empty()) << SchemaViolations(pdf)[0];
   EXPECT_EQ(pdf["document"]["filename"], "bill-1042.pdf");
   EXPECT_FALSE(pdf["document"].contains("id"));
@@ -182,7 +187,8 @@ TEST(OutboundLimitsTest, ProductsMediaReactionsAndQuotesAreWellFormed) {
   EXPECT_TRUE(IsMarkRead(read));
   EXPECT_EQ(read["typing_indicator"]["type"], "text");
   EXPECT_FALSE(IsMarkRead(quoted));
-  EXPECT_TRUE(SchemaViolations(BuildTemplateMessage("91", "order_update", "en", {"#1042", ""})).empty());
+  EXPECT_TRUE(
+      SchemaViolations(BuildTemplateMessage("91", "order_update", "en", {"#1042", ""})).empty());
 }
 
 TEST(OutboundLimitsTest, ShortenMarksWhatItCutAndLeavesWhatFits) {

@@ -32,9 +32,9 @@ class SenderTest : public ::testing::Test {
     return {id, "106540352242922", to};
   }
   OutboundSender Sender() {
-    return OutboundSender(store_, graph_, pacer_, queue_, settings_, metrics_,
-                          [this](milliseconds d) { slept_.push_back(d); },
-                          [this] { return random_; });
+    return OutboundSender(
+        store_, graph_, pacer_, queue_, settings_, metrics_,
+        [this](milliseconds d) { slept_.push_back(d); }, [this] { return random_; });
   }
   // A send Meta refuses with `meta_code`.
   static Result<std::string> Meta(ErrorCode code, int64_t meta_code) {
@@ -178,7 +178,8 @@ TEST_F(SenderTest, SlowLimitsAndLostAnswersWaitLongerThanTheBackoff) {
   settings_.uncertain_wait = std::chrono::seconds(30);
   graph_.script = {Meta(ErrorCode::kUnavailable, 131057),
                    Meta(ErrorCode::kResourceExhausted, 131048),
-                   MakeError(ErrorCode::kUnavailable, "graph api uncertain: no answer after the request was sent")};
+                   MakeError(ErrorCode::kUnavailable,
+                             "graph api uncertain: no answer after the request was sent")};
   auto sender = Sender();
   ASSERT_TRUE(sender.Handle(Job(1)));
   ASSERT_TRUE(sender.Handle(Job(2, "919811112222")));
