@@ -286,28 +286,10 @@ std::optional<ListenAddress> ParseListenAddress(std::string_view text) {
   return ListenAddress{std::string(text.substr(0, colon)), port};
 }
 
-tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
-                                               const std::string& source_name,
-                                               const EnvLookup& env) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    // toml++ quotes the offending text in some descriptions; a secret may be that text.
-    std::string description(e.description());
-    if (description.find('\'') != std::string::npos || description.find('"') != std::string::npos) {
-      description = "syntax error";
-    }
-    msg << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column
-        << ": not valid TOML: " << description;
-    return tl::unexpected(ConfigErrors{msg.str()});
-  }
+namespace {
 
-  Config config;
-  config.source = source_name;
-  ConfigErrors errors;
-
+void ReadHttp(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+              ConfigErrors& errors, Config& config) {
   SectionReader http(root, "http", source_name, env, errors);
   config.http.listen = http.Listen("listen", std::nullopt);
   config.http.webhook_path = http.String("webhook_path", config.http.webhook_path);
@@ -343,7 +325,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
                      ": [http] max_buffered_body_bytes: must be at least max_body_bytes");
   }
   http.RejectUnknownKeys();
+}
 
+void ReadWhatsApp(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                  ConfigErrors& errors, Config& config) {
   SectionReader wa(root, "whatsapp", source_name, env, errors);
   config.whatsapp.app_secret = wa.Secret("app_secret", std::nullopt);
   config.whatsapp.verify_token = wa.Secret("verify_token", std::nullopt);
@@ -366,11 +351,17 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
     }
   }
   wa.RejectUnknownKeys();
+}
 
+void ReadPostgres(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                  ConfigErrors& errors, Config& config) {
   SectionReader pg(root, "postgres", source_name, env, errors);
   config.postgres.url = pg.Url("url", std::nullopt, {"postgresql://", "postgres://"});
   pg.RejectUnknownKeys();
+}
 
+void ReadRedis(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+               ConfigErrors& errors, Config& config) {
   SectionReader redis(root, "redis", source_name, env, errors);
   config.redis.url = redis.Url("url", std::nullopt, {"redis://", "rediss://"});
   if (config.redis.url.rfind("redis", 0) == 0) {  // a wrong scheme was reported just now
@@ -382,7 +373,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.redis.cache_ttl_seconds =
       redis.Int("cache_ttl_seconds", config.redis.cache_ttl_seconds, 1, 86400);
   redis.RejectUnknownKeys();
+}
 
+void ReadRabbitMq(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                  ConfigErrors& errors, Config& config) {
   SectionReader mq(root, "rabbitmq", source_name, env, errors);
   config.rabbitmq.url = mq.Url("url", std::nullopt, {"amqp://"});
   config.rabbitmq.inbound_shards =
@@ -396,7 +390,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.rabbitmq.max_waiting_messages =
       mq.Integer("max_waiting_messages", config.rabbitmq.max_waiting_messages, 1, 10000000);
   mq.RejectUnknownKeys();
+}
 
+void ReadWorker(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                ConfigErrors& errors, Config& config) {
   SectionReader worker(root, "worker", source_name, env, errors);
   config.worker.outbox_batch = worker.Int("outbox_batch", config.worker.outbox_batch, 1, 1000);
   config.worker.outbox_idle_poll_ms =
@@ -406,7 +403,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.worker.bot_threads = worker.Int("bot_threads", config.worker.bot_threads, 1, 64);
   config.worker.metrics_listen = worker.Listen("metrics_listen", config.worker.metrics_listen);
   worker.RejectUnknownKeys();
+}
 
+void ReadSender(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                ConfigErrors& errors, Config& config) {
   SectionReader sender(root, "sender", source_name, env, errors);
   auto& s = config.sender;
   s.threads = sender.Int("threads", s.threads, 1, 64);
@@ -421,13 +421,19 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       sender.Int("credential_hold_seconds", s.credential_hold_seconds, 1, 86400);
   s.uncertain_wait_ms = sender.Int("uncertain_wait_ms", s.uncertain_wait_ms, 100, 600000);
   sender.RejectUnknownKeys();
+}
 
+void ReadLog(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+             ConfigErrors& errors, Config& config) {
   SectionReader log(root, "log", source_name, env, errors);
   config.log.level = log.Choice("level", config.log.level,
                                 {"trace", "debug", "info", "warn", "error", "critical", "off"});
   config.log.format = log.Choice("format", config.log.format, {"text", "json"});
   log.RejectUnknownKeys();
+}
 
+void ReadOrders(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                ConfigErrors& errors, Config& config) {
   SectionReader orders(root, "orders", source_name, env, errors);
   config.orders.reservation_minutes =
       orders.Int("reservation_minutes", config.orders.reservation_minutes, 1, 7 * 24 * 60);
@@ -440,7 +446,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   config.orders.max_price_rupees =
       orders.Integer("max_price_rupees", config.orders.max_price_rupees, 1, 1000000000);
   orders.RejectUnknownKeys();
+}
 
+void ReadLimits(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                ConfigErrors& errors, Config& config) {
   SectionReader limits(root, "limits", source_name, env, errors);
   auto& l = config.limits;
   l.customer_messages_per_minute =
@@ -454,12 +463,18 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
   l.text_messages_per_answer_max =
       limits.Int("text_messages_per_answer_max", l.text_messages_per_answer_max, 1, 50);
   limits.RejectUnknownKeys();
+}
 
+void ReadTemplates(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                   ConfigErrors& errors, Config& config) {
   SectionReader templates(root, "templates", source_name, env, errors);
   config.templates.dir = templates.String("dir", config.templates.dir);
   templates.RejectUnknownKeys();
+}
 
-  // The sandbox section is optional: only chatshop-sandbox reads it.
+// The sandbox section is optional: only chatshop-sandbox reads it.
+void ReadSandbox(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                 ConfigErrors& errors, Config& config) {
   SectionReader sandbox(root, "sandbox", source_name, env, errors);
   config.sandbox.listen = sandbox.Listen("listen", config.sandbox.listen);
   config.sandbox.webhook_url = sandbox.Url("webhook_url", "", {"http://", "https://"});
@@ -470,7 +485,10 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       sandbox.Int("pair_interval_ms", config.sandbox.pair_interval_ms, 0, 600000);
   config.sandbox.pair_burst = sandbox.Int("pair_burst", config.sandbox.pair_burst, 1, 1000);
   sandbox.RejectUnknownKeys();
+}
 
+void ReadRetention(const toml::table& root, const std::string& source_name, const EnvLookup& env,
+                   ConfigErrors& errors, Config& config) {
   SectionReader retention(root, "retention", source_name, env, errors);
   auto& r = config.retention;
   r.inbox_days = retention.Int("inbox_days", r.inbox_days, 7, 3650);
@@ -480,12 +498,51 @@ tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
       retention.Int("prune_interval_minutes", r.prune_interval_minutes, 0, 7 * 24 * 60);
   r.batch_rows = retention.Int("batch_rows", r.batch_rows, 1, 100000);
   retention.RejectUnknownKeys();
+}
 
-  static const std::set<std::string> kSections = {
-      "http", "whatsapp", "postgres", "redis",     "rabbitmq", "worker",   "sender",
-      "log",  "orders",   "limits",   "templates", "sandbox",  "retention"};
+// One reader per section; a section not in this table is reported as unknown.
+using SectionParser = void (*)(const toml::table&, const std::string&, const EnvLookup&,
+                               ConfigErrors&, Config&);
+const std::pair<std::string_view, SectionParser> kSectionReaders[] = {
+    {"http", ReadHttp},           {"whatsapp", ReadWhatsApp},
+    {"postgres", ReadPostgres},   {"redis", ReadRedis},
+    {"rabbitmq", ReadRabbitMq},   {"worker", ReadWorker},
+    {"sender", ReadSender},       {"log", ReadLog},
+    {"orders", ReadOrders},       {"limits", ReadLimits},
+    {"templates", ReadTemplates}, {"sandbox", ReadSandbox},
+    {"retention", ReadRetention},
+};
+
+}  // namespace
+
+tl::expected<Config, ConfigErrors> ParseConfig(std::string_view text,
+                                               const std::string& source_name,
+                                               const EnvLookup& env) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    // toml++ quotes the offending text in some descriptions; a secret may be that text.
+    std::string description(e.description());
+    if (description.find('\'') != std::string::npos || description.find('"') != std::string::npos) {
+      description = "syntax error";
+    }
+    msg << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column
+        << ": not valid TOML: " << description;
+    return tl::unexpected(ConfigErrors{msg.str()});
+  }
+
+  Config config;
+  config.source = source_name;
+  ConfigErrors errors;
+
+  for (const auto& section : kSectionReaders)
+    section.second(root, source_name, env, errors, config);
   for (auto&& [key, node] : root) {
-    if (!kSections.count(std::string(key.str()))) {
+    const bool known = std::any_of(std::begin(kSectionReaders), std::end(kSectionReaders),
+                                   [&](const auto& section) { return section.first == key.str(); });
+    if (!known) {
       errors.push_back(source_name + ":" + std::to_string(node.source().begin.line) + ": [" +
                        std::string(key.str()) + "]: unknown section");
     }

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -88,6 +89,64 @@ bool ParseRupees(std::string_view text, Money& out) {
   return true;
 }
 
+namespace {
+
+// One data row of the catalog CSV: every problem with it goes to `fail`; `skus` holds the SKUs
+// seen so far, for the duplicate check.
+Product ReadProductRow(const std::vector<std::string>& fields, const CatalogLimits& limits,
+                       std::set<std::string>& skus,
+                       const std::function<void(const std::string&)>& fail) {
+  Product p;
+  p.sku = Trim(fields[0]);
+  p.name = Trim(fields[1]);
+  p.unit = Trim(fields[4]);
+  p.category = Trim(fields[5]);
+  const std::string price = Trim(fields[2]), stock = Trim(fields[3]);
+  if (p.sku.empty()) fail("sku is empty");
+  // SKUs travel inside button and list ids ("fix:reduce:<sku>", at most 256 characters),
+  // where ':' separates fields.
+  for (char c : p.sku) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == ':') {
+      fail("sku \"" + p.sku + "\" contains a space or ':'");
+      break;
+    }
+  }
+  if (p.sku.size() > 64) fail("sku is longer than 64 characters");
+  // Categories travel in list row ids too ("cat:<offset>:<category>", 256 at most).
+  if (p.category.size() > 100) fail("category is longer than 100 characters");
+  if (!p.sku.empty() && !skus.insert(p.sku).second) fail("sku " + p.sku + " appears twice");
+  if (p.name.empty()) fail("name is empty");
+  if (!price.empty() && price[0] == '-' &&
+      ParseRupees(std::string_view(price).substr(1), p.price) && p.price.minor > 0) {
+    fail("price " + price + " is negative");
+  } else if (!ParseRupees(price, p.price)) {
+    fail("price \"" + price + "\" is not an amount in rupees like 289.00");
+  } else if (p.price.minor > limits.max_price.minor) {
+    fail("price " + price + " is more than the highest allowed, " + limits.max_price.ToRupeeText() +
+         " ([orders] max_price_rupees)");
+  }
+  bool stock_ok = !stock.empty() && stock.size() <= 12;
+  for (char c : stock) stock_ok = stock_ok && std::isdigit(static_cast<unsigned char>(c));
+  if (stock_ok) {
+    p.stock = std::stoll(stock);
+  } else {
+    fail("stock \"" + stock + "\" is not a whole number of 0 or more");
+  }
+  if (p.unit.empty()) fail("unit is empty");
+  if (p.category.empty()) fail("category is empty");
+  std::string_view aliases = fields[6];
+  while (!aliases.empty()) {
+    size_t bar = aliases.find('|');
+    std::string alias = Trim(aliases.substr(0, bar));
+    if (!alias.empty()) p.aliases.push_back(alias);
+    if (bar == std::string_view::npos) break;
+    aliases.remove_prefix(bar + 1);
+  }
+  return p;
+}
+
+}  // namespace
+
 CatalogImport ParseCatalogCsv(std::string_view text, const CatalogLimits& limits) {
   CatalogImport result;
   std::set<std::string> skus;
@@ -130,53 +189,8 @@ CatalogImport ParseCatalogCsv(std::string_view text, const CatalogLimits& limits
       fail("expected 7 fields, found " + std::to_string(fields.size()));
       continue;
     }
-    Product p;
-    p.sku = Trim(fields[0]);
-    p.name = Trim(fields[1]);
-    p.unit = Trim(fields[4]);
-    p.category = Trim(fields[5]);
-    const std::string price = Trim(fields[2]), stock = Trim(fields[3]);
     const size_t errors_before = result.errors.size();
-    if (p.sku.empty()) fail("sku is empty");
-    // SKUs travel inside button and list ids ("fix:reduce:<sku>", at most 256 characters),
-    // where ':' separates fields.
-    for (char c : p.sku) {
-      if (std::isspace(static_cast<unsigned char>(c)) || c == ':') {
-        fail("sku \"" + p.sku + "\" contains a space or ':'");
-        break;
-      }
-    }
-    if (p.sku.size() > 64) fail("sku is longer than 64 characters");
-    // Categories travel in list row ids too ("cat:<offset>:<category>", 256 at most).
-    if (p.category.size() > 100) fail("category is longer than 100 characters");
-    if (!p.sku.empty() && !skus.insert(p.sku).second) fail("sku " + p.sku + " appears twice");
-    if (p.name.empty()) fail("name is empty");
-    if (!price.empty() && price[0] == '-' &&
-        ParseRupees(std::string_view(price).substr(1), p.price) && p.price.minor > 0) {
-      fail("price " + price + " is negative");
-    } else if (!ParseRupees(price, p.price)) {
-      fail("price \"" + price + "\" is not an amount in rupees like 289.00");
-    } else if (p.price.minor > limits.max_price.minor) {
-      fail("price " + price + " is more than the highest allowed, " +
-           limits.max_price.ToRupeeText() + " ([orders] max_price_rupees)");
-    }
-    bool stock_ok = !stock.empty() && stock.size() <= 12;
-    for (char c : stock) stock_ok = stock_ok && std::isdigit(static_cast<unsigned char>(c));
-    if (stock_ok) {
-      p.stock = std::stoll(stock);
-    } else {
-      fail("stock \"" + stock + "\" is not a whole number of 0 or more");
-    }
-    if (p.unit.empty()) fail("unit is empty");
-    if (p.category.empty()) fail("category is empty");
-    std::string_view aliases = fields[6];
-    while (!aliases.empty()) {
-      size_t bar = aliases.find('|');
-      std::string alias = Trim(aliases.substr(0, bar));
-      if (!alias.empty()) p.aliases.push_back(alias);
-      if (bar == std::string_view::npos) break;
-      aliases.remove_prefix(bar + 1);
-    }
+    Product p = ReadProductRow(fields, limits, skus, fail);
     if (result.errors.size() == errors_before) result.catalog.products.push_back(std::move(p));
     if (end == text.size()) break;
   }

@@ -149,8 +149,21 @@ void EventHttpServer::Stop() {
   }
 }
 
+// Run = listen, then the event loop on this thread with the handler pool beside it, then a
+// drain; each step is its own function below.
 Status EventHttpServer::Run() {
-  auto log = common::GetLogger("http");
+  if (auto listening = Listen(); !listening) return listening;
+  if (auto polling = WatchListenerAndWakeup(); !polling) return polling;
+  if (stopping_) return Ok();  // Stop() before the wake fd existed
+  for (int i = 0; i < std::max(1, settings_.handler_threads); ++i) {
+    pool_.emplace_back([this] { HandlerLoop(); });
+  }
+  EventLoop();
+  StopHandlersAndClose();
+  return Ok();
+}
+
+Status EventHttpServer::Listen() {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -177,7 +190,10 @@ Status EventHttpServer::Run() {
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&local), &local_len);
   bound_port_ = ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(local).sin6_port
                                                   : reinterpret_cast<sockaddr_in&>(local).sin_port);
+  return Ok();
+}
 
+Status EventHttpServer::WatchListenerAndWakeup() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_fd_ < 0 || wake_fd_ < 0) {
@@ -189,11 +205,13 @@ Status EventHttpServer::Run() {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
   ev.data.u64 = kWakeId;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  if (stopping_) return Ok();  // Stop() before the wake fd existed
+  return Ok();
+}
 
-  for (int i = 0; i < std::max(1, settings_.handler_threads); ++i) {
-    pool_.emplace_back([this] { HandlerLoop(); });
-  }
+// Until Stop(): accept, read, hand complete requests to the pool, write answers, sweep
+// deadlines. After Stop(): no more accepts; requests in handlers are answered, up to kDrainTime.
+void EventHttpServer::EventLoop() {
+  auto log = common::GetLogger("http");
   next_id_ = 2;
   bool listening = true;
   auto last_sweep = Clock::now();
@@ -248,7 +266,9 @@ Status EventHttpServer::Run() {
       last_sweep = Clock::now();
     }
   }
+}
 
+void EventHttpServer::StopHandlersAndClose() {
   {
     std::lock_guard lock(mutex_);
     pool_stopping_ = true;
@@ -258,7 +278,6 @@ Status EventHttpServer::Run() {
   pool_.clear();
   for (auto& [id, c] : connections_) Close(*c);
   connections_.clear();
-  return Ok();
 }
 
 void EventHttpServer::Accept() {

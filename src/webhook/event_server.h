@@ -63,6 +63,10 @@ class EventHttpServer {
     HttpReply reply;
   };
 
+  [[nodiscard]] Status Listen();  // binds settings_.listen; records bound_port_
+  [[nodiscard]] Status WatchListenerAndWakeup();
+  void EventLoop();
+  void StopHandlersAndClose();
   void Accept();
   void OnReadable(Connection& c);
   void OnWritable(Connection& c);
