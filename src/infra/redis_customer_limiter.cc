@@ -1,18 +1,9 @@
 #include "infra/redis_customer_limiter.h"
 
-#include <hiredis/hiredis.h>
-
-#include <memory>
-
-#include "infra/redis_cache.h"
+#include <algorithm>
 
 namespace chatshop::infra {
 namespace {
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 // KEYS: the customer's log (sorted set of admitted message ids by admission time, µs), the
 // "told" key. ARGV: limit, window in µs, the message id.
@@ -38,24 +29,12 @@ return 0
 }  // namespace
 
 RedisCustomerLimiter::RedisCustomerLimiter(CustomerLimiterSettings settings)
-    : settings_(std::move(settings)) {}
-
-RedisCustomerLimiter::~RedisCustomerLimiter() {
-  if (context_ != nullptr) redisFree(context_);
-}
+    : settings_(std::move(settings)),
+      script_(settings_.redis_url, kScript, "redis customer limit script") {}
 
 Result<bot::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::string& customer,
                                                    const std::string& message_id, int limit,
                                                    std::chrono::milliseconds window) {
-  if (context_ != nullptr && context_->err != 0) {
-    redisFree(context_);
-    context_ = nullptr;
-  }
-  if (context_ == nullptr) {
-    auto opened = OpenRedis(settings_.redis_url);
-    if (!opened) return tl::unexpected(opened.error());
-    context_ = *opened;
-  }
   // One hash tag for both keys: on a Redis Cluster the script's keys share a slot.
   const std::string tag = "{" + std::to_string(shop_id) + ":" + customer + "}";
   const std::string log_key = settings_.key_prefix + ":inlimit:" + tag + ":log";
@@ -63,20 +42,9 @@ Result<bot::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::s
   const std::string limit_arg = std::to_string(std::max(1, limit));
   const std::string window_arg =
       std::to_string(std::max<int64_t>(1000, int64_t{window.count()} * 1000));
-  const char* argv[] = {"EVAL",
-                        kScript,
-                        "2",
-                        log_key.c_str(),
-                        told_key.c_str(),
-                        limit_arg.c_str(),
-                        window_arg.c_str(),
-                        message_id.c_str()};
-  Reply reply(static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(std::size(argv)), argv, nullptr)));
-  if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-    return MakeError(ErrorCode::kUnavailable, "redis customer limit script failed");
-  }
-  return bot::Admission{reply->integer == 1, reply->integer == 2};
+  auto verdict = script_.Run({log_key, told_key}, {limit_arg, window_arg, message_id});
+  if (!verdict) return tl::unexpected(verdict.error());
+  return bot::Admission{*verdict == 1, *verdict == 2};
 }
 
 }  // namespace chatshop::infra

@@ -3,8 +3,7 @@
 #include <string>
 
 #include "bot/ports.h"
-
-struct redisContext;
+#include "infra/redis_script.h"
 
 namespace chatshop::infra {
 
@@ -23,7 +22,6 @@ struct CustomerLimiterSettings {
 class RedisCustomerLimiter : public bot::CustomerMessageLimiter {
  public:
   explicit RedisCustomerLimiter(CustomerLimiterSettings settings);
-  ~RedisCustomerLimiter() override;
 
   Result<bot::Admission> Admit(int64_t shop_id, const std::string& customer,
                                const std::string& message_id, int limit,
@@ -31,7 +29,7 @@ class RedisCustomerLimiter : public bot::CustomerMessageLimiter {
 
  private:
   CustomerLimiterSettings settings_;
-  redisContext* context_ = nullptr;
+  RedisScript script_;
 };
 
 }  // namespace chatshop::infra

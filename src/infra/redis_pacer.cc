@@ -1,18 +1,9 @@
 #include "infra/redis_pacer.h"
 
-#include <hiredis/hiredis.h>
-
-#include <memory>
-
-#include "infra/redis_cache.h"
+#include <algorithm>
 
 namespace chatshop::infra {
 namespace {
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 // KEYS: the number's key, the pair's key. ARGV: per key its emission interval and burst, in
 // microseconds and messages. A key holds the theoretical arrival time (TAT) of the next send;
@@ -44,24 +35,13 @@ return 0
 
 }  // namespace
 
-RedisPacer::RedisPacer(PacerSettings settings) : settings_(std::move(settings)) {}
-
-RedisPacer::~RedisPacer() {
-  if (context_ != nullptr) redisFree(context_);
-}
+RedisPacer::RedisPacer(PacerSettings settings)
+    : settings_(std::move(settings)),
+      script_(settings_.redis_url, kScript, "redis pacing script") {}
 
 Result<std::chrono::milliseconds> RedisPacer::Reserve(const std::string& phone_number_id,
                                                       const std::string& recipient,
                                                       int messages_per_second) {
-  if (context_ != nullptr && context_->err != 0) {
-    redisFree(context_);
-    context_ = nullptr;
-  }
-  if (context_ == nullptr) {
-    auto opened = OpenRedis(settings_.redis_url);
-    if (!opened) return tl::unexpected(opened.error());
-    context_ = *opened;
-  }
   // One hash tag for both keys: on a Redis Cluster the script's keys share a slot.
   const std::string tag = "{" + phone_number_id + "}";
   const std::string number_key = settings_.key_prefix + ":pace:" + tag + ":number";
@@ -70,24 +50,11 @@ Result<std::chrono::milliseconds> RedisPacer::Reserve(const std::string& phone_n
   const std::string number_burst = std::to_string(settings_.number_burst);
   const std::string pair_interval = std::to_string(int64_t{settings_.pair_interval_ms} * 1000);
   const std::string pair_burst = std::to_string(settings_.pair_burst);
-  // EVAL each time: Redis caches the compiled script by its text, and EVALSHA would need a
-  // NOSCRIPT fallback after a Redis restart.
-  const char* argv[] = {"EVAL",
-                        kScript,
-                        "2",
-                        number_key.c_str(),
-                        pair_key.c_str(),
-                        number_interval.c_str(),
-                        number_burst.c_str(),
-                        pair_interval.c_str(),
-                        pair_burst.c_str()};
-  Reply reply(static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(std::size(argv)), argv, nullptr)));
-  if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-    return MakeError(ErrorCode::kUnavailable, "redis pacing script failed");
-  }
+  auto wait_us = script_.Run({number_key, pair_key},
+                             {number_interval, number_burst, pair_interval, pair_burst});
+  if (!wait_us) return tl::unexpected(wait_us.error());
   // Rounded up: waking a little late is harmless, a little early is a wasted round trip.
-  return std::chrono::milliseconds((reply->integer + 999) / 1000);
+  return std::chrono::milliseconds((*wait_us + 999) / 1000);
 }
 
 }  // namespace chatshop::infra

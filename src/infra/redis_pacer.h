@@ -2,9 +2,8 @@
 
 #include <string>
 
+#include "infra/redis_script.h"
 #include "whatsapp/ports.h"
-
-struct redisContext;
 
 namespace chatshop::infra {
 
@@ -24,7 +23,6 @@ struct PacerSettings {
 class RedisPacer : public whatsapp::Pacer {
  public:
   explicit RedisPacer(PacerSettings settings);
-  ~RedisPacer() override;
 
   Result<std::chrono::milliseconds> Reserve(const std::string& phone_number_id,
                                             const std::string& recipient,
@@ -32,7 +30,7 @@ class RedisPacer : public whatsapp::Pacer {
 
  private:
   PacerSettings settings_;
-  redisContext* context_ = nullptr;
+  RedisScript script_;
 };
 
 }  // namespace chatshop::infra

@@ -20,12 +20,9 @@ namespace {
 
 using nlohmann::json;
 using testing::BodyText;
+using testing::Has;
 using testing::HttpOk;
 using testing::WaitFor;
-
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // chatshopctl with the deployment's config; fails the test unless it exits 0.
 void Ctl(const testing::Deployment& deployment, std::vector<std::string> args) {

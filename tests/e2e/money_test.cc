@@ -14,23 +14,13 @@ namespace {
 
 using nlohmann::json;
 using testing::BodyText;
+using testing::ButtonIds;
+using testing::Has;
 using testing::HttpOk;
 using testing::WaitFor;
 
 constexpr const char* kOwner = "919800000001";
 constexpr const char* kPdf = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% UPI receipt Rs 58\n";
-
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string ButtonIds(const json& payload) {
-  std::string ids;
-  const json& action = payload["interactive"]["action"];
-  for (const auto& b : action.value("buttons", json::array()))
-    ids += b["reply"]["id"].get<std::string>() + " ";
-  return ids;
-}
 
 class MoneyE2eTest : public ::testing::Test {
  protected:

@@ -15,25 +15,12 @@ namespace {
 
 using nlohmann::json;
 using testing::BodyText;
+using testing::ButtonIds;
+using testing::Has;
 using testing::HttpOk;
 using testing::WaitFor;
 
 constexpr const char* kOwner = "919800000001";
-
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string ButtonIds(const json& payload) {
-  std::string ids;
-  const json& action = payload["interactive"]["action"];
-  for (const auto& b : action.value("buttons", json::array()))
-    ids += b["reply"]["id"].get<std::string>() + " ";
-  for (const auto& s : action.value("sections", json::array())) {
-    for (const auto& r : s["rows"]) ids += r["id"].get<std::string>() + " ";
-  }
-  return ids;
-}
 
 class OrdersE2eTest : public ::testing::Test {
  protected:

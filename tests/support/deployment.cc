@@ -74,6 +74,17 @@ std::string BodyText(const nlohmann::json& payload) {
   return "";
 }
 
+std::string ButtonIds(const nlohmann::json& payload) {
+  std::string ids;
+  const nlohmann::json& action = payload["interactive"]["action"];
+  for (const auto& b : action.value("buttons", nlohmann::json::array()))
+    ids += b["reply"]["id"].get<std::string>() + " ";
+  for (const auto& s : action.value("sections", nlohmann::json::array())) {
+    for (const auto& r : s["rows"]) ids += r["id"].get<std::string>() + " ";
+  }
+  return ids;
+}
+
 bool HttpOk(int port, const std::string& path) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(2);

@@ -114,4 +114,11 @@ class SandboxCustomer {
 // The text a customer reads in a /messages body: a text body or an interactive body.
 std::string BodyText(const nlohmann::json& payload);
 
+// The reply ids a /messages body offers (buttons and list rows), each followed by a space.
+std::string ButtonIds(const nlohmann::json& payload);
+
+inline bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 }  // namespace chatshop::testing
