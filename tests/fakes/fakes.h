@@ -225,7 +225,7 @@ class FakeInboundStore : public bot::InboundStore {
 // A fixed catalog per shop.
 class FakeCatalogSource : public bot::CatalogSource {
  public:
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override {
+  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "cache and db down");
     return catalogs[shop_id];
   }

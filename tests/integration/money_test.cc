@@ -11,7 +11,10 @@
 #include "bot/inbound_processor.h"
 #include "infra/graph_api_client.h"
 #include "infra/migrations.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_catalog_store.h"
+#include "infra/pg_inbound_store.h"
+#include "infra/pg_proof_store.h"
+#include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
 #include "orders/catalog.h"
 #include "orders/catalog_service.h"
@@ -31,7 +34,9 @@ class CachedCatalog : public bot::CatalogSource {
  public:
   CachedCatalog(const std::string& pg_url, infra::RedisSettings redis)
       : store_(pg_url), cache_(std::move(redis)) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override { return service_.Get(shop_id); }
+  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
+    return service_.Get(shop_id, catalog_version);
+  }
   void Forget(int64_t shop_id) override { (void)service_.DropCached(shop_id); }
   infra::RedisCatalogCache& cache() { return cache_; }
 
