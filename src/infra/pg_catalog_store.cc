@@ -12,11 +12,10 @@ Result<orders::Catalog> PgCatalogStore::LoadCatalog(int64_t shop_id) {
   RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
     catalog.products.clear();
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec_params(
-             "SELECT sku, name, price_minor, stock, unit, category, "
-             "  array_to_json(aliases)::text AS aliases "
-             "FROM products WHERE shop_id = $1 ORDER BY position",
-             shop_id)) {
+    for (const auto& row : tx.exec_params("SELECT sku, name, price_minor, stock, unit, category, "
+                                          "  array_to_json(aliases)::text AS aliases "
+                                          "FROM products WHERE shop_id = $1 ORDER BY position",
+                                          shop_id)) {
       orders::Product p;
       p.sku = row["sku"].as<std::string>();
       p.name = row["name"].as<std::string>();

@@ -41,8 +41,9 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
         "WHERE shop_id = $1 AND customer = $2 FOR UPDATE",
         shop.id, event.customer);
     const nlohmann::json state =
-        stored.empty() ? nlohmann::json()
-                       : nlohmann::json::parse(stored[0]["state"].as<std::string>(), nullptr, false);
+        stored.empty()
+            ? nlohmann::json()
+            : nlohmann::json::parse(stored[0]["state"].as<std::string>(), nullptr, false);
     PgOrderLedger ledger(tx);
     // An error from `decide` returns before the commit: everything rolls back.
     ASSIGN_OR_RETURN(const bot::Decision decision, decide(ledger, state));
@@ -127,9 +128,8 @@ Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
       if (!notice.empty()) {
         std::string reason = error_title.empty() ? "no reason given" : error_title;
         if (error_code) reason += " (" + std::to_string(*error_code) + ")";
-        QueueReplies(tx, shop.id, report(notice[0]["notice_order"].as<int64_t>(), status.customer,
-                                         reason),
-                     "");
+        QueueReplies(tx, shop.id,
+                     report(notice[0]["notice_order"].as<int64_t>(), status.customer, reason), "");
       }
     }
     tx.commit();

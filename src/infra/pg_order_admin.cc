@@ -13,15 +13,15 @@ Result<std::vector<OrderSummary>> PgOrderAdmin::List(int64_t shop_id, const std:
   RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
     orders.clear();
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec_params(
-             "SELECT number, status, customer, total_minor, "
-             "  coalesce(payment_method, '') AS payment_method, " +
-                 IsoUtc("created_at") + " AS created_at, " + IsoUtc("updated_at") +
-                 " AS updated_at "
-                 "FROM orders WHERE shop_id = $1 AND ($2 = '' OR status = $2) "
-                 "  AND ($3 = '' OR created_at >= $3::timestamptz) "
-                 "ORDER BY created_at DESC, number DESC LIMIT $4",
-             shop_id, status, since, limit)) {
+    for (const auto& row :
+         tx.exec_params("SELECT number, status, customer, total_minor, "
+                        "  coalesce(payment_method, '') AS payment_method, " +
+                            IsoUtc("created_at") + " AS created_at, " + IsoUtc("updated_at") +
+                            " AS updated_at "
+                            "FROM orders WHERE shop_id = $1 AND ($2 = '' OR status = $2) "
+                            "  AND ($3 = '' OR created_at >= $3::timestamptz) "
+                            "ORDER BY created_at DESC, number DESC LIMIT $4",
+                        shop_id, status, since, limit)) {
       orders.push_back({row["number"].as<int64_t>(), row["status"].as<std::string>(),
                         row["customer"].as<std::string>(), row["total_minor"].as<int64_t>(),
                         row["payment_method"].as<std::string>(),

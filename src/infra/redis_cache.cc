@@ -37,13 +37,12 @@ Status RedisCatalogCache::Connect() {
 }
 
 Status PingRedis(const std::string& url) {
-  auto opened = OpenRedis(url);
-  if (!opened) return tl::unexpected(opened.error());
-  Reply reply(static_cast<redisReply*>(redisCommand(*opened, "PING")));
+  ASSIGN_OR_RETURN(redisContext* const opened, OpenRedis(url));
+  Reply reply(static_cast<redisReply*>(redisCommand(opened, "PING")));
   const bool ok = reply && reply->type != REDIS_REPLY_ERROR;
   const bool needs_auth = reply && reply->type == REDIS_REPLY_ERROR &&
                           std::string(reply->str, reply->len).rfind("NOAUTH", 0) == 0;
-  redisFree(*opened);
+  redisFree(opened);
   if (needs_auth) {
     return MakeError(
         ErrorCode::kUnavailable,

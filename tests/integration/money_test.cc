@@ -137,7 +137,7 @@ TEST_F(MoneyAndApprovalsTest, CheckoutPricesEveryLineFromPostgresNotFromAStaleCa
   auto cached = worker.catalogs.cache().Get(shop_id_);
   ASSERT_TRUE(cached);
   ASSERT_TRUE(cached->has_value()) << "the cart's reply filled the cache";
-  ASSERT_EQ((*cached)->Find("MAGGI-70")->price.minor, 1400) << "the cache is stale";
+  ASSERT_EQ((*cached)->catalog.Find("MAGGI-70")->price.minor, 1400) << "the cache is stale";
 
   Handle(worker, Tap(customer, "wamid.p2", "cart:checkout"));
   ASSERT_EQ(Q("SELECT status FROM orders"), "awaiting_payment");
@@ -304,11 +304,12 @@ TEST(RedisPasswordTest, AuthWithAPasswordOrAUserAndNeverTheSecretInAnError) {
     orders::Catalog catalog;
     catalog.products.push_back(
         {"ATTA-5", "Atta 5kg", orders::Money{28900}, 4, "pack", "staples", {}});
-    ASSERT_TRUE(cache.Put(42, catalog)) << userinfo;
+    ASSERT_TRUE(cache.Put(42, {catalog, 3})) << userinfo;
     auto got = cache.Get(42);
     ASSERT_TRUE(got) << got.error().message;
     ASSERT_TRUE(got->has_value());
-    EXPECT_EQ((*got)->products[0].price.minor, 28900);
+    EXPECT_EQ((*got)->catalog.products[0].price.minor, 28900);
+    EXPECT_EQ((*got)->version, 3);
     EXPECT_TRUE(cache.Invalidate(42));
   }
 
