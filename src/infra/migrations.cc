@@ -57,7 +57,7 @@ Result<std::vector<MigrationState>> Migrator::Status() {
   PgSession session(url_);
   std::map<int, std::string> recorded_at;
   std::map<int, std::string> recorded_name;
-  auto status = session.Run([&](pqxx::connection_base& c) {
+  RETURN_IF_ERROR(session.Run([&](pqxx::connection_base& c) {
     EnsureSchemaTable(c);
     pqxx::read_transaction tx(c);
     auto rows = tx.exec(
@@ -67,8 +67,7 @@ Result<std::vector<MigrationState>> Migrator::Status() {
       recorded_at[row["version"].as<int>()] = row["applied_at"].as<std::string>();
       recorded_name[row["version"].as<int>()] = row["name"].as<std::string>();
     }
-  });
-  if (!status) return tl::unexpected(status.error());
+  }));
 
   std::vector<MigrationState> states;
   for (const Migration& m : EmbeddedMigrations()) {

@@ -73,9 +73,9 @@ class PgInboundWorld : public InboundWorld {
     ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop->id, catalog));
   }
   std::vector<nlohmann::json> Outbox() override {
-    return nlohmann::json::parse(schema_.QueryValue(
-        "SELECT coalesce(json_agg(payload ORDER BY id), '[]')::text FROM outbox "
-        "WHERE status = 'pending'"));
+    return nlohmann::json::parse(
+        schema_.QueryValue("SELECT coalesce(json_agg(payload ORDER BY id), '[]')::text FROM outbox "
+                           "WHERE status = 'pending'"));
   }
   int64_t Stock(int64_t shop_id, const std::string& sku) override {
     return std::stoll(schema_.QueryValue("SELECT stock FROM products WHERE shop_id = " +

@@ -80,9 +80,10 @@ class PgLedgerWorld : public LedgerWorld {
                                          std::to_string(shop_id) + " AND sku = '" + sku + "'"));
   }
   void Received(int64_t shop_id, const std::string& wamid) override {
-    schema_.QueryValue("INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, event) VALUES ('" +
-                       wamid + "', " + std::to_string(shop_id) +
-                       ", '919811111111', 'image', now(), '{}') RETURNING wamid");
+    schema_.QueryValue(
+        "INSERT INTO inbox (wamid, shop_id, customer, type, sent_at, event) VALUES ('" + wamid +
+        "', " + std::to_string(shop_id) +
+        ", '919811111111', 'image', now(), '{}') RETURNING wamid");
   }
 
  private:

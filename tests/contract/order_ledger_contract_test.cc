@@ -130,7 +130,8 @@ TYPED_TEST(OrderLedgerContract, ASkuGivenTwiceIsOneLineCheckedForItsTotal) {
   ASSERT_TRUE(std::holds_alternative<bot::StockShort>(short_outcome));
   EXPECT_EQ(this->world_.Stock(this->shop_, "MAGGI-70"), 3);
 
-  const auto order = this->Placed(this->Request("919811111111", {{"MAGGI-70", 1}, {"MAGGI-70", 2}}));
+  const auto order =
+      this->Placed(this->Request("919811111111", {{"MAGGI-70", 1}, {"MAGGI-70", 2}}));
   ASSERT_EQ(order.lines.size(), 1u);
   EXPECT_EQ(order.lines[0].qty, 3);
   EXPECT_EQ(order.subtotal.minor, 4200);
@@ -239,14 +240,16 @@ TYPED_TEST(OrderLedgerContract, ProofsStopAtTheCap) {
 }
 
 TYPED_TEST(OrderLedgerContract, OwnersSetStockOfProductsThatExist) {
-  auto set = this->template Read<bot::Outcome>(
-      [&](bot::OrderLedger& l) { return l.UpdateStock(this->shop_, {"MAGGI-70", 12}); });
+  auto set = this->template Read<bot::Outcome>([&](bot::OrderLedger& l) {
+    return l.UpdateStock(this->shop_, {"MAGGI-70", 12});
+  });
   ASSERT_TRUE(set);
   ASSERT_TRUE(std::holds_alternative<bot::StockWasSet>(*set));
   EXPECT_TRUE(std::get<bot::StockWasSet>(*set).found);
   EXPECT_EQ(this->world_.Stock(this->shop_, "MAGGI-70"), 12);
-  auto missing = this->template Read<bot::Outcome>(
-      [&](bot::OrderLedger& l) { return l.UpdateStock(this->shop_, {"NOPE-1", 1}); });
+  auto missing = this->template Read<bot::Outcome>([&](bot::OrderLedger& l) {
+    return l.UpdateStock(this->shop_, {"NOPE-1", 1});
+  });
   ASSERT_TRUE(missing);
   EXPECT_FALSE(std::get<bot::StockWasSet>(*missing).found);
 }

@@ -78,7 +78,7 @@ class StockPathTest : public ::testing::Test {
   // that failed, or a worker that read just before a change and filled the cache after it.
   orders::CachedCatalog Warm() {
     EXPECT_EQ(WorkerSees("MAGGI-70"), std::stoll(Q("SELECT stock FROM products "
-                                                    "WHERE sku = 'MAGGI-70'")));
+                                                   "WHERE sku = 'MAGGI-70'")));
     auto cached = catalogs_.cache().Get(shop_id_);
     EXPECT_TRUE(cached && cached->has_value());
     return cached && cached->has_value() ? **cached : orders::CachedCatalog{};
@@ -160,8 +160,8 @@ TEST_F(StockPathTest, CheckoutAndItsReleaseMoveTheVersionToo) {
   ASSERT_TRUE(session.RunFallible([&](pqxx::connection_base& c) -> Status {
     pqxx::work tx(c);
     infra::PgOrderLedger ledger(tx);
-    bot::ChangeOrder cancel{order_id, 0, "", orders::OrderAction::kCancel,
-                            orders::Actor::kCustomer, ""};
+    bot::ChangeOrder cancel{order_id, 0, "", orders::OrderAction::kCancel, orders::Actor::kCustomer,
+                            ""};
     ASSIGN_OR_RETURN(auto cancelled, ledger.Apply(shop_id_, cancel, "919811111111", 30));
     EXPECT_TRUE(std::holds_alternative<bot::OrderChanged>(cancelled));
     tx.commit();
