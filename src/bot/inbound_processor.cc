@@ -271,7 +271,7 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   };
   orders::Catalog catalog;
   if (catalogs_ != nullptr) {
-    auto loaded = catalogs_->CatalogFor(shop->id);
+    auto loaded = catalogs_->CatalogFor(shop->id, shop->catalog_version);
     if (!loaded) return retry_or_park(loaded.error());
     catalog = std::move(*loaded);
   }

@@ -32,6 +32,9 @@ struct ShopRecord {
   std::map<std::string, NoticeTemplate> notice_templates;  // by kind (kNoticeKinds)
   bool disabled = false;        // switched off by an admin: its customers' messages are parked
   int reservation_minutes = 0;  // the shop's own stock hold at checkout; 0: the configured one
+  // Bumped with every change of what its catalog shows (stock, import, aliases): a cached
+  // catalog older than this is never used (orders::CatalogService::Get).
+  int64_t catalog_version = 0;
 
   const ShopOwner* Owner(const std::string& phone) const {
     for (const auto& o : owners) {
@@ -242,7 +245,9 @@ class CustomerMessageLimiter {
 class CatalogSource {
  public:
   virtual ~CatalogSource() = default;
-  [[nodiscard]] virtual Result<orders::Catalog> CatalogFor(int64_t shop_id) = 0;
+  // The catalog at `catalog_version` (the shop row's, ShopRecord::catalog_version) or newer.
+  [[nodiscard]] virtual Result<orders::Catalog> CatalogFor(int64_t shop_id,
+                                                           int64_t catalog_version) = 0;
   // Forgets any cached copy: the stock changed in the database.
   virtual void Forget(int64_t shop_id) = 0;
 };

@@ -57,18 +57,17 @@ Result<std::vector<MigrationState>> Migrator::Status() {
   PgSession session(url_);
   std::map<int, std::string> recorded_at;
   std::map<int, std::string> recorded_name;
-  auto status = session.Run([&](pqxx::connection_base& c) {
+  RETURN_IF_ERROR(session.Run([&](pqxx::connection_base& c) {
     EnsureSchemaTable(c);
     pqxx::read_transaction tx(c);
     auto rows = tx.exec(
         "SELECT version, name, to_char(applied_at AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations ORDER BY version");
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS applied_at FROM schema_migrations ORDER BY version");
     for (const auto& row : rows) {
-      recorded_at[row[0].as<int>()] = row[2].as<std::string>();
-      recorded_name[row[0].as<int>()] = row[1].as<std::string>();
+      recorded_at[row["version"].as<int>()] = row["applied_at"].as<std::string>();
+      recorded_name[row["version"].as<int>()] = row["name"].as<std::string>();
     }
-  });
-  if (!status) return tl::unexpected(status.error());
+  }));
 
   std::vector<MigrationState> states;
   for (const Migration& m : EmbeddedMigrations()) {

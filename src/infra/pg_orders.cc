@@ -3,6 +3,9 @@
 #include <map>
 #include <pqxx/pqxx>
 
+#include "infra/pg_stock.h"
+#include "infra/postgres.h"
+
 namespace chatshop::infra {
 namespace {
 
@@ -12,9 +15,11 @@ using orders::OrderView;
 // Columns of an order as OrderFromRow reads them; `o` is orders, `c` the customer's
 // conversation (for their language).
 constexpr const char* kOrderColumns =
-    "o.id, o.number, o.customer, coalesce(c.state->>'locale', ''), o.status, o.lines::text, "
-    "o.subtotal_minor, o.delivery_minor, o.total_minor, coalesce(o.payment_method, ''), o.nonce, "
-    "coalesce(extract(epoch FROM o.expires_at)::bigint, 0), coalesce(o.reason, ''), o.shop_id";
+    "o.id, o.number, o.customer, coalesce(c.state->>'locale', '') AS customer_locale, o.status, "
+    "o.lines::text AS lines, o.subtotal_minor, o.delivery_minor, o.total_minor, "
+    "coalesce(o.payment_method, '') AS payment_method, o.nonce, "
+    "coalesce(extract(epoch FROM o.expires_at)::bigint, 0) AS expires_at, "
+    "coalesce(o.reason, '') AS reason, o.shop_id";
 constexpr const char* kOrderFrom =
     " FROM orders o LEFT JOIN conversations c ON c.shop_id = o.shop_id AND c.customer = "
     "o.customer ";
@@ -30,26 +35,27 @@ nlohmann::json LinesToJson(const std::vector<orders::OrderLine>& lines) {
 
 OrderView OrderFromRow(const pqxx::row& row) {
   OrderView o;
-  o.id = row[0].as<int64_t>();
-  o.number = row[1].as<int64_t>();
-  o.customer = row[2].as<std::string>();
-  o.customer_locale = row[3].as<std::string>();
-  o.status = orders::StatusFromName(row[4].as<std::string>()).value_or(OrderStatus::kCancelled);
-  const auto lines = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
+  o.id = row["id"].as<int64_t>();
+  o.number = row["number"].as<int64_t>();
+  o.customer = row["customer"].as<std::string>();
+  o.customer_locale = row["customer_locale"].as<std::string>();
+  o.status =
+      orders::StatusFromName(row["status"].as<std::string>()).value_or(OrderStatus::kCancelled);
+  const auto lines = nlohmann::json::parse(row["lines"].as<std::string>(), nullptr, false);
   if (lines.is_array()) {
     for (const auto& l : lines) {
       o.lines.push_back({l.value("sku", ""), l.value("name", ""), l.value("qty", int64_t{0}),
                          orders::Money{l.value("unit_price", int64_t{0})}});
     }
   }
-  o.subtotal = orders::Money{row[6].as<int64_t>()};
-  o.delivery = orders::Money{row[7].as<int64_t>()};
-  o.total = orders::Money{row[8].as<int64_t>()};
-  o.payment_method = row[9].as<std::string>();
-  o.nonce = row[10].as<std::string>();
-  o.expires_at = row[11].as<int64_t>();
-  o.reason = row[12].as<std::string>();
-  o.shop_id = row[13].as<int64_t>();
+  o.subtotal = orders::Money{row["subtotal_minor"].as<int64_t>()};
+  o.delivery = orders::Money{row["delivery_minor"].as<int64_t>()};
+  o.total = orders::Money{row["total_minor"].as<int64_t>()};
+  o.payment_method = row["payment_method"].as<std::string>();
+  o.nonce = row["nonce"].as<std::string>();
+  o.expires_at = row["expires_at"].as<int64_t>();
+  o.reason = row["reason"].as<std::string>();
+  o.shop_id = row["shop_id"].as<int64_t>();
   return o;
 }
 
@@ -105,6 +111,13 @@ std::optional<bot::HoldLimitReached> PgOrderLedger::HoldLimitExceeded(
 }
 
 Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request) {
+  return PgGuarded([&] { return Place(request); });
+}
+
+// Long for one function, but it is one transaction's script read top to bottom: cap check,
+// lock and price, take the stock, number and write the order; splitting it would scatter
+// the lock order that keeps checkouts from deadlocking.
+Result<bot::Outcome> PgOrderLedger::Place(const bot::OrderRequest& request) {
   if (auto over = HoldLimitExceeded(request)) return bot::Outcome{*over};
   // What each SKU needs, in SKU (byte) order, so that two checkouts lock the same products in
   // the same order and cannot deadlock.
@@ -136,11 +149,11 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
                    orders::Money{rows[0]["price_minor"].as<int64_t>()}};
   }
   if (!shortage.available.empty()) return bot::Outcome{shortage};
-  for (const auto& [sku, qty] : wanted) {
-    tx_.exec_params(
-        "UPDATE products SET stock = stock - $3, updated_at = now() "
-        "WHERE shop_id = $1 AND sku = $2",
-        request.shop_id, sku, qty);
+  std::vector<StockChange> taken;
+  for (const auto& [sku, qty] : wanted) taken.push_back({sku, -qty, /*relative=*/true});
+  if (ChangeStock(tx_, request.shop_id, taken).size() != taken.size()) {
+    // Every row is locked and was checked above: this cannot happen short of a bug.
+    return MakeError(ErrorCode::kInternal, "checkout: stock changed under its row lock");
   }
   // The lines in the customer's order, each SKU once, at the database's prices.
   std::vector<orders::OrderLine> lines;
@@ -159,7 +172,7 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
 
   auto number = tx_.exec_params(
       "UPDATE shops SET next_order_number = next_order_number + 1 WHERE id = $1 "
-      "RETURNING next_order_number - 1",
+      "RETURNING next_order_number - 1 AS number",
       request.shop_id);
   auto inserted = tx_.exec_params(
       "INSERT INTO orders (shop_id, number, customer, status, lines, subtotal_minor, "
@@ -167,9 +180,9 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
       "VALUES ($1, $2, $3, 'awaiting_payment', $4::jsonb, $5, $6, $7, "
       "  replace(gen_random_uuid()::text, '-', ''), now() + make_interval(mins => $8)) "
       "RETURNING id",
-      request.shop_id, number[0][0].as<int64_t>(), request.customer, LinesToJson(lines).dump(),
-      subtotal.minor, delivery.minor, total.minor, request.hold_minutes);
-  const int64_t order_id = inserted[0][0].as<int64_t>();
+      request.shop_id, number[0]["number"].as<int64_t>(), request.customer,
+      LinesToJson(lines).dump(), subtotal.minor, delivery.minor, total.minor, request.hold_minutes);
+  const int64_t order_id = inserted[0]["id"].as<int64_t>();
   for (const auto& [sku, qty] : wanted) {
     tx_.exec_params("INSERT INTO reservations (order_id, sku, qty) VALUES ($1, $2, $3)", order_id,
                     sku, qty);
@@ -182,23 +195,31 @@ Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request)
 }
 
 Result<std::optional<OrderView>> PgOrderLedger::FindOrder(int64_t shop_id, int64_t order_id) {
-  return LoadOrder(shop_id, order_id, 0, false);
+  return PgGuarded(
+      [&]() -> Result<std::optional<OrderView>> { return LoadOrder(shop_id, order_id, 0, false); });
 }
 
 Result<std::vector<OrderView>> PgOrderLedger::OpenOrders(int64_t shop_id, int limit) {
-  std::vector<OrderView> open;
-  for (const auto& row :
-       tx_.exec_params(std::string("SELECT ") + kOrderColumns + kOrderFrom +
-                           "WHERE o.shop_id = $1 AND o.status NOT IN ('delivered', 'cancelled') "
-                           "ORDER BY o.id DESC LIMIT $2",
-                       shop_id, limit)) {
-    open.push_back(OrderFromRow(row));
-  }
-  return open;
+  return PgGuarded([&]() -> Result<std::vector<OrderView>> {
+    std::vector<OrderView> open;
+    for (const auto& row :
+         tx_.exec_params(std::string("SELECT ") + kOrderColumns + kOrderFrom +
+                             "WHERE o.shop_id = $1 AND o.status NOT IN ('delivered', 'cancelled') "
+                             "ORDER BY o.id DESC LIMIT $2",
+                         shop_id, limit)) {
+      open.push_back(OrderFromRow(row));
+    }
+    return open;
+  });
 }
 
 Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrder& change,
                                           const std::string& actor_id, int hold_minutes) {
+  return PgGuarded([&] { return Move(shop_id, change, actor_id, hold_minutes); });
+}
+
+Result<bot::Outcome> PgOrderLedger::Move(int64_t shop_id, const bot::ChangeOrder& change,
+                                         const std::string& actor_id, int hold_minutes) {
   auto order = LoadOrder(shop_id, change.order_id, change.order_number, /*lock=*/true);
   if (!order) return bot::Outcome{bot::OrderUnchanged{std::nullopt, change}};
   if ((change.by_button || !change.nonce.empty()) && change.nonce != order->nonce) {
@@ -228,16 +249,16 @@ Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrde
   if (orders::ReleasesStock(*next)) {
     // Rows locked in SKU order, as checkout locks them: two releases, or a release and a
     // checkout, touching the same products cannot deadlock.
-    tx_.exec_params(
-        "SELECT 1 FROM products WHERE shop_id = $2 AND sku IN ("
-        "  SELECT sku FROM reservations WHERE order_id = $1 AND NOT released) "
-        "ORDER BY sku COLLATE \"C\" FOR UPDATE",  // byte order, as checkout locks them
-        order->id, shop_id);
-    tx_.exec_params(
-        "UPDATE products p SET stock = p.stock + r.qty, updated_at = now() "
-        "FROM reservations r WHERE r.order_id = $1 AND NOT r.released "
-        "  AND p.shop_id = $2 AND p.sku = r.sku",
-        order->id, shop_id);
+    std::vector<StockChange> returned;
+    for (const auto& row : tx_.exec_params(
+             "SELECT r.sku, r.qty FROM reservations r "
+             "JOIN products p ON p.shop_id = $2 AND p.sku = r.sku "
+             "WHERE r.order_id = $1 AND NOT r.released "
+             "ORDER BY p.sku COLLATE \"C\" FOR UPDATE OF p",  // byte order, as checkout locks
+             order->id, shop_id)) {
+      returned.push_back({row["sku"].as<std::string>(), row["qty"].as<int64_t>(), true});
+    }
+    ChangeStock(tx_, shop_id, returned);
     tx_.exec_params("UPDATE reservations SET released = true WHERE order_id = $1", order->id);
   }
   tx_.exec_params(
@@ -251,21 +272,25 @@ Result<bot::Outcome> PgOrderLedger::Apply(int64_t shop_id, const bot::ChangeOrde
 
 Result<bool> PgOrderLedger::RecordPaymentProof(int64_t order_id, const bot::RecordProof& proof,
                                                const std::string& caused_by) {
-  // The order's row lock first: two proofs for one order are counted one after the other.
-  tx_.exec_params("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id);
-  auto inserted = tx_.exec_params(
-      "INSERT INTO payment_proofs (order_id, media_id, mime_type, caused_by) "
-      "SELECT $1, $2, $3, $4 WHERE $5 <= 0 OR "
-      "  (SELECT count(*) FROM payment_proofs WHERE order_id = $1) < $5",
-      order_id, proof.media_id, proof.mime_type, caused_by, proof.max_per_order);
-  return inserted.affected_rows() > 0;
+  return PgGuarded([&]() -> Result<bool> {
+    // The order's row lock first: two proofs for one order are counted one after the other.
+    tx_.exec_params("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id);
+    auto inserted = tx_.exec_params(
+        "INSERT INTO payment_proofs (order_id, media_id, mime_type, caused_by) "
+        "SELECT $1, $2, $3, $4 WHERE $5 <= 0 OR "
+        "  (SELECT count(*) FROM payment_proofs WHERE order_id = $1) < $5",
+        order_id, proof.media_id, proof.mime_type, caused_by, proof.max_per_order);
+    return inserted.affected_rows() > 0;
+  });
 }
 
 Result<bot::Outcome> PgOrderLedger::UpdateStock(int64_t shop_id, const bot::SetStock& change) {
-  auto updated = tx_.exec_params(
-      "UPDATE products SET stock = $3, updated_at = now() WHERE shop_id = $1 AND sku = $2", shop_id,
-      change.sku, change.stock);
-  return bot::Outcome{bot::StockWasSet{change, updated.affected_rows() > 0}};
+  return PgGuarded([&]() -> Result<bot::Outcome> {
+    // The same path as `chatshopctl stock set` (PgCatalogStore::SetStock): catalog_version moves.
+    const bool found =
+        !ChangeStock(tx_, shop_id, {{change.sku, change.stock, /*relative=*/false}}).empty();
+    return bot::Outcome{bot::StockWasSet{change, found}};
+  });
 }
 
 }  // namespace chatshop::infra

@@ -11,8 +11,10 @@ class dbtransaction;
 namespace chatshop::infra {
 
 // bot::OrderLedger inside one open PostgreSQL transaction (tables orders, reservations,
-// order_events, payment_proofs, products). libpqxx exceptions propagate to the PgSession::Run
-// that opened the transaction, which rolls it back and translates them.
+// order_events, payment_proofs, products; stock through infra/pg_stock.h, so every change of it
+// bumps shops.catalog_version). Every method translates libpqxx's exceptions into its Result
+// (PgErrorOf: kUnavailable, kAborted, kInternal…); after an error the transaction can only be
+// rolled back, which its owner does by not committing.
 class PgOrderLedger : public bot::OrderLedger {
  public:
   explicit PgOrderLedger(pqxx::dbtransaction& tx) : tx_(tx) {}
@@ -27,6 +29,10 @@ class PgOrderLedger : public bot::OrderLedger {
   Result<bot::Outcome> UpdateStock(int64_t shop_id, const bot::SetStock& change) override;
 
  private:
+  // The bodies of PlaceOrder and Apply, which may throw (the public methods translate).
+  Result<bot::Outcome> Place(const bot::OrderRequest& request);
+  Result<bot::Outcome> Move(int64_t shop_id, const bot::ChangeOrder& change,
+                            const std::string& actor_id, int hold_minutes);
   // By id, or by number when id is 0; `lock` takes the order's row lock until commit.
   std::optional<orders::OrderView> LoadOrder(int64_t shop_id, int64_t id, int64_t number,
                                              bool lock);

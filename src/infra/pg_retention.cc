@@ -11,24 +11,24 @@ Result<PgRetention::Pruned> PgRetention::Prune(Table table, int days, int batch_
   const std::string time = table == Table::kInbox ? "received_at" : "updated_at";
   std::string cutoff;
   Pruned pruned;
-  auto counted = session_.Run([&](pqxx::connection_base& c) {
+  RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
-    cutoff = tx.exec_params1("SELECT (now() - make_interval(days => $1))::text", days)[0]
+    cutoff = tx.exec_params1("SELECT (now() - make_interval(days => $1))::text AS cutoff",
+                             days)["cutoff"]
                  .as<std::string>();
     if (dry_run) {
-      pruned.rows =
-          tx.exec_params1("SELECT count(*) FROM " + name + " WHERE " + time + " < $1::timestamptz",
-                          cutoff)[0]
-              .as<int64_t>();
+      pruned.rows = tx.exec_params1("SELECT count(*) AS n FROM " + name + " WHERE " + time +
+                                        " < $1::timestamptz",
+                                    cutoff)["n"]
+                        .as<int64_t>();
     }
-  });
-  if (!counted) return tl::unexpected(counted.error());
+  }));
   if (dry_run) return pruned;
   while (true) {
     int64_t deleted = 0;
     // The time is checked again on the row deleted: a row updated since the ctid was read (a
     // late status) is a new version, and is kept.
-    auto batch = session_.Run([&](pqxx::connection_base& c) {
+    RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
       pqxx::work tx(c);
       deleted = tx.exec_params("DELETE FROM " + name + " WHERE ctid IN (SELECT ctid FROM " + name +
                                    " WHERE " + time + " < $1::timestamptz LIMIT $2) AND " + time +
@@ -36,8 +36,7 @@ Result<PgRetention::Pruned> PgRetention::Prune(Table table, int days, int batch_
                                cutoff, batch_rows)
                     .affected_rows();
       tx.commit();
-    });
-    if (!batch) return tl::unexpected(batch.error());
+    }));
     ++pruned.batches;
     pruned.rows += deleted;
     if (deleted < batch_rows) return pruned;

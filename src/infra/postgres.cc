@@ -3,6 +3,47 @@
 #include <pqxx/pqxx>
 
 namespace chatshop::infra {
+namespace {
+
+// What an exception means, and whether the connection it came from is worth keeping.
+struct PgFailure {
+  Error error;
+  bool connection_lost = false;
+};
+
+PgFailure Classify(const std::exception_ptr& exception) {
+  try {
+    std::rethrow_exception(exception);
+  } catch (const pqxx::broken_connection&) {
+    // libpq's message may quote the connection string; say only what happened.
+    return {{ErrorCode::kUnavailable, "postgres unreachable"}, true};
+  } catch (const pqxx::serialization_failure& e) {
+    return {{ErrorCode::kAborted, e.what()}};
+  } catch (const pqxx::deadlock_detected& e) {
+    return {{ErrorCode::kAborted, e.what()}};
+  } catch (const pqxx::unique_violation& e) {
+    return {{ErrorCode::kAlreadyExists, e.what()}};
+  } catch (const pqxx::in_doubt_error& e) {
+    return {{ErrorCode::kUnavailable, std::string("commit in doubt: ") + e.what()}, true};
+  } catch (const pqxx::sql_error& e) {
+    // Failover, timeouts and resource limits pass: retry. Data errors never will.
+    const std::string state = e.sqlstate();
+    const std::string klass = state.substr(0, 2);
+    const bool transient = klass == "08" || klass == "40" || klass == "53" || klass == "57" ||
+                           state == "25006" || state == "55P03";
+    return {{transient ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+             std::string("sql error ") + state + ": " + e.what()},
+            transient && (klass == "08" || klass == "57")};
+  } catch (const std::exception& e) {
+    return {{ErrorCode::kInternal, e.what()}};
+  } catch (...) {
+    return {{ErrorCode::kInternal, "unknown exception"}};
+  }
+}
+
+}  // namespace
+
+Error PgErrorOf(const std::exception_ptr& exception) { return Classify(exception).error; }
 
 struct PgSession::Connection {
   explicit Connection(const std::string& url) : connection(url) {}
@@ -18,39 +59,27 @@ PgSession::PgSession(std::string url) : url_(std::move(url)) {
 PgSession::~PgSession() = default;
 
 Status PgSession::Run(const std::function<void(pqxx::connection_base&)>& work) {
+  return RunFallible([&](pqxx::connection_base& c) {
+    work(c);
+    return Ok();
+  });
+}
+
+Status PgSession::RunFallible(const std::function<Status(pqxx::connection_base&)>& work) {
   try {
     if (!connection_ || !connection_->connection.is_open()) {
       connection_.reset();
       connection_ = std::make_unique<Connection>(url_);
       pqxx::nontransaction(connection_->connection).exec("SET TIME ZONE 'UTC'");
     }
-    work(connection_->connection);
-    return Ok();
-  } catch (const pqxx::broken_connection&) {
-    connection_.reset();  // reopened on the next call
-    // libpq's message may quote the connection string; say only what happened.
-    return MakeError(ErrorCode::kUnavailable, "postgres unreachable");
-  } catch (const pqxx::serialization_failure& e) {
-    return MakeError(ErrorCode::kAborted, e.what());
-  } catch (const pqxx::deadlock_detected& e) {
-    return MakeError(ErrorCode::kAborted, e.what());
-  } catch (const pqxx::unique_violation& e) {
-    return MakeError(ErrorCode::kAlreadyExists, e.what());
-  } catch (const pqxx::in_doubt_error& e) {
-    connection_.reset();
-    return MakeError(ErrorCode::kUnavailable, std::string("commit in doubt: ") + e.what());
-  } catch (const pqxx::sql_error& e) {
-    // Failover, timeouts and resource limits pass: retry. Data errors never will.
-    const std::string state = e.sqlstate();
-    const std::string klass = state.substr(0, 2);
-    const bool transient = klass == "08" || klass == "40" || klass == "53" || klass == "57" ||
-                           state == "25006" || state == "55P03";
-    if (transient && (klass == "08" || klass == "57")) connection_.reset();
-    return MakeError(transient ? ErrorCode::kUnavailable : ErrorCode::kInternal,
-                     std::string("sql error ") + state + ": " + e.what());
-  } catch (const std::exception& e) {
-    if (connection_ && !connection_->connection.is_open()) connection_.reset();
-    return MakeError(ErrorCode::kInternal, e.what());
+    return work(connection_->connection);
+  } catch (...) {
+    PgFailure failure = Classify(std::current_exception());
+    // Reopened on the next call.
+    if (failure.connection_lost || (connection_ && !connection_->connection.is_open())) {
+      connection_.reset();
+    }
+    return tl::unexpected(std::move(failure.error));
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,14 +13,31 @@ class connection_base;  // libpqxx 6: pqxx::connection is a typedef of a connect
 
 namespace chatshop::infra {
 
-// One lazily opened PostgreSQL connection that reopens after the server went away. Every call
-// into libpqxx goes through Run(), which turns its exceptions into Errors:
-// broken_connection → kUnavailable, serialization_failure/deadlock → kAborted,
-// unique_violation → kAlreadyExists, anything else → kInternal.
-// Not thread-safe: one per thread.
 // Ok when PostgreSQL at `url` runs a query (for `chatshopctl config check`).
 [[nodiscard]] Status PingPostgres(const std::string& url);
 
+// The Error an exception thrown by libpqxx (or by code run inside a transaction) stands for:
+// broken_connection → kUnavailable, serialization_failure/deadlock → kAborted,
+// unique_violation → kAlreadyExists, transient SQL states (failover, timeouts, resource limits)
+// → kUnavailable, anything else → kInternal. Never quotes the connection string.
+[[nodiscard]] Error PgErrorOf(const std::exception_ptr& exception);
+
+// Runs `work` (which returns a Result) and turns anything it throws into PgErrorOf's Error: for
+// adapters that run inside a transaction someone else opened (PgOrderLedger), so that no
+// exception crosses the port they implement. The transaction is unusable after such an error;
+// its owner rolls it back.
+template <typename Work>
+auto PgGuarded(Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (...) {
+    return tl::unexpected(PgErrorOf(std::current_exception()));
+  }
+}
+
+// One lazily opened PostgreSQL connection that reopens after the server went away. Every call
+// into libpqxx goes through Run(), which turns its exceptions into Errors (PgErrorOf).
+// Not thread-safe: one per thread.
 class PgSession {
  public:
   explicit PgSession(std::string url);
@@ -28,6 +46,9 @@ class PgSession {
   PgSession& operator=(const PgSession&) = delete;
 
   [[nodiscard]] Status Run(const std::function<void(pqxx::connection_base&)>& work);
+  // As Run, for work that can fail by itself: its Error is returned as it is (a transaction it
+  // opened and did not commit rolls back).
+  [[nodiscard]] Status RunFallible(const std::function<Status(pqxx::connection_base&)>& work);
 
  private:
   std::string url_;

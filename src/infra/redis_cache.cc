@@ -32,20 +32,17 @@ Status RedisCatalogCache::Connect() {
     redisFree(context_);
     context_ = nullptr;
   }
-  auto opened = OpenRedis(settings_.url);
-  if (!opened) return tl::unexpected(opened.error());
-  context_ = *opened;
+  ASSIGN_OR_RETURN(context_, OpenRedis(settings_.url));
   return Ok();
 }
 
 Status PingRedis(const std::string& url) {
-  auto opened = OpenRedis(url);
-  if (!opened) return tl::unexpected(opened.error());
-  Reply reply(static_cast<redisReply*>(redisCommand(*opened, "PING")));
+  ASSIGN_OR_RETURN(redisContext* const opened, OpenRedis(url));
+  Reply reply(static_cast<redisReply*>(redisCommand(opened, "PING")));
   const bool ok = reply && reply->type != REDIS_REPLY_ERROR;
   const bool needs_auth = reply && reply->type == REDIS_REPLY_ERROR &&
                           std::string(reply->str, reply->len).rfind("NOAUTH", 0) == 0;
-  redisFree(*opened);
+  redisFree(opened);
   if (needs_auth) {
     return MakeError(
         ErrorCode::kUnavailable,
@@ -97,22 +94,22 @@ Result<redisContext*> OpenRedis(const std::string& redis_url) {
   return context;
 }
 
-Result<std::optional<orders::Catalog>> RedisCatalogCache::Get(int64_t shop_id) {
-  if (auto connected = Connect(); !connected) return tl::unexpected(connected.error());
+Result<std::optional<orders::CachedCatalog>> RedisCatalogCache::Get(int64_t shop_id) {
+  RETURN_IF_ERROR(Connect());
   const std::string key = Key(shop_id);
   Reply reply(static_cast<redisReply*>(redisCommand(context_, "GET %b", key.data(), key.size())));
   if (!reply || reply->type == REDIS_REPLY_ERROR) {
     return MakeError(ErrorCode::kUnavailable, "redis GET failed");
   }
-  if (reply->type != REDIS_REPLY_STRING) return std::optional<orders::Catalog>();
-  auto catalog = orders::CatalogFromJson(std::string(reply->str, reply->len));
-  if (!catalog) return std::optional<orders::Catalog>();  // unreadable: treat as a miss
-  return std::optional<orders::Catalog>(std::move(*catalog));
+  if (reply->type != REDIS_REPLY_STRING) return std::optional<orders::CachedCatalog>();
+  auto cached = orders::CachedCatalogFromJson(std::string(reply->str, reply->len));
+  if (!cached) return std::optional<orders::CachedCatalog>();  // unreadable: treat as a miss
+  return std::optional<orders::CachedCatalog>(std::move(*cached));
 }
 
-Status RedisCatalogCache::Put(int64_t shop_id, const orders::Catalog& catalog) {
-  if (auto connected = Connect(); !connected) return connected;
-  const std::string key = Key(shop_id), value = orders::CatalogToJson(catalog);
+Status RedisCatalogCache::Put(int64_t shop_id, const orders::CachedCatalog& cached) {
+  RETURN_IF_ERROR(Connect());
+  const std::string key = Key(shop_id), value = orders::CachedCatalogToJson(cached);
   Reply reply(
       static_cast<redisReply*>(redisCommand(context_, "SET %b %b EX %d", key.data(), key.size(),
                                             value.data(), value.size(), settings_.ttl_seconds)));
@@ -123,7 +120,7 @@ Status RedisCatalogCache::Put(int64_t shop_id, const orders::Catalog& catalog) {
 }
 
 Status RedisCatalogCache::Invalidate(int64_t shop_id) {
-  if (auto connected = Connect(); !connected) return connected;
+  RETURN_IF_ERROR(Connect());
   const std::string key = Key(shop_id);
   Reply reply(static_cast<redisReply*>(redisCommand(context_, "DEL %b", key.data(), key.size())));
   if (!reply || reply->type == REDIS_REPLY_ERROR) {

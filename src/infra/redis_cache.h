@@ -17,16 +17,18 @@ struct RedisSettings {
 };
 
 // orders::CatalogCache on Redis (hiredis): one JSON value per shop under
-// "<prefix>:catalog:<shop id>", with a TTL. Connects lazily and again after an error; commands
-// time out after a second, because a cache must never make a reply slow.
-// Not thread-safe: one per thread.
+// "<prefix>:catalog:<shop id>", with its catalog_version inside and a TTL. One key per shop
+// rather than one per version: a busy shop's checkouts each move the version, and a key per
+// version would keep a copy of the whole catalog per checkout until its TTL. Connects lazily and
+// again after an error; commands time out after a second, because a cache must never make a reply
+// slow. Not thread-safe: one per thread.
 class RedisCatalogCache : public orders::CatalogCache {
  public:
   explicit RedisCatalogCache(RedisSettings settings);
   ~RedisCatalogCache() override;
 
-  Result<std::optional<orders::Catalog>> Get(int64_t shop_id) override;
-  Status Put(int64_t shop_id, const orders::Catalog& catalog) override;
+  Result<std::optional<orders::CachedCatalog>> Get(int64_t shop_id) override;
+  Status Put(int64_t shop_id, const orders::CachedCatalog& cached) override;
   Status Invalidate(int64_t shop_id) override;
 
  private:

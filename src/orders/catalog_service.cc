@@ -4,11 +4,13 @@
 
 namespace chatshop::orders {
 
-Result<Catalog> CatalogService::Get(int64_t shop_id) {
-  if (auto cached = cache_.Get(shop_id); cached && cached->has_value()) return **cached;
-  auto loaded = store_.LoadCatalog(shop_id);
-  if (!loaded) return loaded;
-  (void)cache_.Put(shop_id, *loaded);  // best effort: the next read tries again
+Result<Catalog> CatalogService::Get(int64_t shop_id, int64_t catalog_version) {
+  if (auto cached = cache_.Get(shop_id);
+      cached && cached->has_value() && (*cached)->version >= catalog_version) {
+    return std::move((*cached)->catalog);
+  }
+  ASSIGN_OR_RETURN(Catalog loaded, store_.LoadCatalog(shop_id));
+  (void)cache_.Put(shop_id, {loaded, catalog_version});  // best effort: the next read tries again
   return loaded;
 }
 
@@ -18,22 +20,24 @@ Status CatalogService::DropCached(int64_t shop_id) {
     return MakeError(ErrorCode::kUnavailable,
                      "saved, but the cached catalog could not be dropped (" +
                          dropped.error().message +
-                         "); replies may show the old one until it expires");
+                         "); replies still show the new one: its catalog_version moved");
   }
   return Ok();
 }
 
 Status CatalogService::Replace(int64_t shop_id, const Catalog& catalog) {
-  if (auto stored = store_.ReplaceCatalog(shop_id, catalog); !stored) return stored;
+  RETURN_IF_ERROR(store_.ReplaceCatalog(shop_id, catalog));
   return DropCached(shop_id);
 }
 
 Status CatalogService::SetStock(int64_t shop_id, const std::string& sku, int64_t stock) {
-  if (auto stored = store_.SetStock(shop_id, sku, stock); !stored) return stored;
+  RETURN_IF_ERROR(store_.SetStock(shop_id, sku, stock));
   return DropCached(shop_id);
 }
 
-std::string CatalogToJson(const Catalog& catalog) {
+namespace {
+
+nlohmann::json ProductsToJson(const Catalog& catalog) {
   nlohmann::json products = nlohmann::json::array();
   for (const auto& p : catalog.products) {
     products.push_back({{"sku", p.sku},
@@ -44,11 +48,10 @@ std::string CatalogToJson(const Catalog& catalog) {
                         {"category", p.category},
                         {"aliases", p.aliases}});
   }
-  return nlohmann::json{{"products", products}}.dump();
+  return products;
 }
 
-Result<Catalog> CatalogFromJson(const std::string& text) {
-  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+Result<Catalog> CatalogFromParsed(const nlohmann::json& json) {
   Catalog catalog;
   try {
     for (const auto& p : json.at("products")) {
@@ -62,6 +65,30 @@ Result<Catalog> CatalogFromJson(const std::string& text) {
     return MakeError(ErrorCode::kInvalidArgument, std::string("not a cached catalog: ") + e.what());
   }
   return catalog;
+}
+
+}  // namespace
+
+std::string CatalogToJson(const Catalog& catalog) {
+  return nlohmann::json{{"products", ProductsToJson(catalog)}}.dump();
+}
+
+Result<Catalog> CatalogFromJson(const std::string& text) {
+  return CatalogFromParsed(nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false));
+}
+
+std::string CachedCatalogToJson(const CachedCatalog& cached) {
+  return nlohmann::json{{"version", cached.version}, {"products", ProductsToJson(cached.catalog)}}
+      .dump();
+}
+
+Result<CachedCatalog> CachedCatalogFromJson(const std::string& text) {
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSIGN_OR_RETURN(Catalog catalog, CatalogFromParsed(json));
+  const auto version = json.find("version");
+  return CachedCatalog{std::move(catalog), version != json.end() && version->is_number_integer()
+                                               ? version->get<int64_t>()
+                                               : -1};
 }
 
 }  // namespace chatshop::orders

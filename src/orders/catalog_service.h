@@ -6,17 +6,25 @@
 
 namespace chatshop::orders {
 
-// Catalog reads and writes with the cache kept honest (cache-aside): reads try the cache, fall
-// back to the store and fill the cache; every write goes to the store, then drops the cached
-// copy, so the next read (the next reply) sees the change. The cache being down slows reads,
-// never fails them. Not thread-safe: one per thread, like its ports.
+// Catalog reads and writes with the cache kept honest (cache-aside). Every change of a catalog
+// in the store bumps its shop's catalog_version (infra/pg_stock.h), and a read names the
+// version it must see (the shop row's, read before): a cached copy older than that is never
+// served, even when dropping it failed or a change came by a path that did not drop it. Writes
+// also drop the cached copy, so that the cache does not hold what nobody will read. The cache
+// being down slows reads, never fails them. Not thread-safe: one per thread, like its ports.
 class CatalogService {
  public:
   CatalogService(CatalogStore& store, CatalogCache& cache) : store_(store), cache_(cache) {}
 
-  [[nodiscard]] Result<Catalog> Get(int64_t shop_id);
+  // The catalog as of `catalog_version` or later: the cached copy when it is at least that
+  // new, otherwise the store's (then cached as that version — it was read after the version
+  // was, so it shows at least every change up to it).
+  [[nodiscard]] Result<Catalog> Get(int64_t shop_id, int64_t catalog_version);
+  // The store's catalog, not the cache's (for admins, who have no shop row at hand).
+  [[nodiscard]] Result<Catalog> Load(int64_t shop_id) { return store_.LoadCatalog(shop_id); }
   // Replaces the catalog. When the store succeeded but the cached copy could not be dropped,
-  // returns kUnavailable saying so (the change is stored; the cache expires on its own).
+  // returns kUnavailable saying so (the change is stored, and no read at the new version
+  // takes the old copy; it expires on its own).
   [[nodiscard]] Status Replace(int64_t shop_id, const Catalog& catalog);
   [[nodiscard]] Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock);
   // Drops the cached copy after the catalog changed in the store by other means (stock taken
@@ -28,8 +36,14 @@ class CatalogService {
   CatalogCache& cache_;
 };
 
-// JSON for the cache, and back; kInvalidArgument when the text is not a catalog.
+// JSON (`{"products": [...]}`) for `chatshopctl catalog list --json`, and back;
+// kInvalidArgument when the text is not a catalog.
 std::string CatalogToJson(const Catalog& catalog);
 [[nodiscard]] Result<Catalog> CatalogFromJson(const std::string& text);
+
+// The same with the version, for the cache (`{"version": 7, "products": [...]}`); a copy
+// written before versions were kept reads as version -1, older than any shop's.
+std::string CachedCatalogToJson(const CachedCatalog& cached);
+[[nodiscard]] Result<CachedCatalog> CachedCatalogFromJson(const std::string& text);
 
 }  // namespace chatshop::orders

@@ -58,23 +58,34 @@ class FakeOrderLedger : public bot::OrderLedger {
                                                 request.held_units_max, request.held_value_max}};
     }
     auto& catalog = (*catalogs)[request.shop_id];
-    bot::StockShort shortage;
+    // A SKU given twice is one line with the total, checked as a whole (as the real ledger).
+    std::vector<std::pair<std::string, int64_t>> wanted;  // in the request's order
     for (const auto& line : request.lines) {
-      const orders::Product* p = catalog.Find(line.sku);
-      if (p == nullptr || p->stock < line.qty) shortage.available[line.sku] = p ? p->stock : 0;
+      auto it = std::find_if(wanted.begin(), wanted.end(),
+                             [&](const auto& w) { return w.first == line.sku; });
+      if (it == wanted.end()) {
+        wanted.emplace_back(line.sku, line.qty);
+      } else {
+        it->second += line.qty;
+      }
+    }
+    bot::StockShort shortage;
+    for (const auto& [sku, qty] : wanted) {
+      const orders::Product* p = catalog.Find(sku);
+      if (p == nullptr || p->stock < qty) shortage.available[sku] = p ? p->stock : 0;
     }
     if (!shortage.available.empty()) return bot::Outcome{shortage};
-    for (const auto& line : request.lines) Product(request.shop_id, line.sku)->stock -= line.qty;
+    for (const auto& [sku, qty] : wanted) Product(request.shop_id, sku)->stock -= qty;
     orders::OrderView order;
     order.id = static_cast<int64_t>(orders.size()) + 1;
     order.shop_id = request.shop_id;
     order.number = 1000 + order.id;
     order.customer = request.customer;
     // Priced from the catalogs (the fake's database), as the real ledger prices from its own.
-    for (const auto& line : request.lines) {
-      const orders::Product* p = catalog.Find(line.sku);
-      order.lines.push_back({line.sku, p->name, line.qty, p->price});
-      order.subtotal.minor += p->price.minor * line.qty;
+    for (const auto& [sku, qty] : wanted) {
+      const orders::Product* p = catalog.Find(sku);
+      order.lines.push_back({sku, p->name, qty, p->price});
+      order.subtotal.minor += p->price.minor * qty;
     }
     order.delivery =
         order.lines.empty() ? orders::Money{0} : request.delivery_rule.FeeFor(order.subtotal);
@@ -121,7 +132,13 @@ class FakeOrderLedger : public bot::OrderLedger {
     order->status = *next;
     order->nonce = "nonce" + std::to_string(order->id) + "." + std::to_string(events.size());
     if (!change.reason.empty()) order->reason = change.reason;
-    if (change.action == orders::OrderAction::kChooseCod) order->payment_method = "cod";
+    // The first way of paying sticks, as in the real ledger.
+    if (order->payment_method.empty() && change.action == orders::OrderAction::kChooseCod) {
+      order->payment_method = "cod";
+    }
+    if (order->payment_method.empty() && change.action == orders::OrderAction::kApprove) {
+      order->payment_method = "upi";
+    }
     order->expires_at =
         *next == orders::OrderStatus::kAwaitingPayment ? now + hold_minutes * 60 : 0;
     events.push_back(
@@ -177,14 +194,20 @@ class FakeInboundStore : public bot::InboundStore {
     // The transaction: work on copies, keep them only when the decision stands.
     FakeOrderLedger before = ledger;
     std::map<int64_t, orders::Catalog> stock_before = *ledger.catalogs;
+    const bool known = conversations.count({shop.id, event.customer}) > 0;
     auto& conversation = conversations[{shop.id, event.customer}];
     auto decision = decide(ledger, conversation.state);
     if (!decision) {
       ledger = before;
       *ledger.catalogs = stock_before;
+      if (!known) conversations.erase({shop.id, event.customer});
       return tl::unexpected(decision.error());
     }
-    if (!decision->state.is_null()) conversation = {decision->state, conversation.version + 1};
+    if (!decision->state.is_null()) {
+      conversation = {decision->state, conversation.version + 1};
+    } else if (!known) {
+      conversation = {nlohmann::json::object(), 1};  // a new conversation starts empty
+    }
     inbox.insert(event.id);
     if (decision->rate_limited) rate_limited.insert(event.id);
     outbox.insert(outbox.end(), decision->replies.begin(), decision->replies.end());
@@ -225,7 +248,7 @@ class FakeInboundStore : public bot::InboundStore {
 // A fixed catalog per shop.
 class FakeCatalogSource : public bot::CatalogSource {
  public:
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override {
+  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "cache and db down");
     return catalogs[shop_id];
   }

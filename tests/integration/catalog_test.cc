@@ -1,7 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "infra/migrations.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_catalog_store.h"
+#include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
 #include "orders/catalog_service.h"
 #include "support/stack.h"
@@ -56,25 +57,30 @@ TEST_F(CatalogIntegrationTest, ReplaceThenLoadKeepsOrderAliasesAndMoney) {
   EXPECT_EQ(store.SetStock(shop_id_, "ATTA-5", 1).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(CatalogIntegrationTest, RedisCacheAsideIsInvalidatedByStockChanges) {
+TEST_F(CatalogIntegrationTest, RedisCacheAsideNeverServesACopyOlderThanTheShopRow) {
   PgCatalogStore store(schema_.url());
   RedisCatalogCache cache(redis_);
   orders::CatalogService service(store, cache);
+  auto version = [&] {
+    return std::stoll(schema_.QueryValue("SELECT catalog_version FROM shops"));
+  };
   ASSERT_TRUE(service.Replace(shop_id_, Sample()));
-  ASSERT_EQ(service.Get(shop_id_)->products[1].stock, 200);
+  ASSERT_EQ(service.Get(shop_id_, version())->products[1].stock, 200);
   auto cached = cache.Get(shop_id_);
   ASSERT_TRUE(cached);
   ASSERT_TRUE(cached->has_value()) << "the read filled the cache";
+  EXPECT_EQ((*cached)->version, 1);
 
-  // A change behind the cache's back is not seen until the cache is dropped…
-  {
-    PgCatalogStore direct(schema_.url());
-    ASSERT_TRUE(direct.SetStock(shop_id_, "MAGGI-70", 7));
-  }
-  EXPECT_EQ(service.Get(shop_id_)->products[1].stock, 200);
-  // …while a change through the service is seen by the very next read.
+  // A change behind the cache's back (nothing dropped it) moves the version: a read at the
+  // new version skips the stale copy, while a read at the old one may still take it.
+  const int64_t before = version();
+  ASSERT_TRUE(PgCatalogStore(schema_.url()).SetStock(shop_id_, "MAGGI-70", 7));
+  EXPECT_EQ(version(), before + 1);
+  EXPECT_EQ(service.Get(shop_id_, before)->products[1].stock, 200);
+  EXPECT_EQ(service.Get(shop_id_, version())->products[1].stock, 7);
+  // A change through the service is seen by the very next read, too.
   ASSERT_TRUE(service.SetStock(shop_id_, "MAGGI-70", 0));
-  EXPECT_EQ(service.Get(shop_id_)->products[1].stock, 0);
+  EXPECT_EQ(service.Get(shop_id_, version())->products[1].stock, 0);
   ASSERT_TRUE(cache.Invalidate(shop_id_));
 }
 

@@ -7,7 +7,9 @@
 
 #include "bot/inbound_processor.h"
 #include "infra/migrations.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_catalog_store.h"
+#include "infra/pg_inbound_store.h"
+#include "infra/pg_shop_directory.h"
 #include "infra/redis_customer_limiter.h"
 #include "orders/catalog.h"
 #include "support/stack.h"
@@ -92,7 +94,7 @@ constexpr const char* kCustomer = "919877777777";
 class DirectCatalog : public bot::CatalogSource {
  public:
   explicit DirectCatalog(const std::string& url) : store_(url) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override {
+  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
     return store_.LoadCatalog(shop_id);
   }
   void Forget(int64_t) override {}

@@ -11,7 +11,10 @@
 #include "bot/inbound_processor.h"
 #include "infra/graph_api_client.h"
 #include "infra/migrations.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_catalog_store.h"
+#include "infra/pg_inbound_store.h"
+#include "infra/pg_proof_store.h"
+#include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
 #include "orders/catalog.h"
 #include "orders/catalog_service.h"
@@ -31,7 +34,9 @@ class CachedCatalog : public bot::CatalogSource {
  public:
   CachedCatalog(const std::string& pg_url, infra::RedisSettings redis)
       : store_(pg_url), cache_(std::move(redis)) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override { return service_.Get(shop_id); }
+  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
+    return service_.Get(shop_id, catalog_version);
+  }
   void Forget(int64_t shop_id) override { (void)service_.DropCached(shop_id); }
   infra::RedisCatalogCache& cache() { return cache_; }
 
@@ -132,7 +137,7 @@ TEST_F(MoneyAndApprovalsTest, CheckoutPricesEveryLineFromPostgresNotFromAStaleCa
   auto cached = worker.catalogs.cache().Get(shop_id_);
   ASSERT_TRUE(cached);
   ASSERT_TRUE(cached->has_value()) << "the cart's reply filled the cache";
-  ASSERT_EQ((*cached)->Find("MAGGI-70")->price.minor, 1400) << "the cache is stale";
+  ASSERT_EQ((*cached)->catalog.Find("MAGGI-70")->price.minor, 1400) << "the cache is stale";
 
   Handle(worker, Tap(customer, "wamid.p2", "cart:checkout"));
   ASSERT_EQ(Q("SELECT status FROM orders"), "awaiting_payment");
@@ -299,11 +304,12 @@ TEST(RedisPasswordTest, AuthWithAPasswordOrAUserAndNeverTheSecretInAnError) {
     orders::Catalog catalog;
     catalog.products.push_back(
         {"ATTA-5", "Atta 5kg", orders::Money{28900}, 4, "pack", "staples", {}});
-    ASSERT_TRUE(cache.Put(42, catalog)) << userinfo;
+    ASSERT_TRUE(cache.Put(42, {catalog, 3})) << userinfo;
     auto got = cache.Get(42);
     ASSERT_TRUE(got) << got.error().message;
     ASSERT_TRUE(got->has_value());
-    EXPECT_EQ((*got)->products[0].price.minor, 28900);
+    EXPECT_EQ((*got)->catalog.products[0].price.minor, 28900);
+    EXPECT_EQ((*got)->version, 3);
     EXPECT_TRUE(cache.Invalidate(42));
   }
 

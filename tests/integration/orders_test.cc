@@ -8,7 +8,11 @@
 #include "bot/inbound_processor.h"
 #include "bot/order_clock.h"
 #include "infra/migrations.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_catalog_store.h"
+#include "infra/pg_inbound_store.h"
+#include "infra/pg_order_clock_store.h"
+#include "infra/pg_outbox_store.h"
+#include "infra/pg_shop_directory.h"
 #include "orders/catalog.h"
 #include "support/fixtures.h"
 #include "support/stack.h"
@@ -25,7 +29,7 @@ constexpr const char* kOwner = "919800000001";
 class DirectCatalog : public bot::CatalogSource {
  public:
   explicit DirectCatalog(const std::string& url) : store_(url) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override {
+  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
     return store_.LoadCatalog(shop_id);
   }
   void Forget(int64_t) override {}
@@ -210,7 +214,7 @@ class SnapshotCatalog : public bot::CatalogSource {
  public:
   explicit SnapshotCatalog(const std::string& url)
       : snapshot_(*infra::PgCatalogStore(url).LoadCatalog(1)) {}
-  Result<orders::Catalog> CatalogFor(int64_t) override { return snapshot_; }
+  Result<orders::Catalog> CatalogFor(int64_t, int64_t) override { return snapshot_; }
   void Forget(int64_t) override {}
 
  private:

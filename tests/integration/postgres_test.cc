@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "infra/migrations.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_inbound_store.h"
+#include "infra/pg_outbox_store.h"
+#include "infra/pg_shop_directory.h"
 #include "support/stack.h"
 #include "whatsapp/outbound.h"
 

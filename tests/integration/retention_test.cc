@@ -7,7 +7,7 @@
 #include "common/metrics.h"
 #include "infra/migrations.h"
 #include "infra/pg_retention.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_shop_directory.h"
 #include "infra/rabbitmq.h"
 #include "support/stack.h"
 

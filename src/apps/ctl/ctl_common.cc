@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "infra/pg_stores.h"
+#include "infra/pg_inbound_store.h"
 
 namespace chatshop::ctl {
 

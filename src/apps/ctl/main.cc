@@ -20,7 +20,8 @@
 #include "bot/order_parser.h"
 #include "infra/credentials.h"
 #include "infra/migrations.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_catalog_store.h"
+#include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
 #include "orders/catalog.h"
 #include "orders/catalog_service.h"
@@ -404,7 +405,7 @@ int CatalogList(const common::Config& config, const std::string& phone_number_id
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
   CatalogAccess access(config);
-  auto catalog = access.service.Get(*shop_id);
+  auto catalog = access.service.Load(*shop_id);
   if (!catalog) return Fail(catalog.error());
   if (as_json) {
     std::cout << orders::CatalogToJson(*catalog) << "\n";

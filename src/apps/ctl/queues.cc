@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/ctl/ctl_common.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_outbox_store.h"
 #include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
 

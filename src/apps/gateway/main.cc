@@ -5,7 +5,8 @@
 
 #include "apps/program.h"
 #include "common/logging.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_readiness.h"
+#include "infra/pg_tenant_directory.h"
 #include "infra/rabbitmq.h"
 #include "webhook/http_server.h"
 #include "webhook/receiver.h"

@@ -12,7 +12,11 @@
 #include "common/logging.h"
 #include "infra/graph_api_client.h"
 #include "infra/media_vault.h"
-#include "infra/pg_stores.h"
+#include "infra/pg_catalog_store.h"
+#include "infra/pg_inbound_store.h"
+#include "infra/pg_order_clock_store.h"
+#include "infra/pg_outbox_store.h"
+#include "infra/pg_proof_store.h"
 #include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
 #include "infra/redis_cache.h"
@@ -33,7 +37,9 @@ class CatalogReader : public bot::CatalogSource {
   explicit CatalogReader(const common::Config& config)
       : store_(config.postgres.url),
         cache_({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id) override { return service_.Get(shop_id); }
+  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
+    return service_.Get(shop_id, catalog_version);
+  }
   void Forget(int64_t shop_id) override {
     // A copy that cannot be dropped now expires with the cache's TTL.
     if (auto dropped = service_.DropCached(shop_id); !dropped) {

@@ -33,15 +33,15 @@ class FakeStore : public CatalogStore {
 
 class FakeCache : public CatalogCache {
  public:
-  Result<std::optional<Catalog>> Get(int64_t shop_id) override {
+  Result<std::optional<CachedCatalog>> Get(int64_t shop_id) override {
     if (down) return MakeError(ErrorCode::kUnavailable, "down");
     auto it = entries.find(shop_id);
-    if (it == entries.end()) return std::optional<Catalog>();
-    return std::optional<Catalog>(it->second);
+    if (it == entries.end()) return std::optional<CachedCatalog>();
+    return std::optional<CachedCatalog>(it->second);
   }
-  Status Put(int64_t shop_id, const Catalog& catalog) override {
+  Status Put(int64_t shop_id, const CachedCatalog& cached) override {
     if (down) return MakeError(ErrorCode::kUnavailable, "down");
-    entries[shop_id] = catalog;
+    entries[shop_id] = cached;
     return Ok();
   }
   Status Invalidate(int64_t shop_id) override {
@@ -50,7 +50,7 @@ class FakeCache : public CatalogCache {
     return Ok();
   }
   bool down = false;
-  std::map<int64_t, Catalog> entries;
+  std::map<int64_t, CachedCatalog> entries;
 };
 
 Catalog OneProduct(int64_t stock) {
@@ -63,9 +63,27 @@ TEST(CatalogServiceTest, SecondReadComesFromTheCache) {
   FakeCache cache;
   CatalogService service(store, cache);
   store.catalogs[1] = OneProduct(5);
-  ASSERT_TRUE(service.Get(1));
-  ASSERT_TRUE(service.Get(1));
+  ASSERT_TRUE(service.Get(1, 4));
+  ASSERT_TRUE(service.Get(1, 4));
+  ASSERT_TRUE(service.Get(1, 3)) << "a copy newer than asked for is good";
   EXPECT_EQ(store.loads, 1);
+  EXPECT_EQ(cache.entries[1].version, 4);
+}
+
+TEST(CatalogServiceTest, ACopyOlderThanTheShopsVersionIsNeverServed) {
+  FakeStore store;
+  FakeCache cache;
+  CatalogService service(store, cache);
+  store.catalogs[1] = OneProduct(5);
+  ASSERT_EQ(service.Get(1, 4)->products[0].stock, 5);
+  // Changed in the store by a path that dropped nothing (a failed drop, another process).
+  store.catalogs[1] = OneProduct(0);
+  EXPECT_EQ(service.Get(1, 4)->products[0].stock, 5) << "same version: the cached copy";
+  EXPECT_EQ(service.Get(1, 5)->products[0].stock, 0) << "newer version: the store's";
+  EXPECT_EQ(store.loads, 2);
+  EXPECT_EQ(cache.entries[1].version, 5);
+  EXPECT_EQ(service.Load(1)->products[0].stock, 0);
+  EXPECT_EQ(store.loads, 3) << "Load reads the store";
 }
 
 TEST(CatalogServiceTest, StockChangeIsSeenByTheNextRead) {
@@ -73,9 +91,9 @@ TEST(CatalogServiceTest, StockChangeIsSeenByTheNextRead) {
   FakeCache cache;
   CatalogService service(store, cache);
   store.catalogs[1] = OneProduct(5);
-  ASSERT_EQ(service.Get(1)->products[0].stock, 5);
+  ASSERT_EQ(service.Get(1, 1)->products[0].stock, 5);
   ASSERT_TRUE(service.SetStock(1, "MAGGI-70", 0));
-  EXPECT_EQ(service.Get(1)->products[0].stock, 0);
+  EXPECT_EQ(service.Get(1, 1)->products[0].stock, 0) << "the write dropped the cached copy";
   EXPECT_EQ(service.SetStock(1, "NOPE", 1).error().code, ErrorCode::kNotFound);
 }
 
@@ -85,8 +103,8 @@ TEST(CatalogServiceTest, CacheDownSlowsReadsButNeverFailsThem) {
   cache.down = true;
   CatalogService service(store, cache);
   store.catalogs[1] = OneProduct(5);
-  EXPECT_TRUE(service.Get(1));
-  EXPECT_TRUE(service.Get(1));
+  EXPECT_TRUE(service.Get(1, 1));
+  EXPECT_TRUE(service.Get(1, 1));
   EXPECT_EQ(store.loads, 2);
   auto replaced = service.Replace(1, OneProduct(9));
   ASSERT_FALSE(replaced) << "the caller must learn the cached copy may be stale";
@@ -101,6 +119,13 @@ TEST(CatalogServiceTest, JsonRoundTrip) {
   EXPECT_EQ(back->products[0].price.minor, 1400);
   EXPECT_FALSE(CatalogFromJson("{\"products\":[{\"sku\":1}]}"));
   EXPECT_FALSE(CatalogFromJson("not json"));
+
+  auto cached = CachedCatalogFromJson(CachedCatalogToJson({OneProduct(3), 12}));
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(*cached, (CachedCatalog{OneProduct(3), 12}));
+  auto unversioned = CachedCatalogFromJson(CatalogToJson(OneProduct(3)));
+  ASSERT_TRUE(unversioned) << "a copy cached before versions were kept";
+  EXPECT_EQ(unversioned->version, -1) << "older than any shop's version: never served";
 }
 
 }  // namespace
