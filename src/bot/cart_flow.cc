@@ -113,8 +113,8 @@ void Turn::SendMenu(size_t offset) {
           {EncodeChoice(choice::MenuPage{static_cast<uint32_t>(i)}), Say("more_row"), ""});
       break;
     }
-    section.rows.push_back({EncodeChoice(choice::Category{categories[i], 0}),
-                            Capitalised(categories[i]), ""});
+    section.rows.push_back(
+        {EncodeChoice(choice::Category{categories[i], 0}), Capitalised(categories[i]), ""});
   }
   const std::string body = Notes() + Say("welcome");
   if (section.rows.empty()) return SendText(body + "\n" + Say("try_list"));
@@ -160,9 +160,8 @@ void Turn::SendIssueChoices(const Shortage& s) {
     section.rows.push_back({EncodeChoice(choice::Fix{Action::kReduce, sku, ""}),
                             Say("issue_reduce_row", {{"available", s.available}}), ""});
   }
-  section.rows.push_back(
-      {EncodeChoice(choice::Fix{Action::kRemove, sku, ""}), Say("issue_remove_row"),
-       s.product->name});
+  section.rows.push_back({EncodeChoice(choice::Fix{Action::kRemove, sku, ""}),
+                          Say("issue_remove_row"), s.product->name});
   section.rows.push_back({EncodeChoice(choice::CancelOrder{}), Say("issue_cancel_row"), ""});
   // Mustache would take a 0 as "some available": none is passed as false.
   SendList(Say("issue_prompt", {{"name", s.product->name},
@@ -239,7 +238,8 @@ bool Turn::AddTypedList(const std::string& text, bool* was_question) {
     whatsapp::ListSection section{Say("ambiguous_section"), {}};
     for (const auto& sku : a.candidates) {
       if (const orders::Product* p = shop_.catalog->Find(sku)) {
-        section.rows.push_back({EncodeChoice(choice::Add{sku, 1}), p->name, p->price.ToRupeeText()});
+        section.rows.push_back(
+            {EncodeChoice(choice::Add{sku, 1}), p->name, p->price.ToRupeeText()});
       }
     }
     questions_.push_back(
@@ -394,13 +394,16 @@ void Turn::SendEditList() {
 void Turn::OnLineChoice(const std::string& sku, const Choice& choice) {
   const orders::Product* p = shop_.catalog->Find(sku);
   if (p == nullptr) return SendText(Say("no_longer_sold"));
-  auto capped = [](int64_t n) { return std::clamp<int64_t>(n, -kMaxLineQuantity, kMaxLineQuantity); };
+  auto capped = [](int64_t n) {
+    return std::clamp<int64_t>(n, -kMaxLineQuantity, kMaxLineQuantity);
+  };
   if (std::holds_alternative<choice::EditLine>(choice)) {
     const CartLine* line = FindLine(next_.cart, sku);
     if (line == nullptr) return SendBill("");
     effects_.push_back(SendReply{whatsapp::BuildButtonsMessage(
         customer_.wa_id,
-        Say("edit_line", {{"name", p->name}, {"qty", line->qty}, {"price", p->price.ToRupeeText()}}),
+        Say("edit_line",
+            {{"name", p->name}, {"qty", line->qty}, {"price", p->price.ToRupeeText()}}),
         {{EncodeChoice(choice::ChangeQty{sku, 1}), Say("button_plus")},
          {EncodeChoice(choice::ChangeQty{sku, -1}), Say("button_minus")},
          {EncodeChoice(choice::Remove{sku}), Say("button_remove")}})});

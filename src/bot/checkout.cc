@@ -16,15 +16,14 @@ void Turn::SendPaymentRequest(const orders::OrderView& order, const std::string&
   const std::string payee =
       shop_.payment.payee_name.empty() ? shop_.name : shop_.payment.payee_name;
   std::string body =
-      preface +
-      Say("payment_request",
-          {{"number", order.number},
-           {"summary", words.OrderSummary(order)},
-           {"minutes", shop_.reservation_minutes},
-           {"upi_link", upi ? json(orders::UpiPaymentLink(shop_.payment.upi_vpa, payee,
-                                                          order.total, order.number))
-                            : json(false)},
-           {"cod", cod}});
+      preface + Say("payment_request",
+                    {{"number", order.number},
+                     {"summary", words.OrderSummary(order)},
+                     {"minutes", shop_.reservation_minutes},
+                     {"upi_link", upi ? json(orders::UpiPaymentLink(shop_.payment.upi_vpa, payee,
+                                                                    order.total, order.number))
+                                      : json(false)},
+                     {"cod", cod}});
   std::vector<whatsapp::ReplyButton> buttons;
   if (cod) buttons.push_back({EncodeChoice(choice::PayCod{}), Say("button_cod")});
   buttons.push_back({EncodeChoice(choice::CancelOrder{}), Say("button_cancel_order")});

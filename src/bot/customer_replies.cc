@@ -112,8 +112,7 @@ void Turn::SendText(const std::string& body) {
     const std::string kept = parts.back()["text"]["body"].get<std::string>();
     const size_t room = whatsapp::kMaxTextBodyChars -
                         std::min(whatsapp::kMaxTextBodyChars / 2, Utf8Length(note) + 1);
-    parts.back() =
-        whatsapp::BuildTextMessage(customer_.wa_id, CutAtLine(kept, room) + "\n" + note);
+    parts.back() = whatsapp::BuildTextMessage(customer_.wa_id, CutAtLine(kept, room) + "\n" + note);
   }
   for (auto& part : parts) effects_.push_back(SendReply{std::move(part)});
 }

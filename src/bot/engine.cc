@@ -13,6 +13,7 @@ namespace chatshop::bot {
 using nlohmann::json;
 using Stage = ConversationState::Stage;
 
+// A table, not logic: one template name a line, as clang-format lays the list out.
 const std::vector<std::string>& EngineTemplateNames() {
   static const std::vector<std::string> names = {"welcome",
                                                  "menu_button",

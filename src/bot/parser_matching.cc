@@ -124,8 +124,7 @@ const Matcher::WordMatch& Matcher::MatchOf(const std::string& word) {
   for (const auto& target : group->second) {
     const std::string& v = *target.word;
     const size_t gap = v.size() > word.size() ? v.size() - word.size() : word.size() - v.size();
-    if (gap > static_cast<size_t>(allowed) ||
-        std::popcount(target.letters & ~letters) > allowed ||
+    if (gap > static_cast<size_t>(allowed) || std::popcount(target.letters & ~letters) > allowed ||
         std::popcount(letters & ~target.letters) > allowed) {
       continue;
     }
@@ -215,8 +214,8 @@ std::vector<Candidate> BestCandidates(const std::vector<Candidate>& candidates,
       bool fits = false;
       for (const auto& amount : amounts) {
         for (const Size& size : sizes_of(c)) {
-          fits = fits ||
-                 (amount.kind == Amount::Kind::kMeasure && size.dimension == amount.dimension);
+          fits =
+              fits || (amount.kind == Amount::Kind::kMeasure && size.dimension == amount.dimension);
         }
       }
       if (fits) pool.push_back(c);

@@ -55,8 +55,8 @@ struct QuickReply {
 // type "order": a cart sent from the WhatsApp catalog.
 struct CatalogOrder {
   struct Item {
-    std::string sku;   // product_retailer_id; empty when Meta sent none
-    int64_t qty = 1;   // quantity; 1 when absent or not an integer
+    std::string sku;  // product_retailer_id; empty when Meta sent none
+    int64_t qty = 1;  // quantity; 1 when absent or not an integer
     bool operator==(const Item&) const = default;
   };
   // False when the order carried no product_items array at all.

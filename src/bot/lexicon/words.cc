@@ -15,10 +15,9 @@ std::set<std::string> Folded(std::initializer_list<const char*> words) {
   return folded;
 }
 
-constexpr const char* kGreetings[] = {"hi",      "hii",          "hello",        "helo",
-                                      "hey",     "namaste",      "namaskar",     "start",
-                                      "hola",    "good morning", "good evening", "नमस्ते",
-                                      "नमस्कार"};
+constexpr const char* kGreetings[] = {"hi",           "hii",      "hello", "helo", "hey",
+                                      "namaste",      "namaskar", "start", "hola", "good morning",
+                                      "good evening", "नमस्ते",     "नमस्कार"};
 
 }  // namespace
 
@@ -56,13 +55,12 @@ const std::map<std::string, Unit>& Units() {
 
 const std::map<std::string, int64_t>& WholeNumberWords() {
   static const std::map<std::string, int64_t> words = {
-      {"zero", 0},    {"shunya", 0},  {"one", 1},       {"two", 2},      {"three", 3},
-      {"four", 4},    {"five", 5},    {"six", 6},       {"seven", 7},    {"eight", 8},
-      {"nine", 9},    {"ten", 10},    {"eleven", 11},   {"twelve", 12},  {"fifteen", 15},
-      {"twenty", 20}, {"ek", 1},      {"do", 2},        {"teen", 3},     {"char", 4},
-      {"chaar", 4},   {"paanch", 5},  {"panch", 5},     {"chhe", 6},     {"chhah", 6},
-      {"che", 6},     {"saat", 7},    {"aath", 8},      {"nau", 9},      {"das", 10},
-      {"gyarah", 11}, {"barah", 12},  {"pandrah", 15},  {"bees", 20}};
+      {"zero", 0},    {"shunya", 0},  {"one", 1},      {"two", 2},     {"three", 3}, {"four", 4},
+      {"five", 5},    {"six", 6},     {"seven", 7},    {"eight", 8},   {"nine", 9},  {"ten", 10},
+      {"eleven", 11}, {"twelve", 12}, {"fifteen", 15}, {"twenty", 20}, {"ek", 1},    {"do", 2},
+      {"teen", 3},    {"char", 4},    {"chaar", 4},    {"paanch", 5},  {"panch", 5}, {"chhe", 6},
+      {"chhah", 6},   {"che", 6},     {"saat", 7},     {"aath", 8},    {"nau", 9},   {"das", 10},
+      {"gyarah", 11}, {"barah", 12},  {"pandrah", 15}, {"bees", 20}};
   return words;
 }
 
@@ -93,23 +91,23 @@ const std::set<std::string>& Greetings() {
 const std::set<std::string>& StopWords() {
   static const std::set<std::string> words = [] {
     std::set<std::string> w = {
-        "bhaiya",  "bhaiyya",  "bhaia",     "bhai",     "bhaisahab", "didi",    "ji",
-        "sir",     "madam",    "uncle",     "aunty",    "please",    "pls",     "plz",
-        "plzz",    "kindly",   "send",      "sent",     "deliver",   "delivery", "bhej",
-        "bhejo",   "bhejna",   "bhejiye",   "bhejdo",   "dena",      "dedo",    "de",
-        "dijiye",  "do",       "need",      "needed",   "want",      "wanted",  "i",
-        "me",      "my",       "we",        "us",       "mujhe",     "hame",    "hamein",
-        "humko",   "mere",     "mera",      "chahiye",  "chaiye",    "also",    "add",
-        "and",     "aur",      "or",        "some",     "of",        "the",     "a",
-        "an",      "to",       "for",       "with",     "more",      "thanks",  "thank",
-        "thx",     "ok",       "okay",      "order",    "get",       "give",    "bring",
-        "le",      "lao",      "lana",      "ke",       "ka",        "ki",      "hai",
-        "h",       "bhi",      "total",     "x",        "nos",       "qty",     "quantity",
-        "only",    "just",     "today",     "aaj",      "jaldi",     "asap",    "sath",
-        "saath",   "wala",     "wali",      "vala",     "vali",      "you",     "u",
-        "ye",      "yeh",      "this",      "these",    "that",      "list",    "item",
-        "items",   "below",    "following", "niche",    "sab",       "sabhi",   "bas",
-        "dhanyavad", "shukriya", "bhejiyega", "lena",   "chahie"};
+        "bhaiya",    "bhaiyya",  "bhaia",     "bhai",    "bhaisahab", "didi",     "ji",
+        "sir",       "madam",    "uncle",     "aunty",   "please",    "pls",      "plz",
+        "plzz",      "kindly",   "send",      "sent",    "deliver",   "delivery", "bhej",
+        "bhejo",     "bhejna",   "bhejiye",   "bhejdo",  "dena",      "dedo",     "de",
+        "dijiye",    "do",       "need",      "needed",  "want",      "wanted",   "i",
+        "me",        "my",       "we",        "us",      "mujhe",     "hame",     "hamein",
+        "humko",     "mere",     "mera",      "chahiye", "chaiye",    "also",     "add",
+        "and",       "aur",      "or",        "some",    "of",        "the",      "a",
+        "an",        "to",       "for",       "with",    "more",      "thanks",   "thank",
+        "thx",       "ok",       "okay",      "order",   "get",       "give",     "bring",
+        "le",        "lao",      "lana",      "ke",      "ka",        "ki",       "hai",
+        "h",         "bhi",      "total",     "x",       "nos",       "qty",      "quantity",
+        "only",      "just",     "today",     "aaj",     "jaldi",     "asap",     "sath",
+        "saath",     "wala",     "wali",      "vala",    "vali",      "you",      "u",
+        "ye",        "yeh",      "this",      "these",   "that",      "list",     "item",
+        "items",     "below",    "following", "niche",   "sab",       "sabhi",    "bas",
+        "dhanyavad", "shukriya", "bhejiyega", "lena",    "chahie"};
     // A greeting's words ("good", "morning") say nothing about the order either. (The
     // parser compares Devanagari words after spelling them in Latin, so only Latin ones.)
     for (const std::string& greeting : Greetings()) {
@@ -136,22 +134,66 @@ const std::set<std::string>& Joiners() {
 }
 
 const std::map<std::string, std::string>& DevanagariWords() {
-  static const std::map<std::string, std::string> words = {
-      {"दूध", "doodh"},     {"डबल", "double"},    {"रोटी", "roti"},     {"ब्रेड", "bread"},
-      {"चीनी", "cheeni"},   {"शक्कर", "shakkar"}, {"आटा", "atta"},      {"चावल", "chawal"},
-      {"दाल", "dal"},       {"तेल", "tel"},       {"नमक", "namak"},     {"अंडे", "ande"},
-      {"अंडा", "anda"},     {"आलू", "aloo"},      {"प्याज", "pyaz"},    {"प्याज़", "pyaz"},
-      {"टमाटर", "tamatar"}, {"मैगी", "maggi"},    {"केला", "kela"},     {"केले", "kela"},
-      {"घी", "ghee"},       {"दही", "dahi"},      {"पनीर", "paneer"},   {"मक्खन", "makhan"},
-      {"चाय", "chai"},      {"साबुन", "sabun"},   {"हल्दी", "haldi"},   {"जीरा", "jeera"},
-      {"मिर्च", "mirch"},   {"मिर्ची", "mirchi"}, {"लाल", "lal"},       {"सरसों", "sarson"},
-      {"किलो", "kg"},       {"ग्राम", "g"},       {"लीटर", "litre"},    {"पैकेट", "packet"},
-      {"दर्जन", "dozen"},   {"और", "aur"},        {"एक", "ek"},         {"दो", "do"},
-      {"तीन", "teen"},      {"चार", "char"},      {"पांच", "paanch"},   {"पाँच", "paanch"},
-      {"छह", "chhe"},       {"सात", "saat"},      {"आठ", "aath"},       {"नौ", "nau"},
-      {"दस", "das"},        {"आधा", "aadha"},     {"डेढ़", "dedh"},      {"भेज", "bhej"},
-      {"भेजो", "bhejo"},    {"दो।", "do"},        {"बिस्कुट", "biscuit"}, {"चिप्स", "chips"},
-      {"मसाला", "masala"},  {"पत्ती", "patti"},   {"अगरबत्ती", "agarbatti"}, {"माचिस", "machis"}};
+  static const std::map<std::string, std::string> words = {{"दूध", "doodh"},
+                                                           {"डबल", "double"},
+                                                           {"रोटी", "roti"},
+                                                           {"ब्रेड", "bread"},
+                                                           {"चीनी", "cheeni"},
+                                                           {"शक्कर", "shakkar"},
+                                                           {"आटा", "atta"},
+                                                           {"चावल", "chawal"},
+                                                           {"दाल", "dal"},
+                                                           {"तेल", "tel"},
+                                                           {"नमक", "namak"},
+                                                           {"अंडे", "ande"},
+                                                           {"अंडा", "anda"},
+                                                           {"आलू", "aloo"},
+                                                           {"प्याज", "pyaz"},
+                                                           {"प्याज़", "pyaz"},
+                                                           {"टमाटर", "tamatar"},
+                                                           {"मैगी", "maggi"},
+                                                           {"केला", "kela"},
+                                                           {"केले", "kela"},
+                                                           {"घी", "ghee"},
+                                                           {"दही", "dahi"},
+                                                           {"पनीर", "paneer"},
+                                                           {"मक्खन", "makhan"},
+                                                           {"चाय", "chai"},
+                                                           {"साबुन", "sabun"},
+                                                           {"हल्दी", "haldi"},
+                                                           {"जीरा", "jeera"},
+                                                           {"मिर्च", "mirch"},
+                                                           {"मिर्ची", "mirchi"},
+                                                           {"लाल", "lal"},
+                                                           {"सरसों", "sarson"},
+                                                           {"किलो", "kg"},
+                                                           {"ग्राम", "g"},
+                                                           {"लीटर", "litre"},
+                                                           {"पैकेट", "packet"},
+                                                           {"दर्जन", "dozen"},
+                                                           {"और", "aur"},
+                                                           {"एक", "ek"},
+                                                           {"दो", "do"},
+                                                           {"तीन", "teen"},
+                                                           {"चार", "char"},
+                                                           {"पांच", "paanch"},
+                                                           {"पाँच", "paanch"},
+                                                           {"छह", "chhe"},
+                                                           {"सात", "saat"},
+                                                           {"आठ", "aath"},
+                                                           {"नौ", "nau"},
+                                                           {"दस", "das"},
+                                                           {"आधा", "aadha"},
+                                                           {"डेढ़", "dedh"},
+                                                           {"भेज", "bhej"},
+                                                           {"भेजो", "bhejo"},
+                                                           {"दो।", "do"},
+                                                           {"बिस्कुट", "biscuit"},
+                                                           {"चिप्स", "chips"},
+                                                           {"मसाला", "masala"},
+                                                           {"पत्ती", "patti"},
+                                                           {"अगरबत्ती", "agarbatti"},
+                                                           {"माचिस", "machis"}};
   return words;
 }
 
@@ -238,8 +280,8 @@ const std::set<std::string>& CancelWords() {
 
 const std::set<std::string>& CancelFillers() {
   static const std::set<std::string> words =
-      Folded({"my", "the", "order", "cart", "please", "pls", "kar", "do", "karo", "kardo",
-              "dijiye", "it", "all", "करो", "कर", "दो", "ऑर्डर"});
+      Folded({"my", "the", "order", "cart", "please", "pls", "kar", "do", "karo", "kardo", "dijiye",
+              "it", "all", "करो", "कर", "दो", "ऑर्डर"});
   return words;
 }
 

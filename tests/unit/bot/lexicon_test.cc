@@ -15,8 +15,7 @@ namespace {
 
 orders::Catalog OneSoap() {
   orders::Catalog catalog;
-  catalog.products.push_back(
-      {"SOAP", "Lifebuoy Soap", orders::Money{3000}, 100, "pc", "care", {}});
+  catalog.products.push_back({"SOAP", "Lifebuoy Soap", orders::Money{3000}, 100, "pc", "care", {}});
   return catalog;
 }
 
