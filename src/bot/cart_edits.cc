@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "bot/lexicon/lexicon.h"
 #include "bot/text.h"
 
 namespace chatshop::bot {
@@ -72,35 +73,19 @@ const std::vector<VerbPhrase>& TrailingVerbs() {
   return verbs;
 }
 
-// Words that join clauses of a list.
-const std::set<std::string>& Joiners() {
-  static const std::set<std::string> words = {"and", "aur", "&", "और", "n"};
-  return words;
-}
-
-// Words around a quantity edit that name no product: "change maggi *to* 3 *please*".
-const std::set<std::string>& Fillers() {
-  static const std::set<std::string> words = {"to",  "as",       "into",   "=",  "please", "pls",
-                                              "plz", "bhai",     "bhaiya", "ji", "the",    "all",
-                                              "qty", "quantity", "of",     "my", "from",   "cart"};
-  return words;
-}
-
-const std::map<std::string, int64_t>& NumberWords() {
-  // "do" (Hindi two) is left out: it is also the verb in "kar do".
-  static const std::map<std::string, int64_t> words = {
-      {"zero", 0},   {"shunya", 0}, {"one", 1},  {"ek", 1},   {"two", 2},
-      {"three", 3},  {"teen", 3},   {"four", 4}, {"char", 4}, {"five", 5},
-      {"paanch", 5}, {"six", 6},    {"ten", 10}, {"das", 10}};
-  return words;
-}
-
+// The quantity a clause names: digits (three at most: a longer number is a price or a phone
+// number, not a count of packs) or a whole number word of the lexicon, the same words the order
+// parser reads. A fraction ("dedh") is an amount of a measure, left to the parser.
 std::optional<int64_t> QuantityOf(const Words& words) {
-  for (const auto& w : words) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
     if (!w.empty() && w.size() <= 3 && w.find_first_not_of("0123456789") == std::string::npos) {
       return std::stoll(w);
     }
-    if (auto it = NumberWords().find(w); it != NumberWords().end()) return it->second;
+    const std::string* next = i + 1 < words.size() ? &words[i + 1] : nullptr;
+    if (lexicon::NumberWordValue(w, next) && lexicon::WholeNumberWords().count(w)) {
+      return lexicon::WholeNumberWords().at(w);
+    }
   }
   return std::nullopt;
 }
@@ -130,7 +115,7 @@ std::vector<Words> Clauses(const std::string& folded) {
   std::string word;
   auto end_word = [&] {
     if (word.empty()) return;
-    if (Joiners().count(word)) {
+    if (lexicon::Joiners().count(word)) {
       clauses.emplace_back();
     } else {
       clauses.back().push_back(word);
@@ -186,7 +171,7 @@ std::vector<CartEdit> ParseCartEdits(std::string_view text, bool quoting_cart) {
     previous = op;
     if (*op != Op::kAdd) {
       std::erase_if(words, [&](const std::string& w) {
-        return Fillers().count(w) > 0 || (qty == 0 && QuantityOf({w}) == 0);
+        return lexicon::EditFillers().count(w) > 0 || (qty == 0 && QuantityOf({w}) == 0);
       });
       if (qty == 0) op = Op::kRemove;
     }

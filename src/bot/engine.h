@@ -13,7 +13,7 @@
 #include "orders/bill.h"
 #include "orders/catalog.h"
 #include "orders/order.h"
-#include "whatsapp/inbound_event.h"
+#include "whatsapp/inbound_message.h"
 
 namespace chatshop::bot {
 
@@ -96,15 +96,17 @@ struct Transition {
 };
 
 // The conversation as a pure function of (state, event, shop): no I/O, clock, logging or
-// exceptions, so a unit test drives it without any server. Every customer message gets at least
-// one reply; statuses and errors leave the state as it is and reply nothing.
-Transition Step(const ConversationState& state, const whatsapp::InboundEvent& event,
+// exceptions, so a unit test drives it without any server. The event is classified first
+// (whatsapp::Classify); every customer message gets at least one reply; statuses and errors
+// leave the state as it is and reply nothing.
+Transition Step(const ConversationState& state, const whatsapp::ClassifiedEvent& event,
                 const ShopView& shop);
 
 // What the engine makes of the outcome of one of its effects (an order placed or refused for
-// short stock, a change applied or refused). Pure, like Step.
+// short stock, a change applied or refused), told to `customer`, who wrote the message that
+// led to it. Pure, like Step.
 Transition Resume(const ConversationState& state, const Outcome& outcome,
-                  const whatsapp::InboundEvent& event, const ShopView& shop);
+                  const whatsapp::Sender& customer, const ShopView& shop);
 
 // What the customer is told when the shop or the clock moves their order (`action` led to the
 // order's present status): approved, rejected with the reason (and how to pay again), packed,

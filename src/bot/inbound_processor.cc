@@ -170,7 +170,7 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
   view.order = order ? &*order : nullptr;
 
   Decision decision;
-  Transition t = Step(state, event, view);
+  Transition t = Step(state, whatsapp::Classify(event), view);
   state = std::move(t.next);
   auto apply = [&](const Effect& effect) -> Result<std::vector<Effect>> {
     Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
@@ -212,7 +212,7 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
       return std::vector<Effect>{};  // customers cannot set stock
     }
     if (!outcome) return tl::unexpected(outcome.error());
-    Transition after = Resume(state, *outcome, event, view);
+    Transition after = Resume(state, *outcome, {event.customer, event.customer_name}, view);
     state = std::move(after.next);
     return std::move(after.effects);
   };
@@ -244,7 +244,9 @@ Result<Decision> InboundProcessor::DecideForOwner(const InboundEvent& event, con
     if (!outcome) return tl::unexpected(outcome.error());
     return OwnerResume(*outcome, owner_view);
   };
-  if (auto done = RunEffects(OwnerStep(event, owner_view), decision.replies, apply); !done) {
+  if (auto done =
+          RunEffects(OwnerStep(whatsapp::Classify(event), owner_view), decision.replies, apply);
+      !done) {
     return tl::unexpected(done.error());
   }
   return decision;  // owners keep no conversation state

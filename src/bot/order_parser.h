@@ -10,6 +10,15 @@
 
 namespace chatshop::bot {
 
+namespace parsing {
+struct Index;  // products with their words and sizes, prepared once (parser_internal.h)
+}
+
+// The most of one product a cart line holds. No shop sells a thousand of anything in one chat
+// line: the parser names a larger quantity back instead of billing it ("quantity too large"),
+// and the cart caps whatever a button or Meta's catalog cart asks for at it.
+inline constexpr int64_t kMaxLineQuantity = 999;
+
 struct OrderItem {
   std::string sku;
   int64_t qty = 0;  // units of the product as sold (packs, bottles, kg…)
@@ -44,8 +53,7 @@ class OrderParser {
   const orders::Catalog& catalog() const;
 
  private:
-  struct Index;  // products with their words and sizes, prepared once (order_parser.cc)
-  std::shared_ptr<const Index> index_;
+  std::shared_ptr<const parsing::Index> index_;
 };
 
 }  // namespace chatshop::bot

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "bot/owner_buttons.h"
+#include "bot/overloaded.h"
+#include "bot/reply_ids.h"
 #include "bot/text.h"
 #include "bot/wording.h"
-#include "whatsapp/json_fields.h"
 #include "whatsapp/outbound.h"
 
 namespace chatshop::bot {
@@ -24,7 +24,7 @@ Wording OwnerWords(const ShopOwner& owner, const ShopView& shop) {
 }
 
 std::string ButtonId(OwnerVerb verb, const OrderView& order) {
-  return EncodeOwnerButton({verb, order.id, order.nonce, ""});
+  return EncodeChoice(OwnerButton{verb, order.id, order.nonce, ""});
 }
 
 // The buttons for what the owner does next with an order in its present status.
@@ -84,10 +84,10 @@ std::vector<std::string> Words(const std::string& folded) {
 
 class OwnerTurn {
  public:
-  OwnerTurn(const whatsapp::InboundEvent& event, const OwnerView& view)
-      : event_(event), view_(view), words_(OwnerWords(view.owner, *view.shop)) {}
+  explicit OwnerTurn(const OwnerView& view)
+      : view_(view), words_(OwnerWords(view.owner, *view.shop)) {}
 
-  std::vector<Effect> Run();
+  std::vector<Effect> Run(const whatsapp::InboundMessage& message);
   std::vector<Effect> After(const Outcome& outcome);
 
  private:
@@ -109,7 +109,7 @@ class OwnerTurn {
     effects_.push_back(ChangeOrder{id, number, nonce, action, orders::Actor::kOwner, reason});
   }
   void OnText(const std::string& text);
-  void OnButton(const std::string& id);
+  void OnButton(const Choice& tapped);
   // A button from an older notice of `order` (null: not open any more): refused, with the
   // order's present status and buttons.
   void StaleButton(const orders::OrderView* order);
@@ -117,7 +117,6 @@ class OwnerTurn {
   void ShowOrder(const OrderView& order);
   void OnStock(const std::vector<std::string>& product_words, int64_t stock);
 
-  const whatsapp::InboundEvent& event_;
   const OwnerView& view_;
   Wording words_;
   std::vector<Effect> effects_;
@@ -226,10 +225,10 @@ void OwnerTurn::OnText(const std::string& text) {
   Reply(words_.Say("owner_not_understood") + "\n\n" + words_.Say("owner_help"));
 }
 
-// A button or row of an owner notice (bot/owner_buttons.h).
-void OwnerTurn::OnButton(const std::string& id) {
-  const std::optional<OwnerButton> button = DecodeOwnerButton(id);
-  if (!button) return Reply(words_.Say("owner_help"));
+// A button or row of an owner notice (bot/reply_ids.h).
+void OwnerTurn::OnButton(const Choice& tapped) {
+  const OwnerButton* button = std::get_if<OwnerButton>(&tapped);
+  if (button == nullptr) return Reply(words_.Say("owner_help"));
   const OrderView* order = OpenOrder(button->order_id);
   if (button->nonce.empty()) {
     // Every notice's buttons carry the order's nonce; one without is not ours to act on.
@@ -248,7 +247,7 @@ void OwnerTurn::OnButton(const std::string& id) {
     for (const auto& code : RejectReasons()) {
       OwnerButton with_reason = *button;
       with_reason.reason_code = code;
-      section.rows.push_back({EncodeOwnerButton(with_reason), words_.Say("reason_" + code), ""});
+      section.rows.push_back({EncodeChoice(with_reason), words_.Say("reason_" + code), ""});
     }
     effects_.push_back(SendReply{whatsapp::BuildListMessage(
         view_.owner.phone,
@@ -285,16 +284,14 @@ void OwnerTurn::StaleButton(const OrderView* order) {
                    NextStepButtons(*order, words_));
 }
 
-std::vector<Effect> OwnerTurn::Run() {
-  const json& data = event_.data;
-  if (event_.type == "text") {
-    OnText(whatsapp::StringField(data, "body"));
-  } else if (event_.type == "interactive") {
-    const std::string subtype = whatsapp::StringField(data, "type");
-    OnButton(whatsapp::StringField(whatsapp::ObjectField(data, subtype.c_str()), "id"));
-  } else {
-    Reply(words_.Say("owner_help"));
-  }
+std::vector<Effect> OwnerTurn::Run(const whatsapp::InboundMessage& message) {
+  std::visit(Overloaded{
+                 [&](const whatsapp::TextMessage& m) { OnText(m.body); },
+                 [&](const whatsapp::ButtonReply& m) { OnButton(DecodeChoice(m.id)); },
+                 [&](const whatsapp::ListReply& m) { OnButton(DecodeChoice(m.id)); },
+                 [&](const auto&) { Reply(words_.Say("owner_help")); },
+             },
+             message.content);
   return std::move(effects_);
 }
 
@@ -333,14 +330,14 @@ std::vector<Effect> OwnerTurn::After(const Outcome& outcome) {
 
 }  // namespace
 
-std::vector<Effect> OwnerStep(const whatsapp::InboundEvent& event, const OwnerView& view) {
-  if (event.kind != whatsapp::InboundEvent::Kind::kMessage) return {};
-  return OwnerTurn(event, view).Run();
+std::vector<Effect> OwnerStep(const whatsapp::ClassifiedEvent& event, const OwnerView& view) {
+  const auto* message = std::get_if<whatsapp::InboundMessage>(&event);
+  if (message == nullptr) return {};  // statuses and errors are not the owner speaking
+  return OwnerTurn(view).Run(*message);
 }
 
 std::vector<Effect> OwnerResume(const Outcome& outcome, const OwnerView& view) {
-  whatsapp::InboundEvent none;
-  return OwnerTurn(none, view).After(outcome);
+  return OwnerTurn(view).After(outcome);
 }
 
 nlohmann::json PaymentProofNotice(const OrderView& order, const ShopOwner& owner,

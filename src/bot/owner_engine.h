@@ -9,7 +9,7 @@
 #include "common/templates.h"
 #include "orders/catalog.h"
 #include "orders/order.h"
-#include "whatsapp/inbound_event.h"
+#include "whatsapp/inbound_message.h"
 #include "whatsapp/media_kind.h"
 
 namespace chatshop::bot {
@@ -27,7 +27,7 @@ struct OwnerView {
 // "reject 1042 blurry photo", "packed 1042", "out 1042", "delivered 1042", "cancel 1042
 // reason", "stock SKU 5", "out of stock tomato", "help". Replies go to the owner in their
 // language; order changes are effects whose outcome comes back through OwnerResume. Pure.
-std::vector<Effect> OwnerStep(const whatsapp::InboundEvent& event, const OwnerView& view);
+std::vector<Effect> OwnerStep(const whatsapp::ClassifiedEvent& event, const OwnerView& view);
 
 // The owner's answer to an outcome, and the customer's notice when an order moved.
 std::vector<Effect> OwnerResume(const Outcome& outcome, const OwnerView& view);

@@ -61,10 +61,10 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   EXPECT_EQ(BodyText(replies[0]["payload"]), "Ram Ram Ramesh! Sharma Kirana is open.");
   EXPECT_EQ(replies[0]["payload"]["interactive"]["type"], "list") << "the categories";
 
-  customer.Taps("cat:0:snacks");
+  customer.Taps("v2:cat:0:snacks");
   replies = customer.WaitForReplies(2);
   EXPECT_TRUE(Has(replies[1]["payload"].dump(), "add:MAGGI-70:1")) << "the snacks, to pick";
-  customer.Taps("add:MAGGI-70:1");
+  customer.Taps("v2:add:MAGGI-70:1");
   replies = customer.WaitForReplies(3);
   EXPECT_TRUE(Has(BodyText(replies[2]["payload"]), "1 × Maggi 2-Minute Noodles 70g"));
 
@@ -80,7 +80,7 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   EXPECT_TRUE(Has(choices.dump(), "fix:swap:KURKURE:LAYS-CLASSIC")) << choices.dump();
   EXPECT_TRUE(Has(choices.dump(), "order:cancel"));
 
-  customer.Taps("fix:swap:KURKURE:LAYS-CLASSIC");
+  customer.Taps("v2:fix:swap:KURKURE:LAYS-CLASSIC");
   replies = customer.WaitForReplies(6);
   const json bill = replies[5]["payload"];
   const std::string bill_text = BodyText(bill);
@@ -99,7 +99,7 @@ TEST(ConversationTest, GreetingListOrderWithProblemsReplaceEditAndCheckoutReserv
   EXPECT_TRUE(Has(BodyText(replies[6]["payload"]), "3 × Maggi 2-Minute Noodles 70g"))
       << BodyText(replies[6]["payload"]);
 
-  customer.Taps("cart:checkout");
+  customer.Taps("v2:cart:checkout");
   replies = customer.WaitForReplies(8);
   ASSERT_EQ(replies.size(), 8u);
   const std::string checkout = BodyText(replies[7]["payload"]);

@@ -45,13 +45,13 @@ class MoneyE2eTest : public ::testing::Test {
   std::string Checkout(testing::SandboxCustomer& customer) {
     customer.Says("2 maggi");
     customer.WaitForReplies(1);
-    customer.Taps("cart:checkout");
+    customer.Taps("v2:cart:checkout");
     customer.WaitForReplies(2);
     return Q("SELECT max(number) FROM orders WHERE customer = '" + customer.wa_id() + "'");
   }
   std::string Q(const std::string& sql) { return deployment_.schema().QueryValue(sql); }
   std::string Button(const std::string& verb, const std::string& number) {
-    return "own:" + verb + ":" + Q("SELECT id FROM orders WHERE number = " + number) + ":" +
+    return "v2:own:" + verb + ":" + Q("SELECT id FROM orders WHERE number = " + number) + ":" +
            Q("SELECT nonce FROM orders WHERE number = " + number);
   }
 

@@ -46,7 +46,7 @@ class OrdersE2eTest : public ::testing::Test {
   std::string Checkout(testing::SandboxCustomer& customer, const std::string& list, size_t before) {
     customer.Says(list);
     customer.WaitForReplies(before + 1);
-    customer.Taps("cart:checkout");
+    customer.Taps("v2:cart:checkout");
     const json replies = customer.WaitForReplies(before + 2);
     const std::string request = BodyText(replies[before + 1]["payload"]);
     EXPECT_TRUE(Has(request, "is reserved for you for 30 minutes")) << request;
@@ -58,7 +58,7 @@ class OrdersE2eTest : public ::testing::Test {
     return deployment_.schema().QueryValue("SELECT id FROM orders WHERE number = " + number);
   }
   std::string Button(const std::string& verb, const std::string& number) {
-    return "own:" + verb + ":" + OrderId(number) + ":" +
+    return "v2:own:" + verb + ":" + OrderId(number) + ":" +
            deployment_.schema().QueryValue("SELECT nonce FROM orders WHERE number = " + number);
   }
 
@@ -78,7 +78,7 @@ TEST_F(OrdersE2eTest, PayWithAScreenshotOwnerApprovesPacksAndDelivers) {
   EXPECT_TRUE(Has(bill, "1 × Aashirvaad Whole Wheat Atta 5kg @ ₹289.00 = ₹289.00")) << bill;
   EXPECT_TRUE(Has(bill, "Delivery: ₹30.00")) << bill;
   EXPECT_TRUE(Has(bill, "*Total: ₹347.00*")) << bill;
-  EXPECT_EQ(ButtonIds(said[0]["payload"]), "cart:checkout cart:edit cart:cancel ");
+  EXPECT_EQ(ButtonIds(said[0]["payload"]), "v2:cart:checkout v2:cart:edit v2:cart:cancel ");
   const std::string request = BodyText(said[1]["payload"]);
   EXPECT_TRUE(Has(request, "*Order #1001* is reserved for you for 30 minutes.")) << request;
   EXPECT_TRUE(Has(request, "Then send the payment screenshot here.")) << request;
@@ -276,7 +276,7 @@ TEST_F(OrdersE2eTest, AShopsOwnReservationTimeIsUsedAtCheckout) {
   testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543212");
   customer.Says("1 atta");
   customer.WaitForReplies(1);
-  customer.Taps("cart:checkout");
+  customer.Taps("v2:cart:checkout");
   const json replies = customer.WaitForReplies(2);
   EXPECT_TRUE(Has(BodyText(replies[1]["payload"]), "is reserved for you for 45 minutes"))
       << BodyText(replies[1]["payload"]);
@@ -357,7 +357,7 @@ TEST_F(OrdersE2eTest, TwoHundredCustomersRaceForTenUnitsThroughTheRealWorker) {
       },
       std::chrono::seconds(120)));
   // …then everyone taps Checkout at once.
-  InParallel(kCustomers, 8, [&](int i) { customers[i].Taps("cart:checkout"); });
+  InParallel(kCustomers, 8, [&](int i) { customers[i].Taps("v2:cart:checkout"); });
   ASSERT_TRUE(handled(2 * kCustomers));
   ASSERT_TRUE(WaitFor(
       [&] { return db.QueryValue("SELECT count(*) FROM outbox WHERE status <> 'sent'") == "0"; },

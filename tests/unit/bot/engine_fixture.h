@@ -12,12 +12,28 @@
 #include <vector>
 
 #include "bot/engine.h"
+#include "bot/owner_engine.h"
 #include "support/fixtures.h"
+#include "whatsapp/inbound_message.h"
 
 namespace chatshop::bot {
 
 using nlohmann::json;
 using Stage = ConversationState::Stage;
+
+// The tests speak the wire: their events are InboundEvents as the queue carries them, and are
+// classified the way the worker does it before they reach the engines.
+inline Transition Step(const ConversationState& state, const whatsapp::InboundEvent& event,
+                       const ShopView& shop) {
+  return Step(state, whatsapp::Classify(event), shop);
+}
+inline Transition Resume(const ConversationState& state, const Outcome& outcome,
+                         const whatsapp::InboundEvent& event, const ShopView& shop) {
+  return Resume(state, outcome, whatsapp::Sender{event.customer, event.customer_name}, shop);
+}
+inline std::vector<Effect> OwnerStep(const whatsapp::InboundEvent& event, const OwnerView& view) {
+  return OwnerStep(whatsapp::Classify(event), view);
+}
 
 class EngineTest : public ::testing::Test {
  protected:

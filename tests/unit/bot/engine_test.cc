@@ -23,7 +23,7 @@ TEST_F(EngineTest, GreetingShowsCategoriesAsAList) {
   EXPECT_EQ(reply["to"], "+919876543210");
   const json rows = RowsOf(reply);
   EXPECT_LE(rows.size(), 10u);
-  EXPECT_EQ(rows[0]["id"], "cat:0:staples");
+  EXPECT_EQ(rows[0]["id"], "v2:cat:0:staples");
   EXPECT_EQ(rows[0]["title"], "Staples");
   EXPECT_TRUE(Has(BodyOf(reply), "Sharma Kirana"));
 }
@@ -34,7 +34,7 @@ TEST_F(EngineTest, CategoryPickListsItsProductsWithinTheLimits) {
   const json reply = OnlyReply(Step(menu, Pick("cat:0:snacks"), shop_));
   const json rows = RowsOf(reply);
   ASSERT_EQ(rows.size(), 5u);
-  EXPECT_EQ(rows[0]["id"], "add:MAGGI-70:1");
+  EXPECT_EQ(rows[0]["id"], "v2:add:MAGGI-70:1");
   EXPECT_EQ(rows[4]["description"], "₹20.00 · out of stock") << "Kurkure";
   // A name too long for the row's title is shortened visibly and given whole below it.
   EXPECT_EQ(rows[0]["title"], "Maggi 2-Minute Noodles…");
@@ -66,18 +66,18 @@ TEST_F(EngineTest, ManyCategoriesAndProductsArePagedTenRowsAtATime) {
   shop.parser = &parser;
   std::vector<std::string> ids = RowIds(OnlyReply(Step({}, Text("menu"), shop)));
   ASSERT_EQ(ids.size(), 10u);
-  EXPECT_EQ(ids[8], "cat:0:category 8");
-  EXPECT_EQ(ids[9], "cats:9");
+  EXPECT_EQ(ids[8], "v2:cat:0:category 8");
+  EXPECT_EQ(ids[9], "v2:cats:9");
   ids = RowIds(OnlyReply(Step({}, Pick("cats:9"), shop)));
-  EXPECT_EQ(ids, (std::vector<std::string>{"cat:0:category 9", "cat:0:category 10",
-                                           "cat:0:category 11"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"v2:cat:0:category 9", "v2:cat:0:category 10",
+                                           "v2:cat:0:category 11"}));
   // 23 products: 9 + More, 9 + More, 5.
   ids = RowIds(OnlyReply(Step({}, Pick("cat:0:category 0"), shop)));
   ASSERT_EQ(ids.size(), 10u);
-  EXPECT_EQ(ids[9], "cat:9:category 0");
+  EXPECT_EQ(ids[9], "v2:cat:9:category 0");
   ids = RowIds(OnlyReply(Step({}, Pick("cat:9:category 0"), shop)));
-  EXPECT_EQ(ids[0], "add:C0-P9:1");
-  EXPECT_EQ(ids[9], "cat:18:category 0");
+  EXPECT_EQ(ids[0], "v2:add:C0-P9:1");
+  EXPECT_EQ(ids[9], "v2:cat:18:category 0");
   EXPECT_EQ(RowIds(OnlyReply(Step({}, Pick("cat:18:category 0"), shop))).size(), 5u);
 }
 
@@ -95,7 +95,7 @@ TEST_F(EngineTest, TypedListBecomesAnItemisedBillWithButtonsAndNamesWhatItCouldN
   EXPECT_TRUE(Has(body, "*Total: ₹626.00*")) << body;
   const auto& buttons = reply["interactive"]["action"]["buttons"];
   ASSERT_EQ(buttons.size(), 3u);
-  EXPECT_EQ(buttons[0]["reply"]["id"], "cart:checkout");
+  EXPECT_EQ(buttons[0]["reply"]["id"], "v2:cart:checkout");
   EXPECT_EQ(buttons[2]["reply"]["title"], "Cancel");
 }
 
@@ -145,15 +145,15 @@ TEST_F(EngineTest, OutOfStockOffersReplacementsFromTheSameCategoryRemoveAndCance
   // Up to three in-stock snacks, closest in price first (Kurkure costs ₹20), then no "reduce"
   // (nothing left), remove and cancel.
   ASSERT_EQ(ids.size(), 5u);
-  EXPECT_EQ(ids[0], "fix:swap:KURKURE:LAYS-CLASSIC");
+  EXPECT_EQ(ids[0], "v2:fix:swap:KURKURE:LAYS-CLASSIC");
   for (int i = 0; i < 3; ++i) {
     const orders::Product* p = catalog_.Find(ids[i].substr(ids[i].rfind(':') + 1));
     ASSERT_NE(p, nullptr) << ids[i];
     EXPECT_EQ(p->category, "snacks");
     EXPECT_GT(p->stock, 0);
   }
-  EXPECT_EQ(ids[3], "fix:remove:KURKURE");
-  EXPECT_EQ(ids[4], "order:cancel");
+  EXPECT_EQ(ids[3], "v2:fix:remove:KURKURE");
+  EXPECT_EQ(ids[4], "v2:order:cancel");
 
   Transition replaced = Step(t.next, Pick(ids[0]), shop_);
   EXPECT_EQ(replaced.next.stage, Stage::kCart);
@@ -173,7 +173,7 @@ TEST_F(EngineTest, ShortItemCanBeReducedToWhatIsAvailable) {
   const json rows = RowsOf(ReplyAt(t, 1));
   bool offered = false;
   for (const auto& row : rows)
-    offered |= row["id"] == "fix:reduce:PANEER-200" && row["title"] == "Reduce to 10";
+    offered |= row["id"] == "v2:fix:reduce:PANEER-200" && row["title"] == "Reduce to 10";
   EXPECT_TRUE(Has(BodyOf(ReplyAt(t, 1)), "Only 10 available."));
   EXPECT_TRUE(offered) << rows.dump();
   Transition reduced = Step(t.next, Pick("fix:reduce:PANEER-200"), shop_);
@@ -217,7 +217,7 @@ TEST_F(EngineTest, CheckoutAsksTheDatabaseToReserveAndShortStockThereOffersTheCh
   ASSERT_EQ(short_stock.effects.size(), 2u);
   EXPECT_TRUE(Has(BodyOf(ReplyAt(short_stock, 0)),
                   "Before checkout, some items need your choice:\n• Only 1 of Maggi"));
-  EXPECT_EQ(RowIds(ReplyAt(short_stock, 1))[0], "fix:swap:MAGGI-70:MAGGI-4PK");
+  EXPECT_EQ(RowIds(ReplyAt(short_stock, 1))[0], "v2:fix:swap:MAGGI-70:MAGGI-4PK");
   EXPECT_TRUE(Has(RowsOf(ReplyAt(short_stock, 1)).dump(), "fix:reduce:MAGGI-70"));
 }
 
@@ -239,8 +239,8 @@ TEST_F(EngineTest, PlacedOrderAsksForPaymentWithTheUpiLinkAndCashOnDelivery) {
       << body;
   const auto& buttons = request["interactive"]["action"]["buttons"];
   ASSERT_EQ(buttons.size(), 2u);
-  EXPECT_EQ(buttons[0]["reply"]["id"], "pay:cod");
-  EXPECT_EQ(buttons[1]["reply"]["id"], "order:cancel");
+  EXPECT_EQ(buttons[0]["reply"]["id"], "v2:pay:cod");
+  EXPECT_EQ(buttons[1]["reply"]["id"], "v2:order:cancel");
 }
 
 TEST_F(EngineTest, CartEditsInWords) {
@@ -277,11 +277,11 @@ TEST_F(EngineTest, ReplyQuotingTheBillSetsQuantities) {
 TEST_F(EngineTest, EditButtonListsTheLinesAndEachLineHasPlusMinusRemove) {
   ConversationState cart = CartOf({{"MAGGI-70", 5}, {"LAYS-CLASSIC", 2}});
   EXPECT_EQ(RowIds(OnlyReply(Step(cart, Button("cart:edit"), shop_))),
-            (std::vector<std::string>{"edit:MAGGI-70", "edit:LAYS-CLASSIC"}));
+            (std::vector<std::string>{"v2:edit:MAGGI-70", "v2:edit:LAYS-CLASSIC"}));
   const json line = OnlyReply(Step(cart, Pick("edit:LAYS-CLASSIC"), shop_));
   const auto& buttons = line["interactive"]["action"]["buttons"];
   ASSERT_EQ(buttons.size(), 3u);
-  EXPECT_EQ(buttons[0]["reply"]["id"], "qty:LAYS-CLASSIC:1");
+  EXPECT_EQ(buttons[0]["reply"]["id"], "v2:qty:LAYS-CLASSIC:1");
   EXPECT_EQ(Step(cart, Button("qty:LAYS-CLASSIC:1"), shop_).next.cart[1].qty, 3);
   EXPECT_EQ(Step(cart, Button("qty:LAYS-CLASSIC:-1"), shop_).next.cart[1].qty, 1);
   EXPECT_EQ(Step(cart, Button("rm:LAYS-CLASSIC"), shop_).next.cart,
@@ -293,7 +293,7 @@ TEST_F(EngineTest, AmbiguousWordOffersTheCandidatesToPick) {
   const json reply = OnlyReply(t);
   const std::vector<std::string> ids = RowIds(reply);
   ASSERT_EQ(ids.size(), 2u);
-  EXPECT_EQ(ids[0], "add:RICE-BASM-1:1");
+  EXPECT_EQ(ids[0], "v2:add:RICE-BASM-1:1");
   Transition picked = Step(t.next, Pick("add:RICE-SONA-5:1"), shop_);
   EXPECT_EQ(picked.next.cart, (std::vector<CartLine>{{"RICE-SONA-5", 1}}));
 }
@@ -440,7 +440,7 @@ TEST_F(EngineTest, EditsUseTheParsersQuantityAndAskWhichLineWhenTwoMatch) {
   Transition which = Step(cart, Text("make rice 3"), shop_);
   EXPECT_EQ(which.next.cart, cart.cart);
   EXPECT_EQ(RowIds(OnlyReply(which)),
-            (std::vector<std::string>{"edit:RICE-BASM-1", "edit:RICE-SONA-5"}));
+            (std::vector<std::string>{"v2:edit:RICE-BASM-1", "v2:edit:RICE-SONA-5"}));
   EXPECT_EQ(Step(CartOf({{"MAGGI-70", 5}}), Text("remove 2 maggi"), shop_).next.cart,
             (std::vector<CartLine>{{"MAGGI-70", 3}}));
 }

@@ -70,9 +70,9 @@ TEST_F(OwnerEngineTest, ButtonsCarryTheOrderAndItsNonceAndRejectAsksWhy) {
   auto why = OwnerStep(FromOwner(Button("own:reject:7:n0nce")), view_);
   const json reasons = Reply(why);
   EXPECT_EQ(reasons["to"], "+919800000001");
-  EXPECT_EQ(RowIds(reasons), (std::vector<std::string>{"own:reject:7:n0nce:amount",
-                                                       "own:reject:7:n0nce:not_received",
-                                                       "own:reject:7:n0nce:unclear"}));
+  EXPECT_EQ(RowIds(reasons), (std::vector<std::string>{"v2:own:reject:7:n0nce:amount",
+                                                       "v2:own:reject:7:n0nce:not_received",
+                                                       "v2:own:reject:7:n0nce:unclear"}));
   view_.open_orders[0].customer_locale = "hi";  // the reason is worded for the customer
   const ChangeOrder reject =
       OnlyChange(OwnerStep(FromOwner(Pick("own:reject:7:n0nce:unclear")), view_));
@@ -89,7 +89,7 @@ TEST_F(OwnerEngineTest, OutcomesAnswerTheOwnerAndTellTheCustomer) {
   ASSERT_EQ(effects.size(), 2u);
   const json owner = Reply(effects, 0);
   EXPECT_EQ(BodyOf(owner), "Order #1042 is now confirmed. +919876543210 has been told.");
-  EXPECT_EQ(owner["interactive"]["action"]["buttons"][0]["reply"]["id"], "own:pack:7:n0nce")
+  EXPECT_EQ(owner["interactive"]["action"]["buttons"][0]["reply"]["id"], "v2:own:pack:7:n0nce")
       << "the next step as a button";
   EXPECT_EQ(Reply(effects, 1)["to"], "+919876543210");
 
@@ -116,7 +116,8 @@ TEST_F(OwnerEngineTest, AButtonChangeMustCarryTheOrdersPresentNonce) {
     ASSERT_EQ(effects.size(), 1u) << id;
     const json reply = Reply(effects);
     EXPECT_TRUE(Has(BodyOf(reply), "This button is from an older notice of *order #1042*")) << id;
-    EXPECT_EQ(reply["interactive"]["action"]["buttons"][0]["reply"]["id"], "own:approve:7:n0nce");
+    EXPECT_EQ(reply["interactive"]["action"]["buttons"][0]["reply"]["id"],
+              "v2:own:approve:7:n0nce");
   }
   // An older notice's reject does not even ask for a reason.
   auto stale_reject = OwnerStep(FromOwner(Button("own:reject:7:older")), view_);
@@ -170,7 +171,7 @@ TEST_F(OwnerEngineTest, APdfProofHeadsTheNoticeAsADocumentAndWebpIsNamed) {
 
 TEST_F(OwnerEngineTest, OrdersListStockAndHelp) {
   const json list = Reply(Says("orders"));
-  EXPECT_EQ(RowIds(list), (std::vector<std::string>{"own:show:7:n0nce"}));
+  EXPECT_EQ(RowIds(list), (std::vector<std::string>{"v2:own:show:7:n0nce"}));
   EXPECT_TRUE(Has(RowsOf(list).dump(), "#1042 · ₹58.00"));
 
   auto stock = Says("stock MAGGI-70 5");
@@ -230,8 +231,8 @@ TEST_F(OwnerEngineTest, PaymentProofNoticeShowsTheImageWithApproveAndReject) {
   EXPECT_TRUE(Has(body, "already sent for order #1039")) << body;
   const auto& buttons = notice["interactive"]["action"]["buttons"];
   ASSERT_EQ(buttons.size(), 2u);
-  EXPECT_EQ(buttons[0]["reply"]["id"], "own:approve:7:n0nce");
-  EXPECT_EQ(buttons[1]["reply"]["id"], "own:reject:7:n0nce");
+  EXPECT_EQ(buttons[0]["reply"]["id"], "v2:own:approve:7:n0nce");
+  EXPECT_EQ(buttons[1]["reply"]["id"], "v2:own:reject:7:n0nce");
 }
 
 }  // namespace

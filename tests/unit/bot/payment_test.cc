@@ -60,7 +60,7 @@ TEST_F(PaymentTest, CashOnDeliveryConfirmsAndTellsTheOwnerInTheirLanguage) {
   const json owner = ReplyAt(after, 1);
   EXPECT_EQ(owner["to"], "+919800000001");
   EXPECT_TRUE(Has(BodyOf(owner), "नया ऑर्डर #1042")) << BodyOf(owner);
-  EXPECT_EQ(owner["interactive"]["action"]["buttons"][0]["reply"]["id"], "own:pack:7:n0nce");
+  EXPECT_EQ(owner["interactive"]["action"]["buttons"][0]["reply"]["id"], "v2:own:pack:7:n0nce");
 
   shop_.payment.cod_allowed = false;
   auto [state2, no_cod] = WithOrder(order_, orders::OrderStatus::kAwaitingPayment);
