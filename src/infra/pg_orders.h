@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "bot/ports.h"
+#include "service/ports/order_ledger.h"
 
 namespace pqxx {
 class dbtransaction;
@@ -10,14 +10,14 @@ class dbtransaction;
 
 namespace chatshop::infra {
 
-// bot::OrderLedger inside one open PostgreSQL transaction (tables orders, reservations,
+// service::OrderLedger inside one open PostgreSQL transaction (tables orders, reservations,
 // order_events, payment_proofs, products). libpqxx exceptions propagate to the PgSession::Run
 // that opened the transaction, which rolls it back and translates them.
-class PgOrderLedger : public bot::OrderLedger {
+class PgOrderLedger : public service::OrderLedger {
  public:
   explicit PgOrderLedger(pqxx::dbtransaction& tx) : tx_(tx) {}
 
-  Result<bot::Outcome> PlaceOrder(const bot::OrderRequest& request) override;
+  Result<bot::Outcome> PlaceOrder(const service::OrderRequest& request) override;
   Result<std::optional<orders::OrderView>> FindOrder(int64_t shop_id, int64_t order_id) override;
   Result<std::vector<orders::OrderView>> OpenOrders(int64_t shop_id, int limit) override;
   Result<bot::Outcome> Apply(int64_t shop_id, const bot::ChangeOrder& change,
@@ -31,7 +31,7 @@ class PgOrderLedger : public bot::OrderLedger {
   std::optional<orders::OrderView> LoadOrder(int64_t shop_id, int64_t id, int64_t number,
                                              bool lock);
   // HoldLimitReached when the customer's open orders and this request together pass its caps.
-  std::optional<bot::HoldLimitReached> HoldLimitExceeded(const bot::OrderRequest& request);
+  std::optional<bot::HoldLimitReached> HoldLimitExceeded(const service::OrderRequest& request);
   pqxx::dbtransaction& tx_;
 };
 

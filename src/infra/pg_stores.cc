@@ -15,8 +15,8 @@ namespace chatshop::infra {
 namespace {
 
 // A shop with its settings, template overrides and owners, by "phone_number_id" or "id".
-std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* key,
-                                        const std::string& value) {
+std::optional<service::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* key,
+                                            const std::string& value) {
   auto rows = tx.exec_params(
       std::string(
           "SELECT id, name, locale, delivery_fee_minor, free_delivery_from_minor, "
@@ -35,7 +35,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const char* 
       value);
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
-  bot::ShopRecord shop;
+  service::ShopRecord shop;
   shop.id = row[0].as<int64_t>();
   shop.name = row[1].as<std::string>();
   shop.phone_number_id = row[9].as<std::string>();
@@ -101,9 +101,9 @@ void QueueReplies(pqxx::transaction_base& tx, int64_t shop_id,
 
 }  // namespace
 
-Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
+Result<service::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
     const std::string& phone_number_id) {
-  std::optional<bot::ShopRecord> shop;
+  std::optional<service::ShopRecord> shop;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
     shop = LoadShop(tx, "phone_number_id", phone_number_id);
@@ -114,8 +114,8 @@ Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
 }
 
 Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
-                                    const bot::ShopRecord& shop,
-                                    const bot::InboundStore::Decide& decide) {
+                                    const service::ShopRecord& shop,
+                                    const service::InboundStore::Decide& decide) {
   bool recorded = false;
   std::optional<Error> refused;
   auto status = session_.Run([&](pqxx::connection_base& c) {
@@ -134,9 +134,8 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
     auto stored = tx.exec_params(
         "SELECT state::text FROM conversations WHERE shop_id = $1 AND customer = $2 FOR UPDATE",
         shop.id, event.customer);
-    const nlohmann::json state =
-        stored.empty() ? nlohmann::json()
-                       : nlohmann::json::parse(stored[0][0].as<std::string>(), nullptr, false);
+    // An opaque document: the inbound service reads it.
+    const std::string state = stored.empty() ? std::string() : stored[0][0].as<std::string>();
     PgOrderLedger ledger(tx);
     auto decision = decide(ledger, state);
     if (!decision) {
@@ -149,8 +148,7 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
         "ON CONFLICT (shop_id, customer) DO UPDATE SET "
         "  state = coalesce($3::jsonb, conversations.state), version = conversations.version + 1, "
         "  updated_at = now(), last_inbound_at = now()",
-        shop.id, event.customer,
-        decision->state.is_null() ? std::optional<std::string>() : decision->state.dump());
+        shop.id, event.customer, decision->state);
     if (decision->rate_limited) {
       tx.exec_params("UPDATE inbox SET rate_limited = true WHERE wamid = $1", event.id);
     }
@@ -164,7 +162,7 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
 }
 
 Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
-                                          const bot::ShopRecord& shop,
+                                          const service::ShopRecord& shop,
                                           const FailureReport& report) {
   // Statuses move forward only (§4: webhooks arrive out of order and more than once).
   static const std::map<std::string, int> kRank = {
@@ -235,8 +233,8 @@ Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
   return changed;
 }
 
-Result<std::vector<whatsapp::OutboundJob>> PgOutboxStore::ClaimUnqueued(int limit) {
-  std::vector<whatsapp::OutboundJob> claimed;
+Result<std::vector<service::OutboundJob>> PgOutboxStore::ClaimUnqueued(int limit) {
+  std::vector<service::OutboundJob> claimed;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     claimed.clear();
     pqxx::work tx(c);
@@ -277,8 +275,8 @@ Status PgOutboxStore::MarkQueued(const std::vector<int64_t>& ids) {
   });
 }
 
-Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
-  std::optional<whatsapp::OutboxMessage> loaded;
+Result<std::optional<service::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
+  std::optional<service::OutboxMessage> loaded;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     loaded.reset();
     pqxx::read_transaction tx(c);
@@ -302,7 +300,7 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
         id);
     if (rows.empty()) return;
     const auto& row = rows[0];
-    whatsapp::OutboxMessage m;
+    service::OutboxMessage m;
     m.id = row[0].as<int64_t>();
     m.shop_id = row[1].as<int64_t>();
     m.phone_number_id = row[2].as<std::string>();
@@ -852,8 +850,9 @@ Result<std::optional<orders::OrderView>> PgOrderClockStore::RemindOne(int minute
       minutes, /*expire=*/false, notices);
 }
 
-Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono::seconds lease) {
-  std::vector<bot::ProofJob> jobs;
+Result<std::vector<service::ProofJob>> PgProofStore::ClaimDue(int limit,
+                                                              std::chrono::seconds lease) {
+  std::vector<service::ProofJob> jobs;
   auto status = session_.Run([&](pqxx::connection_base& c) {
     jobs.clear();
     pqxx::work tx(c);
@@ -884,7 +883,7 @@ Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono
   return jobs;
 }
 
-Status PgProofStore::Complete(const bot::ProofJob& job, const bot::StoredMedia& media,
+Status PgProofStore::Complete(const service::ProofJob& job, const service::StoredMedia& media,
                               const Notices& notices) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
@@ -921,7 +920,7 @@ Status PgProofStore::Retry(int64_t proof_id, std::chrono::seconds delay, const s
   });
 }
 
-Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
+Status PgProofStore::Fail(const service::ProofJob& job, const std::string& error,
                           const Notices& notices) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
@@ -939,8 +938,8 @@ Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
   });
 }
 
-Status PgProofStore::Refuse(const bot::ProofJob& job, const std::string& reason, int hold_minutes,
-                            const CustomerNotices& notices) {
+Status PgProofStore::Refuse(const service::ProofJob& job, const std::string& reason,
+                            int hold_minutes, const CustomerNotices& notices) {
   return session_.Run([&](pqxx::connection_base& c) {
     pqxx::work tx(c);
     auto refused = tx.exec_params(

@@ -10,34 +10,36 @@
 #include <vector>
 
 #include "bot/engine.h"
-#include "bot/ports.h"
 #include "infra/postgres.h"
 #include "orders/bill.h"
 #include "orders/order.h"
 #include "orders/ports.h"
+#include "service/ports/inbound_store.h"
+#include "service/ports/order_clock_store.h"
+#include "service/ports/outbox.h"
+#include "service/ports/proof_store.h"
 #include "webhook/ports.h"
-#include "whatsapp/ports.h"
 
 namespace chatshop::infra {
 
-// bot::InboundStore on PostgreSQL (tables shops, owners, inbox, conversations, outbox, and the
+// service::InboundStore on PostgreSQL (tables shops, owners, inbox, conversations, outbox, and the
 // order tables through PgOrderLedger). One per thread.
-class PgInboundStore : public bot::InboundStore {
+class PgInboundStore : public service::InboundStore {
  public:
   explicit PgInboundStore(std::string url) : session_(std::move(url)) {}
 
-  Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override;
-  Result<bool> Handle(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
+  Result<service::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override;
+  Result<bool> Handle(const whatsapp::InboundEvent& event, const service::ShopRecord& shop,
                       const Decide& decide) override;
-  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const bot::ShopRecord& shop,
+  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const service::ShopRecord& shop,
                             const FailureReport& report) override;
 
  private:
   PgSession session_;
 };
 
-// bot::OrderClockStore on PostgreSQL. One per thread; several workers may share the tables.
-class PgOrderClockStore : public bot::OrderClockStore {
+// service::OrderClockStore on PostgreSQL. One per thread; several workers may share the tables.
+class PgOrderClockStore : public service::OrderClockStore {
  public:
   explicit PgOrderClockStore(std::string url) : session_(std::move(url)) {}
   Result<std::optional<orders::OrderView>> ExpireOne(int hold_minutes,
@@ -50,25 +52,26 @@ class PgOrderClockStore : public bot::OrderClockStore {
   PgSession session_;
 };
 
-// bot::ProofStore on PostgreSQL (payment_proofs, with orders and shops). One per thread.
-class PgProofStore : public bot::ProofStore {
+// service::ProofStore on PostgreSQL (payment_proofs, with orders and shops). One per thread.
+class PgProofStore : public service::ProofStore {
  public:
   explicit PgProofStore(std::string url) : session_(std::move(url)) {}
-  Result<std::vector<bot::ProofJob>> ClaimDue(int limit, std::chrono::seconds lease) override;
-  Status Complete(const bot::ProofJob& job, const bot::StoredMedia& media,
+  Result<std::vector<service::ProofJob>> ClaimDue(int limit, std::chrono::seconds lease) override;
+  Status Complete(const service::ProofJob& job, const service::StoredMedia& media,
                   const Notices& notices) override;
   Status Retry(int64_t proof_id, std::chrono::seconds delay, const std::string& error) override;
-  Status Fail(const bot::ProofJob& job, const std::string& error, const Notices& notices) override;
-  Status Refuse(const bot::ProofJob& job, const std::string& reason, int hold_minutes,
+  Status Fail(const service::ProofJob& job, const std::string& error,
+              const Notices& notices) override;
+  Status Refuse(const service::ProofJob& job, const std::string& reason, int hold_minutes,
                 const CustomerNotices& notices) override;
 
  private:
   PgSession session_;
 };
 
-// whatsapp::OutboxStore on PostgreSQL. Unqueued rows are leased with FOR UPDATE SKIP LOCKED,
+// service::OutboxStore on PostgreSQL. Unqueued rows are leased with FOR UPDATE SKIP LOCKED,
 // so several relays may share the table. One per thread.
-class PgOutboxStore : public whatsapp::OutboxStore {
+class PgOutboxStore : public service::OutboxStore {
  public:
   // `lease`: how long claimed rows stay with this relay before another may queue them;
   // `requeue_after`: how long a queued reply may go unsent before its job is presumed lost.
@@ -76,9 +79,9 @@ class PgOutboxStore : public whatsapp::OutboxStore {
                          std::chrono::seconds requeue_after = std::chrono::minutes(10))
       : session_(std::move(url)), lease_(lease), requeue_after_(requeue_after) {}
 
-  Result<std::vector<whatsapp::OutboundJob>> ClaimUnqueued(int limit) override;
+  Result<std::vector<service::OutboundJob>> ClaimUnqueued(int limit) override;
   Status MarkQueued(const std::vector<int64_t>& ids) override;
-  Result<std::optional<whatsapp::OutboxMessage>> Load(int64_t id) override;
+  Result<std::optional<service::OutboxMessage>> Load(int64_t id) override;
   Status MarkSent(int64_t id, const std::string& wamid) override;
   Status MarkAttempt(int64_t id, int attempts, const std::string& error) override;
   Status MarkDead(int64_t id, int64_t code, const std::string& error) override;

@@ -44,9 +44,9 @@ RedisCustomerLimiter::~RedisCustomerLimiter() {
   if (context_ != nullptr) redisFree(context_);
 }
 
-Result<bot::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::string& customer,
-                                                   const std::string& message_id, int limit,
-                                                   std::chrono::milliseconds window) {
+Result<service::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::string& customer,
+                                                       const std::string& message_id, int limit,
+                                                       std::chrono::milliseconds window) {
   if (context_ != nullptr && context_->err != 0) {
     redisFree(context_);
     context_ = nullptr;
@@ -76,7 +76,7 @@ Result<bot::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::s
   if (!reply || reply->type != REDIS_REPLY_INTEGER) {
     return MakeError(ErrorCode::kUnavailable, "redis customer limit script failed");
   }
-  return bot::Admission{reply->integer == 1, reply->integer == 2};
+  return service::Admission{reply->integer == 1, reply->integer == 2};
 }
 
 }  // namespace chatshop::infra

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "whatsapp/ports.h"
+#include "service/ports/pacer.h"
 
 struct redisContext;
 
@@ -16,12 +16,12 @@ struct PacerSettings {
   int pair_burst = 40;
 };
 
-// whatsapp::Pacer on Redis, shared by every sender process: one atomic Lua script keeps two
+// service::Pacer on Redis, shared by every sender process: one atomic Lua script keeps two
 // GCRA limits (a token bucket as a "theoretical arrival time" per key) — the business
 // number's messages per second with a burst, and the pair rate per (number, customer): a burst,
 // then one message per pair interval (cloud-api.md §8). Both are taken, or neither. Keys
 // expire when idle. Connects lazily and again after an error. Not thread-safe: one per thread.
-class RedisPacer : public whatsapp::Pacer {
+class RedisPacer : public service::Pacer {
  public:
   explicit RedisPacer(PacerSettings settings);
   ~RedisPacer() override;
