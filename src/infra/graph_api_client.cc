@@ -123,9 +123,9 @@ Result<nlohmann::json> GraphApiClient::GetPhoneNumber(const std::string& phone_n
                  access_token);
 }
 
-Result<whatsapp::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_number_id,
-                                                     const std::string& access_token,
-                                                     const std::string& media_id) {
+Result<service::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_number_id,
+                                                    const std::string& access_token,
+                                                    const std::string& media_id) {
   // phone_number_id makes Meta check the media belongs to this number (§6).
   auto answer =
       GetJson(Encoded(media_id) + "?phone_number_id=" + Encoded(phone_number_id), access_token);
@@ -134,7 +134,7 @@ Result<whatsapp::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_nu
   if (!body.contains("url") || !body["url"].is_string()) {
     return MakeError(ErrorCode::kInternal, "graph api media answer without a url");
   }
-  whatsapp::MediaInfo info;
+  service::MediaInfo info;
   info.url = body["url"].get<std::string>();
   info.mime_type = body.value("mime_type", "");
   info.sha256 = body.value("sha256", "");

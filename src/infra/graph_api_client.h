@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "common/url.h"
-#include "whatsapp/ports.h"
+#include "service/ports/graph_api.h"
 
 namespace httplib {
 class Client;
@@ -24,10 +24,10 @@ struct GraphApiSettings {
   std::vector<std::string> media_hosts;
 };
 
-// whatsapp::GraphApi and whatsapp::MediaApi over HTTP with cpp-httplib: one keep-alive
+// service::GraphApi and service::MediaApi over HTTP with cpp-httplib: one keep-alive
 // connection to the Graph API, calls serialised; media downloads open their own connection to
 // the URL's host. Thread-safe. The constructor does no I/O.
-class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
+class GraphApiClient : public service::GraphApi, public service::MediaApi {
  public:
   explicit GraphApiClient(GraphApiSettings settings);
   ~GraphApiClient() override;
@@ -39,9 +39,9 @@ class GraphApiClient : public whatsapp::GraphApi, public whatsapp::MediaApi {
   // Meta knows it, which shows the token works for it (chatshopctl credentials check).
   Result<nlohmann::json> GetPhoneNumber(const std::string& phone_number_id,
                                         const std::string& access_token);
-  Result<whatsapp::MediaInfo> GetMedia(const std::string& phone_number_id,
-                                       const std::string& access_token,
-                                       const std::string& media_id) override;
+  Result<service::MediaInfo> GetMedia(const std::string& phone_number_id,
+                                      const std::string& access_token,
+                                      const std::string& media_id) override;
   // Only from base_url's origin or a host on media_hosts, over https (plain http only on a
   // loopback host): any other URL is refused (kFailedPrecondition) before a byte is sent.
   // Redirects are followed (three at most) only to such hosts, and without the token.

@@ -81,7 +81,7 @@ std::string Sha256Hex(const std::string& bytes) {
 
 std::string FileMediaVault::DigestOf(const std::string& bytes) const { return Sha256Hex(bytes); }
 
-Result<bot::StoredMedia> FileMediaVault::Keep(const std::string& bytes) {
+Result<service::StoredMedia> FileMediaVault::Keep(const std::string& bytes) {
   namespace fs = std::filesystem;
   static std::atomic<uint64_t> counter{0};
   const std::string sha = Sha256Hex(bytes);
@@ -99,7 +99,7 @@ Result<bot::StoredMedia> FileMediaVault::Keep(const std::string& bytes) {
     fs::rename(temporary, path, ec);
     if (ec) return MakeError(ErrorCode::kUnavailable, "cannot store media: " + ec.message());
   }
-  return bot::StoredMedia{sha, static_cast<int64_t>(bytes.size()), path.string()};
+  return service::StoredMedia{sha, static_cast<int64_t>(bytes.size()), path.string()};
 }
 
 }  // namespace chatshop::infra

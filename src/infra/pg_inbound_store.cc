@@ -9,9 +9,9 @@
 
 namespace chatshop::infra {
 
-Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
+Result<service::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
     const std::string& phone_number_id) {
-  std::optional<bot::ShopRecord> shop;
+  std::optional<service::ShopRecord> shop;
   RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
     shop = LoadShopByNumber(tx, phone_number_id);
@@ -21,8 +21,8 @@ Result<bot::ShopRecord> PgInboundStore::FindShopByPhoneNumberId(
 }
 
 Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
-                                    const bot::ShopRecord& shop,
-                                    const bot::InboundStore::Decide& decide) {
+                                    const service::ShopRecord& shop,
+                                    const service::InboundStore::Decide& decide) {
   bool recorded = false;
   RETURN_IF_ERROR(session_.RunFallible([&](pqxx::connection_base& c) -> Status {
     recorded = false;
@@ -40,21 +40,18 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
         "SELECT state::text AS state FROM conversations "
         "WHERE shop_id = $1 AND customer = $2 FOR UPDATE",
         shop.id, event.customer);
-    const nlohmann::json state =
-        stored.empty()
-            ? nlohmann::json()
-            : nlohmann::json::parse(stored[0]["state"].as<std::string>(), nullptr, false);
+    // An opaque document: the inbound service reads it ("" when nothing is stored yet).
+    const std::string state = stored.empty() ? std::string() : stored[0]["state"].as<std::string>();
     PgOrderLedger ledger(tx);
     // An error from `decide` returns before the commit: everything rolls back.
-    ASSIGN_OR_RETURN(const bot::Decision decision, decide(ledger, state));
+    ASSIGN_OR_RETURN(const service::Decision decision, decide(ledger, state));
     tx.exec_params(
         "INSERT INTO conversations (shop_id, customer, state, last_inbound_at) "
         "VALUES ($1, $2, coalesce($3::jsonb, '{}'::jsonb), now()) "
         "ON CONFLICT (shop_id, customer) DO UPDATE SET "
         "  state = coalesce($3::jsonb, conversations.state), version = conversations.version + 1, "
         "  updated_at = now(), last_inbound_at = now()",
-        shop.id, event.customer,
-        decision.state.is_null() ? std::optional<std::string>() : decision.state.dump());
+        shop.id, event.customer, decision.state);
     if (decision.rate_limited) {
       tx.exec_params("UPDATE inbox SET rate_limited = true WHERE wamid = $1", event.id);
     }
@@ -67,7 +64,7 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
 }
 
 Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
-                                          const bot::ShopRecord& shop,
+                                          const service::ShopRecord& shop,
                                           const FailureReport& report) {
   // Statuses move forward only (§4: webhooks arrive out of order and more than once).
   static const std::map<std::string, int> kRank = {

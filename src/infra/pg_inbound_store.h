@@ -2,21 +2,21 @@
 
 #include <string>
 
-#include "bot/ports.h"
 #include "infra/postgres.h"
+#include "service/ports/inbound_store.h"
 
 namespace chatshop::infra {
 
-// bot::InboundStore on PostgreSQL (tables shops, owners, inbox, conversations, outbox,
+// service::InboundStore on PostgreSQL (tables shops, owners, inbox, conversations, outbox,
 // message_status, and the order tables through PgOrderLedger). One per thread.
-class PgInboundStore : public bot::InboundStore {
+class PgInboundStore : public service::InboundStore {
  public:
   explicit PgInboundStore(std::string url) : session_(std::move(url)) {}
 
-  Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override;
-  Result<bool> Handle(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
+  Result<service::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override;
+  Result<bool> Handle(const whatsapp::InboundEvent& event, const service::ShopRecord& shop,
                       const Decide& decide) override;
-  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const bot::ShopRecord& shop,
+  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const service::ShopRecord& shop,
                             const FailureReport& report) override;
 
  private:

@@ -3,13 +3,13 @@
 #include <optional>
 #include <string>
 
-#include "bot/ports.h"
 #include "infra/postgres.h"
+#include "service/ports/order_clock_store.h"
 
 namespace chatshop::infra {
 
-// bot::OrderClockStore on PostgreSQL. One per thread; several workers may share the tables.
-class PgOrderClockStore : public bot::OrderClockStore {
+// service::OrderClockStore on PostgreSQL. One per thread; several workers may share the tables.
+class PgOrderClockStore : public service::OrderClockStore {
  public:
   explicit PgOrderClockStore(std::string url) : session_(std::move(url)) {}
   Result<std::optional<orders::OrderView>> ExpireOne(int hold_minutes,

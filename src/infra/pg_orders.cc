@@ -85,7 +85,7 @@ std::optional<OrderView> PgOrderLedger::LoadOrder(int64_t shop_id, int64_t id, i
 }
 
 std::optional<bot::HoldLimitReached> PgOrderLedger::HoldLimitExceeded(
-    const bot::OrderRequest& request) {
+    const service::OrderRequest& request) {
   if (request.held_units_max <= 0 && request.held_value_max.minor <= 0) return std::nullopt;
   // The customer's messages are serialised by their conversation's row lock (held by the
   // transaction this runs in), so no other checkout of theirs can slip in between this sum and
@@ -110,14 +110,14 @@ std::optional<bot::HoldLimitReached> PgOrderLedger::HoldLimitExceeded(
                                request.held_value_max};
 }
 
-Result<bot::Outcome> PgOrderLedger::PlaceOrder(const bot::OrderRequest& request) {
+Result<bot::Outcome> PgOrderLedger::PlaceOrder(const service::OrderRequest& request) {
   return PgGuarded([&] { return Place(request); });
 }
 
 // Long for one function, but it is one transaction's script read top to bottom: cap check,
 // lock and price, take the stock, number and write the order; splitting it would scatter
 // the lock order that keeps checkouts from deadlocking.
-Result<bot::Outcome> PgOrderLedger::Place(const bot::OrderRequest& request) {
+Result<bot::Outcome> PgOrderLedger::Place(const service::OrderRequest& request) {
   if (auto over = HoldLimitExceeded(request)) return bot::Outcome{*over};
   // What each SKU needs, in SKU (byte) order, so that two checkouts lock the same products in
   // the same order and cannot deadlock.

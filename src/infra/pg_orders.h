@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "bot/ports.h"
+#include "service/ports/order_ledger.h"
 
 namespace pqxx {
 class dbtransaction;
@@ -10,16 +10,16 @@ class dbtransaction;
 
 namespace chatshop::infra {
 
-// bot::OrderLedger inside one open PostgreSQL transaction (tables orders, reservations,
+// service::OrderLedger inside one open PostgreSQL transaction (tables orders, reservations,
 // order_events, payment_proofs, products; stock through infra/pg_stock.h, so every change of it
 // bumps shops.catalog_version). Every method translates libpqxx's exceptions into its Result
 // (PgErrorOf: kUnavailable, kAborted, kInternal…); after an error the transaction can only be
 // rolled back, which its owner does by not committing.
-class PgOrderLedger : public bot::OrderLedger {
+class PgOrderLedger : public service::OrderLedger {
  public:
   explicit PgOrderLedger(pqxx::dbtransaction& tx) : tx_(tx) {}
 
-  Result<bot::Outcome> PlaceOrder(const bot::OrderRequest& request) override;
+  Result<bot::Outcome> PlaceOrder(const service::OrderRequest& request) override;
   Result<std::optional<orders::OrderView>> FindOrder(int64_t shop_id, int64_t order_id) override;
   Result<std::vector<orders::OrderView>> OpenOrders(int64_t shop_id, int limit) override;
   Result<bot::Outcome> Apply(int64_t shop_id, const bot::ChangeOrder& change,
@@ -30,14 +30,14 @@ class PgOrderLedger : public bot::OrderLedger {
 
  private:
   // The bodies of PlaceOrder and Apply, which may throw (the public methods translate).
-  Result<bot::Outcome> Place(const bot::OrderRequest& request);
+  Result<bot::Outcome> Place(const service::OrderRequest& request);
   Result<bot::Outcome> Move(int64_t shop_id, const bot::ChangeOrder& change,
                             const std::string& actor_id, int hold_minutes);
   // By id, or by number when id is 0; `lock` takes the order's row lock until commit.
   std::optional<orders::OrderView> LoadOrder(int64_t shop_id, int64_t id, int64_t number,
                                              bool lock);
   // HoldLimitReached when the customer's open orders and this request together pass its caps.
-  std::optional<bot::HoldLimitReached> HoldLimitExceeded(const bot::OrderRequest& request);
+  std::optional<bot::HoldLimitReached> HoldLimitExceeded(const service::OrderRequest& request);
   pqxx::dbtransaction& tx_;
 };
 

@@ -8,8 +8,8 @@
 
 namespace chatshop::infra {
 
-Result<std::vector<whatsapp::OutboundJob>> PgOutboxStore::ClaimUnqueued(int limit) {
-  std::vector<whatsapp::OutboundJob> claimed;
+Result<std::vector<service::OutboundJob>> PgOutboxStore::ClaimUnqueued(int limit) {
+  std::vector<service::OutboundJob> claimed;
   RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
     claimed.clear();
     pqxx::work tx(c);
@@ -50,8 +50,8 @@ Status PgOutboxStore::MarkQueued(const std::vector<int64_t>& ids) {
   });
 }
 
-Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
-  std::optional<whatsapp::OutboxMessage> loaded;
+Result<std::optional<service::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
+  std::optional<service::OutboxMessage> loaded;
   RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
     loaded.reset();
     pqxx::read_transaction tx(c);
@@ -75,7 +75,7 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
         id);
     if (rows.empty()) return;
     const auto& row = rows[0];
-    whatsapp::OutboxMessage m;
+    service::OutboxMessage m;
     m.id = row["id"].as<int64_t>();
     m.shop_id = row["shop_id"].as<int64_t>();
     m.phone_number_id = row["phone_number_id"].as<std::string>();

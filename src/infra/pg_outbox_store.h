@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "infra/postgres.h"
-#include "whatsapp/ports.h"
+#include "service/ports/outbox.h"
 
 namespace chatshop::infra {
 
-// whatsapp::OutboxStore on PostgreSQL. Unqueued rows are leased with FOR UPDATE SKIP LOCKED,
+// service::OutboxStore on PostgreSQL. Unqueued rows are leased with FOR UPDATE SKIP LOCKED,
 // so several relays may share the table. One per thread.
-class PgOutboxStore : public whatsapp::OutboxStore {
+class PgOutboxStore : public service::OutboxStore {
  public:
   // `lease`: how long claimed rows stay with this relay before another may queue them;
   // `requeue_after`: how long a queued reply may go unsent before its job is presumed lost.
@@ -20,9 +20,9 @@ class PgOutboxStore : public whatsapp::OutboxStore {
                          std::chrono::seconds requeue_after = std::chrono::minutes(10))
       : session_(std::move(url)), lease_(lease), requeue_after_(requeue_after) {}
 
-  Result<std::vector<whatsapp::OutboundJob>> ClaimUnqueued(int limit) override;
+  Result<std::vector<service::OutboundJob>> ClaimUnqueued(int limit) override;
   Status MarkQueued(const std::vector<int64_t>& ids) override;
-  Result<std::optional<whatsapp::OutboxMessage>> Load(int64_t id) override;
+  Result<std::optional<service::OutboxMessage>> Load(int64_t id) override;
   Status MarkSent(int64_t id, const std::string& wamid) override;
   Status MarkAttempt(int64_t id, int attempts, const std::string& error) override;
   Status MarkDead(int64_t id, int64_t code, const std::string& error) override;

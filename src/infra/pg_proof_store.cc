@@ -9,8 +9,9 @@
 
 namespace chatshop::infra {
 
-Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono::seconds lease) {
-  std::vector<bot::ProofJob> jobs;
+Result<std::vector<service::ProofJob>> PgProofStore::ClaimDue(int limit,
+                                                              std::chrono::seconds lease) {
+  std::vector<service::ProofJob> jobs;
   RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
     jobs.clear();
     pqxx::work tx(c);
@@ -42,7 +43,7 @@ Result<std::vector<bot::ProofJob>> PgProofStore::ClaimDue(int limit, std::chrono
   return jobs;
 }
 
-Status PgProofStore::Complete(const bot::ProofJob& job, const bot::StoredMedia& media,
+Status PgProofStore::Complete(const service::ProofJob& job, const service::StoredMedia& media,
                               const Notices& notices) {
   return session_.RunFallible([&](pqxx::connection_base& c) -> Status {
     pqxx::work tx(c);
@@ -81,7 +82,7 @@ Status PgProofStore::Retry(int64_t proof_id, std::chrono::seconds delay, const s
   });
 }
 
-Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
+Status PgProofStore::Fail(const service::ProofJob& job, const std::string& error,
                           const Notices& notices) {
   return session_.RunFallible([&](pqxx::connection_base& c) -> Status {
     pqxx::work tx(c);
@@ -100,8 +101,8 @@ Status PgProofStore::Fail(const bot::ProofJob& job, const std::string& error,
   });
 }
 
-Status PgProofStore::Refuse(const bot::ProofJob& job, const std::string& reason, int hold_minutes,
-                            const CustomerNotices& notices) {
+Status PgProofStore::Refuse(const service::ProofJob& job, const std::string& reason,
+                            int hold_minutes, const CustomerNotices& notices) {
   return session_.RunFallible([&](pqxx::connection_base& c) -> Status {
     pqxx::work tx(c);
     auto refused = tx.exec_params(

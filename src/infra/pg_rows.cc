@@ -7,9 +7,9 @@
 namespace chatshop::infra {
 namespace {
 
-// The shop row as bot::ShopRecord needs it; `where` names the shop by $1.
-std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const std::string& where,
-                                        const std::string& value) {
+// The shop row as service::ShopRecord needs it; `where` names the shop by $1.
+std::optional<service::ShopRecord> LoadShop(pqxx::transaction_base& tx, const std::string& where,
+                                            const std::string& value) {
   auto rows = tx.exec_params(
       "SELECT id, name, phone_number_id, locale, delivery_fee_minor, free_delivery_from_minor, "
       "  coalesce(upi_vpa, '') AS upi_vpa, cod_allowed, "
@@ -28,7 +28,7 @@ std::optional<bot::ShopRecord> LoadShop(pqxx::transaction_base& tx, const std::s
       value);
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
-  bot::ShopRecord shop;
+  service::ShopRecord shop;
   shop.id = row["id"].as<int64_t>();
   shop.name = row["name"].as<std::string>();
   shop.phone_number_id = row["phone_number_id"].as<std::string>();
@@ -75,12 +75,12 @@ std::string IsoUtc(const std::string& column) {
   return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 }
 
-std::optional<bot::ShopRecord> LoadShopById(pqxx::transaction_base& tx, int64_t shop_id) {
+std::optional<service::ShopRecord> LoadShopById(pqxx::transaction_base& tx, int64_t shop_id) {
   return LoadShop(tx, "id = $1::bigint", std::to_string(shop_id));
 }
 
-std::optional<bot::ShopRecord> LoadShopByNumber(pqxx::transaction_base& tx,
-                                                const std::string& phone_number_id) {
+std::optional<service::ShopRecord> LoadShopByNumber(pqxx::transaction_base& tx,
+                                                    const std::string& phone_number_id) {
   return LoadShop(tx, "phone_number_id = $1", phone_number_id);
 }
 

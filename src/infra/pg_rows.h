@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/ports.h"
+#include "service/ports/inbound_store.h"
 
 namespace pqxx {
 class transaction_base;
@@ -22,9 +22,9 @@ namespace chatshop::infra {
 std::string IsoUtc(const std::string& column);
 
 // A shop with its settings, template overrides and owners; nullopt when there is none.
-std::optional<bot::ShopRecord> LoadShopById(pqxx::transaction_base& tx, int64_t shop_id);
-std::optional<bot::ShopRecord> LoadShopByNumber(pqxx::transaction_base& tx,
-                                                const std::string& phone_number_id);
+std::optional<service::ShopRecord> LoadShopById(pqxx::transaction_base& tx, int64_t shop_id);
+std::optional<service::ShopRecord> LoadShopByNumber(pqxx::transaction_base& tx,
+                                                    const std::string& phone_number_id);
 
 // Queues Graph API bodies in the outbox, each to its "to"; the fallback template and the
 // order-notice marker the builders attach are kept in their own columns, never sent to Meta.

@@ -7,12 +7,12 @@ namespace chatshop::infra {
 
 std::string OutboundMessageId(int64_t outbox_id) { return "outbox-" + std::to_string(outbox_id); }
 
-std::string RabbitOutboundQueue::ShardKey(const whatsapp::OutboundJob& job) const {
+std::string RabbitOutboundQueue::ShardKey(const service::OutboundJob& job) const {
   return names_.ShardRoutingKey(
       common::StableShard(job.phone_number_id, job.recipient, settings_.outbound_shards));
 }
 
-Status RabbitOutboundQueue::Enqueue(const std::vector<whatsapp::OutboundJob>& jobs) {
+Status RabbitOutboundQueue::Enqueue(const std::vector<service::OutboundJob>& jobs) {
   std::vector<Envelope> envelopes;
   envelopes.reserve(jobs.size());
   for (const auto& job : jobs) {
@@ -26,7 +26,7 @@ Status RabbitOutboundQueue::Enqueue(const std::vector<whatsapp::OutboundJob>& jo
   return publisher_.Publish(std::move(envelopes));
 }
 
-Status RabbitOutboundQueue::Delay(const whatsapp::OutboundJob& job,
+Status RabbitOutboundQueue::Delay(const service::OutboundJob& job,
                                   std::chrono::milliseconds delay) {
   const int64_t ms = std::max<int64_t>(1, delay.count());
   return publisher_.Publish({{names_.DelayExchange(DelayBand(delay)),
@@ -37,7 +37,7 @@ Status RabbitOutboundQueue::Delay(const whatsapp::OutboundJob& job,
                               ms}});
 }
 
-Status RabbitOutboundQueue::DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
+Status RabbitOutboundQueue::DeadLetter(const service::OutboundJob& job, int64_t code,
                                        const std::string& error) {
   // Published by name through the default exchange.
   return publisher_.Publish({{"",
@@ -49,8 +49,9 @@ Status RabbitOutboundQueue::DeadLetter(const whatsapp::OutboundJob& job, int64_t
                               0}});
 }
 
-Status RabbitOutboundQueue::ReportUndelivered(const whatsapp::InboundEvent& failed_status) {
+Status RabbitOutboundQueue::ReportUndelivered(const service::UndeliveredReply& reply) {
   // Onto the customer's inbound shard, like the webhook's events.
+  const whatsapp::InboundEvent failed_status = reply.AsFailedStatus();
   const int shard = common::StableShard(failed_status.phone_number_id, failed_status.customer,
                                         settings_.inbound_shards);
   return publisher_.Publish({{names_.InboundExchange(),

@@ -1,27 +1,27 @@
 #pragma once
 
 #include "infra/rabbitmq.h"
-#include "whatsapp/ports.h"
+#include "service/ports/outbound_queue.h"
 
 namespace chatshop::infra {
 
-// whatsapp::OutboundQueue on RabbitMQ through a RabbitPublisher (confirmed publishes): jobs go to
+// service::OutboundQueue on RabbitMQ through a RabbitPublisher (confirmed publishes): jobs go to
 // the outbound shard of their (shop number, recipient), delayed jobs to the delay band of
 // their delay with a per-message expiration (and come back to the same shard), given-up jobs
 // to the dead-letter queue with x-chatshop-reason and x-chatshop-code. Thread-safe.
-class RabbitOutboundQueue : public whatsapp::OutboundQueue {
+class RabbitOutboundQueue : public service::OutboundQueue {
  public:
   RabbitOutboundQueue(RabbitPublisher& publisher, RabbitSettings settings)
       : publisher_(publisher), settings_(std::move(settings)), names_{settings_.name_prefix} {}
 
-  Status Enqueue(const std::vector<whatsapp::OutboundJob>& jobs) override;
-  Status Delay(const whatsapp::OutboundJob& job, std::chrono::milliseconds delay) override;
-  Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
+  Status Enqueue(const std::vector<service::OutboundJob>& jobs) override;
+  Status Delay(const service::OutboundJob& job, std::chrono::milliseconds delay) override;
+  Status DeadLetter(const service::OutboundJob& job, int64_t code,
                     const std::string& error) override;
-  Status ReportUndelivered(const whatsapp::InboundEvent& failed_status) override;
+  Status ReportUndelivered(const service::UndeliveredReply& reply) override;
 
   // The routing key of a job's shard.
-  std::string ShardKey(const whatsapp::OutboundJob& job) const;
+  std::string ShardKey(const service::OutboundJob& job) const;
 
  private:
   RabbitPublisher& publisher_;

@@ -32,9 +32,9 @@ RedisCustomerLimiter::RedisCustomerLimiter(CustomerLimiterSettings settings)
     : settings_(std::move(settings)),
       script_(settings_.redis_url, kScript, "redis customer limit script") {}
 
-Result<bot::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::string& customer,
-                                                   const std::string& message_id, int limit,
-                                                   std::chrono::milliseconds window) {
+Result<service::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::string& customer,
+                                                       const std::string& message_id, int limit,
+                                                       std::chrono::milliseconds window) {
   // One hash tag for both keys: on a Redis Cluster the script's keys share a slot.
   const std::string tag = "{" + std::to_string(shop_id) + ":" + customer + "}";
   const std::string log_key = settings_.key_prefix + ":inlimit:" + tag + ":log";
@@ -44,7 +44,7 @@ Result<bot::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::s
       std::to_string(std::max<int64_t>(1000, int64_t{window.count()} * 1000));
   auto verdict = script_.Run({log_key, told_key}, {limit_arg, window_arg, message_id});
   if (!verdict) return tl::unexpected(verdict.error());
-  return bot::Admission{*verdict == 1, *verdict == 2};
+  return service::Admission{*verdict == 1, *verdict == 2};
 }
 
 }  // namespace chatshop::infra

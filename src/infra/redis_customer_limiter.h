@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "bot/ports.h"
 #include "infra/redis_script.h"
+#include "service/ports/customer_limiter.h"
 
 namespace chatshop::infra {
 
@@ -12,20 +12,20 @@ struct CustomerLimiterSettings {
   std::string key_prefix = "chatshop";
 };
 
-// bot::CustomerMessageLimiter on Redis, shared by every worker process: one atomic Lua script
+// service::CustomerMessageLimiter on Redis, shared by every worker process: one atomic Lua script
 // keeps a sliding log per (shop, customer) — a sorted set of the admitted wamids scored by
 // Redis's own clock — and a "told" key that lets one refusal per window say "slow down". A
 // sliding log, unlike a fixed window, cannot let a burst through twice across a window's edge;
 // it holds at most `limit` members per customer, and both keys expire with the window.
 // Connects lazily and again after an error (one-second timeouts). Not thread-safe: one per
 // thread.
-class RedisCustomerLimiter : public bot::CustomerMessageLimiter {
+class RedisCustomerLimiter : public service::CustomerMessageLimiter {
  public:
   explicit RedisCustomerLimiter(CustomerLimiterSettings settings);
 
-  Result<bot::Admission> Admit(int64_t shop_id, const std::string& customer,
-                               const std::string& message_id, int limit,
-                               std::chrono::milliseconds window) override;
+  Result<service::Admission> Admit(int64_t shop_id, const std::string& customer,
+                                   const std::string& message_id, int limit,
+                                   std::chrono::milliseconds window) override;
 
  private:
   CustomerLimiterSettings settings_;

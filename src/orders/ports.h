@@ -18,7 +18,7 @@ class CatalogStore {
   // Replaces the shop's whole catalog in one transaction.
   [[nodiscard]] virtual Status ReplaceCatalog(int64_t shop_id, const Catalog& catalog) = 0;
   // Sets one product's stock; kNotFound when the shop has no such SKU. Like every change, it
-  // bumps the shop's catalog_version (bot::ShopRecord::catalog_version).
+  // bumps the shop's catalog_version (service::ShopRecord::catalog_version).
   [[nodiscard]] virtual Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) = 0;
 };
 

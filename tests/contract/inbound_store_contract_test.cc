@@ -45,10 +45,11 @@ class InboundStoreContract : public ::testing::Test {
     std::string seen = "not called";
     auto handled = world_.Store().Handle(
         Text(wamid, "hi"), shop_,
-        [&](bot::OrderLedger&, const json& stored) -> Result<bot::Decision> {
-          seen = stored.dump();
-          bot::Decision d;
-          d.state = state;
+        [&](service::OrderLedger&, const std::string& stored) -> Result<service::Decision> {
+          // The stored document, normalised ("null" when none is stored yet).
+          seen = stored.empty() ? "null" : json::parse(stored).dump();
+          service::Decision d;
+          if (!state.is_null()) d.state = state.dump();
           d.replies.push_back({{"to", kCustomer}, {"type", "text"}, {"text", {{"body", reply}}}});
           return d;
         });
@@ -74,7 +75,7 @@ class InboundStoreContract : public ::testing::Test {
   }
 
   World world_;
-  bot::ShopRecord shop_;
+  service::ShopRecord shop_;
 };
 
 using Worlds = ::testing::Types<FakeInboundWorld, PgInboundWorld>;
@@ -121,7 +122,7 @@ TYPED_TEST(InboundStoreContract, AFirstMessageWithoutStateLeavesAnEmptyOne) {
 TYPED_TEST(InboundStoreContract, AFailedDecisionChangesNothingAndMayBeRetried) {
   auto failed = this->world_.Store().Handle(
       this->Text("wamid.1", "stock maggi 0"), this->shop_,
-      [&](bot::OrderLedger& ledger, const json&) -> Result<bot::Decision> {
+      [&](service::OrderLedger& ledger, const std::string&) -> Result<service::Decision> {
         ASSIGN_OR_RETURN(auto set, ledger.UpdateStock(this->shop_.id, {"MAGGI-70", 0}));
         EXPECT_TRUE(std::get<bot::StockWasSet>(set).found);
         return MakeError(ErrorCode::kAborted, "lost a race");

@@ -1,6 +1,6 @@
 #pragma once
 
-// The two implementations of bot::InboundStore the contract suite runs against: the unit
+// The two implementations of service::InboundStore the contract suite runs against: the unit
 // tests' FakeInboundStore and PgInboundStore on a schema of its own.
 
 #include <map>
@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "bot/ports.h"
 #include "fakes/fakes.h"
 #include "infra/migrations.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
 #include "infra/pg_shop_directory.h"
+#include "service/ports/inbound_store.h"
 #include "support/stack.h"
 
 namespace chatshop::contract {
@@ -21,7 +21,7 @@ namespace chatshop::contract {
 class InboundWorld {
  public:
   virtual ~InboundWorld() = default;
-  virtual bot::InboundStore& Store() = 0;
+  virtual service::InboundStore& Store() = 0;
   // Registers a shop selling `catalog`.
   virtual void AddShop(const std::string& phone_number_id, const std::string& name,
                        const orders::Catalog& catalog) = 0;
@@ -36,10 +36,10 @@ class InboundWorld {
 class FakeInboundWorld : public InboundWorld {
  public:
   FakeInboundWorld() { store_.ledger.catalogs = &catalogs_; }
-  bot::InboundStore& Store() override { return store_; }
+  service::InboundStore& Store() override { return store_; }
   void AddShop(const std::string& phone_number_id, const std::string& name,
                const orders::Catalog& catalog) override {
-    bot::ShopRecord shop;
+    service::ShopRecord shop;
     shop.id = static_cast<int64_t>(store_.shops.size()) + 1;
     shop.name = name;
     shop.phone_number_id = phone_number_id;
@@ -65,7 +65,7 @@ class PgInboundWorld : public InboundWorld {
   PgInboundWorld() : store_(schema_.url()) {
     if (!infra::Migrator(schema_.url()).Migrate()) ADD_FAILURE() << "migrations failed";
   }
-  bot::InboundStore& Store() override { return store_; }
+  service::InboundStore& Store() override { return store_; }
   void AddShop(const std::string& phone_number_id, const std::string& name,
                const orders::Catalog& catalog) override {
     auto shop = infra::PgShopDirectory(schema_.url()).UpsertShop(phone_number_id, name, "tok");

@@ -1,6 +1,6 @@
 #pragma once
 
-// The two implementations of bot::OrderLedger the contract suite runs against: the in-memory
+// The two implementations of service::OrderLedger the contract suite runs against: the in-memory
 // fake of the unit tests and PgOrderLedger on a schema of its own. A world owns one shop's
 // data; Run gives the ledger to `work` inside one transaction, committed when `work` succeeds.
 
@@ -10,13 +10,13 @@
 #include <pqxx/pqxx>
 #include <string>
 
-#include "bot/ports.h"
 #include "fakes/fakes.h"
 #include "infra/migrations.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_orders.h"
 #include "infra/pg_shop_directory.h"
 #include "infra/postgres.h"
+#include "service/ports/order_ledger.h"
 #include "support/stack.h"
 
 namespace chatshop::contract {
@@ -26,7 +26,7 @@ class LedgerWorld {
   virtual ~LedgerWorld() = default;
   // Creates a shop selling `catalog`; its id.
   virtual int64_t AddShop(const std::string& phone_number_id, const orders::Catalog& catalog) = 0;
-  virtual Status Run(const std::function<Status(bot::OrderLedger&)>& work) = 0;
+  virtual Status Run(const std::function<Status(service::OrderLedger&)>& work) = 0;
   // What the store holds of the product now.
   virtual int64_t Stock(int64_t shop_id, const std::string& sku) = 0;
   // An inbound message `wamid` as InboundStore::Handle records it before the ledger runs (a
@@ -42,7 +42,7 @@ class FakeLedgerWorld : public LedgerWorld {
     catalogs_[id] = catalog;
     return id;
   }
-  Status Run(const std::function<Status(bot::OrderLedger&)>& work) override {
+  Status Run(const std::function<Status(service::OrderLedger&)>& work) override {
     return work(ledger_);
   }
   int64_t Stock(int64_t shop_id, const std::string& sku) override {
@@ -66,7 +66,7 @@ class PgLedgerWorld : public LedgerWorld {
     EXPECT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop->id, catalog));
     return shop->id;
   }
-  Status Run(const std::function<Status(bot::OrderLedger&)>& work) override {
+  Status Run(const std::function<Status(service::OrderLedger&)>& work) override {
     return session_.RunFallible([&](pqxx::connection_base& c) -> Status {
       pqxx::work tx(c);
       infra::PgOrderLedger ledger(tx);

@@ -27,9 +27,9 @@ class OrderLedgerContract : public ::testing::Test {
 
   // A request as the engine makes it: prices from a (maybe stale) bill, here deliberately
   // wrong, which the ledger must not trust.
-  bot::OrderRequest Request(const std::string& customer,
-                            std::vector<std::pair<std::string, int64_t>> lines) {
-    bot::OrderRequest r;
+  service::OrderRequest Request(const std::string& customer,
+                                std::vector<std::pair<std::string, int64_t>> lines) {
+    service::OrderRequest r;
     r.shop_id = shop_;
     r.customer = customer;
     for (auto& [sku, qty] : lines) r.lines.push_back({sku, "stale name", qty, Money{1}});
@@ -39,15 +39,15 @@ class OrderLedgerContract : public ::testing::Test {
     r.hold_minutes = 30;
     return r;
   }
-  bot::Outcome Place(const bot::OrderRequest& request) {
+  bot::Outcome Place(const service::OrderRequest& request) {
     std::optional<bot::Outcome> out;
-    EXPECT_TRUE(world_.Run([&](bot::OrderLedger& l) -> Status {
+    EXPECT_TRUE(world_.Run([&](service::OrderLedger& l) -> Status {
       ASSIGN_OR_RETURN(out, l.PlaceOrder(request));
       return Ok();
     }));
     return out.value_or(bot::Outcome{bot::StockShort{}});
   }
-  orders::OrderView Placed(const bot::OrderRequest& request) {
+  orders::OrderView Placed(const service::OrderRequest& request) {
     auto outcome = Place(request);
     EXPECT_TRUE(std::holds_alternative<bot::OrderPlaced>(outcome));
     return std::holds_alternative<bot::OrderPlaced>(outcome)
@@ -56,16 +56,16 @@ class OrderLedgerContract : public ::testing::Test {
   }
   bot::Outcome Apply(bot::ChangeOrder change) {
     std::optional<bot::Outcome> out;
-    EXPECT_TRUE(world_.Run([&](bot::OrderLedger& l) -> Status {
+    EXPECT_TRUE(world_.Run([&](service::OrderLedger& l) -> Status {
       ASSIGN_OR_RETURN(out, l.Apply(shop_, change, "919800000001", 30));
       return Ok();
     }));
     return out.value_or(bot::Outcome{bot::StockShort{}});
   }
   template <typename T>
-  Result<T> Read(const std::function<Result<T>(bot::OrderLedger&)>& read) {
+  Result<T> Read(const std::function<Result<T>(service::OrderLedger&)>& read) {
     Result<T> out = MakeError(ErrorCode::kInternal, "not run");
-    EXPECT_TRUE(world_.Run([&](bot::OrderLedger& l) -> Status {
+    EXPECT_TRUE(world_.Run([&](service::OrderLedger& l) -> Status {
       out = read(l);
       return Ok();
     }));
@@ -101,11 +101,11 @@ TYPED_TEST(OrderLedgerContract, CheckoutReservesAndPricesFromTheStore) {
   EXPECT_EQ(this->world_.Stock(this->shop_, "ATTA-5"), 8);
 
   auto found = this->template Read<std::optional<orders::OrderView>>(
-      [&](bot::OrderLedger& l) { return l.FindOrder(this->shop_, order.id); });
+      [&](service::OrderLedger& l) { return l.FindOrder(this->shop_, order.id); });
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->number, order.number);
   auto missing = this->template Read<std::optional<orders::OrderView>>(
-      [&](bot::OrderLedger& l) { return l.FindOrder(this->shop_, order.id + 100); });
+      [&](service::OrderLedger& l) { return l.FindOrder(this->shop_, order.id + 100); });
   ASSERT_TRUE(missing);
   EXPECT_FALSE(*missing);
 }
@@ -214,13 +214,13 @@ TYPED_TEST(OrderLedgerContract, OpenOrdersAreNewestFirstWithoutFinalOnes) {
   EXPECT_LT(second.number, third.number);
   this->Apply({second.id, 0, "", OrderAction::kCancel, Actor::kCustomer, ""});
   auto open = this->template Read<std::vector<orders::OrderView>>(
-      [&](bot::OrderLedger& l) { return l.OpenOrders(this->shop_, 10); });
+      [&](service::OrderLedger& l) { return l.OpenOrders(this->shop_, 10); });
   ASSERT_TRUE(open);
   ASSERT_EQ(open->size(), 2u);
   EXPECT_EQ((*open)[0].id, third.id);
   EXPECT_EQ((*open)[1].id, first.id);
   auto one = this->template Read<std::vector<orders::OrderView>>(
-      [&](bot::OrderLedger& l) { return l.OpenOrders(this->shop_, 1); });
+      [&](service::OrderLedger& l) { return l.OpenOrders(this->shop_, 1); });
   ASSERT_TRUE(one);
   EXPECT_EQ(one->size(), 1u);
 }
@@ -233,21 +233,21 @@ TYPED_TEST(OrderLedgerContract, ProofsStopAtTheCap) {
     this->world_.Received(this->shop_, wamid);
     bot::RecordProof proof{order.id, "media-" + std::to_string(n), "image/jpeg", 2};
     auto recorded = this->template Read<bool>(
-        [&](bot::OrderLedger& l) { return l.RecordPaymentProof(order.id, proof, wamid); });
+        [&](service::OrderLedger& l) { return l.RecordPaymentProof(order.id, proof, wamid); });
     ASSERT_TRUE(recorded) << recorded.error().ToString();
     EXPECT_EQ(*recorded, expected);
   }
 }
 
 TYPED_TEST(OrderLedgerContract, OwnersSetStockOfProductsThatExist) {
-  auto set = this->template Read<bot::Outcome>([&](bot::OrderLedger& l) {
+  auto set = this->template Read<bot::Outcome>([&](service::OrderLedger& l) {
     return l.UpdateStock(this->shop_, {"MAGGI-70", 12});
   });
   ASSERT_TRUE(set);
   ASSERT_TRUE(std::holds_alternative<bot::StockWasSet>(*set));
   EXPECT_TRUE(std::get<bot::StockWasSet>(*set).found);
   EXPECT_EQ(this->world_.Stock(this->shop_, "MAGGI-70"), 12);
-  auto missing = this->template Read<bot::Outcome>([&](bot::OrderLedger& l) {
+  auto missing = this->template Read<bot::Outcome>([&](service::OrderLedger& l) {
     return l.UpdateStock(this->shop_, {"NOPE-1", 1});
   });
   ASSERT_TRUE(missing);

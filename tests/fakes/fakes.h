@@ -10,9 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "bot/ports.h"
+#include "service/ports/catalog_source.h"
+#include "service/ports/customer_limiter.h"
+#include "service/ports/graph_api.h"
+#include "service/ports/inbound_store.h"
+#include "service/ports/outbound_queue.h"
+#include "service/ports/outbox.h"
+#include "service/ports/pacer.h"
+#include "service/ports/parking_lot.h"
 #include "webhook/ports.h"
-#include "whatsapp/ports.h"
 
 namespace chatshop::fakes {
 
@@ -39,9 +45,9 @@ class FakeTenantDirectory : public webhook::TenantDirectory {
 
 // Orders and stock in memory, with the rules of the real ledger (all-or-nothing reservation,
 // orders::NextStatus, release on cancellation). Stock lives in the catalogs it points at.
-class FakeOrderLedger : public bot::OrderLedger {
+class FakeOrderLedger : public service::OrderLedger {
  public:
-  Result<bot::Outcome> PlaceOrder(const bot::OrderRequest& request) override {
+  Result<bot::Outcome> PlaceOrder(const service::OrderRequest& request) override {
     int64_t units_held = 0, value_held = 0, units_wanted = 0;
     for (const auto& [shop, o] : orders) {
       if (shop != request.shop_id || o.customer != request.customer || orders::IsFinal(o.status)) {
@@ -179,15 +185,15 @@ class FakeOrderLedger : public bot::OrderLedger {
 
 // Shops, inbox, conversations, outbox and orders in memory, with the same rules as the real
 // tables: dedupe by wamid, and a failed decision changes nothing.
-class FakeInboundStore : public bot::InboundStore {
+class FakeInboundStore : public service::InboundStore {
  public:
-  Result<bot::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override {
+  Result<service::ShopRecord> FindShopByPhoneNumberId(const std::string& phone_number_id) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
     auto it = shops.find(phone_number_id);
     if (it == shops.end()) return MakeError(ErrorCode::kNotFound, "no shop");
     return it->second;
   }
-  Result<bool> Handle(const whatsapp::InboundEvent& event, const bot::ShopRecord& shop,
+  Result<bool> Handle(const whatsapp::InboundEvent& event, const service::ShopRecord& shop,
                       const Decide& decide) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
     if (inbox.count(event.id)) return false;
@@ -196,15 +202,16 @@ class FakeInboundStore : public bot::InboundStore {
     std::map<int64_t, orders::Catalog> stock_before = *ledger.catalogs;
     const bool known = conversations.count({shop.id, event.customer}) > 0;
     auto& conversation = conversations[{shop.id, event.customer}];
-    auto decision = decide(ledger, conversation.state);
+    // Kept as the document the real store keeps; parsed here only for the tests to read.
+    auto decision = decide(ledger, conversation.state.is_null() ? "" : conversation.state.dump());
     if (!decision) {
       ledger = before;
       *ledger.catalogs = stock_before;
       if (!known) conversations.erase({shop.id, event.customer});
       return tl::unexpected(decision.error());
     }
-    if (!decision->state.is_null()) {
-      conversation = {decision->state, conversation.version + 1};
+    if (decision->state) {
+      conversation = {nlohmann::json::parse(*decision->state), conversation.version + 1};
     } else if (!known) {
       conversation = {nlohmann::json::object(), 1};  // a new conversation starts empty
     }
@@ -213,7 +220,7 @@ class FakeInboundStore : public bot::InboundStore {
     outbox.insert(outbox.end(), decision->replies.begin(), decision->replies.end());
     return true;
   }
-  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const bot::ShopRecord&,
+  Result<bool> RecordStatus(const whatsapp::InboundEvent& status, const service::ShopRecord&,
                             const FailureReport& report) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
     static const std::map<std::string, int> rank = {
@@ -235,7 +242,7 @@ class FakeInboundStore : public bot::InboundStore {
     int64_t version = 0;
   };
   bool unavailable = false;
-  std::map<std::string, bot::ShopRecord> shops;
+  std::map<std::string, service::ShopRecord> shops;
   std::set<std::string> inbox;
   std::set<std::string> rate_limited;  // wamids kept unanswered: the customer wrote too fast
   std::vector<nlohmann::json> outbox;
@@ -246,7 +253,7 @@ class FakeInboundStore : public bot::InboundStore {
 };
 
 // A fixed catalog per shop.
-class FakeCatalogSource : public bot::CatalogSource {
+class FakeCatalogSource : public service::CatalogSource {
  public:
   Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "cache and db down");
@@ -259,10 +266,10 @@ class FakeCatalogSource : public bot::CatalogSource {
 };
 
 // The outbox as rows in memory; records every outcome.
-class FakeOutboxStore : public whatsapp::OutboxStore {
+class FakeOutboxStore : public service::OutboxStore {
  public:
-  Result<std::vector<whatsapp::OutboundJob>> ClaimUnqueued(int limit) override {
-    std::vector<whatsapp::OutboundJob> due;
+  Result<std::vector<service::OutboundJob>> ClaimUnqueued(int limit) override {
+    std::vector<service::OutboundJob> due;
     for (auto& [id, row] : rows) {
       if (static_cast<int>(due.size()) == limit) break;
       if (row.status == "pending") due.push_back({id, row.phone_number_id, row.recipient});
@@ -273,11 +280,11 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
     for (int64_t id : ids) rows.at(id).status = "queued";
     return Ok();
   }
-  Result<std::optional<whatsapp::OutboxMessage>> Load(int64_t id) override {
+  Result<std::optional<service::OutboxMessage>> Load(int64_t id) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "db down");
     auto it = rows.find(id);
-    if (it == rows.end()) return std::optional<whatsapp::OutboxMessage>();
-    whatsapp::OutboxMessage m = it->second;
+    if (it == rows.end()) return std::optional<service::OutboxMessage>();
+    service::OutboxMessage m = it->second;
     m.earlier_unsent = false;
     for (auto& [other, row] : rows) {
       if (other < id && row.recipient == m.recipient &&
@@ -286,7 +293,7 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
       }
     }
     m.credentials_ok = !held.count(m.shop_id);
-    return std::optional<whatsapp::OutboxMessage>(m);
+    return std::optional<service::OutboxMessage>(m);
   }
   Status MarkSent(int64_t id, const std::string& wamid) override {
     if (unavailable || fail_mark_sent-- > 0) return MakeError(ErrorCode::kUnavailable, "db down");
@@ -310,7 +317,7 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
     return Ok();
   }
 
-  struct Row : whatsapp::OutboxMessage {
+  struct Row : service::OutboxMessage {
     std::string wamid;
     std::string last_error;
     int64_t error_code = 0;
@@ -336,19 +343,19 @@ class FakeOutboxStore : public whatsapp::OutboxStore {
 };
 
 // Records what goes to the outbound, delay and dead-letter queues.
-class FakeOutboundQueue : public whatsapp::OutboundQueue {
+class FakeOutboundQueue : public service::OutboundQueue {
  public:
-  Status Enqueue(const std::vector<whatsapp::OutboundJob>& jobs) override {
+  Status Enqueue(const std::vector<service::OutboundJob>& jobs) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
     queued.insert(queued.end(), jobs.begin(), jobs.end());
     return Ok();
   }
-  Status Delay(const whatsapp::OutboundJob& job, std::chrono::milliseconds delay) override {
+  Status Delay(const service::OutboundJob& job, std::chrono::milliseconds delay) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
     delayed.emplace_back(job, delay);
     return Ok();
   }
-  Status DeadLetter(const whatsapp::OutboundJob& job, int64_t code,
+  Status DeadLetter(const service::OutboundJob& job, int64_t code,
                     const std::string& error) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
     if (refuse_dead_letters)
@@ -357,41 +364,41 @@ class FakeOutboundQueue : public whatsapp::OutboundQueue {
     return Ok();
   }
   struct Dead {
-    whatsapp::OutboundJob job;
+    service::OutboundJob job;
     int64_t code;
     std::string error;
   };
-  Status ReportUndelivered(const whatsapp::InboundEvent& failed_status) override {
+  Status ReportUndelivered(const service::UndeliveredReply& reply) override {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
-    reported.push_back(failed_status);
+    reported.push_back(reply);
     return Ok();
   }
   bool unavailable = false;
-  bool refuse_dead_letters = false;              // DeadLetter fails for good (kInvalidArgument)
-  std::vector<whatsapp::InboundEvent> reported;  // failed statuses handed to the bot
-  std::vector<whatsapp::OutboundJob> queued;
-  std::vector<std::pair<whatsapp::OutboundJob, std::chrono::milliseconds>> delayed;
+  bool refuse_dead_letters = false;                 // DeadLetter fails for good (kInvalidArgument)
+  std::vector<service::UndeliveredReply> reported;  // replies given up on, handed to the bot
+  std::vector<service::OutboundJob> queued;
+  std::vector<std::pair<service::OutboundJob, std::chrono::milliseconds>> delayed;
   std::vector<Dead> dead;
 };
 
 // Admits `limit` messages per (shop, customer) until `Expire` — a window that ends only when
 // the test says so — telling on the first refusal; ids admitted before are admitted again.
 // Can be told to fail like an unreachable Redis.
-class FakeCustomerLimiter : public bot::CustomerMessageLimiter {
+class FakeCustomerLimiter : public service::CustomerMessageLimiter {
  public:
-  Result<bot::Admission> Admit(int64_t shop_id, const std::string& customer,
-                               const std::string& message_id, int limit,
-                               std::chrono::milliseconds window) override {
+  Result<service::Admission> Admit(int64_t shop_id, const std::string& customer,
+                                   const std::string& message_id, int limit,
+                                   std::chrono::milliseconds window) override {
     calls.push_back({customer, limit, window});
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "redis down");
     auto& log = admitted[{shop_id, customer}];
-    if (log.count(message_id)) return bot::Admission{true, false};
+    if (log.count(message_id)) return service::Admission{true, false};
     if (static_cast<int>(log.size()) < limit) {
       log.insert(message_id);
-      return bot::Admission{true, false};
+      return service::Admission{true, false};
     }
     const bool tell = told.insert({shop_id, customer}).second;
-    return bot::Admission{false, tell};
+    return service::Admission{false, tell};
   }
   // The window is over for everyone.
   void Expire() {
@@ -410,7 +417,7 @@ class FakeCustomerLimiter : public bot::CustomerMessageLimiter {
 };
 
 // Answers each reservation from a script of waits (then allows), recording the calls.
-class FakePacer : public whatsapp::Pacer {
+class FakePacer : public service::Pacer {
  public:
   Result<std::chrono::milliseconds> Reserve(const std::string&, const std::string& recipient,
                                             int messages_per_second) override {
@@ -425,7 +432,7 @@ class FakePacer : public whatsapp::Pacer {
 };
 
 // Answers each send from a script of results (then succeeds), recording the calls.
-class FakeGraphApi : public whatsapp::GraphApi {
+class FakeGraphApi : public service::GraphApi {
  public:
   Result<std::string> SendMessage(const std::string& phone_number_id,
                                   const std::string& access_token,
@@ -445,6 +452,24 @@ class FakeGraphApi : public whatsapp::GraphApi {
   };
   std::deque<Result<std::string>> script;
   std::vector<Call> calls;
+};
+
+// Keeps parked messages; can be told to fail like an unreachable broker, or to refuse
+// messages that carry an id (as a broker refuses a header it cannot take).
+class FakeParkingLot : public service::ParkingLot {
+ public:
+  Status Park(const service::ParkedMessage& message) override {
+    attempts.push_back(message);
+    if (unavailable) return MakeError(ErrorCode::kUnavailable, "broker down");
+    if (refuse_ids && !message.message_id.empty())
+      return MakeError(ErrorCode::kInvalidArgument, "message refused by the broker");
+    parked.push_back(message);
+    return Ok();
+  }
+  bool unavailable = false;
+  bool refuse_ids = false;
+  std::vector<service::ParkedMessage> attempts;  // every call, refused or not
+  std::vector<service::ParkedMessage> parked;
 };
 
 }  // namespace chatshop::fakes

@@ -5,13 +5,13 @@
 #include <chrono>
 #include <thread>
 
-#include "bot/inbound_processor.h"
 #include "infra/migrations.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
 #include "infra/pg_shop_directory.h"
 #include "infra/redis_customer_limiter.h"
 #include "orders/catalog.h"
+#include "service/inbound_processor.h"
 #include "support/stack.h"
 
 namespace chatshop {
@@ -33,7 +33,7 @@ TEST_F(RedisCustomerLimiterTest, TwoWorkersShareOneCustomersWindow) {
     auto got = worker.Admit(7, customer, "wamid." + customer + "." + std::to_string(i), 5,
                             std::chrono::minutes(1));
     EXPECT_TRUE(got) << got.error().ToString();
-    return got.value_or(bot::Admission{});
+    return got.value_or(service::Admission{});
   };
   for (int i = 0; i < 5; ++i) {
     const auto got = admit(i);
@@ -91,7 +91,7 @@ constexpr const char* kOwner = "919800000001";
 constexpr const char* kCustomer = "919877777777";
 
 // The catalog straight from PostgreSQL: no cache to keep honest in these tests.
-class DirectCatalog : public bot::CatalogSource {
+class DirectCatalog : public service::CatalogSource {
  public:
   explicit DirectCatalog(const std::string& url) : store_(url) {}
   Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
@@ -119,7 +119,7 @@ class CustomerCapsTest : public ::testing::Test {
                                               "/catalogs/kirana_catalog.csv");
     ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop->id, catalog.catalog));
     auto loaded =
-        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, bot::WorkerTemplateNames());
+        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, service::WorkerTemplateNames());
     ASSERT_TRUE(loaded);
     templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
   }
@@ -162,9 +162,9 @@ TEST_F(CustomerCapsTest, UnitsAndValueHeldAcrossOpenOrdersAreCappedAtCheckout) {
   bot::CustomerLimits limits;
   limits.held_units_max = 10;
   limits.held_value_max = orders::Money{20000};  // ₹200
-  bot::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, nullptr, limits);
+  service::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, nullptr, limits);
   auto handle = [&](const whatsapp::InboundEvent& e) {
-    ASSERT_EQ(processor.Handle(e).disposition, bot::Disposition::kAck) << e.id;
+    ASSERT_EQ(processor.Handle(e).disposition, service::Disposition::kAck) << e.id;
   };
   // Six Maggi (₹84) on cash on delivery: confirmed, still open, still holding its six.
   handle(Text("wamid.h1", "6 maggi"));
@@ -222,9 +222,9 @@ TEST_F(CustomerCapsTest, AnOrderTakesAtMostTheCappedNumberOfProofs) {
   DirectCatalog catalogs(schema_.url());
   bot::CustomerLimits limits;
   limits.proofs_per_order_max = 3;
-  bot::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, nullptr, limits);
+  service::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, nullptr, limits);
   auto handle = [&](const whatsapp::InboundEvent& e) {
-    ASSERT_EQ(processor.Handle(e).disposition, bot::Disposition::kAck) << e.id;
+    ASSERT_EQ(processor.Handle(e).disposition, service::Disposition::kAck) << e.id;
   };
   handle(Text("wamid.p1", "2 maggi"));
   handle(Tap("wamid.p2", "cart:checkout"));
@@ -248,10 +248,11 @@ TEST_F(CustomerCapsTest, ARateLimitedMessageIsKeptAndMarkedInTheInbox) {
       {testing::StackConfig().redis.url, testing::UniqueName("lim")});
   bot::CustomerLimits limits;
   limits.messages_per_minute = 2;
-  bot::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, &limiter, limits);
+  service::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, &limiter,
+                                      limits);
   for (int i = 1; i <= 4; ++i) {
     ASSERT_EQ(processor.Handle(Text("wamid.r" + std::to_string(i), "help")).disposition,
-              bot::Disposition::kAck);
+              service::Disposition::kAck);
   }
   EXPECT_EQ(Q("SELECT string_agg(wamid || '=' || rate_limited, ',' ORDER BY wamid) FROM inbox"),
             "wamid.r1=false,wamid.r2=false,wamid.r3=true,wamid.r4=true");

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <thread>
 
-#include "bot/inbound_processor.h"
 #include "infra/graph_api_client.h"
 #include "infra/migrations.h"
 #include "infra/pg_catalog_store.h"
@@ -18,6 +17,7 @@
 #include "infra/redis_cache.h"
 #include "orders/catalog.h"
 #include "orders/catalog_service.h"
+#include "service/inbound_processor.h"
 #include "support/process.h"
 #include "support/stack.h"
 
@@ -30,7 +30,7 @@ constexpr const char* kShop = "106540352242922";
 constexpr const char* kOwner = "919800000001";
 
 // The worker's catalog source: PostgreSQL behind the Redis cache (as chatshop-worker has it).
-class CachedCatalog : public bot::CatalogSource {
+class CachedCatalog : public service::CatalogSource {
  public:
   CachedCatalog(const std::string& pg_url, infra::RedisSettings redis)
       : store_(pg_url), cache_(std::move(redis)) {}
@@ -62,7 +62,7 @@ class MoneyAndApprovalsTest : public ::testing::Test {
                                               "/catalogs/kirana_catalog.csv");
     ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop_id_, catalog.catalog));
     auto loaded =
-        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, bot::WorkerTemplateNames());
+        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, service::WorkerTemplateNames());
     ASSERT_TRUE(loaded);
     templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
   }
@@ -102,10 +102,10 @@ class MoneyAndApprovalsTest : public ::testing::Test {
           processor(store, &catalogs, templates, m) {}
     infra::PgInboundStore store;
     CachedCatalog catalogs;
-    bot::InboundProcessor processor;
+    service::InboundProcessor processor;
   };
   void Handle(Worker& worker, const whatsapp::InboundEvent& event) {
-    ASSERT_EQ(worker.processor.Handle(event).disposition, bot::Disposition::kAck) << event.id;
+    ASSERT_EQ(worker.processor.Handle(event).disposition, service::Disposition::kAck) << event.id;
   }
   std::string Q(const std::string& sql) { return schema_.QueryValue(sql); }
   // The newest reply queued for `to`: its text, or an interactive message's body.

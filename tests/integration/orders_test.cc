@@ -5,8 +5,6 @@
 #include <atomic>
 #include <thread>
 
-#include "bot/inbound_processor.h"
-#include "bot/order_clock.h"
 #include "infra/migrations.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
@@ -14,6 +12,8 @@
 #include "infra/pg_outbox_store.h"
 #include "infra/pg_shop_directory.h"
 #include "orders/catalog.h"
+#include "service/inbound_processor.h"
+#include "service/order_clock.h"
 #include "support/fixtures.h"
 #include "support/stack.h"
 
@@ -26,7 +26,7 @@ constexpr const char* kShop = "106540352242922";
 constexpr const char* kOwner = "919800000001";
 
 // The catalog straight from PostgreSQL: no cache to keep honest in these tests.
-class DirectCatalog : public bot::CatalogSource {
+class DirectCatalog : public service::CatalogSource {
  public:
   explicit DirectCatalog(const std::string& url) : store_(url) {}
   Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
@@ -54,7 +54,7 @@ class OrdersTest : public ::testing::Test {
                                               "/catalogs/kirana_catalog.csv");
     ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop_id_, catalog.catalog));
     auto loaded =
-        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, bot::WorkerTemplateNames());
+        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, service::WorkerTemplateNames());
     ASSERT_TRUE(loaded);
     templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
   }
@@ -87,10 +87,10 @@ class OrdersTest : public ::testing::Test {
         : store(url), catalogs(url), processor(store, &catalogs, templates, m) {}
     infra::PgInboundStore store;
     DirectCatalog catalogs;
-    bot::InboundProcessor processor;
+    service::InboundProcessor processor;
   };
   void Handle(Worker& worker, const whatsapp::InboundEvent& event) {
-    ASSERT_EQ(worker.processor.Handle(event).disposition, bot::Disposition::kAck) << event.id;
+    ASSERT_EQ(worker.processor.Handle(event).disposition, service::Disposition::kAck) << event.id;
   }
   std::string Q(const std::string& sql) { return schema_.QueryValue(sql); }
   // Bodies of the replies queued for `to`, oldest first.
@@ -127,7 +127,7 @@ TEST_F(OrdersTest, TwoHundredCustomersRaceForTenUnitsAndExactlyTenAreReserved) {
       const std::string who = customer(i);
       auto event = std::string(step) == "cart" ? Text(who, "wamid.cart." + who, "1 paneer")
                                                : Tap(who, "wamid.pay." + who, "cart:checkout");
-      EXPECT_EQ(workers[t]->processor.Handle(event).disposition, bot::Disposition::kAck);
+      EXPECT_EQ(workers[t]->processor.Handle(event).disposition, service::Disposition::kAck);
     }
   };
   for (const char* step : {"cart", "checkout"}) {
@@ -164,7 +164,7 @@ TEST_F(OrdersTest, LapsedReservationIsCancelledItsStockReleasedAndTheCustomerTol
   ASSERT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "7");
 
   infra::PgOrderClockStore clock_store(schema_.url());
-  bot::OrderClock clock(clock_store, nullptr, *templates_, 30, 15, metrics_);
+  service::OrderClock clock(clock_store, nullptr, *templates_, 30, 15, metrics_);
   EXPECT_EQ(*clock.Tick(), 0) << "not due yet";
   Q("UPDATE orders SET expires_at = now() - interval '1 second'");
   EXPECT_EQ(*clock.Tick(), 1);
@@ -194,7 +194,7 @@ TEST_F(OrdersTest, APaymentWaitingForReviewRemindsTheOwnersOnce) {
   const size_t owner_before = Said(kOwner).size();
 
   infra::PgOrderClockStore clock_store(schema_.url());
-  bot::OrderClock clock(clock_store, nullptr, *templates_, 30, 15, metrics_);
+  service::OrderClock clock(clock_store, nullptr, *templates_, 30, 15, metrics_);
   EXPECT_EQ(*clock.Tick(), 0) << "waiting less than 15 minutes";
   Q("UPDATE orders SET review_since = now() - interval '16 minutes'");
   EXPECT_EQ(*clock.Tick(), 1);
@@ -210,7 +210,7 @@ TEST_F(OrdersTest, APaymentWaitingForReviewRemindsTheOwnersOnce) {
 }
 
 // The catalog as it was loaded once: a cached copy that has not caught up with the database.
-class SnapshotCatalog : public bot::CatalogSource {
+class SnapshotCatalog : public service::CatalogSource {
  public:
   explicit SnapshotCatalog(const std::string& url)
       : snapshot_(*infra::PgCatalogStore(url).LoadCatalog(1)) {}
@@ -225,15 +225,15 @@ TEST_F(OrdersTest, ACheckoutWithOneShortLineReservesNothing) {
   ASSERT_EQ(shop_id_, 1);
   infra::PgInboundStore store(schema_.url());
   SnapshotCatalog stale(schema_.url());
-  bot::InboundProcessor processor(store, &stale, *templates_, metrics_);
+  service::InboundProcessor processor(store, &stale, *templates_, metrics_);
   const std::string customer = "919855555555";
   ASSERT_EQ(processor.Handle(Text(customer, "wamid.s1", "2 maggi, 3 paneer")).disposition,
-            bot::Disposition::kAck);
+            service::Disposition::kAck);
   // Between the bill and checkout, someone else buys the paneer; the cached catalog does not
   // know yet, so only the database's reservation can find the shortage.
   Q("UPDATE products SET stock = 1 WHERE sku = 'PANEER-200'");
   ASSERT_EQ(processor.Handle(Tap(customer, "wamid.s2", "cart:checkout")).disposition,
-            bot::Disposition::kAck);
+            service::Disposition::kAck);
   EXPECT_EQ(Q("SELECT count(*) FROM orders"), "0");
   EXPECT_EQ(Q("SELECT count(*) FROM reservations"), "0");
   EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'MAGGI-70'"), "200")

@@ -37,13 +37,15 @@ class PostgresTest : public ::testing::Test {
   // Handles `event` with a decision of fixed replies and state.
   Result<bool> Record(PgInboundStore& store, const whatsapp::InboundEvent& event,
                       std::vector<nlohmann::json> replies, nlohmann::json state = nullptr) {
-    return store.Handle(event, shop_, [&](bot::OrderLedger&, const nlohmann::json&) {
-      return Result<bot::Decision>(bot::Decision{replies, state, false});
+    return store.Handle(event, shop_, [&](service::OrderLedger&, const std::string&) {
+      return Result<service::Decision>(service::Decision{
+          replies, state.is_null() ? std::nullopt : std::optional<std::string>(state.dump()),
+          false});
     });
   }
 
   testing::TestSchema schema_;
-  bot::ShopRecord shop_;
+  service::ShopRecord shop_;
 };
 
 TEST_F(PostgresTest, ShopSettingsAndOwnTemplatesReachTheWorkersShopRecord) {
@@ -223,10 +225,10 @@ TEST_F(PostgresTest, DeliveryStatusesOnlyMoveForwardAndAFailedNoticeTellsTheOwne
 TEST_F(PostgresTest, ConversationStateIsStoredWithItsMessageAndAFailedDecisionKeepsNothing) {
   PgInboundStore store(schema_.url());
   nlohmann::json seen = "unset";
-  auto remember = [&](bot::OrderLedger&, const nlohmann::json& stored) {
-    seen = stored;
-    return Result<bot::Decision>(
-        bot::Decision{{}, {{"stage", "cart"}, {"cart", {{{"sku", "A"}, {"qty", 2}}}}}, false});
+  auto remember = [&](service::OrderLedger&, const std::string& stored) {
+    seen = stored.empty() ? nlohmann::json() : nlohmann::json::parse(stored);
+    const nlohmann::json state = {{"stage", "cart"}, {"cart", {{{"sku", "A"}, {"qty", 2}}}}};
+    return Result<service::Decision>(service::Decision{{}, state.dump(), false});
   };
   ASSERT_TRUE(store.Handle(Text("wamid.c1"), shop_, remember));
   EXPECT_TRUE(seen.is_null()) << "no conversation yet";
@@ -235,9 +237,10 @@ TEST_F(PostgresTest, ConversationStateIsStoredWithItsMessageAndAFailedDecisionKe
   EXPECT_EQ(schema_.QueryValue("SELECT version FROM conversations"), "1");
   EXPECT_EQ(schema_.QueryValue("SELECT last_inbound_at IS NOT NULL FROM conversations"), "t");
 
-  auto failed = store.Handle(Text("wamid.c3"), shop_, [](bot::OrderLedger&, const nlohmann::json&) {
-    return Result<bot::Decision>(MakeError(ErrorCode::kUnavailable, "cache down"));
-  });
+  auto failed =
+      store.Handle(Text("wamid.c3"), shop_, [](service::OrderLedger&, const std::string&) {
+        return Result<service::Decision>(MakeError(ErrorCode::kUnavailable, "cache down"));
+      });
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(schema_.QueryValue("SELECT count(*) FROM inbox WHERE wamid = 'wamid.c3'"), "0")

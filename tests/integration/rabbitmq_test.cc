@@ -130,7 +130,7 @@ TEST_F(RabbitTest, DelayedJobsComeBackToTheirShardAndDeadLettersCanBePeekedAndRe
   publisher.Start();
   RabbitOutboundQueue queue(publisher, settings_);
   RabbitNames names{settings_.name_prefix};
-  const whatsapp::OutboundJob job{7, "106540352242922", "919876543210"};
+  const service::OutboundJob job{7, "106540352242922", "919876543210"};
   std::string home;  // the job's shard queue
   for (int shard = 0; shard < settings_.outbound_shards; ++shard) {
     if (queue.ShardKey(job) == names.ShardRoutingKey(shard)) home = names.OutboundQueue(shard);
@@ -149,7 +149,7 @@ TEST_F(RabbitTest, DelayedJobsComeBackToTheirShardAndDeadLettersCanBePeekedAndRe
   ASSERT_TRUE(back);
   ASSERT_EQ(back->size(), 1u) << "the delay queue dead-letters it back to its own shard";
   EXPECT_EQ((*back)[0].message_id, "outbox-7");
-  EXPECT_EQ(*whatsapp::OutboundJob::FromJson(nlohmann::json::parse((*back)[0].body)), job);
+  EXPECT_EQ(*service::OutboundJob::FromJson(nlohmann::json::parse((*back)[0].body)), job);
   EXPECT_EQ(DelayBand(std::chrono::milliseconds(100)), 0);
   EXPECT_EQ(DelayBand(std::chrono::milliseconds(300)), 1);
   EXPECT_EQ(DelayBand(std::chrono::seconds(5)), 5);
@@ -164,7 +164,7 @@ TEST_F(RabbitTest, DelayedJobsComeBackToTheirShardAndDeadLettersCanBePeekedAndRe
   EXPECT_EQ(*QueueDepth(settings_, names.DeadLetterQueue()), 2u) << "peeking takes nothing";
   // Replay the second: it goes back to the outbound queues, the first stays.
   ASSERT_TRUE(TakeOne(settings_, names.DeadLetterQueue(), "outbox-8", [&](const Delivery& d) {
-    return queue.Enqueue({*whatsapp::OutboundJob::FromJson(nlohmann::json::parse(d.body))});
+    return queue.Enqueue({*service::OutboundJob::FromJson(nlohmann::json::parse(d.body))});
   }));
   EXPECT_FALSE(TakeOne(settings_, names.DeadLetterQueue(), "outbox-99",
                        [](const Delivery&) { return Ok(); }));

@@ -7,7 +7,6 @@
 
 #include <pqxx/pqxx>
 
-#include "bot/inbound_processor.h"
 #include "infra/migrations.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
@@ -15,6 +14,7 @@
 #include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
 #include "orders/catalog_service.h"
+#include "service/inbound_processor.h"
 #include "support/stack.h"
 
 namespace chatshop {
@@ -25,7 +25,7 @@ constexpr const char* kOwner = "919800000001";
 
 // The worker's catalogs (PostgreSQL behind Redis) with a Forget that drops nothing: whatever
 // the reader sees fresh, it sees because of the version.
-class VersionedCatalogs : public bot::CatalogSource {
+class VersionedCatalogs : public service::CatalogSource {
  public:
   VersionedCatalogs(const std::string& url, const infra::RedisSettings& redis)
       : store_(url), cache_(redis) {}
@@ -57,7 +57,7 @@ class StockPathTest : public ::testing::Test {
         {"ATTA-5", "Aashirvaad Atta 5kg", orders::Money{28900}, 9, "pack", "staples", {"atta"}});
     ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop_id_, catalog));
     auto loaded =
-        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, bot::WorkerTemplateNames());
+        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, service::WorkerTemplateNames());
     ASSERT_TRUE(loaded);
     templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
   }
@@ -95,8 +95,8 @@ class StockPathTest : public ::testing::Test {
     e.type = "text";
     e.data = {{"body", body}};
     e.raw = {{"from", kOwner}, {"id", wamid}, {"type", "text"}, {"text", e.data}};
-    bot::InboundProcessor processor(store_, &catalogs_, *templates_, metrics_);
-    ASSERT_EQ(processor.Handle(e).disposition, bot::Disposition::kAck);
+    service::InboundProcessor processor(store_, &catalogs_, *templates_, metrics_);
+    ASSERT_EQ(processor.Handle(e).disposition, service::Disposition::kAck);
   }
 
   testing::TestSchema schema_;
@@ -143,7 +143,7 @@ TEST_F(StockPathTest, CheckoutAndItsReleaseMoveTheVersionToo) {
   ASSERT_TRUE(session.RunFallible([&](pqxx::connection_base& c) -> Status {
     pqxx::work tx(c);
     infra::PgOrderLedger ledger(tx);
-    bot::OrderRequest request;
+    service::OrderRequest request;
     request.shop_id = shop_id_;
     request.customer = "919811111111";
     request.lines = {{"MAGGI-70", "Maggi 70g", 4, orders::Money{1400}},

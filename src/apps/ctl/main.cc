@@ -16,7 +16,6 @@
 #include "apps/ctl/queues.h"
 #include "apps/program.h"
 #include "apps/retention.h"
-#include "bot/inbound_processor.h"
 #include "bot/order_parser.h"
 #include "infra/credentials.h"
 #include "infra/migrations.h"
@@ -25,6 +24,7 @@
 #include "infra/redis_cache.h"
 #include "orders/catalog.h"
 #include "orders/catalog_service.h"
+#include "service/inbound_processor.h"
 
 using namespace chatshop;
 using chatshop::ctl::Fail;
@@ -227,7 +227,7 @@ int ShopSet(const common::Config& config, const std::string& phone_number_id,
   if (!options.name.empty()) change.name = options.name;
   if (!options.locale.empty()) {
     const auto templates =
-        apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+        apps::LoadTemplatesOrExit(config, service::WorkerTemplateNames(), "chatshopctl");
     if (!templates.HasLocale(options.locale)) {
       std::string known;
       for (const auto& l : templates.Locales()) known += " " + l;
@@ -442,7 +442,7 @@ int OwnerAdd(const common::Config& config, const std::string& phone_number_id,
     return 1;
   }
   const auto templates =
-      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+      apps::LoadTemplatesOrExit(config, service::WorkerTemplateNames(), "chatshopctl");
   if (!templates.HasLocale(owner.locale)) {
     std::cerr << "chatshopctl: --locale: no templates for \"" << owner.locale << "\"\n";
     return 1;
@@ -527,7 +527,7 @@ int ListShopTemplates(const common::Config& config, const std::string& phone_num
 int SetShopTemplate(const common::Config& config, const std::string& phone_number_id,
                     const std::string& locale, const std::string& name, const std::string& path) {
   const auto templates =
-      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
+      apps::LoadTemplatesOrExit(config, service::WorkerTemplateNames(), "chatshopctl");
   if (!templates.HasLocale(locale)) {
     std::cerr << "chatshopctl: --locale: no shipped templates for \"" << locale << "\"\n";
     return 1;

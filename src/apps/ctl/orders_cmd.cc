@@ -8,13 +8,13 @@
 #include "apps/ctl/ctl_common.h"
 #include "apps/program.h"
 #include "bot/engine.h"
-#include "bot/inbound_processor.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
 #include "infra/pg_order_admin.h"
 #include "infra/redis_cache.h"
 #include "orders/catalog_service.h"
 #include "orders/money.h"
+#include "service/inbound_processor.h"
 
 namespace chatshop::ctl {
 namespace {
@@ -111,8 +111,9 @@ int OrdersMove(const common::Config& config, const std::string& shop, int64_t nu
     return record.error().code == ErrorCode::kUnavailable ? 2 : 1;
   }
   const auto templates =
-      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshopctl");
-  const bot::ShopView view = bot::ShopViewOf(*record, templates, config.orders.reservation_minutes);
+      apps::LoadTemplatesOrExit(config, service::WorkerTemplateNames(), "chatshopctl");
+  const bot::ShopView view =
+      service::ShopViewOf(*record, templates, config.orders.reservation_minutes);
   bot::ChangeOrder change;
   change.order_number = number;
   change.action = action;

@@ -21,7 +21,7 @@ infra::RabbitSettings Rabbit(const common::Config& config) {
 }
 
 json DeadLetterJson(const infra::Delivery& d) {
-  auto job = whatsapp::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
+  auto job = service::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
   json out = {{"id", d.message_id},
               {"code", std::atoll(d.Header("x-chatshop-code").c_str())},
               {"reason", d.reason},
@@ -104,7 +104,7 @@ int DlqReplay(const common::Config& config, const std::string& id) {
   auto taken = infra::TakeOne(
       rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), id,
       [&](const infra::Delivery& d) -> Status {
-        auto job = whatsapp::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
+        auto job = service::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
         if (!job) return MakeError(ErrorCode::kInvalidArgument, id + " is not a reply");
         outbox_id = job->outbox_id;
         auto done = store.Revive(job->outbox_id);

@@ -6,9 +6,6 @@
 
 #include "apps/program.h"
 #include "apps/retention.h"
-#include "bot/inbound_processor.h"
-#include "bot/order_clock.h"
-#include "bot/proof_fetcher.h"
 #include "common/logging.h"
 #include "infra/graph_api_client.h"
 #include "infra/media_vault.h"
@@ -17,41 +14,38 @@
 #include "infra/pg_order_clock_store.h"
 #include "infra/pg_outbox_store.h"
 #include "infra/pg_proof_store.h"
+#include "infra/queue_parking_lot.h"
 #include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
 #include "infra/redis_cache.h"
 #include "infra/redis_customer_limiter.h"
 #include "infra/redis_pacer.h"
 #include "orders/catalog_service.h"
+#include "service/catalog_reader.h"
+#include "service/inbound_consumer.h"
+#include "service/inbound_processor.h"
+#include "service/order_clock.h"
+#include "service/outbound_consumer.h"
+#include "service/outbound_sender.h"
+#include "service/outbox_relay.h"
+#include "service/parking.h"
+#include "service/poll_loop.h"
+#include "service/proof_fetcher.h"
 #include "webhook/http_server.h"
-#include "whatsapp/outbox_relay.h"
-#include "whatsapp/sender.h"
 
 using namespace chatshop;
 
 namespace {
 
-// The conversation's catalogs: PostgreSQL behind the Redis cache.
-class CatalogReader : public bot::CatalogSource {
- public:
-  explicit CatalogReader(const common::Config& config)
-      : store_(config.postgres.url),
-        cache_({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
-    return service_.Get(shop_id, catalog_version);
-  }
-  void Forget(int64_t shop_id) override {
-    // A copy that cannot be dropped now expires with the cache's TTL.
-    if (auto dropped = service_.DropCached(shop_id); !dropped) {
-      common::GetLogger("worker")->warn("cannot drop cached catalog shop={}: {}", shop_id,
-                                        dropped.error().message);
-    }
-  }
-
- private:
-  infra::PgCatalogStore store_;
-  infra::RedisCatalogCache cache_;
-  orders::CatalogService service_{store_, cache_};
+// The conversation's catalogs: PostgreSQL behind the Redis cache. One per thread.
+struct CatalogReaders {
+  explicit CatalogReaders(const common::Config& config)
+      : store(config.postgres.url),
+        cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
+  infra::PgCatalogStore store;
+  infra::RedisCatalogCache cache;
+  orders::CatalogService catalogs{store, cache};
+  service::CatalogReader reader{catalogs};
 };
 
 infra::RabbitSettings RabbitOf(const common::Config& config) {
@@ -72,68 +66,37 @@ bot::CustomerLimits LimitsOf(const common::Config& config) {
   return limits;
 }
 
+// The broker's delivery as the service's consumers see it, and their answer back.
+service::QueueDelivery DeliveryOf(const infra::Delivery& delivery) {
+  return {delivery.message_id, delivery.body};
+}
+infra::DeliveryAction ActionOf(service::DeliveryAction action) {
+  return action == service::DeliveryAction::kAck ? infra::DeliveryAction::kAck
+                                                 : infra::DeliveryAction::kRetry;
+}
+
 // Consumes the inbound shard queues in `shards` until stopped; parks what can never succeed.
 void ConsumeShards(const common::Config& config, const common::TemplateSet& templates,
-                   common::MetricsRegistry& metrics, infra::RabbitPublisher& parking,
+                   common::MetricsRegistry& metrics, service::ParkingPolicy& parking,
                    std::vector<int> shards) {
-  auto log = common::GetLogger("worker");
   infra::PgInboundStore store(config.postgres.url);
-  CatalogReader catalogs(config);
+  CatalogReaders catalogs(config);
   infra::RedisCustomerLimiter limiter({config.redis.url, config.redis.key_prefix});
-  bot::InboundProcessor processor(store, &catalogs, templates, metrics,
-                                  config.orders.reservation_minutes, &limiter, LimitsOf(config));
-
-  auto park = [&](const infra::Delivery& delivery, const std::string& reason) {
-    webhook::QueueMessage parked{webhook::QueueMessage::Route::kParked, 0, delivery.message_id,
-                                 reason, delivery.body};
-    // Only once the parked copy is confirmed may the original be acknowledged.
-    auto published = parking.PublishConfirmed({parked});
-    if (!published && !IsRetryable(published.error().code)) {
-      // Refused for good (the reason is cut to fit, so an id the broker will not take):
-      // asking again would hold this shard's queue forever. Parked without the id instead,
-      // which the body still carries.
-      log->error("parking id={} refused ({}): parking it without its id", delivery.message_id,
-                 published.error().message);
-      parked.message_id.clear();
-      published = parking.PublishConfirmed({parked});
-    }
-    if (!published) {
-      log->error("cannot park message id={}: {}", delivery.message_id, published.error().message);
-      return infra::DeliveryAction::kRetry;
-    }
-    log->warn("parked message id={} reason=\"{}\"", delivery.message_id, reason);
-    return infra::DeliveryAction::kAck;
-  };
+  service::InboundProcessor processor(store, &catalogs.reader, templates, metrics,
+                                      config.orders.reservation_minutes, &limiter,
+                                      LimitsOf(config));
+  service::InboundConsumer consumer(processor, parking);
 
   infra::RabbitNames names{config.rabbitmq.name_prefix};
   std::vector<std::string> queues;
   for (int shard : shards) queues.push_back(names.InboundQueue(shard));
-  infra::RabbitConsumer consumer(
+  infra::RabbitConsumer rabbit(
       RabbitOf(config),
       [&](const infra::Delivery& delivery) {
-        auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
-        auto event = whatsapp::InboundEvent::FromJson(json);
-        if (!event) return park(delivery, "unreadable event: " + event.error().message);
-        bot::Handling outcome;
-        try {
-          outcome = processor.Handle(*event);
-        } catch (const std::exception& e) {
-          // A bug must not take the worker down and then crash it again on the same message.
-          outcome = {bot::Disposition::kDeadLetter, std::string("handler failed: ") + e.what()};
-        }
-        switch (outcome.disposition) {
-          case bot::Disposition::kAck:
-            return infra::DeliveryAction::kAck;
-          case bot::Disposition::kRetry:
-            log->warn("will retry id={}: {}", delivery.message_id, outcome.reason);
-            return infra::DeliveryAction::kRetry;
-          case bot::Disposition::kDeadLetter:
-            return park(delivery, outcome.reason);
-        }
-        return infra::DeliveryAction::kRetry;
+        return ActionOf(consumer.Consume(DeliveryOf(delivery)));
       },
       std::move(queues));
-  consumer.Run(apps::StopRequested());
+  rabbit.Run(apps::StopRequested());
 }
 
 // Handles inbound events on [worker] bot_threads threads until stopped: the shard queues are
@@ -141,8 +104,10 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
 // stock in PostgreSQL, which settles it) while each customer's events stay in order.
 void RunBot(const common::Config& config, const common::TemplateSet& templates,
             common::MetricsRegistry& metrics) {
-  infra::RabbitPublisher parking(RabbitOf(config), metrics);
-  parking.Start();
+  infra::RabbitPublisher publisher(RabbitOf(config), metrics);
+  publisher.Start();
+  infra::QueueParkingLot lot(publisher);
+  service::ParkingPolicy parking(lot);
   const int threads = std::min(config.worker.bot_threads, config.rabbitmq.inbound_shards);
   std::vector<std::vector<int>> shards(threads);
   for (int shard = 0; shard < config.rabbitmq.inbound_shards; ++shard) {
@@ -153,49 +118,26 @@ void RunBot(const common::Config& config, const common::TemplateSet& templates,
     consumers.emplace_back([&, mine] { ConsumeShards(config, templates, metrics, parking, mine); });
   }
   for (auto& consumer : consumers) consumer.join();
-  parking.Stop();
+  publisher.Stop();
 }
 
 // Moves replies from the outbox onto the outbound queues until stopped.
 void RunRelay(const common::Config& config, infra::RabbitPublisher& publisher,
               common::MetricsRegistry& metrics) {
-  auto log = common::GetLogger("outbox");
   infra::PgOutboxStore store(config.postgres.url);
   infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
-  whatsapp::OutboxRelay relay(store, queue, config.worker.outbox_batch, metrics);
-  const auto idle = std::chrono::milliseconds(config.worker.outbox_idle_poll_ms);
-  bool was_failing = false;
-  while (!apps::StopRequested().load()) {
-    Result<int> handled = 0;
-    try {
-      handled = relay.RunOnce();
-    } catch (const std::exception& e) {
-      // Nothing below should throw; if it does, the rows' leases bring them back.
-      handled = MakeError(ErrorCode::kInternal, std::string("relay failed: ") + e.what());
-    }
-    if (!handled) {
-      if (!was_failing) log->error("outbox relay: {}", handled.error().message);
-      was_failing = true;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      continue;
-    }
-    was_failing = false;
-    if (*handled == 0) std::this_thread::sleep_for(idle);
-  }
+  service::OutboxRelay relay(store, queue, config.worker.outbox_batch, metrics);
+  service::PollLoop loop(
+      {"outbox", "outbox relay", std::chrono::milliseconds(0),
+       std::chrono::milliseconds(config.worker.outbox_idle_poll_ms), std::chrono::seconds(1)},
+      [&] { return relay.RunOnce(); });
+  loop.Run(apps::StopRequested());
 }
 
-// Sends the replies of the outbound shard queues in `queues` until stopped.
-void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publisher,
-                    common::MetricsRegistry& metrics, std::vector<std::string> queues) {
-  auto log = common::GetLogger("sender");
-  infra::PgOutboxStore store(config.postgres.url);
-  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});
+// How the sender paces and retries, from [sender] and [worker].
+service::OutboundSenderSettings SenderSettingsOf(const common::Config& config) {
   const auto& s = config.sender;
-  infra::RedisPacer pacer({config.redis.url, config.redis.key_prefix, s.number_burst,
-                           s.pair_interval_ms, s.pair_burst});
-  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
-  whatsapp::OutboundSenderSettings settings;
+  service::OutboundSenderSettings settings;
   settings.max_attempts = config.worker.outbox_max_attempts;
   settings.backoff_base = std::chrono::milliseconds(s.backoff_base_ms);
   settings.backoff_cap = std::chrono::seconds(s.backoff_cap_seconds);
@@ -207,29 +149,33 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
   // once the pair rate throttles, it could not go sooner anyway.
   settings.order_wait = std::clamp(std::chrono::milliseconds(s.pair_interval_ms / 2),
                                    std::chrono::milliseconds(100), std::chrono::milliseconds(3000));
-  whatsapp::OutboundSender sender(store, graph, pacer, queue, settings, metrics);
+  return settings;
+}
 
-  infra::RabbitConsumer consumer(
+infra::GraphApiSettings GraphSettingsOf(const common::Config& config) {
+  return {config.whatsapp.graph_base_url, config.whatsapp.graph_version,
+          config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts};
+}
+
+// Sends the replies of the outbound shard queues in `queues` until stopped.
+void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publisher,
+                    common::MetricsRegistry& metrics, std::vector<std::string> queues) {
+  infra::PgOutboxStore store(config.postgres.url);
+  infra::GraphApiClient graph(GraphSettingsOf(config));
+  const auto& s = config.sender;
+  infra::RedisPacer pacer({config.redis.url, config.redis.key_prefix, s.number_burst,
+                           s.pair_interval_ms, s.pair_burst});
+  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
+  service::OutboundSender sender(store, graph, pacer, queue, SenderSettingsOf(config), metrics);
+  service::OutboundConsumer consumer(sender);
+
+  infra::RabbitConsumer rabbit(
       RabbitOf(config),
       [&](const infra::Delivery& delivery) {
-        auto job = whatsapp::OutboundJob::FromJson(
-            nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false));
-        if (!job) {
-          log->error("dropped an unreadable outbound message id={}", delivery.message_id);
-          return infra::DeliveryAction::kAck;
-        }
-        Status handled;
-        try {
-          handled = sender.Handle(*job);
-        } catch (const std::exception& e) {
-          handled = MakeError(ErrorCode::kInternal, std::string("sender failed: ") + e.what());
-        }
-        if (handled) return infra::DeliveryAction::kAck;
-        log->warn("will retry outbox={}: {}", job->outbox_id, handled.error().message);
-        return infra::DeliveryAction::kRetry;
+        return ActionOf(consumer.Consume(DeliveryOf(delivery)));
       },
       std::move(queues));
-  consumer.Run(apps::StopRequested());
+  rabbit.Run(apps::StopRequested());
 }
 
 // The sender role: the relay, and [sender] threads consumers over the outbound shard queues.
@@ -254,44 +200,30 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
 // Fetches payment screenshots and shows them to the owners until stopped.
 void RunMedia(const common::Config& config, const common::TemplateSet& templates,
               common::MetricsRegistry& metrics) {
-  auto log = common::GetLogger("media");
   infra::PgProofStore store(config.postgres.url);
-  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});
+  infra::GraphApiClient graph(GraphSettingsOf(config));
   infra::FileMediaVault vault(config.orders.media_dir);
-  bot::ProofFetcher fetcher(store, graph, vault, templates,
-                            {config.orders.media_max_bytes, 8, config.orders.reservation_minutes},
-                            metrics);
-  bool was_failing = false;
-  while (!apps::StopRequested().load()) {
-    auto handled = fetcher.RunOnce();
-    if (!handled && !was_failing) log->error("media worker: {}", handled.error().message);
-    was_failing = !handled;
-    if (!handled || *handled == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(handled ? 200 : 1000));
-    }
-  }
+  service::ProofFetcher fetcher(
+      store, graph, vault, templates,
+      {config.orders.media_max_bytes, 8, config.orders.reservation_minutes}, metrics);
+  service::PollLoop loop({"media", "media worker", std::chrono::milliseconds(0),
+                          std::chrono::milliseconds(200), std::chrono::milliseconds(1000)},
+                         [&] { return fetcher.RunOnce(); });
+  loop.Run(apps::StopRequested());
 }
 
 // Cancels lapsed reservations and reminds owners of waiting payments until stopped.
 void RunClock(const common::Config& config, const common::TemplateSet& templates,
               common::MetricsRegistry& metrics) {
-  auto log = common::GetLogger("orders");
   infra::PgOrderClockStore store(config.postgres.url);
-  CatalogReader catalogs(config);
-  bot::OrderClock clock(store, &catalogs, templates, config.orders.reservation_minutes,
-                        config.orders.review_reminder_minutes, metrics);
-  bool was_failing = false;
-  while (!apps::StopRequested().load()) {
-    auto handled = clock.Tick();
-    if (!handled && !was_failing) log->error("order clock: {}", handled.error().message);
-    was_failing = !handled;
-    const auto until =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(config.orders.timer_poll_ms);
-    while (!apps::StopRequested().load() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
+  CatalogReaders catalogs(config);
+  service::OrderClock clock(store, &catalogs.reader, templates, config.orders.reservation_minutes,
+                            config.orders.review_reminder_minutes, metrics);
+  // The clock looks every timer_poll_ms, whatever the last pass found.
+  const auto every = std::chrono::milliseconds(config.orders.timer_poll_ms);
+  service::PollLoop loop({"orders", "order clock", every, every, every},
+                         [&] { return clock.Tick(); });
+  loop.Run(apps::StopRequested());
 }
 
 // Applies [retention] at the start and then every prune_interval_minutes until stopped. Several
@@ -299,22 +231,20 @@ void RunClock(const common::Config& config, const common::TemplateSet& templates
 void RunRetention(const common::Config& config) {
   auto log = common::GetLogger("retention");
   const auto interval = std::chrono::minutes(config.retention.prune_interval_minutes);
-  auto next = std::chrono::steady_clock::now();
-  while (!apps::StopRequested().load()) {
-    if (std::chrono::steady_clock::now() < next) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      continue;
-    }
-    next = std::chrono::steady_clock::now() + interval;
-    auto pruned = apps::PruneOnce(config, /*dry_run=*/false);
-    if (!pruned) {
-      log->error("prune failed (tried again in {} min): {}", interval.count(),
-                 pruned.error().message);
-      continue;
-    }
-    log->info("pruned inbox={} statuses={} parked={} batches={}", pruned->inbox_rows,
-              pruned->status_rows, pruned->parked_messages, pruned->batches);
-  }
+  // Every outcome is logged here (a prune is rare and each failure is news); the loop keeps time.
+  service::PollLoop loop(
+      {"retention", "retention", interval, interval, interval}, [&]() -> Result<int> {
+        auto pruned = apps::PruneOnce(config, /*dry_run=*/false);
+        if (!pruned) {
+          log->error("prune failed (tried again in {} min): {}", interval.count(),
+                     pruned.error().message);
+          return 0;
+        }
+        log->info("pruned inbox={} statuses={} parked={} batches={}", pruned->inbox_rows,
+                  pruned->status_rows, pruned->parked_messages, pruned->batches);
+        return 1;
+      });
+  loop.Run(apps::StopRequested());
 }
 
 }  // namespace
@@ -336,7 +266,7 @@ int main(int argc, char** argv) {
   log->info("worker starting role={}", role);
 
   const common::TemplateSet templates =
-      apps::LoadTemplatesOrExit(config, bot::WorkerTemplateNames(), "chatshop-worker");
+      apps::LoadTemplatesOrExit(config, service::WorkerTemplateNames(), "chatshop-worker");
   common::MetricsRegistry metrics;
   std::vector<std::thread> threads;
   if (role == "all" || role == "sender") threads.emplace_back([&] { RunSender(config, metrics); });

@@ -1,4 +1,4 @@
-#include "bot/inbound_processor.h"
+#include "service/inbound_processor.h"
 
 #include <deque>
 #include <optional>
@@ -8,13 +8,22 @@
 #include "common/logging.h"
 #include "whatsapp/outbound.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 
+using bot::ChangeOrder;
+using bot::ConversationState;
+using bot::Effect;
+using bot::OrderChanged;
+using bot::OrderPlaced;
+using bot::Outcome;
+using bot::ShopOwner;
+using bot::ShopView;
+using bot::Transition;
 using whatsapp::InboundEvent;
 
 std::vector<std::string> WorkerTemplateNames() {
-  std::vector<std::string> names = EngineTemplateNames();
-  for (auto& name : OwnerTemplateNames()) names.push_back(std::move(name));
+  std::vector<std::string> names = bot::EngineTemplateNames();
+  for (auto& name : bot::OwnerTemplateNames()) names.push_back(std::move(name));
   names.push_back("no_catalog");
   names.push_back("limit_slow_down");
   return names;
@@ -39,7 +48,7 @@ ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates
 InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                                    const common::TemplateSet& templates,
                                    common::MetricsRegistry& metrics, int reservation_minutes,
-                                   CustomerMessageLimiter* limiter, CustomerLimits limits)
+                                   CustomerMessageLimiter* limiter, bot::CustomerLimits limits)
     : store_(store),
       catalogs_(catalogs),
       templates_(templates),
@@ -64,9 +73,10 @@ InboundProcessor::InboundProcessor(InboundStore& store, CatalogSource* catalogs,
           "Customer messages admitted unchecked because the rate limiter was unreachable")),
       log_(common::GetLogger("worker")) {}
 
-const OrderParser& InboundProcessor::ParserFor(int64_t shop_id, const orders::Catalog& catalog) {
+const bot::OrderParser& InboundProcessor::ParserFor(int64_t shop_id,
+                                                    const orders::Catalog& catalog) {
   auto& parser = parsers_[shop_id];
-  if (!parser || parser->catalog() != catalog) parser = std::make_unique<OrderParser>(catalog);
+  if (!parser || parser->catalog() != catalog) parser = std::make_unique<bot::OrderParser>(catalog);
   return *parser;
 }
 
@@ -118,7 +128,7 @@ Handling InboundProcessor::HandleStatus(const InboundEvent& status) {
       [&](int64_t order_number, const std::string& customer, const std::string& error) {
         std::vector<nlohmann::json> out;
         for (const auto& owner : shop->owners) {
-          out.push_back(NoticeFailedReport(order_number, customer, error, owner, view));
+          out.push_back(bot::NoticeFailedReport(order_number, customer, error, owner, view));
         }
         return out;
       });
@@ -143,7 +153,7 @@ Status RunEffects(std::vector<Effect> effects, std::vector<nlohmann::json>& repl
   while (!pending.empty()) {
     Effect effect = std::move(pending.front());
     pending.pop_front();
-    if (auto* reply = std::get_if<SendReply>(&effect)) {
+    if (auto* reply = std::get_if<bot::SendReply>(&effect)) {
       replies.push_back(std::move(reply->payload));
       continue;
     }
@@ -160,7 +170,7 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
                                                      const ShopRecord& shop, ShopView view,
                                                      OrderLedger& ledger,
                                                      const nlohmann::json& stored_state) {
-  ConversationState state = StateFromJson(stored_state);
+  ConversationState state = bot::StateFromJson(stored_state);
   std::optional<orders::OrderView> order;
   if (state.order_id != 0) {
     auto found = ledger.FindOrder(shop.id, state.order_id);
@@ -170,11 +180,11 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
   view.order = order ? &*order : nullptr;
 
   Decision decision;
-  Transition t = Step(state, whatsapp::Classify(event), view);
+  Transition t = bot::Step(state, whatsapp::Classify(event), view);
   state = std::move(t.next);
   auto apply = [&](const Effect& effect) -> Result<std::vector<Effect>> {
     Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
-    if (const auto* place = std::get_if<PlaceOrder>(&effect)) {
+    if (const auto* place = std::get_if<bot::PlaceOrder>(&effect)) {
       const orders::Bill bill = orders::MakeBill(place->lines, *view.catalog, view.delivery);
       OrderRequest request{shop.id,
                            event.customer,
@@ -198,11 +208,11 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
           std::get<OrderChanged>(*outcome).order.status == orders::OrderStatus::kCancelled) {
         decision.stock_changed = true;
       }
-    } else if (const auto* proof = std::get_if<RecordProof>(&effect)) {
+    } else if (const auto* proof = std::get_if<bot::RecordProof>(&effect)) {
       auto recorded = ledger.RecordPaymentProof(proof->order_id, *proof, event.id);
       if (!recorded) return tl::unexpected(recorded.error());
       if (!*recorded) {
-        outcome = Outcome{ProofLimitReached{proof->order_id, proof->max_per_order}};
+        outcome = Outcome{bot::ProofLimitReached{proof->order_id, proof->max_per_order}};
       } else {
         ChangeOrder submit{proof->order_id,          0, "", orders::OrderAction::kSubmitProof,
                            orders::Actor::kCustomer, ""};
@@ -212,14 +222,14 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
       return std::vector<Effect>{};  // customers cannot set stock
     }
     if (!outcome) return tl::unexpected(outcome.error());
-    Transition after = Resume(state, *outcome, {event.customer, event.customer_name}, view);
+    Transition after = bot::Resume(state, *outcome, {event.customer, event.customer_name}, view);
     state = std::move(after.next);
     return std::move(after.effects);
   };
   if (auto done = RunEffects(std::move(t.effects), decision.replies, apply); !done) {
     return tl::unexpected(done.error());
   }
-  decision.state = StateToJson(state);
+  decision.state = bot::StateToJson(state).dump();
   return decision;
 }
 
@@ -228,28 +238,101 @@ Result<Decision> InboundProcessor::DecideForOwner(const InboundEvent& event, con
                                                   OrderLedger& ledger) {
   auto open = ledger.OpenOrders(shop.id, 20);
   if (!open) return tl::unexpected(open.error());
-  const OwnerView owner_view{&view, owner, std::move(*open)};
+  const bot::OwnerView owner_view{&view, owner, std::move(*open)};
   Decision decision;
   auto apply = [&](const Effect& effect) -> Result<std::vector<Effect>> {
     Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
     if (const auto* change = std::get_if<ChangeOrder>(&effect)) {
       outcome = ledger.Apply(shop.id, *change, owner.phone, view.reservation_minutes);
       if (outcome && std::holds_alternative<OrderChanged>(*outcome)) decision.stock_changed = true;
-    } else if (const auto* stock = std::get_if<SetStock>(&effect)) {
+    } else if (const auto* stock = std::get_if<bot::SetStock>(&effect)) {
       outcome = ledger.UpdateStock(shop.id, *stock);
       decision.stock_changed = true;
     } else {
       return std::vector<Effect>{};
     }
     if (!outcome) return tl::unexpected(outcome.error());
-    return OwnerResume(*outcome, owner_view);
+    return bot::OwnerResume(*outcome, owner_view);
   };
-  if (auto done =
-          RunEffects(OwnerStep(whatsapp::Classify(event), owner_view), decision.replies, apply);
+  if (auto done = RunEffects(bot::OwnerStep(whatsapp::Classify(event), owner_view),
+                             decision.replies, apply);
       !done) {
     return tl::unexpected(done.error());
   }
   return decision;  // owners keep no conversation state
+}
+
+namespace {
+
+// The stored conversation document as the engine reads it: null when there is none or it is
+// not JSON (the engine then starts afresh).
+nlohmann::json StoredState(const std::string& document) {
+  if (document.empty()) return nlohmann::json();
+  return nlohmann::json::parse(document, nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace
+
+std::optional<Admission> InboundProcessor::Refusal(const InboundEvent& event,
+                                                   const ShopRecord& shop) {
+  if (limiter_ == nullptr) return std::nullopt;
+  auto admission = limiter_->Admit(shop.id, event.customer, event.id, limits_.messages_per_minute,
+                                   std::chrono::minutes(1));
+  if (!admission) {
+    limiter_unavailable_.Increment();
+    log_->warn("rate limiter unavailable, message admitted wamid={} shop={}: {}", event.id, shop.id,
+               admission.error().message);
+    return std::nullopt;
+  }
+  if (admission->admitted) return std::nullopt;
+  return *admission;
+}
+
+InboundStore::Decide InboundProcessor::DecisionFor(const InboundEvent& event,
+                                                   const ShopRecord& shop, const ShopOwner* owner,
+                                                   const std::optional<Admission>& refused,
+                                                   const orders::Catalog& catalog) {
+  const auto customer_name = [&event] {
+    return event.customer_name.empty() ? nlohmann::json(false)
+                                       : nlohmann::json(event.customer_name);
+  };
+  if (refused) {
+    // Kept (the inbox row dedupes it and says why it went unanswered), not run: one short
+    // answer a minute, in the customer's language, and nothing else.
+    return [&, customer_name](OrderLedger&, const std::string& stored) -> Result<Decision> {
+      Decision decision;
+      decision.rate_limited = true;
+      if (refused->tell) {
+        const ShopView view = ShopViewOf(shop, templates_, reservation_minutes_);
+        const nlohmann::json data = {{"shop", shop.name},
+                                     {"per_minute", limits_.messages_per_minute},
+                                     {"customer", customer_name()}};
+        decision.replies.push_back(whatsapp::BuildTextMessage(
+            event.customer,
+            templates_.Render(bot::ReplyLocale(bot::StateFromJson(StoredState(stored)), view),
+                              "limit_slow_down", data, &shop.templates)));
+      }
+      return decision;
+    };
+  }
+  if (catalog.products.empty() && owner == nullptr) {
+    // A shop that has not imported its catalog yet: acknowledge, keep no conversation.
+    return [&, customer_name](OrderLedger&, const std::string&) -> Result<Decision> {
+      const nlohmann::json data = {{"shop", shop.name}, {"customer", customer_name()}};
+      Decision decision;
+      decision.replies.push_back(whatsapp::BuildTextMessage(
+          event.customer, templates_.Render(shop.locale, "no_catalog", data, &shop.templates)));
+      return decision;
+    };
+  }
+  ShopView view = ShopViewOf(shop, templates_, reservation_minutes_);
+  view.limits = limits_;
+  view.catalog = &catalog;
+  view.parser = &ParserFor(shop.id, catalog);
+  return [&, owner, view](OrderLedger& ledger, const std::string& stored) -> Result<Decision> {
+    if (owner != nullptr) return DecideForOwner(event, *owner, shop, view, ledger);
+    return DecideForCustomer(event, shop, view, ledger, StoredState(stored));
+  };
 }
 
 Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
@@ -279,63 +362,11 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   }
 
   const ShopOwner* owner = shop->Owner(event.customer);
-  std::optional<Admission> refused;
-  if (owner == nullptr && limiter_ != nullptr) {
-    auto admission = limiter_->Admit(shop->id, event.customer, event.id,
-                                     limits_.messages_per_minute, std::chrono::minutes(1));
-    if (!admission) {
-      limiter_unavailable_.Increment();
-      log_->warn("rate limiter unavailable, message admitted wamid={} shop={}: {}", event.id,
-                 shop->id, admission.error().message);
-    } else if (!admission->admitted) {
-      refused = *admission;
-    }
-  }
-  InboundStore::Decide decide;
-  if (refused) {
-    // Kept (the inbox row dedupes it and says why it went unanswered), not run: one short
-    // answer a minute, in the customer's language, and nothing else.
-    decide = [&](OrderLedger&, const nlohmann::json& stored) -> Result<Decision> {
-      Decision decision;
-      decision.rate_limited = true;
-      if (refused->tell) {
-        const ShopView view = ShopViewOf(*shop, templates_, reservation_minutes_);
-        const nlohmann::json data = {
-            {"shop", shop->name},
-            {"per_minute", limits_.messages_per_minute},
-            {"customer", event.customer_name.empty() ? nlohmann::json(false)
-                                                     : nlohmann::json(event.customer_name)}};
-        decision.replies.push_back(whatsapp::BuildTextMessage(
-            event.customer, templates_.Render(ReplyLocale(StateFromJson(stored), view),
-                                              "limit_slow_down", data, &shop->templates)));
-      }
-      return decision;
-    };
-  } else if (catalog.products.empty() && owner == nullptr) {
-    // A shop that has not imported its catalog yet: acknowledge, keep no conversation.
-    decide = [&](OrderLedger&, const nlohmann::json&) -> Result<Decision> {
-      const nlohmann::json data = {
-          {"shop", shop->name},
-          {"customer", event.customer_name.empty() ? nlohmann::json(false)
-                                                   : nlohmann::json(event.customer_name)}};
-      Decision decision;
-      decision.replies.push_back(whatsapp::BuildTextMessage(
-          event.customer, templates_.Render(shop->locale, "no_catalog", data, &shop->templates)));
-      return decision;
-    };
-  } else {
-    const OrderParser& parser = ParserFor(shop->id, catalog);
-    ShopView view = ShopViewOf(*shop, templates_, reservation_minutes_);
-    view.limits = limits_;
-    view.catalog = &catalog;
-    view.parser = &parser;
-    decide = [&, view](OrderLedger& ledger, const nlohmann::json& stored) -> Result<Decision> {
-      if (owner != nullptr) return DecideForOwner(event, *owner, *shop, view, ledger);
-      return DecideForCustomer(event, *shop, view, ledger, stored);
-    };
-  }
+  const std::optional<Admission> refused =
+      owner == nullptr ? Refusal(event, *shop) : std::nullopt;  // owners are never limited
+  const InboundStore::Decide decide = DecisionFor(event, *shop, owner, refused, catalog);
   bool stock_changed = false;
-  auto recorded = store_.Handle(event, *shop, [&](OrderLedger& ledger, const nlohmann::json& s) {
+  auto recorded = store_.Handle(event, *shop, [&](OrderLedger& ledger, const std::string& s) {
     auto decision = decide(ledger, s);
     if (decision) stock_changed = decision->stock_changed;
     return decision;
@@ -358,4 +389,4 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   return {Disposition::kAck, ""};
 }
 
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

@@ -4,11 +4,12 @@
 
 #include <memory>
 
-#include "bot/ports.h"
 #include "common/metrics.h"
 #include "common/templates.h"
+#include "service/ports/catalog_source.h"
+#include "service/ports/order_clock_store.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 
 // What the clock does to orders (DESIGN.md: AWAITING_PAYMENT ─expiry─▶ CANCELLED, the
 // compensation): cancels reservations that lapsed unpaid, telling the customer, and reminds
@@ -35,4 +36,4 @@ class OrderClock {
   std::shared_ptr<spdlog::logger> log_;
 };
 
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

@@ -1,10 +1,10 @@
-#include "bot/order_clock.h"
+#include "service/order_clock.h"
 
-#include "bot/inbound_processor.h"
 #include "bot/owner_engine.h"
 #include "common/logging.h"
+#include "service/inbound_processor.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 
 OrderClock::OrderClock(OrderClockStore& store, CatalogSource* catalogs,
                        const common::TemplateSet& templates, int reservation_minutes,
@@ -23,8 +23,8 @@ OrderClock::OrderClock(OrderClockStore& store, CatalogSource* catalogs,
 Result<int> OrderClock::Tick() {
   int handled = 0;
   const auto expiry_notices = [&](const ShopRecord& shop, const orders::OrderView& order) {
-    return CustomerNotices(order, orders::OrderAction::kExpire,
-                           ShopViewOf(shop, templates_, reservation_minutes_));
+    return bot::CustomerNotices(order, orders::OrderAction::kExpire,
+                                ShopViewOf(shop, templates_, reservation_minutes_));
   };
   for (;;) {
     auto expired = store_.ExpireOne(reservation_minutes_, expiry_notices);
@@ -39,8 +39,8 @@ Result<int> OrderClock::Tick() {
   }
   const auto reminders = [&](const ShopRecord& shop, const orders::OrderView& order) {
     std::vector<nlohmann::json> out;
-    const ShopView view = ShopViewOf(shop, templates_, reservation_minutes_);
-    for (const auto& owner : shop.owners) out.push_back(ReviewReminder(order, owner, view));
+    const bot::ShopView view = ShopViewOf(shop, templates_, reservation_minutes_);
+    for (const auto& owner : shop.owners) out.push_back(bot::ReviewReminder(order, owner, view));
     return out;
   };
   for (;;) {
@@ -54,4 +54,4 @@ Result<int> OrderClock::Tick() {
   return handled;
 }
 
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

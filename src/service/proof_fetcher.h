@@ -4,12 +4,13 @@
 
 #include <memory>
 
-#include "bot/ports.h"
 #include "common/metrics.h"
 #include "common/templates.h"
-#include "whatsapp/ports.h"
+#include "service/ports/graph_api.h"
+#include "service/ports/media_vault.h"
+#include "service/ports/proof_store.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 
 struct ProofFetcherSettings {
   int64_t max_bytes = 16 * 1024 * 1024;
@@ -26,7 +27,7 @@ struct ProofFetcherSettings {
 // Not thread-safe.
 class ProofFetcher {
  public:
-  ProofFetcher(ProofStore& store, whatsapp::MediaApi& media, MediaVault& vault,
+  ProofFetcher(ProofStore& store, MediaApi& media, MediaVault& vault,
                const common::TemplateSet& templates, ProofFetcherSettings settings,
                common::MetricsRegistry& metrics);
 
@@ -38,7 +39,7 @@ class ProofFetcher {
   Status Retry(const ProofJob& job, const Error& error);
 
   ProofStore& store_;
-  whatsapp::MediaApi& media_;
+  MediaApi& media_;
   MediaVault& vault_;
   const common::TemplateSet& templates_;
   ProofFetcherSettings settings_;
@@ -53,4 +54,4 @@ class ProofFetcher {
 // True when Meta's `claimed` SHA-256 (hex or base64, §6) is the digest whose hex is `hex`.
 bool Sha256Matches(const std::string& claimed, const std::string& hex);
 
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

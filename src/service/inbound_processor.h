@@ -4,16 +4,20 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bot/engine.h"
 #include "bot/order_parser.h"
-#include "bot/ports.h"
 #include "common/metrics.h"
 #include "common/templates.h"
+#include "service/ports/catalog_source.h"
+#include "service/ports/customer_limiter.h"
+#include "service/ports/inbound_store.h"
 #include "whatsapp/inbound_event.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 
 // What the queue consumer should do with the message it handed over.
 enum class Disposition {
@@ -48,7 +52,7 @@ class InboundProcessor {
   InboundProcessor(InboundStore& store, CatalogSource* catalogs,
                    const common::TemplateSet& templates, common::MetricsRegistry& metrics,
                    int reservation_minutes = 30, CustomerMessageLimiter* limiter = nullptr,
-                   CustomerLimits limits = {});
+                   bot::CustomerLimits limits = {});
 
   [[nodiscard]] Handling Handle(const whatsapp::InboundEvent& event);
 
@@ -58,23 +62,33 @@ class InboundProcessor {
   Handling HandleStatus(const whatsapp::InboundEvent& status);
   // The customer's side of one message, inside its transaction.
   Result<Decision> DecideForCustomer(const whatsapp::InboundEvent& event, const ShopRecord& shop,
-                                     ShopView view, OrderLedger& ledger,
+                                     bot::ShopView view, OrderLedger& ledger,
                                      const nlohmann::json& stored_state);
   // An owner's command, inside its transaction.
-  Result<Decision> DecideForOwner(const whatsapp::InboundEvent& event, const ShopOwner& owner,
-                                  const ShopRecord& shop, const ShopView& view,
+  Result<Decision> DecideForOwner(const whatsapp::InboundEvent& event, const bot::ShopOwner& owner,
+                                  const ShopRecord& shop, const bot::ShopView& view,
                                   OrderLedger& ledger);
+  // Asks the rate limiter about a customer's message: the refusal, or nullopt when admitted
+  // (also when the limiter cannot be reached).
+  std::optional<Admission> Refusal(const whatsapp::InboundEvent& event, const ShopRecord& shop);
+  // What the transaction decides for `event`: the short "slow down" answer when `refused`,
+  // the fixed acknowledgement for a shop without a catalog, else the engines. The result refers
+  // to every argument: it must not outlive them.
+  InboundStore::Decide DecisionFor(const whatsapp::InboundEvent& event, const ShopRecord& shop,
+                                   const bot::ShopOwner* owner,
+                                   const std::optional<Admission>& refused,
+                                   const orders::Catalog& catalog);
   // The parser for a shop's catalog, rebuilt only when the catalog changed: indexing a catalog
   // costs several times more than parsing one message.
-  const OrderParser& ParserFor(int64_t shop_id, const orders::Catalog& catalog);
+  const bot::OrderParser& ParserFor(int64_t shop_id, const orders::Catalog& catalog);
 
   InboundStore& store_;
   CatalogSource* catalogs_;
   const common::TemplateSet& templates_;
   int reservation_minutes_;
   CustomerMessageLimiter* limiter_;
-  CustomerLimits limits_;
-  std::map<int64_t, std::unique_ptr<OrderParser>> parsers_;  // by shop; each keeps its catalog
+  bot::CustomerLimits limits_;
+  std::map<int64_t, std::unique_ptr<bot::OrderParser>> parsers_;  // by shop; each keeps its catalog
   common::Counter& recorded_;
   common::Counter& duplicates_;
   common::Counter& unknown_shop_;
@@ -86,11 +100,11 @@ class InboundProcessor {
 };
 
 // What the engines may know of a shop record (its catalog and parser are left unset).
-ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates,
-                    int reservation_minutes);
+bot::ShopView ShopViewOf(const ShopRecord& shop, const common::TemplateSet& templates,
+                         int reservation_minutes);
 
 // Every template the worker's replies use: the customer's and owner's engines', "no_catalog"
 // and "limit_slow_down".
 std::vector<std::string> WorkerTemplateNames();
 
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

@@ -2,12 +2,14 @@
 // engine's per-message caps (message length, cart lines, long texts, payment proofs, holds).
 #include <gtest/gtest.h>
 
-#include "bot/inbound_processor.h"
-#include "engine_fixture.h"
 #include "fakes/fakes.h"
+#include "service/inbound_processor.h"
+#include "unit/bot/engine_fixture.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 namespace {
+
+using namespace chatshop::bot;  // the engine's types and the engine fixture
 
 constexpr const char* kShopNumber = "106540352242922";
 constexpr const char* kCustomer = "919876543210";
@@ -281,4 +283,4 @@ TEST_F(CustomerLimitsEngineTest, ProofsCarryTheCapAndARefusalIsExplained) {
 }
 
 }  // namespace
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

@@ -1,4 +1,4 @@
-#include "bot/inbound_processor.h"
+#include "service/inbound_processor.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -8,8 +8,10 @@
 #include "common/logging.h"
 #include "fakes/fakes.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 namespace {
+
+using namespace chatshop::bot;  // the engine's types and the engine fixture
 
 whatsapp::InboundEvent TextFrom(const std::string& customer, const std::string& wamid) {
   whatsapp::InboundEvent e;
@@ -185,4 +187,4 @@ TEST_F(InboundProcessorTest, ShopWithoutACatalogIsAcknowledgedInItsLanguage) {
 }
 
 }  // namespace
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

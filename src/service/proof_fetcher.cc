@@ -1,14 +1,14 @@
-#include "bot/proof_fetcher.h"
+#include "service/proof_fetcher.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "bot/inbound_processor.h"
 #include "bot/owner_engine.h"
 #include "common/logging.h"
+#include "service/inbound_processor.h"
 #include "whatsapp/media_kind.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 
 namespace {
 
@@ -41,7 +41,7 @@ bool Sha256Matches(const std::string& claimed, const std::string& hex) {
   return hex.size() == 64 && claimed == HexToBase64(hex);
 }
 
-ProofFetcher::ProofFetcher(ProofStore& store, whatsapp::MediaApi& media, MediaVault& vault,
+ProofFetcher::ProofFetcher(ProofStore& store, MediaApi& media, MediaVault& vault,
                            const common::TemplateSet& templates, ProofFetcherSettings settings,
                            common::MetricsRegistry& metrics)
     : store_(store),
@@ -84,11 +84,11 @@ Status ProofFetcher::Retry(const ProofJob& job, const Error& error) {
   failed_.Increment();
   log_->error("proof fetch failed for good proof={} order={} error=\"{}\"", job.proof_id,
               job.order_id, common::MaskPhonesIn(error.message));
-  const ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
+  const bot::ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
   return store_.Fail(job, error.ToString(), [&](const orders::OrderView& order, int64_t) {
     std::vector<nlohmann::json> out;
     for (const auto& owner : job.shop.owners) {
-      out.push_back(PaymentProofNotice(order, owner, {}, -1, view));
+      out.push_back(bot::PaymentProofNotice(order, owner, {}, -1, view));
     }
     return out;
   });
@@ -124,7 +124,7 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
   // theirs to choose. Anything but a picture or a PDF is refused and the customer told; it is
   // never kept, uploaded or shown to the owners.
   const std::optional<whatsapp::ProofFileKind> kind = whatsapp::SniffProofFile(*bytes);
-  const ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
+  const bot::ShopView view = ShopViewOf(job.shop, templates_, settings_.reservation_minutes);
   if (!kind) {
     refused_.Increment();
     log_->warn("proof refused proof={} order={} bytes={} declared=\"{}\": not a picture or PDF",
@@ -133,7 +133,7 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
                          "not a JPEG, PNG, WebP or PDF file (declared " +
                              (job.mime_type.empty() ? std::string("nothing") : job.mime_type) + ")",
                          settings_.reservation_minutes, [&](const orders::OrderView& order) {
-                           return std::vector<nlohmann::json>{ProofRefusedNotice(order, view)};
+                           return std::vector<nlohmann::json>{bot::ProofRefusedNotice(order, view)};
                          });
   }
   auto kept = vault_.Keep(*bytes);
@@ -141,7 +141,7 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
   // The owners see the file itself: uploaded again under the shop's number (Meta does not let
   // a business send a customer's media id), with the type its bytes have. WebP is not
   // uploaded: Meta shows it only as a sticker, which cannot carry the buttons.
-  ProofAttachment proof{"", *kind};
+  bot::ProofAttachment proof{"", *kind};
   if (*kind != whatsapp::ProofFileKind::kWebp) {
     auto uploaded = media_.Upload(job.shop.phone_number_id, job.access_token, *bytes,
                                   std::string(whatsapp::MimeTypeOf(*kind)));
@@ -158,7 +158,7 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
     // but bothers nobody.
     if (order.status != orders::OrderStatus::kPaymentReview) return out;
     for (const auto& owner : job.shop.owners) {
-      out.push_back(PaymentProofNotice(order, owner, proof, dup, view));
+      out.push_back(bot::PaymentProofNotice(order, owner, proof, dup, view));
     }
     return out;
   });
@@ -170,4 +170,4 @@ Status ProofFetcher::Fetch(const ProofJob& job) {
   return Ok();
 }
 
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

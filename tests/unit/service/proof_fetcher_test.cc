@@ -1,16 +1,18 @@
 // The media worker's decisions with in-memory fakes: a payment screenshot is checked (size,
 // SHA-256) before it is kept, transient failures come back with backoff, and what can never
 // succeed tells the owners at once instead of retrying.
-#include "bot/proof_fetcher.h"
+#include "service/proof_fetcher.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "engine_fixture.h"
+#include "unit/bot/engine_fixture.h"
 
-namespace chatshop::bot {
+namespace chatshop::service {
 namespace {
+
+using namespace chatshop::bot;  // the engine's types and the engine fixture
 
 // Files as their first bytes make them (whatsapp/media_kind.h).
 const std::string kPngBytes = std::string("\x89PNG\r\n\x1a\n", 8) + "IHDR-and-the-rest";
@@ -57,14 +59,13 @@ class FakeProofStore : public ProofStore {
   }
 };
 
-class FakeMediaApi : public whatsapp::MediaApi {
+class FakeMediaApi : public MediaApi {
  public:
-  Result<whatsapp::MediaInfo> info = whatsapp::MediaInfo{"https://media/1", "image/png", "", -1};
+  Result<MediaInfo> info = MediaInfo{"https://media/1", "image/png", "", -1};
   Result<std::string> bytes = kPngBytes;
   int downloads = 0;
   std::vector<std::string> uploaded_types;
-  Result<whatsapp::MediaInfo> GetMedia(const std::string&, const std::string&,
-                                       const std::string&) override {
+  Result<MediaInfo> GetMedia(const std::string&, const std::string&, const std::string&) override {
     return info;
   }
   Result<std::string> Download(const std::string&, const std::string&, int64_t) override {
@@ -228,4 +229,4 @@ TEST_F(ProofFetcherTest, AFileThatIsNotAPictureOrPdfIsRefusedAndTheCustomerTold)
 }
 
 }  // namespace
-}  // namespace chatshop::bot
+}  // namespace chatshop::service

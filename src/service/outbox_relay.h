@@ -6,9 +6,10 @@
 
 #include "common/metrics.h"
 #include "common/result.h"
-#include "whatsapp/ports.h"
+#include "service/ports/outbound_queue.h"
+#include "service/ports/outbox.h"
 
-namespace chatshop::whatsapp {
+namespace chatshop::service {
 
 // Moves replies from the durable outbox (written in the same transaction as the effect that
 // caused them) onto the outbound queues: claim what is not queued yet, publish it with
@@ -32,4 +33,4 @@ class OutboxRelay {
   std::shared_ptr<spdlog::logger> log_;
 };
 
-}  // namespace chatshop::whatsapp
+}  // namespace chatshop::service

@@ -1,16 +1,21 @@
 // The outbox relay and the outbound sender with in-memory fakes: every error class takes its
 // path (retry with backoff and jitter, template fallback, dead letter, credential hold), a
 // reply already accepted is never sent again, and one customer's replies leave in order.
-#include "whatsapp/sender.h"
+#include "service/outbound_sender.h"
 
 #include <gtest/gtest.h>
 
 #include "fakes/fakes.h"
+#include "service/outbox_relay.h"
 #include "whatsapp/outbound.h"
-#include "whatsapp/outbox_relay.h"
 
-namespace chatshop::whatsapp {
+namespace chatshop::service {
 namespace {
+
+using whatsapp::BuildTemplateMessage;
+using whatsapp::BuildTextMessage;
+using whatsapp::InboundEvent;
+using whatsapp::IsMarkRead;
 
 using std::chrono::milliseconds;
 
@@ -206,17 +211,30 @@ TEST_F(SenderTest, PermanentErrorsGoToTheDeadLetterQueueWithMetasCode) {
   EXPECT_EQ(graph_.calls.size(), 1u);
   EXPECT_TRUE(queue_.reported.empty()) << "not an order notice";
 
-  // An order notice given up on: the bot hears of it as a failed status, for the owners.
+  // An order notice given up on: the bot hears of it, for the owners.
   Add(2, "919811112222").is_notice = true;
   graph_.script = {Meta(ErrorCode::kFailedPrecondition, 132001)};
   ASSERT_TRUE(sender.Handle(Job(2, "919811112222")));
   ASSERT_EQ(queue_.reported.size(), 1u);
-  const auto& failed = queue_.reported[0];
+  const UndeliveredReply& reply = queue_.reported[0];
+  EXPECT_EQ(reply.outbox_id, 2);
+  EXPECT_EQ(reply.phone_number_id, "106540352242922");
+  EXPECT_EQ(reply.recipient, "919811112222");
+  EXPECT_EQ(reply.meta_code, 132001);
+  EXPECT_NE(reply.error.find("132001"), std::string::npos) << reply.error;
+  // On the inbound queue it travels as the failed status Meta would send.
+  const InboundEvent failed = reply.AsFailedStatus();
   EXPECT_EQ(failed.kind, InboundEvent::Kind::kStatus);
   EXPECT_EQ(failed.type, "failed");
   EXPECT_EQ(failed.customer, "919811112222");
   EXPECT_EQ(failed.data["biz_opaque_callback_data"], "outbox-2");
+  EXPECT_EQ(failed.id, "outbox-2");
+  EXPECT_EQ(failed.phone_number_id, "106540352242922");
   EXPECT_EQ(failed.data["errors"][0]["code"], 132001);
+  EXPECT_EQ(failed.data["errors"][0]["title"], reply.error);
+  auto back = InboundEvent::FromJson(failed.ToJson());
+  ASSERT_TRUE(back) << "readable by the bot's consumer";
+  EXPECT_EQ(back->DedupeKey(), failed.DedupeKey());
 }
 
 // A dead letter the broker refuses for good must not hold the queue (the consumer retries a
@@ -302,4 +320,4 @@ TEST_F(SenderTest, AnUnavailableStoreOrBrokerAsksForTheSameJobAgain) {
 }
 
 }  // namespace
-}  // namespace chatshop::whatsapp
+}  // namespace chatshop::service

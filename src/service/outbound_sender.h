@@ -10,9 +10,12 @@
 
 #include "common/metrics.h"
 #include "common/result.h"
-#include "whatsapp/ports.h"
+#include "service/ports/graph_api.h"
+#include "service/ports/outbound_queue.h"
+#include "service/ports/outbox.h"
+#include "service/ports/pacer.h"
 
-namespace chatshop::whatsapp {
+namespace chatshop::service {
 
 struct OutboundSenderSettings {
   int max_attempts = 8;                          // sends tried before the dead letters
@@ -90,4 +93,4 @@ int64_t MetaErrorCode(const Error& error);
 // The shortest sensible wait before retrying after Meta's `meta_code` (0 for most codes).
 std::chrono::milliseconds MinimumRetryDelay(int64_t meta_code);
 
-}  // namespace chatshop::whatsapp
+}  // namespace chatshop::service

@@ -1,4 +1,4 @@
-#include "whatsapp/sender.h"
+#include "service/outbound_sender.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,7 +9,12 @@
 #include "whatsapp/graph_errors.h"
 #include "whatsapp/outbound.h"
 
-namespace chatshop::whatsapp {
+namespace chatshop::service {
+
+using whatsapp::BuildMarkRead;
+using whatsapp::IsMarkRead;
+using whatsapp::IsUncertainSend;
+using whatsapp::IsWindowClosed;
 
 std::chrono::milliseconds MinimumRetryDelay(int64_t meta_code) {
   using std::chrono::minutes;
@@ -231,21 +236,11 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     recorded += " (not in the dead-letter queue: " + dead.error().message + ")";
   }
   if (message.is_notice) {
-    InboundEvent failed;
-    failed.kind = InboundEvent::Kind::kStatus;
-    failed.phone_number_id = message.phone_number_id;
-    failed.customer = message.recipient;
-    failed.id = "outbox-" + std::to_string(message.id);  // no wamid: Meta never accepted it
-    failed.type = "failed";
-    failed.data = {{"id", failed.id},
-                   {"status", "failed"},
-                   {"recipient_id", message.recipient},
-                   {"biz_opaque_callback_data", failed.id},
-                   {"errors", nlohmann::json::array({{{"code", code}, {"title", error.message}}})}};
-    failed.raw = failed.data;
-    if (auto reported = queue_.ReportUndelivered(failed); !reported) return reported;
+    const UndeliveredReply undelivered{message.id, message.phone_number_id, message.recipient, code,
+                                       error.message};
+    if (auto reported = queue_.ReportUndelivered(undelivered); !reported) return reported;
   }
   return store_.MarkDead(message.id, code, recorded);
 }
 
-}  // namespace chatshop::whatsapp
+}  // namespace chatshop::service
