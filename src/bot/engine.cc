@@ -9,6 +9,7 @@
 #include "bot/owner_buttons.h"
 #include "bot/text.h"
 #include "bot/wording.h"
+#include "common/utf8.h"
 #include "whatsapp/json_fields.h"
 #include "whatsapp/outbound.h"
 
@@ -95,21 +96,11 @@ std::string TrimmedSpace(const std::string& text) {
   return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-size_t Utf8Length(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 // The start of `text`, at most `max_chars` characters, cut after a whole line when one ends in
 // its second half (else at a character boundary).
 std::string CutAtLine(const std::string& text, size_t max_chars) {
-  size_t bytes = 0;
-  for (size_t chars = 0; bytes < text.size() && chars < max_chars; ++chars) {
-    ++bytes;
-    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) ++bytes;
-  }
-  std::string cut = text.substr(0, bytes);
+  std::string cut = common::TruncateUtf8(text, max_chars);
+  const size_t bytes = cut.size();
   if (bytes < text.size()) {
     const size_t line = cut.rfind('\n');
     if (line != std::string::npos && line > cut.size() / 2) cut.resize(line);
@@ -283,7 +274,7 @@ void Turn::SendText(const std::string& body) {
     const std::string note = Say("limit_text_shortened");
     const std::string kept = parts.back()["text"]["body"].get<std::string>();
     const size_t room = whatsapp::kMaxTextBodyChars -
-                        std::min(whatsapp::kMaxTextBodyChars / 2, Utf8Length(note) + 1);
+                        std::min(whatsapp::kMaxTextBodyChars / 2, common::CountUtf8Chars(note) + 1);
     parts.back() = whatsapp::BuildTextMessage(event_.customer, CutAtLine(kept, room) + "\n" + note);
   }
   for (auto& part : parts) effects_.push_back(SendReply{std::move(part)});
@@ -330,7 +321,7 @@ std::string Turn::Notes() const {
 }
 
 void Turn::SendButtons(const std::string& body, const std::vector<whatsapp::ReplyButton>& buttons) {
-  if (Utf8Length(body) <= whatsapp::kMaxInteractiveBodyChars) {
+  if (common::CountUtf8Chars(body) <= whatsapp::kMaxInteractiveBodyChars) {
     effects_.push_back(SendReply{whatsapp::BuildButtonsMessage(event_.customer, body, buttons)});
     return;
   }
@@ -711,7 +702,7 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
 
 void Turn::OnText(const std::string& text) {
   // Nothing longer than [limits] message_chars_max reaches the parser: its time is bounded.
-  if (const size_t chars = Utf8Length(text); chars > shop_.limits.message_chars_max) {
+  if (const size_t chars = common::CountUtf8Chars(text); chars > shop_.limits.message_chars_max) {
     return SendText(
         Say("limit_message_too_long", {{"chars", chars}, {"max", shop_.limits.message_chars_max}}));
   }

@@ -29,9 +29,6 @@ inline constexpr const char* kFallbackKey = "chatshop_fallback";
 // shop's owners; never sent to Meta.
 inline constexpr const char* kNoticeKey = "chatshop_notice";
 
-// `text` cut to at most `max_chars` UTF-8 characters, never inside a multi-byte sequence.
-std::string TruncateUtf8(std::string_view text, size_t max_chars);
-
 // `text` as it fits in `max_chars` characters: unchanged when it fits, else cut (at the last
 // space when that keeps most of it) and ended with "…", so a reader sees it was shortened.
 std::string Shorten(std::string_view text, size_t max_chars);

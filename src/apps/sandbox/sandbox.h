@@ -60,7 +60,12 @@ class Sandbox {
   void Stop();
 
  private:
+  // Registers every route (sandbox.cc), by group:
   void Routes();
+  void RouteGraphApi();
+  void RouteControls();
+  void RouteCustomers();
+  void RouteChatPage();
   // POSTs `body` to the gateway's webhook with a valid signature; returns the HTTP status
   // (0 when the gateway could not be reached).
   int DeliverWebhook(const std::string& body);

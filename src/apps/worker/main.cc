@@ -6,6 +6,7 @@
 
 #include "apps/program.h"
 #include "apps/retention.h"
+#include "apps/wiring.h"
 #include "bot/inbound_processor.h"
 #include "bot/order_clock.h"
 #include "bot/proof_fetcher.h"
@@ -31,8 +32,7 @@ namespace {
 class CatalogReader : public bot::CatalogSource {
  public:
   explicit CatalogReader(const common::Config& config)
-      : store_(config.postgres.url),
-        cache_({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
+      : store_(config.postgres.url), cache_(apps::CatalogCacheSettingsOf(config)) {}
   Result<orders::Catalog> CatalogFor(int64_t shop_id) override { return service_.Get(shop_id); }
   void Forget(int64_t shop_id) override {
     // A copy that cannot be dropped now expires with the cache's TTL.
@@ -47,10 +47,6 @@ class CatalogReader : public bot::CatalogSource {
   infra::RedisCatalogCache cache_;
   orders::CatalogService service_{store_, cache_};
 };
-
-infra::RabbitSettings RabbitOf(const common::Config& config) {
-  return infra::RabbitSettingsOf(config.rabbitmq);
-}
 
 // What one customer may do, from [limits].
 bot::CustomerLimits LimitsOf(const common::Config& config) {
@@ -73,7 +69,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
   auto log = common::GetLogger("worker");
   infra::PgInboundStore store(config.postgres.url);
   CatalogReader catalogs(config);
-  infra::RedisCustomerLimiter limiter({config.redis.url, config.redis.key_prefix});
+  infra::RedisCustomerLimiter limiter(apps::CustomerLimiterSettingsOf(config));
   bot::InboundProcessor processor(store, &catalogs, templates, metrics,
                                   config.orders.reservation_minutes, &limiter, LimitsOf(config));
 
@@ -103,7 +99,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
   std::vector<std::string> queues;
   for (int shard : shards) queues.push_back(names.InboundQueue(shard));
   infra::RabbitConsumer consumer(
-      RabbitOf(config),
+      apps::RabbitSettingsOf(config),
       [&](const infra::Delivery& delivery) {
         auto json = nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false);
         auto event = whatsapp::InboundEvent::FromJson(json);
@@ -135,7 +131,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
 // stock in PostgreSQL, which settles it) while each customer's events stay in order.
 void RunBot(const common::Config& config, const common::TemplateSet& templates,
             common::MetricsRegistry& metrics) {
-  infra::RabbitPublisher parking(RabbitOf(config), metrics);
+  infra::RabbitPublisher parking(apps::RabbitSettingsOf(config), metrics);
   parking.Start();
   const int threads = std::min(config.worker.bot_threads, config.rabbitmq.inbound_shards);
   std::vector<std::vector<int>> shards(threads);
@@ -155,7 +151,7 @@ void RunRelay(const common::Config& config, infra::RabbitPublisher& publisher,
               common::MetricsRegistry& metrics) {
   auto log = common::GetLogger("outbox");
   infra::PgOutboxStore store(config.postgres.url);
-  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
+  infra::RabbitOutboundQueue queue(publisher, apps::RabbitSettingsOf(config));
   whatsapp::OutboxRelay relay(store, queue, config.worker.outbox_batch, metrics);
   const auto idle = std::chrono::milliseconds(config.worker.outbox_idle_poll_ms);
   bool was_failing = false;
@@ -183,12 +179,10 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
                     common::MetricsRegistry& metrics, std::vector<std::string> queues) {
   auto log = common::GetLogger("sender");
   infra::PgOutboxStore store(config.postgres.url);
-  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});
+  infra::GraphApiClient graph(apps::GraphApiSettingsOf(config));
   const auto& s = config.sender;
-  infra::RedisPacer pacer({config.redis.url, config.redis.key_prefix, s.number_burst,
-                           s.pair_interval_ms, s.pair_burst});
-  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
+  infra::RedisPacer pacer(apps::PacerSettingsOf(config));
+  infra::RabbitOutboundQueue queue(publisher, apps::RabbitSettingsOf(config));
   whatsapp::OutboundSenderSettings settings;
   settings.max_attempts = config.worker.outbox_max_attempts;
   settings.backoff_base = std::chrono::milliseconds(s.backoff_base_ms);
@@ -204,7 +198,7 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
   whatsapp::OutboundSender sender(store, graph, pacer, queue, settings, metrics);
 
   infra::RabbitConsumer consumer(
-      RabbitOf(config),
+      apps::RabbitSettingsOf(config),
       [&](const infra::Delivery& delivery) {
         auto job = whatsapp::OutboundJob::FromJson(
             nlohmann::json::parse(delivery.body, nullptr, /*allow_exceptions=*/false));
@@ -228,7 +222,7 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
 
 // The sender role: the relay, and [sender] threads consumers over the outbound shard queues.
 void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
-  infra::RabbitPublisher publisher(RabbitOf(config), metrics);
+  infra::RabbitPublisher publisher(apps::RabbitSettingsOf(config), metrics);
   publisher.Start();
   infra::RabbitNames names{config.rabbitmq.name_prefix};
   const int threads = std::min(config.sender.threads, config.rabbitmq.outbound_shards);
@@ -250,8 +244,7 @@ void RunMedia(const common::Config& config, const common::TemplateSet& templates
               common::MetricsRegistry& metrics) {
   auto log = common::GetLogger("media");
   infra::PgProofStore store(config.postgres.url);
-  infra::GraphApiClient graph({config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-                               config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts});
+  infra::GraphApiClient graph(apps::GraphApiSettingsOf(config));
   infra::FileMediaVault vault(config.orders.media_dir);
   bot::ProofFetcher fetcher(store, graph, vault, templates,
                             {config.orders.media_max_bytes, 8, config.orders.reservation_minutes},
