@@ -10,7 +10,47 @@
 
 namespace chatshop::infra {
 
+namespace {
+
 using namespace amqp;
+
+// A connection that declared the topology and consumes `queues` with `settings.prefetch`
+// unacknowledged deliveries at most.
+Result<std::unique_ptr<AmqpConnection>> OpenConsuming(const RabbitSettings& settings,
+                                                      const std::vector<std::string>& queues) {
+  auto opened = AmqpConnection::Open(settings.url);
+  if (!opened) return opened;
+  auto& connection = **opened;
+  if (auto declared = Declare(connection, settings); !declared) {
+    return tl::unexpected(declared.error());
+  }
+  amqp_basic_qos(connection.state(), kChannel, 0, static_cast<uint16_t>(settings.prefetch), 0);
+  if (auto qos = connection.Expect("basic.qos"); !qos) return tl::unexpected(qos.error());
+  for (const auto& queue : queues) {
+    amqp_basic_consume(connection.state(), kChannel, amqp_cstring_bytes(queue.c_str()),
+                       amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
+    if (auto consumed = connection.Expect("basic.consume"); !consumed) {
+      return tl::unexpected(consumed.error());
+    }
+  }
+  return opened;
+}
+
+// What the handler sees of a consumed message.
+Delivery DeliveryOf(const amqp_envelope_t& envelope) {
+  Delivery delivery;
+  delivery.body = ToString(envelope.message.body);
+  if (envelope.message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
+    delivery.message_id = ToString(envelope.message.properties.message_id);
+  }
+  delivery.queue = ToString(envelope.routing_key);
+  delivery.reason = ReasonHeader(envelope.message.properties);
+  delivery.headers = StringHeaders(envelope.message.properties);
+  delivery.redelivered = envelope.redelivered != 0;
+  return delivery;
+}
+
+}  // namespace
 
 RabbitConsumer::RabbitConsumer(RabbitSettings settings, Handler handler,
                                std::vector<std::string> queues)
@@ -29,19 +69,9 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
   };
 
   while (!stop.load()) {
-    auto opened = AmqpConnection::Open(settings_.url);
-    Status ready = opened ? Declare(**opened, settings_) : tl::unexpected(opened.error());
-    if (ready) {
-      amqp_basic_qos((*opened)->state(), kChannel, 0, static_cast<uint16_t>(settings_.prefetch), 0);
-      ready = (*opened)->Expect("basic.qos");
-    }
-    for (size_t i = 0; ready && i < queues_.size(); ++i) {
-      amqp_basic_consume((*opened)->state(), kChannel, amqp_cstring_bytes(queues_[i].c_str()),
-                         amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
-      ready = (*opened)->Expect("basic.consume");
-    }
-    if (!ready) {
-      log_->error("consumer cannot start: {}", ready.error().message);
+    auto opened = OpenConsuming(settings_, queues_);
+    if (!opened) {
+      log_->error("consumer cannot start: {}", opened.error().message);
       pause(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
       continue;
@@ -77,15 +107,7 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
         break;
       }
 
-      Delivery delivery;
-      delivery.body = ToString(envelope.message.body);
-      if (envelope.message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
-        delivery.message_id = ToString(envelope.message.properties.message_id);
-      }
-      delivery.queue = ToString(envelope.routing_key);
-      delivery.reason = ReasonHeader(envelope.message.properties);
-      delivery.headers = StringHeaders(envelope.message.properties);
-      delivery.redelivered = envelope.redelivered != 0;
+      const Delivery delivery = DeliveryOf(envelope);
       const uint64_t tag = envelope.delivery_tag;
       amqp_destroy_envelope(&envelope);
 

@@ -103,21 +103,21 @@ int Sandbox::DeliverWebhook(const std::string& body) {
 }
 
 void Sandbox::Routes() {
-  RouteGraphApi();
+  RouteMedia();
+  RouteSends();
   RouteControls();
   RouteCustomers();
+  RouteRedelivery();
   RouteChatPage();
 }
 
-// Meta's side: media lookups, downloads and uploads, and the send endpoint.
-void Sandbox::RouteGraphApi() {
-  auto log = common::GetLogger("sandbox");
-
+// Meta's media endpoints (docs/cloud-api.md §6): where to download a media id, the download
+// itself, and uploads.
+void Sandbox::RouteMedia() {
   auto authorised = [this](const httplib::Request& req) {
     return req.get_header_value("Authorization") == "Bearer " + config_.sandbox.access_token;
   };
 
-  // Media (§6): where to download a media id, the download itself, and uploads.
   server_->Get(R"(/(v\d+\.\d+)/([^/]+))", [this, authorised](const httplib::Request& req,
                                                              httplib::Response& res) {
     if (!authorised(req))
@@ -165,8 +165,11 @@ void Sandbox::RouteGraphApi() {
     media_[id] = {file.content, file.content_type};
     ReplyJson(res, 200, {{"id", id}});
   });
+}
 
-  // The fake Graph API send endpoint.
+// The fake Graph API send endpoint.
+void Sandbox::RouteSends() {
+  auto log = common::GetLogger("sandbox");
   server_->Post(R"(/(v\d+\.\d+)/([^/]+)/messages)", [this, log](const httplib::Request& req,
                                                                 httplib::Response& res) {
     const std::string version = req.matches[1];
@@ -281,9 +284,8 @@ void Sandbox::RouteControls() {
   });
 }
 
-// The customers' phones: their messages as signed webhooks, and Meta's redelivery.
+// The customers' phones: a message from a customer, delivered as a signed webhook.
 void Sandbox::RouteCustomers() {
-  // The customer side: a text message from a customer, delivered as a signed webhook.
   server_->Post("/sandbox/customer/messages", [this](const httplib::Request& req,
                                                      httplib::Response& res) {
     json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
@@ -364,8 +366,10 @@ void Sandbox::RouteCustomers() {
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", spec.wamid}, {"gateway_status", status}});
   });
+}
 
-  // Meta's retry: the very same bytes again.
+// Meta's retry: the very same bytes again.
+void Sandbox::RouteRedelivery() {
   server_->Post(
       "/sandbox/webhooks/redeliver", [this](const httplib::Request& req, httplib::Response& res) {
         json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);

@@ -62,9 +62,11 @@ class Sandbox {
  private:
   // Registers every route (sandbox.cc), by group:
   void Routes();
-  void RouteGraphApi();
+  void RouteMedia();
+  void RouteSends();
   void RouteControls();
   void RouteCustomers();
+  void RouteRedelivery();
   void RouteChatPage();
   // POSTs `body` to the gateway's webhook with a valid signature; returns the HTTP status
   // (0 when the gateway could not be reached).
