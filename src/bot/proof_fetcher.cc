@@ -54,7 +54,8 @@ Status ProofFetcher::Retry(const ProofJob& job, const Error& error) {
   const bool permanent = !IsRetryable(error.code) || job.attempts >= settings_.max_attempts;
   if (!permanent) {
     retried_.Increment();
-    // 2, 4, 8 … seconds, at most 5 minutes: the media stays downloadable for 7 days (§6).
+    // 2, 4, 8 … seconds, at most 5 minutes: the media stays downloadable for 7 days
+    // (docs/cloud-api.md §6).
     const auto delay = std::chrono::seconds(std::min(300, 1 << std::min(job.attempts, 8)));
     log_->warn("proof fetch retry proof={} attempt={} in={}s error=\"{}\"", job.proof_id,
                job.attempts, delay.count(), common::MaskPhonesIn(error.message));

@@ -166,7 +166,8 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
 Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
                                           const bot::ShopRecord& shop,
                                           const FailureReport& report) {
-  // Statuses move forward only (§4: webhooks arrive out of order and more than once).
+  // Statuses move forward only (docs/cloud-api.md §4: webhooks arrive out of order and more than
+  // once).
   static const std::map<std::string, int> kRank = {
       {"sent", 1}, {"delivered", 2}, {"read", 3}, {"played", 4}, {"failed", 5}};
   auto rank = kRank.find(status.type);
@@ -285,7 +286,8 @@ Result<std::optional<whatsapp::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
     auto rows = tx.exec_params(
         "SELECT o.id, o.shop_id, s.phone_number_id, s.access_token, o.recipient, o.payload::text, "
         "  o.attempts, coalesce(o.fallback::text, 'null'), "
-        // The 24-hour window: open while the recipient's last message is that recent (§5).
+        // The 24-hour window: open while the recipient's last message is that recent
+        // (docs/cloud-api.md §5).
         "  coalesce((SELECT c.last_inbound_at > now() - interval '24 hours' FROM conversations c "
         "            WHERE c.shop_id = o.shop_id AND c.customer = o.recipient), false), "
         "  o.status, "

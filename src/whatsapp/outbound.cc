@@ -29,7 +29,7 @@ size_t ByteOffset(std::string_view text, size_t chars) {
 
 // The /messages envelope of every outbound message, with `type` and its object.
 nlohmann::json Envelope(std::string_view to, const char* type, nlohmann::json object) {
-  // "+" keeps Meta from prefixing the business number's country code (cloud-api.md §5.1).
+  // "+" keeps Meta from prefixing the business number's country code (docs/cloud-api.md §5.1).
   std::string recipient = (!to.empty() && to[0] == '+') ? std::string(to) : "+" + std::string(to);
   return {{"messaging_product", "whatsapp"},
           {"recipient_type", "individual"},

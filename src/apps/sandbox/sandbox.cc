@@ -22,7 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-// Meta's error body (cloud-api.md §5.1).
+// Meta's error body (docs/cloud-api.md §5.1).
 json GraphError(int code, const std::string& message) {
   return {{"error",
            {{"message", "(#" + std::to_string(code) + ") " + message},
@@ -179,7 +179,8 @@ void Sandbox::RouteSends() {
       return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
     }
     json payload = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    // A read receipt (§5.2 "Mark as read"): the customer's message shows blue ticks.
+    // A read receipt (docs/cloud-api.md §5.2 "Mark as read"): the customer's message shows blue
+    // ticks.
     if (payload.is_object() && payload.value("status", "") == "read" &&
         payload.contains("message_id") && payload["message_id"].is_string()) {
       std::lock_guard lock(mutex_);

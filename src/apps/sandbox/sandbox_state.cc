@@ -113,7 +113,8 @@ void Sandbox::StatusLoop() {
                    {"status", next.status},
                    {"timestamp", std::to_string(seconds.count())},
                    {"recipient_id", next.recipient}};
-    // Meta echoes the sender's biz_opaque_callback_data in every status of the message (§4).
+    // Meta echoes the sender's biz_opaque_callback_data in every status of the message
+    // (docs/cloud-api.md §4).
     if (!next.callback_data.empty()) status["biz_opaque_callback_data"] = next.callback_data;
     if (next.status != "read") {
       status["pricing"] = {{"billable", false},
@@ -168,7 +169,7 @@ std::string Sandbox::MediaRefusal(const json& payload) {
   std::lock_guard lock(mutex_);
   auto it = media_.find(id);
   if (it == media_.end()) return "no media " + id;
-  // Meta shows images of these two types only (cloud-api.md §6); anything else, a PDF
+  // Meta shows images of these two types only (docs/cloud-api.md §6); anything else, a PDF
   // uploaded as application/pdf above all, cannot head a message as a picture.
   if (kind == "image" && !whatsapp::IsSendableImageMime(it->second.mime_type)) {
     return "media " + id + " is " + it->second.mime_type +
