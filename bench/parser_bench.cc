@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/order_parser.h"
+#include "common/utf8.h"
 
 using namespace chatshop;
 
@@ -137,12 +138,6 @@ double ThreadCpuMs() {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-size_t CharCount(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 int WorstCase(const orders::Catalog& catalog, size_t chars, int runs) {
   const auto build_start = std::chrono::steady_clock::now();
   bot::OrderParser parser(catalog);
@@ -170,8 +165,9 @@ int WorstCase(const orders::Catalog& catalog, size_t chars, int runs) {
     std::printf(
         "%-52s %4zu chars: wall median %7.2f ms max %7.2f | cpu median %7.2f ms max "
         "%7.2f (%d runs) -> %zu items, %zu unmatched, %zu ambiguous\n",
-        what.c_str(), CharCount(text), ms[ms.size() / 2], ms.back(), cpu[cpu.size() / 2],
-        cpu.back(), runs, last.items.size(), last.unmatched.size(), last.ambiguous.size());
+        what.c_str(), common::CountUtf8Chars(text), ms[ms.size() / 2], ms.back(),
+        cpu[cpu.size() / 2], cpu.back(), runs, last.items.size(), last.unmatched.size(),
+        last.ambiguous.size());
   }
   std::printf("[%zu]\n", sink % 2);  // keeps the parses from being optimised away
   return 0;

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "apps/wiring.h"
 #include "common/config.h"
 #include "common/url.h"
 #include "infra/rabbitmq.h"
@@ -184,7 +185,7 @@ int main(int argc, char** argv) {
       for (const auto& e : config.error()) std::fprintf(stderr, "%s\n", e.c_str());
       return 2;
     }
-    rabbit = infra::RabbitSettingsOf(config->rabbitmq);
+    rabbit = apps::RabbitSettingsOf(*config);
     queued_before = queued();
   }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "apps/wiring.h"
 #include "infra/pg_retention.h"
 #include "infra/rabbitmq.h"
 
@@ -21,9 +22,7 @@ Result<PruneReport> PruneOnce(const common::Config& config, bool dry_run) {
   report.status_rows = statuses->rows;
   report.batches = inbox->batches + statuses->batches;
 
-  infra::RabbitSettings rabbit{config.rabbitmq.url, config.rabbitmq.name_prefix,
-                               config.rabbitmq.inbound_shards, config.rabbitmq.prefetch};
-  rabbit.outbound_shards = config.rabbitmq.outbound_shards;
+  const infra::RabbitSettings rabbit = RabbitSettingsOf(config);
   const int64_t cutoff = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count() -

@@ -8,6 +8,7 @@
 #include "bot/customer_turn.h"
 #include "bot/overloaded.h"
 #include "bot/text.h"
+#include "common/utf8.h"
 
 namespace chatshop::bot::customer {
 namespace {
@@ -327,7 +328,7 @@ void Turn::OnEdits(const std::vector<CartEdit>& edits) {
 
 void Turn::OnText(const std::string& text, bool replying) {
   // Nothing longer than [limits] message_chars_max reaches the parser: its time is bounded.
-  if (const size_t chars = Utf8Length(text); chars > shop_.limits.message_chars_max) {
+  if (const size_t chars = common::CountUtf8Chars(text); chars > shop_.limits.message_chars_max) {
     return SendText(
         Say("limit_message_too_long", {{"chars", chars}, {"max", shop_.limits.message_chars_max}}));
   }

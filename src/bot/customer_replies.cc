@@ -5,6 +5,7 @@
 #include "bot/customer_turn.h"
 #include "bot/lexicon/lexicon.h"
 #include "bot/text.h"
+#include "common/utf8.h"
 
 namespace chatshop::bot::customer {
 
@@ -48,20 +49,9 @@ std::string TrimmedSpace(const std::string& text) {
   return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-size_t Utf8Length(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 std::string CutAtLine(const std::string& text, size_t max_chars) {
-  size_t bytes = 0;
-  for (size_t chars = 0; bytes < text.size() && chars < max_chars; ++chars) {
-    ++bytes;
-    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) ++bytes;
-  }
-  std::string cut = text.substr(0, bytes);
-  if (bytes < text.size()) {
+  std::string cut = common::TruncateUtf8(text, max_chars);
+  if (cut.size() < text.size()) {
     const size_t line = cut.rfind('\n');
     if (line != std::string::npos && line > cut.size() / 2) cut.resize(line);
   }
@@ -111,7 +101,7 @@ void Turn::SendText(const std::string& body) {
     const std::string note = Say("limit_text_shortened");
     const std::string kept = parts.back()["text"]["body"].get<std::string>();
     const size_t room = whatsapp::kMaxTextBodyChars -
-                        std::min(whatsapp::kMaxTextBodyChars / 2, Utf8Length(note) + 1);
+                        std::min(whatsapp::kMaxTextBodyChars / 2, common::CountUtf8Chars(note) + 1);
     parts.back() = whatsapp::BuildTextMessage(customer_.wa_id, CutAtLine(kept, room) + "\n" + note);
   }
   for (auto& part : parts) effects_.push_back(SendReply{std::move(part)});
@@ -130,7 +120,7 @@ std::string Turn::Notes() const {
 }
 
 void Turn::SendButtons(const std::string& body, const std::vector<whatsapp::ReplyButton>& buttons) {
-  if (Utf8Length(body) <= whatsapp::kMaxInteractiveBodyChars) {
+  if (common::CountUtf8Chars(body) <= whatsapp::kMaxInteractiveBodyChars) {
     effects_.push_back(SendReply{whatsapp::BuildButtonsMessage(customer_.wa_id, body, buttons)});
     return;
   }

@@ -36,7 +36,6 @@ void SetInCart(std::vector<CartLine>& cart, const std::string& sku, int64_t qty)
 // Text without surrounding spaces and ! . ? (how commands are compared).
 std::string Trimmed(std::string text);
 std::string TrimmedSpace(const std::string& text);
-size_t Utf8Length(const std::string& text);
 // The start of `text`, at most `max_chars` characters, cut after a whole line when one ends in
 // its second half (else at a character boundary).
 std::string CutAtLine(const std::string& text, size_t max_chars);

@@ -46,8 +46,8 @@ struct ShopOwner {
   bool operator==(const ShopOwner&) const = default;
 };
 
-// An approved WhatsApp template (§5) a shop uses for one kind of order notice outside the
-// 24-hour window.
+// An approved WhatsApp template (docs/cloud-api.md §5) a shop uses for one kind of order notice
+// outside the 24-hour window.
 struct NoticeTemplate {
   std::string name;
   std::string language;  // Meta's language code

@@ -46,7 +46,7 @@ struct WhatsAppSettings {
   int request_timeout_ms = 10000;
   // Hosts a media download may go to with the token (besides graph_base_url's own host):
   // exact names, or "*.<domain>" for its subdomains. Meta's media URLs are on lookaside.fbsbx.com
-  // (cloud-api.md §6); its CDN is *.fbcdn.net.
+  // (docs/cloud-api.md §6); its CDN is *.fbcdn.net.
   std::vector<std::string> media_hosts = {"lookaside.fbsbx.com", "*.fbcdn.net"};
 };
 
@@ -80,7 +80,7 @@ struct WorkerSettings {
   ListenAddress metrics_listen{"", 0};  // /metrics of the worker; port 0: not served
 };
 
-// The sender's pacing and retries (cloud-api.md §7, §8).
+// The sender's pacing and retries (docs/cloud-api.md §7, §8).
 struct SenderSettings {
   int threads = 2;               // consumers of the outbound shard queues per process
   int messages_per_second = 80;  // per business number, unless the shop says otherwise
@@ -131,7 +131,8 @@ struct SandboxSettings {
   ListenAddress listen{"127.0.0.1", 0};
   std::string webhook_url;   // where the sandbox POSTs signed customer webhooks
   std::string access_token;  // secret: the bearer token the fake Graph API accepts
-  // Meta's limits as the fake Graph API enforces them (§8): answered 130429 / 131056 beyond.
+  // Meta's limits as the fake Graph API enforces them (docs/cloud-api.md §8): answered 130429 /
+  // 131056 beyond.
   int messages_per_second = 80;
   int pair_interval_ms = 6000;
   int pair_burst = 45;

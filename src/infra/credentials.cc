@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/crypto.h"
+
 namespace chatshop::infra {
 namespace {
 
@@ -16,34 +18,6 @@ namespace {
 constexpr std::string_view kPrefixV1 = "enc:v1:";
 constexpr std::string_view kPrefixV2 = "enc:v2:";
 constexpr size_t kNonceBytes = 12, kTagBytes = 16, kKeyBytes = 32;
-
-std::string Base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-// nullopt-like empty result with ok=false for text that is not base64.
-std::string Unbase64(std::string text, bool& ok) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-    text.pop_back();
-  ok = false;
-  if (text.empty() || text.size() % 4 != 0) return "";
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return "";
-  size_t padding = 0;
-  if (text.back() == '=') ++padding;
-  if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
-  ok = true;
-  return out;
-}
 
 struct CipherDeleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -82,10 +56,9 @@ Result<TokenVault> TokenVault::FromEnvironment() {
   } else {
     return tl::unexpected(KeyHelp());
   }
-  bool ok = false;
-  const std::string key = Unbase64(encoded, ok);
-  if (!ok) return tl::unexpected(KeyHelp());
-  return FromKey(key);
+  const auto key = common::Base64Decode(encoded);
+  if (!key) return tl::unexpected(KeyHelp());
+  return FromKey(*key);
 }
 
 Result<std::string> TokenVault::Seal(const std::string& token,
@@ -113,7 +86,7 @@ Result<std::string> TokenVault::Seal(const std::string& token,
     return MakeError(ErrorCode::kInternal, "encrypting the token failed");
   }
   sealed.resize(static_cast<size_t>(n + final_n));
-  return std::string(kPrefixV2) + Base64(nonce + sealed + tag);
+  return std::string(kPrefixV2) + common::Base64Encode(nonce + sealed + tag);
 }
 
 Result<std::string> TokenVault::Open(const std::string& stored,
@@ -121,12 +94,12 @@ Result<std::string> TokenVault::Open(const std::string& stored,
   if (!IsSealed(stored)) return stored;
   // v1 values were sealed before tokens were bound to their shop: they open without it.
   const bool bound = stored.rfind(kPrefixV2, 0) == 0;
-  bool ok = false;
-  const std::string raw = Unbase64(stored.substr(kPrefixV2.size()), ok);
+  const auto decoded = common::Base64Decode(std::string_view(stored).substr(kPrefixV2.size()));
+  const std::string raw = decoded.value_or("");
   const Error wrong{ErrorCode::kFailedPrecondition,
                     "cannot decrypt the shop's token: wrong master key, a value sealed for another "
                     "shop, or the stored value is damaged"};
-  if (!ok || raw.size() < kNonceBytes + kTagBytes) return tl::unexpected(wrong);
+  if (!decoded || raw.size() < kNonceBytes + kTagBytes) return tl::unexpected(wrong);
   const std::string nonce = raw.substr(0, kNonceBytes);
   const std::string sealed = raw.substr(kNonceBytes, raw.size() - kNonceBytes - kTagBytes);
   std::string tag = raw.substr(raw.size() - kTagBytes);

@@ -43,7 +43,8 @@ Result<std::string> GraphApiClient::SendMessage(const std::string& phone_number_
   auto response = client_->Post(path.c_str(), headers, payload.dump(), "application/json");
   if (!response) {
     // Not connected, or the request not fully written: Meta has not got it, a retry is safe.
-    // Written but no answer read: Meta may have accepted it (§5.1: no idempotency key).
+    // Written but no answer read: Meta may have accepted it (docs/cloud-api.md §5.1: no idempotency
+    // key).
     if (response.error() == httplib::Error::Read) {
       return MakeError(ErrorCode::kUnavailable, std::string(whatsapp::kUncertainSend) +
                                                     ": no answer after the request was sent");
@@ -126,7 +127,7 @@ Result<nlohmann::json> GraphApiClient::GetPhoneNumber(const std::string& phone_n
 Result<service::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_number_id,
                                                     const std::string& access_token,
                                                     const std::string& media_id) {
-  // phone_number_id makes Meta check the media belongs to this number (§6).
+  // phone_number_id makes Meta check the media belongs to this number (docs/cloud-api.md §6).
   auto answer =
       GetJson(Encoded(media_id) + "?phone_number_id=" + Encoded(phone_number_id), access_token);
   if (!answer) return tl::unexpected(answer.error());
@@ -138,7 +139,8 @@ Result<service::MediaInfo> GraphApiClient::GetMedia(const std::string& phone_num
   info.url = body["url"].get<std::string>();
   info.mime_type = body.value("mime_type", "");
   info.sha256 = body.value("sha256", "");
-  // file_size is a string in Meta's OpenAPI example and a number elsewhere (§6): take both.
+  // file_size is a string in Meta's OpenAPI example and a number elsewhere (docs/cloud-api.md §6):
+  // take both.
   if (body.contains("file_size")) {
     const auto& size = body["file_size"];
     if (size.is_number_integer()) info.file_size = size.get<int64_t>();
@@ -225,7 +227,8 @@ Result<std::string> GraphApiClient::Download(const std::string& access_token,
       continue;
     }
     if (status != 200) {
-      // A lapsed URL answers 404: fetching a new one (GetMedia again) is the cure (§6).
+      // A lapsed URL answers 404: fetching a new one (GetMedia again) is the cure
+      // (docs/cloud-api.md §6).
       return MakeError(
           status == 404 || status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kFailedPrecondition,
           "media download http " + std::to_string(status));

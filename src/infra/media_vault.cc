@@ -1,7 +1,6 @@
 #include "infra/media_vault.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "common/crypto.h"
 
 namespace chatshop::infra {
 namespace {
@@ -66,25 +67,14 @@ Status WritePrivateFile(const std::filesystem::path& path, const std::string& by
 
 }  // namespace
 
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+std::string FileMediaVault::DigestOf(const std::string& bytes) const {
+  return common::Sha256Hex(bytes);
 }
-
-std::string FileMediaVault::DigestOf(const std::string& bytes) const { return Sha256Hex(bytes); }
 
 Result<service::StoredMedia> FileMediaVault::Keep(const std::string& bytes) {
   namespace fs = std::filesystem;
   static std::atomic<uint64_t> counter{0};
-  const std::string sha = Sha256Hex(bytes);
+  const std::string sha = common::Sha256Hex(bytes);
   const fs::path dir = fs::path(dir_) / sha.substr(0, 2);
   const fs::path path = dir / sha;
   std::error_code ec;

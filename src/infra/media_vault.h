@@ -20,7 +20,4 @@ class FileMediaVault : public service::MediaVault {
   std::string dir_;
 };
 
-// Lower-case hex SHA-256 of `bytes`.
-std::string Sha256Hex(const std::string& bytes);
-
 }  // namespace chatshop::infra

@@ -66,7 +66,8 @@ Result<bool> PgInboundStore::Handle(const whatsapp::InboundEvent& event,
 Result<bool> PgInboundStore::RecordStatus(const whatsapp::InboundEvent& status,
                                           const service::ShopRecord& shop,
                                           const FailureReport& report) {
-  // Statuses move forward only (§4: webhooks arrive out of order and more than once).
+  // Statuses move forward only (docs/cloud-api.md §4: webhooks arrive out of order and more than
+  // once).
   static const std::map<std::string, int> kRank = {
       {"sent", 1}, {"delivered", 2}, {"read", 3}, {"played", 4}, {"failed", 5}};
   auto rank = kRank.find(status.type);

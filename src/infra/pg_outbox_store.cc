@@ -59,7 +59,8 @@ Result<std::optional<service::OutboxMessage>> PgOutboxStore::Load(int64_t id) {
         "SELECT o.id, o.shop_id, s.phone_number_id, s.access_token, o.recipient, "
         "  o.payload::text AS payload, o.attempts, "
         "  coalesce(o.fallback::text, 'null') AS fallback, o.status, "
-        // The 24-hour window: open while the recipient's last message is that recent (§5).
+        // The 24-hour window: open while the recipient's last message is that recent
+        // (docs/cloud-api.md §5).
         "  coalesce((SELECT c.last_inbound_at > now() - interval '24 hours' FROM conversations c "
         "            WHERE c.shop_id = o.shop_id AND c.customer = o.recipient), false) "
         "    AS window_open, "

@@ -32,9 +32,6 @@ struct RabbitSettings {
   size_t max_waiting_messages = 10000;  // queued for the I/O thread; beyond: refused at once
 };
 
-// The adapter's settings from [rabbitmq].
-RabbitSettings RabbitSettingsOf(const common::RabbitMqSettings& rabbitmq);
-
 // Names of the broker objects, all under the configured prefix.
 struct RabbitNames {
   std::string prefix;

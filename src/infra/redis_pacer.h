@@ -18,7 +18,7 @@ struct PacerSettings {
 // service::Pacer on Redis, shared by every sender process: one atomic Lua script keeps two
 // GCRA limits (a token bucket as a "theoretical arrival time" per key) — the business
 // number's messages per second with a burst, and the pair rate per (number, customer): a burst,
-// then one message per pair interval (cloud-api.md §8). Both are taken, or neither. Keys
+// then one message per pair interval (docs/cloud-api.md §8). Both are taken, or neither. Keys
 // expire when idle. Connects lazily and again after an error. Not thread-safe: one per thread.
 class RedisPacer : public service::Pacer {
  public:

@@ -94,7 +94,7 @@ Handling InboundProcessor::Handle(const InboundEvent& event) {
 
 namespace {
 
-// "131026 Message undeliverable; …" from a failed status's errors (cloud-api.md §4).
+// "131026 Message undeliverable; …" from a failed status's errors (docs/cloud-api.md §4).
 std::string FailureSummary(const nlohmann::json& status) {
   std::string summary;
   if (status.is_object() && status.contains("errors") && status["errors"].is_array()) {

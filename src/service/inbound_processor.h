@@ -58,7 +58,7 @@ class InboundProcessor {
 
  private:
   Handling HandleMessage(const whatsapp::InboundEvent& event);
-  // A delivery status of a message we sent (§4).
+  // A delivery status of a message we sent (docs/cloud-api.md §4).
   Handling HandleStatus(const whatsapp::InboundEvent& status);
   // The customer's side of one message, inside its transaction.
   Result<Decision> DecideForCustomer(const whatsapp::InboundEvent& event, const ShopRecord& shop,

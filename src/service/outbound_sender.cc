@@ -144,10 +144,10 @@ Status OutboundSender::Send(const OutboundJob& job, const OutboxMessage& message
       body["biz_opaque_callback_data"] = "outbox-" + std::to_string(message.id);
     return body;
   };
-  // Outside the 24-hour window only a template gets through (§5); when Meta says the window
-  // closed (131047) although we thought it open, the template goes at once.
-  // The customer sees their message read (blue ticks) as the answer comes. Best effort: a
-  // read receipt that fails changes nothing else, and it is not a message to pace.
+  // Outside the 24-hour window only a template gets through (docs/cloud-api.md §5); when Meta says
+  // the window closed (131047) although we thought it open, the template goes at once. The customer
+  // sees their message read (blue ticks) as the answer comes. Best effort: a read receipt that
+  // fails changes nothing else, and it is not a message to pace.
   if (message.first_answer && !message.caused_by.empty()) {
     if (auto read = graph_.SendMessage(message.phone_number_id, message.access_token,
                                        BuildMarkRead(message.caused_by, /*typing=*/false));
@@ -207,7 +207,7 @@ Status OutboundSender::Failed(const OutboundJob& job, const OutboxMessage& messa
     const auto backoff = Backoff(attempts);
     auto delay = std::chrono::milliseconds(
         static_cast<int64_t>(static_cast<double>(backoff.count()) * (0.5 + 0.5 * random_())));
-    // Some limits need longer than the backoff's first steps (cloud-api.md §7); a send Meta
+    // Some limits need longer than the backoff's first steps (docs/cloud-api.md §7); a send Meta
     // may have accepted waits for its status webhook before it is tried again.
     delay = std::max(delay, MinimumRetryDelay(code));
     if (IsUncertainSend(error))

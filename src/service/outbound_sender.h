@@ -29,7 +29,7 @@ struct OutboundSenderSettings {
 };
 
 // Sends one reply from the outbound queues through the Graph API (DESIGN.md "chatshop-worker
-// --role sender", cloud-api.md §5–§8):
+// --role sender", docs/cloud-api.md §5–§8):
 //  * a reply already accepted (a second copy of its job) is not sent again;
 //  * replies to one customer leave in the order they were written: one waits until every
 //    older one was accepted or given up on;

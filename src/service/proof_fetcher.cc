@@ -4,41 +4,20 @@
 #include <cctype>
 
 #include "bot/owner_engine.h"
+#include "common/crypto.h"
 #include "common/logging.h"
 #include "service/inbound_processor.h"
 #include "whatsapp/media_kind.h"
 
 namespace chatshop::service {
 
-namespace {
-
-std::string HexToBase64(const std::string& hex) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-  }
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
-  }
-  return out;
-}
-
-}  // namespace
-
 bool Sha256Matches(const std::string& claimed, const std::string& hex) {
   std::string lower = claimed;
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (lower == hex) return true;
-  return hex.size() == 64 && claimed == HexToBase64(hex);
+  const auto digest = common::HexDecode(hex);
+  return hex.size() == 64 && digest && claimed == common::Base64Encode(*digest);
 }
 
 ProofFetcher::ProofFetcher(ProofStore& store, MediaApi& media, MediaVault& vault,
@@ -75,7 +54,8 @@ Status ProofFetcher::Retry(const ProofJob& job, const Error& error) {
   const bool permanent = !IsRetryable(error.code) || job.attempts >= settings_.max_attempts;
   if (!permanent) {
     retried_.Increment();
-    // 2, 4, 8 … seconds, at most 5 minutes: the media stays downloadable for 7 days (§6).
+    // 2, 4, 8 … seconds, at most 5 minutes: the media stays downloadable for 7 days
+    // (docs/cloud-api.md §6).
     const auto delay = std::chrono::seconds(std::min(300, 1 << std::min(job.attempts, 8)));
     log_->warn("proof fetch retry proof={} attempt={} in={}s error=\"{}\"", job.proof_id,
                job.attempts, delay.count(), common::MaskPhonesIn(error.message));

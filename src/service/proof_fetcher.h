@@ -51,7 +51,8 @@ class ProofFetcher {
   std::shared_ptr<spdlog::logger> log_;
 };
 
-// True when Meta's `claimed` SHA-256 (hex or base64, §6) is the digest whose hex is `hex`.
+// True when Meta's `claimed` SHA-256 (hex or base64, docs/cloud-api.md §6) is the digest whose hex
+// is `hex`.
 bool Sha256Matches(const std::string& claimed, const std::string& hex);
 
 }  // namespace chatshop::service

@@ -15,7 +15,7 @@
 namespace chatshop::webhook {
 namespace {
 
-// The Cloud API's documented types (cloud-api.md §3, §4); anything else is counted as "other",
+// The Cloud API's documented types (docs/cloud-api.md §3, §4); anything else is counted as "other",
 // so that a new type cannot grow the metric without bound.
 const std::vector<std::pair<std::string, std::vector<std::string>>>& KnownEventTypes() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> types = {
@@ -150,7 +150,8 @@ HttpReply WebhookReceiver::HandleEvents(std::string_view signature_header, std::
 
 HttpReply WebhookReceiver::HandleSignedEvents(std::string_view signature_header,
                                               std::string_view body) {
-  // The signature covers the raw bytes as received: check it before parsing anything (§1.2).
+  // The signature covers the raw bytes as received: check it before parsing anything
+  // (docs/cloud-api.md §1.2).
   if (!VerifySignature(app_secret_, body, signature_header)) {
     bad_signature_.Increment();
     signature_failures_.Increment();

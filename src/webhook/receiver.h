@@ -32,8 +32,8 @@ inline constexpr size_t kMaxReasonBytes = 200;  // parked reasons travel in a he
 // same queue, so their messages are handled in order. FNV-1a, identical on every build.
 int ShardFor(std::string_view phone_number_id, std::string_view customer, int shards);
 
-// The webhook's decisions (cloud-api.md §1), apart from HTTP plumbing so that tests can call it
-// directly. Thread-safe.
+// The webhook's decisions (docs/cloud-api.md §1), apart from HTTP plumbing so that tests can call
+// it directly. Thread-safe.
 class WebhookReceiver {
  public:
   // `tenants` may be null: every phone_number_id is then accepted.

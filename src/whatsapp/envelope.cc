@@ -9,7 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-// Meta sends most timestamps as decimal strings but some as integers (§2): accept both.
+// Meta sends most timestamps as decimal strings but some as integers (docs/cloud-api.md §2): accept
+// both.
 int64_t TimestampField(const json& object, const char* key) {
   if (!object.is_object()) return 0;
   auto it = object.find(key);
@@ -24,7 +25,7 @@ int64_t TimestampField(const json& object, const char* key) {
   return 0;
 }
 
-// contacts[] is correlated to messages by wa_id == from, not by index (§2).
+// contacts[] is correlated to messages by wa_id == from, not by index (docs/cloud-api.md §2).
 std::string ContactName(const json& value, const std::string& wa_id, const std::string& user_id) {
   auto contacts = value.find("contacts");
   if (contacts == value.end() || !contacts->is_array()) return "";
@@ -46,7 +47,8 @@ void ParseMessages(const json& value, const InboundEvent& base, WebhookBatch& ba
     event.id = StringField(message, "id");
     const std::string from = StringField(message, "from");
     const std::string from_user_id = StringField(message, "from_user_id");
-    // Users with a username may have no `from`; the BSUID then identifies them (§2, 2026).
+    // Users with a username may have no `from`; the BSUID then identifies them (docs/cloud-api.md
+    // docs/cloud-api.md §2, 2026).
     event.customer = !from.empty() ? from : from_user_id;
     event.type = StringField(message, "type");
     event.timestamp = TimestampField(message, "timestamp");
@@ -172,7 +174,7 @@ std::string BuildCustomerWebhookBody(const CustomerMessageSpec& spec) {
     message["type"] = "text";
     message["text"] = {{"body", spec.text}};
   } else {
-    // §3 interactive: the tapped button or row comes back with its id and title.
+    // docs/cloud-api.md §3 interactive: the tapped button or row comes back with its id and title.
     message["type"] = "interactive";
     message["interactive"] = {
         {"type", spec.reply_kind},

@@ -18,8 +18,8 @@ struct ParkedItem {
   nlohmann::json raw;
 };
 
-// Everything one webhook body carried (cloud-api.md §2): every entry × change × message, status
-// and error, in order.
+// Everything one webhook body carried (docs/cloud-api.md §2): every entry × change × message,
+// status and error, in order.
 struct WebhookBatch {
   std::vector<InboundEvent> events;
   std::vector<ParkedItem> parked;
@@ -41,8 +41,9 @@ using TenantFilter = std::function<bool(const std::string& phone_number_id)>;
 
 namespace chatshop::whatsapp {
 
-// A customer's message as the webhook sees it (§2, §3), as Meta would POST it: a text, or a tap
-// on a reply button or list row of one of our messages; either may quote an earlier message.
+// A customer's message as the webhook sees it (docs/cloud-api.md §2, §3), as Meta would POST it: a
+// text, or a tap on a reply button or list row of one of our messages; either may quote an earlier
+// message.
 struct CustomerMessageSpec {
   std::string waba_id = "102290129340398";
   std::string phone_number_id;

@@ -8,7 +8,7 @@
 namespace chatshop::whatsapp {
 namespace {
 
-// cloud-api.md §7, "retry?" = yes.
+// docs/cloud-api.md §7, "retry?" = yes.
 const std::set<int64_t>& TransientCodes() {
   static const std::set<int64_t> codes = {1, 2, 4, 80007, 131000, 131016, 131057, 133004};
   return codes;

@@ -7,10 +7,10 @@
 namespace chatshop::whatsapp {
 
 // Turns a failed Graph API answer into an Error whose code says whether to retry
-// (cloud-api.md §7: key on error.code, not on the HTTP status). `body` may be empty or not
+// (docs/cloud-api.md §7: key on error.code, not on the HTTP status). `body` may be empty or not
 // JSON (a proxy's 502 page). The message carries Meta's code and title, never a token.
 // True for Meta's 131047: more than 24 hours since the customer last wrote; only a template
-// may be sent (§5).
+// may be sent (docs/cloud-api.md §5).
 bool IsWindowClosed(const Error& error);
 
 // How an error message begins when a send timed out after the request was written: Meta may

@@ -16,7 +16,8 @@ struct InboundEvent {
   enum class Kind { kMessage, kStatus, kError };
 
   Kind kind = Kind::kMessage;
-  std::string phone_number_id;       // tenant: the shop's WhatsApp number id (§2 metadata)
+  std::string
+      phone_number_id;  // tenant: the shop's WhatsApp number id (docs/cloud-api.md §2 metadata)
   std::string display_phone_number;  // the shop's number as digits
   std::string customer;              // wa_id when present, else the 2026 BSUID user_id
   std::string customer_name;         // contacts[].profile.name; may be empty
@@ -32,8 +33,8 @@ struct InboundEvent {
   // For a text message, its body; empty otherwise.
   std::string TextBody() const;
 
-  // Dedupe key (cloud-api.md §1.3): the wamid for messages; (id, status) for statuses, plus the
-  // transaction id and status for payment statuses.
+  // Dedupe key (docs/cloud-api.md §1.3): the wamid for messages; (id, status) for statuses, plus
+  // the transaction id and status for payment statuses.
   std::string DedupeKey() const;
 
   nlohmann::json ToJson() const;

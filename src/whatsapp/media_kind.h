@@ -19,7 +19,7 @@ std::string_view MimeTypeOf(ProofFileKind kind);
 // The file name extension without its dot: "jpg", "png", "webp", "pdf".
 std::string_view ExtensionOf(ProofFileKind kind);
 
-// True for the MIME types Meta shows as an image message or image header (cloud-api.md §6:
+// True for the MIME types Meta shows as an image message or image header (docs/cloud-api.md §6:
 // image/jpeg and image/png; WebP is for stickers only).
 bool IsSendableImageMime(std::string_view mime_type);
 

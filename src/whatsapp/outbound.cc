@@ -2,37 +2,14 @@
 
 #include <set>
 
+#include "common/utf8.h"
+
 namespace chatshop::whatsapp {
 
-std::string TruncateUtf8(std::string_view text, size_t max_chars) {
-  size_t chars = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    // A character starts at every byte that is not a continuation byte (10xxxxxx).
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (chars == max_chars) return std::string(text.substr(0, i));
-      ++chars;
-    }
-  }
-  return std::string(text);
-}
-
-namespace {
-
-size_t CharCount(std::string_view text) {
-  size_t chars = 0;
-  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
-  return chars;
-}
-
-// Byte offset of the character after the first `chars` characters.
-size_t ByteOffset(std::string_view text, size_t chars) { return TruncateUtf8(text, chars).size(); }
-
-}  // namespace
-
 std::string Shorten(std::string_view text, size_t max_chars) {
-  if (CharCount(text) <= max_chars) return std::string(text);
+  if (common::CountUtf8Chars(text) <= max_chars) return std::string(text);
   if (max_chars == 0) return "";
-  std::string cut = TruncateUtf8(text, max_chars - 1);
+  std::string cut = common::TruncateUtf8(text, max_chars - 1);
   // At a word boundary when that keeps more than half: "Maggi 2-Minute…", not "Maggi 2-Minu…".
   const bool at_word_end = cut.size() < text.size() && text[cut.size()] == ' ';
   if (auto space = cut.rfind(' ');
@@ -45,9 +22,14 @@ std::string Shorten(std::string_view text, size_t max_chars) {
 
 namespace {
 
+// Byte offset of the character after the first `chars` characters.
+size_t ByteOffset(std::string_view text, size_t chars) {
+  return common::TruncateUtf8(text, chars).size();
+}
+
 // The /messages envelope of every outbound message, with `type` and its object.
 nlohmann::json Envelope(std::string_view to, const char* type, nlohmann::json object) {
-  // "+" keeps Meta from prefixing the business number's country code (cloud-api.md §5.1).
+  // "+" keeps Meta from prefixing the business number's country code (docs/cloud-api.md §5.1).
   std::string recipient = (!to.empty() && to[0] == '+') ? std::string(to) : "+" + std::string(to);
   return {{"messaging_product", "whatsapp"},
           {"recipient_type", "individual"},
@@ -59,15 +41,15 @@ nlohmann::json Envelope(std::string_view to, const char* type, nlohmann::json ob
 }  // namespace
 
 nlohmann::json BuildTextMessage(std::string_view to, std::string_view body) {
-  std::string text = TruncateUtf8(body, kMaxTextBodyChars);
-  if (text.size() < body.size()) text = TruncateUtf8(text, kMaxTextBodyChars - 1) + "…";
+  std::string text = common::TruncateUtf8(body, kMaxTextBodyChars);
+  if (text.size() < body.size()) text = common::TruncateUtf8(text, kMaxTextBodyChars - 1) + "…";
   return Envelope(to, "text", {{"body", text}, {"preview_url", false}});
 }
 
 std::vector<nlohmann::json> BuildTextMessages(std::string_view to, std::string_view body) {
   std::vector<nlohmann::json> parts;
   std::string_view rest = body;
-  while (CharCount(rest) > kMaxTextBodyChars) {
+  while (common::CountUtf8Chars(rest) > kMaxTextBodyChars) {
     const std::string_view window = rest.substr(0, ByteOffset(rest, kMaxTextBodyChars));
     size_t cut = std::string_view::npos;
     for (std::string_view boundary : {"\n\n", "\n", " "}) {

@@ -7,16 +7,16 @@
 
 namespace chatshop::whatsapp {
 
-// Longest text body Meta accepts, in characters (cloud-api.md §5.2).
+// Longest text body Meta accepts, in characters (docs/cloud-api.md §5.2).
 inline constexpr size_t kMaxTextBodyChars = 4096;
 
 // The /messages request body for a plain text message to `to` (digits, country code first).
 // A body longer than Meta's limit is cut at a character boundary and ends with "…".
 nlohmann::json BuildTextMessage(std::string_view to, std::string_view body);
 
-// An approved template message (§5 "Template"): the template's name and language code, and the
-// values of its body's {{1}}, {{2}} … in order. The only kind of message Meta delivers outside
-// the 24-hour window.
+// An approved template message (docs/cloud-api.md §5 "Template"): the template's name and language
+// code, and the values of its body's {{1}}, {{2}} … in order. The only kind of message Meta
+// delivers outside the 24-hour window.
 nlohmann::json BuildTemplateMessage(std::string_view to, std::string_view name,
                                     std::string_view language,
                                     const std::vector<std::string>& body_parameters);
@@ -29,9 +29,6 @@ inline constexpr const char* kFallbackKey = "chatshop_fallback";
 // shop's owners; never sent to Meta.
 inline constexpr const char* kNoticeKey = "chatshop_notice";
 
-// `text` cut to at most `max_chars` UTF-8 characters, never inside a multi-byte sequence.
-std::string TruncateUtf8(std::string_view text, size_t max_chars);
-
 // `text` as it fits in `max_chars` characters: unchanged when it fits, else cut (at the last
 // space when that keeps most of it) and ended with "…", so a reader sees it was shortened.
 std::string Shorten(std::string_view text, size_t max_chars);
@@ -42,11 +39,11 @@ std::string Shorten(std::string_view text, size_t max_chars);
 // part Meta already accepted. One message when it fits.
 std::vector<nlohmann::json> BuildTextMessages(std::string_view to, std::string_view body);
 
-// `message` as a reply quoting the message `wamid` (§5.1 "context").
+// `message` as a reply quoting the message `wamid` (docs/cloud-api.md §5.1 "context").
 nlohmann::json QuotingMessage(nlohmann::json message, std::string_view wamid);
 
-// A picture or document (§5.2): by uploaded media id, or by https link; `caption` cut to 1024
-// characters; `filename` for documents only.
+// A picture or document (docs/cloud-api.md §5.2): by uploaded media id, or by https link; `caption`
+// cut to 1024 characters; `filename` for documents only.
 struct MediaRef {
   std::string id;    // uploaded media id; or
   std::string link;  // a public https URL
@@ -61,7 +58,8 @@ nlohmann::json BuildReactionMessage(std::string_view to, std::string_view wamid,
                                     std::string_view emoji);
 
 // Marks the customer's message `wamid` (and every earlier one) read, and with `typing` shows
-// "typing…" until our reply or 25 s (§5.2). Not a message: Meta answers {"success": true}.
+// "typing…" until our reply or 25 s (docs/cloud-api.md §5.2). Not a message: Meta answers
+// {"success": true}.
 nlohmann::json BuildMarkRead(std::string_view wamid, bool typing);
 
 // True for a BuildMarkRead body.
@@ -71,7 +69,7 @@ bool IsMarkRead(const nlohmann::json& payload);
 
 namespace chatshop::whatsapp {
 
-// Cloud API limits of interactive messages (cloud-api.md §5.2).
+// Cloud API limits of interactive messages (docs/cloud-api.md §5.2).
 inline constexpr size_t kMaxButtons = 3;
 inline constexpr size_t kMaxButtonIdChars = 256;
 inline constexpr size_t kMaxRowIdChars = 200;
@@ -99,9 +97,9 @@ struct ListSection {
   std::vector<ListRow> rows;
 };
 
-// What heads an interactive button message (§5.2: text, image, video or document; we use the
-// two media kinds, by uploaded media id). Meta shows an image header only for image/jpeg and
-// image/png media; a PDF goes as a document.
+// What heads an interactive button message (docs/cloud-api.md §5.2: text, image, video or document;
+// we use the two media kinds, by uploaded media id). Meta shows an image header only for image/jpeg
+// and image/png media; a PDF goes as a document.
 struct MessageHeader {
   enum class Kind { kNone, kImage, kDocument };
   Kind kind = Kind::kNone;
@@ -126,7 +124,8 @@ nlohmann::json BuildButtonsMessage(std::string_view to, std::string_view body,
 nlohmann::json BuildListMessage(std::string_view to, std::string_view body, std::string_view button,
                                 const std::vector<ListSection>& sections);
 
-// Products of the catalog linked to the WABA (§5.2 "Single product / multi-product").
+// Products of the catalog linked to the WABA (docs/cloud-api.md §5.2 "Single product /
+// multi-product").
 inline constexpr size_t kMaxHeaderChars = 60;
 inline constexpr size_t kMaxFooterChars = 60;
 inline constexpr size_t kMaxProductListItems = 30;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/crypto.h"
 #include "support/stack.h"
 
 namespace chatshop::infra {
@@ -47,7 +48,7 @@ TEST_F(MediaVaultTest, ProofsAre0600In0700FoldersWhateverTheUmask) {
   std::ostringstream read;
   read << in.rdbuf();
   EXPECT_EQ(read.str(), bytes);
-  EXPECT_EQ(kept->sha256, Sha256Hex(bytes));
+  EXPECT_EQ(kept->sha256, common::Sha256Hex(bytes));
 
   // Another umask (one that would even take the owner's write bit), another proof: the same.
   ::umask(0277);

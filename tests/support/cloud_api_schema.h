@@ -1,7 +1,7 @@
 #pragma once
 
 // The constraints of ../shared/whatsapp/openapi-v23.yaml (Meta's OpenAPI file for the Cloud
-// API, with cloud-api.md §5.2) on the /messages bodies chatshop builds, as a checker: every
+// API, with docs/cloud-api.md §5.2) on the /messages bodies chatshop builds, as a checker: every
 // violation, named by its path. Builders are tested against it with extreme inputs.
 
 #include <nlohmann/json.hpp>

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/crypto.h"
+
 namespace chatshop::testing {
 
 namespace fs = std::filesystem;
@@ -37,18 +39,7 @@ std::string SandboxCustomer::Taps(const std::string& reply_id) {
 }
 
 std::string SandboxCustomer::SendsMedia(const std::string& bytes, const std::string& mime_type) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string encoded;
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
-    encoded += kAlphabet[(n >> 18) & 63];
-    encoded += kAlphabet[(n >> 12) & 63];
-    encoded += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    encoded += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
-  }
-  return Send({{"image_base64", encoded}, {"mime_type", mime_type}});
+  return Send({{"image_base64", common::Base64Encode(bytes)}, {"mime_type", mime_type}});
 }
 
 nlohmann::json SandboxCustomer::Replies() const {

@@ -1,12 +1,14 @@
-#include "apps/ctl/orders_cmd.h"
-
+// `chatshopctl orders …`: an admin's view of a shop's orders, moving them with the owner's
+// rules (the customer is told, as when the owner does it).
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <memory>
 
+#include "apps/ctl/commands.h"
 #include "apps/ctl/ctl_common.h"
 #include "apps/program.h"
+#include "apps/wiring.h"
 #include "bot/engine.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
@@ -135,8 +137,7 @@ int OrdersMove(const common::Config& config, const std::string& shop, int64_t nu
     if (orders::ReleasesStock(moved->order.status)) {
       // Stock went back on the shelf: the workers' cached catalog must not hide it.
       infra::PgCatalogStore store(config.postgres.url);
-      infra::RedisCatalogCache cache(
-          {config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds});
+      infra::RedisCatalogCache cache(apps::CatalogCacheSettingsOf(config));
       if (auto dropped = orders::CatalogService(store, cache).DropCached(record->id); !dropped) {
         std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
       }
@@ -153,57 +154,77 @@ int OrdersMove(const common::Config& config, const std::string& shop, int64_t nu
   return 1;
 }
 
+// `orders advance N STATUS`: the owner's action that moves the order to STATUS.
+int OrdersAdvance(const common::Config& config, const std::string& shop, int64_t number,
+                  const std::string& target) {
+  static const std::map<std::string, orders::OrderAction> kTo = {
+      {"confirmed", orders::OrderAction::kApprove},
+      {"packed", orders::OrderAction::kPack},
+      {"out_for_delivery", orders::OrderAction::kDispatch},
+      {"delivered", orders::OrderAction::kDeliver}};
+  auto it = kTo.find(target);
+  if (it == kTo.end()) {
+    std::cerr << "chatshopctl: STATUS: confirmed, packed, out_for_delivery or delivered "
+                 "(cancel with `orders cancel N REASON`)\n";
+    return 1;
+  }
+  return OrdersMove(config, shop, number, it->second, "");
+}
+
 }  // namespace
 
-std::function<int(const common::Config&)> AddOrderCommands(CLI::App& cli) {
-  struct Options {
-    std::string shop, status, since, target, reason;
+void AddOrderCommands(CLI::App& cli, CommandTable& table) {
+  auto* cmd = cli.add_subcommand("orders", "a shop's orders");
+  cmd->require_subcommand(1);
+  struct ListOptions {
+    std::string phone_number_id, status, since;
+    bool json = false;
+  };
+  auto list_options = std::make_shared<ListOptions>();
+  auto* list = cmd->add_subcommand("list", "orders, newest first");
+  AddShopOption(list, list_options->phone_number_id);
+  list->add_option("--status", list_options->status,
+                   "only this status (awaiting_payment, confirmed, …)");
+  list->add_option("--since", list_options->since,
+                   "created at or after (2026-12-01, or an ISO 8601 time)");
+  list->add_flag("--json", list_options->json, "JSON for scripts");
+  table.Add(list, [o = list_options](const common::Config& config) {
+    return OrdersList(config, o->phone_number_id, o->status, o->since, o->json);
+  });
+  struct OrderOptions {
+    std::string phone_number_id, target, reason;
     int64_t number = 0;
     bool json = false;
   };
-  auto o = std::make_shared<Options>();
-  auto* cmd = cli.add_subcommand("orders", "a shop's orders");
-  cmd->require_subcommand(1);
-  auto* list = cmd->add_subcommand("list", "orders, newest first");
-  list->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
-  list->add_option("--status", o->status, "only this status (awaiting_payment, confirmed, …)");
-  list->add_option("--since", o->since, "created at or after (2026-12-01, or an ISO 8601 time)");
-  list->add_flag("--json", o->json, "JSON for scripts");
+  auto show_options = std::make_shared<OrderOptions>();
   auto* show = cmd->add_subcommand("show", "an order's lines, events and payment proof");
-  show->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
-  show->add_option("number", o->number, "the order's number, like 1042")->required();
-  show->add_flag("--json", o->json, "JSON for scripts");
+  AddShopOption(show, show_options->phone_number_id);
+  show->add_option("number", show_options->number, "the order's number, like 1042")->required();
+  show->add_flag("--json", show_options->json, "JSON for scripts");
+  table.Add(show, [o = show_options](const common::Config& config) {
+    return OrdersShow(config, o->phone_number_id, o->number, o->json);
+  });
+  auto advance_options = std::make_shared<OrderOptions>();
   auto* advance = cmd->add_subcommand("advance", "move an order on, as its owner would");
-  advance->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
-  advance->add_option("number", o->number, "the order's number")->required();
-  advance->add_option("status", o->target, "confirmed, packed, out_for_delivery or delivered")
+  AddShopOption(advance, advance_options->phone_number_id);
+  advance->add_option("number", advance_options->number, "the order's number")->required();
+  advance
+      ->add_option("status", advance_options->target,
+                   "confirmed, packed, out_for_delivery or delivered")
       ->required();
+  table.Add(advance, [o = advance_options](const common::Config& config) {
+    return OrdersAdvance(config, o->phone_number_id, o->number, o->target);
+  });
+  auto cancel_options = std::make_shared<OrderOptions>();
   auto* cancel =
       cmd->add_subcommand("cancel", "cancel an order (its stock goes back), as its owner would");
-  cancel->add_option("--shop", o->shop, "the shop's phone_number_id")->required();
-  cancel->add_option("number", o->number, "the order's number")->required();
-  cancel->add_option("reason", o->reason, "told to the customer")->required();
-  return [=](const common::Config& config) {
-    if (list->parsed()) return OrdersList(config, o->shop, o->status, o->since, o->json);
-    if (show->parsed()) return OrdersShow(config, o->shop, o->number, o->json);
-    if (advance->parsed()) {
-      static const std::map<std::string, orders::OrderAction> kTo = {
-          {"confirmed", orders::OrderAction::kApprove},
-          {"packed", orders::OrderAction::kPack},
-          {"out_for_delivery", orders::OrderAction::kDispatch},
-          {"delivered", orders::OrderAction::kDeliver}};
-      auto it = kTo.find(o->target);
-      if (it == kTo.end()) {
-        std::cerr << "chatshopctl: STATUS: confirmed, packed, out_for_delivery or delivered "
-                     "(cancel with `orders cancel N REASON`)\n";
-        return 1;
-      }
-      return OrdersMove(config, o->shop, o->number, it->second, "");
-    }
-    if (cancel->parsed())
-      return OrdersMove(config, o->shop, o->number, orders::OrderAction::kCancel, o->reason);
-    return -1;
-  };
+  AddShopOption(cancel, cancel_options->phone_number_id);
+  cancel->add_option("number", cancel_options->number, "the order's number")->required();
+  cancel->add_option("reason", cancel_options->reason, "told to the customer")->required();
+  table.Add(cancel, [o = cancel_options](const common::Config& config) {
+    return OrdersMove(config, o->phone_number_id, o->number, orders::OrderAction::kCancel,
+                      o->reason);
+  });
 }
 
 }  // namespace chatshop::ctl

@@ -1,12 +1,13 @@
-#include "apps/ctl/queues.h"
-
+// `chatshopctl dlq …` and `queues`: what the broker holds.
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "apps/ctl/commands.h"
 #include "apps/ctl/ctl_common.h"
+#include "apps/wiring.h"
 #include "infra/pg_outbox_store.h"
 #include "infra/rabbit_outbound.h"
 #include "infra/rabbitmq.h"
@@ -15,10 +16,6 @@ namespace chatshop::ctl {
 namespace {
 
 using nlohmann::json;
-
-infra::RabbitSettings Rabbit(const common::Config& config) {
-  return infra::RabbitSettingsOf(config.rabbitmq);
-}
 
 json DeadLetterJson(const infra::Delivery& d) {
   auto job = service::OutboundJob::FromJson(json::parse(d.body, nullptr, false));
@@ -43,7 +40,7 @@ std::string Since(int64_t epoch) {
 }
 
 int DlqList(const common::Config& config, int limit, bool as_json) {
-  const auto rabbit = Rabbit(config);
+  const auto rabbit = apps::RabbitSettingsOf(config);
   auto seen = infra::Peek(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), limit);
   if (!seen) return Fail(seen.error());
   json list = json::array();
@@ -69,7 +66,7 @@ int DlqList(const common::Config& config, int limit, bool as_json) {
 }
 
 int DlqShow(const common::Config& config, const std::string& id) {
-  const auto rabbit = Rabbit(config);
+  const auto rabbit = apps::RabbitSettingsOf(config);
   auto seen = infra::Peek(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue(), 100000);
   if (!seen) return Fail(seen.error());
   for (const auto& d : *seen) {
@@ -94,7 +91,7 @@ int DlqShow(const common::Config& config, const std::string& id) {
 }
 
 int DlqReplay(const common::Config& config, const std::string& id) {
-  const auto rabbit = Rabbit(config);
+  const auto rabbit = apps::RabbitSettingsOf(config);
   infra::PgOutboxStore store(config.postgres.url);
   int64_t outbox_id = 0;
   bool revived = false;
@@ -133,7 +130,7 @@ int DlqPurge(const common::Config& config, bool yes) {
     std::cerr << "chatshopctl: purge drops every dead letter for good; add --yes to do it\n";
     return 1;
   }
-  const auto rabbit = Rabbit(config);
+  const auto rabbit = apps::RabbitSettingsOf(config);
   auto purged = infra::Purge(rabbit, infra::RabbitNames{rabbit.name_prefix}.DeadLetterQueue());
   if (!purged) return Fail(purged.error());
   std::cout << "dropped " << *purged << " dead letters\n";
@@ -141,7 +138,7 @@ int DlqPurge(const common::Config& config, bool yes) {
 }
 
 int Queues(const common::Config& config, bool as_json) {
-  const auto rabbit = Rabbit(config);
+  const auto rabbit = apps::RabbitSettingsOf(config);
   infra::RabbitNames names{rabbit.name_prefix};
   std::vector<std::string> queues;
   for (int s = 0; s < rabbit.inbound_shards; ++s) queues.push_back(names.InboundQueue(s));
@@ -183,38 +180,45 @@ int Queues(const common::Config& config, bool as_json) {
 
 }  // namespace
 
-std::function<int(const common::Config&)> AddQueueCommands(CLI::App& cli) {
-  struct Options {
-    std::string id;
+void AddQueueCommands(CLI::App& cli, CommandTable& table) {
+  struct ListOptions {
     int limit = 100;
     bool json = false;
-    bool yes = false;
   };
-  auto options = std::make_shared<Options>();
+  struct IdOptions {
+    std::string id;
+  };
   auto* dlq = cli.add_subcommand("dlq", "replies given up on (the dead-letter queue)");
   dlq->require_subcommand(1);
+  auto list_options = std::make_shared<ListOptions>();
   auto* list =
       dlq->add_subcommand("list", "the dead letters, oldest first, with Meta's code and reason");
-  list->add_option("--limit", options->limit, "show at most this many")
+  list->add_option("--limit", list_options->limit, "show at most this many")
       ->check(CLI::Range(1, 100000));
-  list->add_flag("--json", options->json, "JSON for scripts");
+  list->add_flag("--json", list_options->json, "JSON for scripts");
+  table.Add(list, [o = list_options](const common::Config& config) {
+    return DlqList(config, o->limit, o->json);
+  });
+  auto show_options = std::make_shared<IdOptions>();
   auto* show = dlq->add_subcommand("show", "one dead letter and the reply it was");
-  show->add_option("id", options->id, "its id, like outbox-42")->required();
+  show->add_option("id", show_options->id, "its id, like outbox-42")->required();
+  table.Add(show,
+            [o = show_options](const common::Config& config) { return DlqShow(config, o->id); });
+  auto replay_options = std::make_shared<IdOptions>();
   auto* replay = dlq->add_subcommand("replay", "send a dead letter again (after fixing its cause)");
-  replay->add_option("id", options->id, "its id, like outbox-42")->required();
+  replay->add_option("id", replay_options->id, "its id, like outbox-42")->required();
+  table.Add(replay, [o = replay_options](const common::Config& config) {
+    return DlqReplay(config, o->id);
+  });
+  auto yes = std::make_shared<bool>(false);
   auto* purge = dlq->add_subcommand("purge", "drop every dead letter");
-  purge->add_flag("--yes", options->yes, "really");
+  purge->add_flag("--yes", *yes, "really");
+  table.Add(purge, [yes](const common::Config& config) { return DlqPurge(config, *yes); });
+  auto queues_json = std::make_shared<bool>(false);
   auto* queues = cli.add_subcommand("queues", "depth and age of every queue");
-  queues->add_flag("--json", options->json, "JSON for scripts");
-
-  return [=](const common::Config& config) {
-    if (list->parsed()) return DlqList(config, options->limit, options->json);
-    if (show->parsed()) return DlqShow(config, options->id);
-    if (replay->parsed()) return DlqReplay(config, options->id);
-    if (purge->parsed()) return DlqPurge(config, options->yes);
-    if (queues->parsed()) return Queues(config, options->json);
-    return -1;
-  };
+  queues->add_flag("--json", *queues_json, "JSON for scripts");
+  table.Add(queues,
+            [queues_json](const common::Config& config) { return Queues(config, *queues_json); });
 }
 
 }  // namespace chatshop::ctl

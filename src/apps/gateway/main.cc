@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "apps/program.h"
+#include "apps/wiring.h"
 #include "common/logging.h"
 #include "infra/pg_readiness.h"
 #include "infra/pg_tenant_directory.h"
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   }
 
   common::MetricsRegistry metrics;
-  infra::RabbitSettings rabbit = infra::RabbitSettingsOf(config.rabbitmq);
+  infra::RabbitSettings rabbit = apps::RabbitSettingsOf(config);
   auto publisher = std::make_shared<infra::RabbitPublisher>(rabbit, metrics);
   publisher->Start();
   auto database = std::make_shared<infra::PgReadinessCheck>(config.postgres.url);

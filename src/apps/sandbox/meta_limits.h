@@ -11,9 +11,10 @@
 
 namespace chatshop::sandbox {
 
-// Meta's throughput and pair-rate limits as the fake Graph API enforces them (cloud-api.md §8):
-// per business number so many messages per second (a second's worth at once), and per
-// (number, customer) a burst, then one message per pair interval. Each limit is a GCRA
+// Meta's throughput and pair-rate limits as the fake Graph API enforces them (docs/cloud-api.md
+// docs/cloud-api.md §8): per business number so many messages per second (a second's worth at
+// once), and per (number, customer) a burst, then one message per pair interval. Each limit is a
+// GCRA
 // ("theoretical arrival time"): a refused send is not counted. Thread-safe.
 class MetaLimits {
  public:
@@ -74,7 +75,7 @@ class FaultPlan {
   std::mt19937_64 random_{std::random_device{}()};
 };
 
-// Meta's error answer for `code` (cloud-api.md §7): the HTTP status and the body; `message`,
+// Meta's error answer for `code` (docs/cloud-api.md §7): the HTTP status and the body; `message`,
 // when given, replaces error.message (as a long or unusual text from Meta would).
 std::pair<int, nlohmann::json> MetaErrorAnswer(int64_t code, const std::string& message = "");
 

@@ -1,17 +1,15 @@
 #include "apps/sandbox/sandbox.h"
 
 #include <httplib.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <iomanip>
-#include <random>
 #include <sstream>
 #include <thread>
 
 #include "apps/sandbox/page.h"
+#include "common/crypto.h"
 #include "common/logging.h"
 #include "common/url.h"
 #include "webhook/http_server.h"
@@ -24,7 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-// Meta's error body (cloud-api.md §5.1).
+// Meta's error body (docs/cloud-api.md §5.1).
 json GraphError(int code, const std::string& message) {
   return {{"error",
            {{"message", "(#" + std::to_string(code) + ") " + message},
@@ -65,123 +63,12 @@ std::string Describe(const json& payload) {
   return "[" + type + " message]";
 }
 
-std::string Base64Decode(const std::string& text, bool& ok) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  ok = true;
-  for (char c : text) {
-    if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-    const int v = value(c);
-    if (v < 0) {
-      ok = false;
-      return "";
-    }
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
-std::string Sha256(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-std::string Hex(const std::string& bytes) {
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : bytes) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  return hex;
-}
-
-std::string Base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 void ReplyJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
 }
 
-// The host of "scheme://[user@]host[:port][/path]", lower case, without IPv6 brackets.
-std::string HostOf(std::string_view url) {
-  if (auto scheme = url.find("://"); scheme != std::string_view::npos)
-    url.remove_prefix(scheme + 3);
-  url = url.substr(0, url.find_first_of("/?#"));
-  if (auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
-  std::string host;
-  if (!url.empty() && url[0] == '[') {
-    host = std::string(url.substr(1, url.find(']') - 1));
-  } else {
-    host = std::string(url.substr(0, url.find(':')));
-  }
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  while (!host.empty() && host.back() == '.') host.pop_back();  // "facebook.com." is the same host
-  return host;
-}
-
-bool IsLoopback(const std::string& host) {
-  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
-  // 127.0.0.0/8, written as four decimal numbers.
-  if (host.rfind("127.", 0) != 0) return false;
-  int parts = 0;
-  for (size_t start = 0; start <= host.size(); ++parts) {
-    size_t end = host.find('.', start);
-    if (end == std::string::npos) end = host.size();
-    const std::string part = host.substr(start, end - start);
-    if (part.empty() || part.size() > 3 ||
-        !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); }) ||
-        std::stoi(part) > 255) {
-      return false;
-    }
-    start = end + 1;
-  }
-  return parts == 4;
-}
-
 }  // namespace
-
-std::vector<std::string> UnsafeConfigProblems(const common::Config& config) {
-  std::vector<std::string> problems;
-  if (!IsLoopback(config.sandbox.listen.host)) {
-    problems.push_back(
-        "[sandbox] listen: must be a loopback address (127.0.0.1, ::1 or "
-        "localhost): the sandbox signs webhooks with the app secret and shows "
-        "every chat to whoever connects");
-  }
-  const std::string graph = HostOf(config.whatsapp.graph_base_url);
-  if (graph == "facebook.com" ||
-      (graph.size() > 13 && graph.compare(graph.size() - 13, 13, ".facebook.com") == 0)) {
-    problems.push_back("[whatsapp] graph_base_url: points at Meta's Graph API (" + graph +
-                       "): this is a real deployment's config; the sandbox runs only with "
-                       "graph_base_url at the sandbox itself (http://127.0.0.1:<its port>)");
-  }
-  return problems;
-}
 
 Sandbox::Sandbox(const common::Config& config)
     : config_(config),
@@ -203,144 +90,6 @@ Sandbox::~Sandbox() {
   status_thread_.join();
 }
 
-void Sandbox::QueueStatuses(const std::string& phone_number_id, const std::string& wamid,
-                            const std::string& recipient, const std::string& callback_data) {
-  // A phone receives a message at once and its owner reads it a moment later.
-  const auto now = std::chrono::steady_clock::now();
-  using std::chrono::milliseconds;
-  for (auto [status, after] :
-       {std::pair{"sent", milliseconds(20)}, std::pair{"delivered", milliseconds(120)},
-        std::pair{"read", milliseconds(600)}}) {
-    pending_statuses_.push_back(
-        {now + after, phone_number_id, wamid, recipient, status, callback_data});
-  }
-  // Due times of later messages are never earlier, except a read behind the next message's
-  // sent: keep the queue ordered by due time.
-  std::stable_sort(pending_statuses_.begin(), pending_statuses_.end(),
-                   [](const auto& a, const auto& b) { return a.due < b.due; });
-  status_wake_.notify_one();
-}
-
-void Sandbox::StatusLoop() {
-  auto log = common::GetLogger("sandbox");
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    if (pending_statuses_.empty()) {
-      status_wake_.wait(lock);
-      continue;
-    }
-    if (pending_statuses_.front().due > std::chrono::steady_clock::now()) {
-      status_wake_.wait_until(lock, pending_statuses_.front().due);
-      continue;
-    }
-    PendingStatus next = pending_statuses_.front();
-    pending_statuses_.pop_front();
-    lock.unlock();
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    json status = {{"id", next.wamid},
-                   {"status", next.status},
-                   {"timestamp", std::to_string(seconds.count())},
-                   {"recipient_id", next.recipient}};
-    // Meta echoes the sender's biz_opaque_callback_data in every status of the message (§4).
-    if (!next.callback_data.empty()) status["biz_opaque_callback_data"] = next.callback_data;
-    if (next.status != "read") {
-      status["pricing"] = {{"billable", false},
-                           {"pricing_model", "PMP"},
-                           {"type", "free_customer_service"},
-                           {"category", "service"}};
-    }
-    json body = {
-        {"object", "whatsapp_business_account"},
-        {"entry",
-         json::array({{{"id", "SANDBOX-WABA"},
-                       {"changes", json::array({{{"field", "messages"},
-                                                 {"value",
-                                                  {{"messaging_product", "whatsapp"},
-                                                   {"metadata",
-                                                    {{"display_phone_number", next.phone_number_id},
-                                                     {"phone_number_id", next.phone_number_id}}},
-                                                   {"statuses", json::array({status})}}}}})}}})}};
-    const int answer = DeliverWebhook(body.dump());
-    if (answer != 200) {
-      log->warn("status webhook {} for {} not taken: gateway answered {}", next.status, next.wamid,
-                answer);
-    }
-    lock.lock();
-    if (answer == 200) status_of_[next.wamid] = next.status;
-  }
-}
-
-std::string Sandbox::MediaRefusal(const json& payload) {
-  // Where the media objects of a message are: the message's own, or an interactive header.
-  const std::string type = payload.value("type", "");
-  std::string kind;
-  json media;
-  if ((type == "image" || type == "document") && payload.contains(type) &&
-      payload[type].is_object()) {
-    kind = type;
-    media = payload[type];
-  } else if (type == "interactive" && payload.contains("interactive") &&
-             payload["interactive"].is_object() && payload["interactive"].contains("header") &&
-             payload["interactive"]["header"].is_object()) {
-    const json& header = payload["interactive"]["header"];
-    kind = header.value("type", "");
-    if ((kind == "image" || kind == "document") && header.contains(kind) &&
-        header[kind].is_object()) {
-      media = header[kind];
-    } else {
-      kind.clear();
-    }
-  }
-  if (kind.empty() || !media.contains("id") || !media["id"].is_string()) return "";
-  const std::string id = media["id"].get<std::string>();
-  std::lock_guard lock(mutex_);
-  auto it = media_.find(id);
-  if (it == media_.end()) return "no media " + id;
-  // Meta shows images of these two types only (cloud-api.md §6); anything else, a PDF
-  // uploaded as application/pdf above all, cannot head a message as a picture.
-  if (kind == "image" && !whatsapp::IsSendableImageMime(it->second.mime_type)) {
-    return "media " + id + " is " + it->second.mime_type +
-           ", not an image (image/jpeg or image/png)";
-  }
-  return "";
-}
-
-bool Sandbox::FindOfferedChoice(const std::string& customer, const std::string& id,
-                                std::string& kind, std::string& title) const {
-  for (auto m = sent_messages_.rbegin(); m != sent_messages_.rend(); ++m) {
-    if ((*m)["to"] != customer) continue;
-    const json& action =
-        (*m)["payload"].value("interactive", json::object()).value("action", json::object());
-    for (const auto& b : action.value("buttons", json::array())) {
-      const json reply = b.value("reply", json::object());
-      if (reply.value("id", "") == id) {
-        kind = "button_reply";
-        title = reply.value("title", "");
-        return true;
-      }
-    }
-    for (const auto& section : action.value("sections", json::array())) {
-      for (const auto& row : section.value("rows", json::array())) {
-        if (row.value("id", "") == id) {
-          kind = "list_reply";
-          title = row.value("title", "");
-          return true;
-        }
-      }
-    }
-  }
-  return false;
-}
-
-std::string Sandbox::NextWamid(char direction) {
-  static std::mt19937_64 random(std::random_device{}());
-  std::ostringstream id;
-  id << "wamid.SANDBOX" << direction << std::hex << std::uppercase << std::setw(12)
-     << std::setfill('0') << ++counter_ << random();
-  return id.str();
-}
-
 int Sandbox::DeliverWebhook(const std::string& body) {
   common::UrlParts url = common::SplitUrl(config_.sandbox.webhook_url);
   httplib::Client client(url.origin);
@@ -354,13 +103,21 @@ int Sandbox::DeliverWebhook(const std::string& body) {
 }
 
 void Sandbox::Routes() {
-  auto log = common::GetLogger("sandbox");
+  RouteMedia();
+  RouteSends();
+  RouteControls();
+  RouteCustomers();
+  RouteRedelivery();
+  RouteChatPage();
+}
 
+// Meta's media endpoints (docs/cloud-api.md §6): where to download a media id, the download
+// itself, and uploads.
+void Sandbox::RouteMedia() {
   auto authorised = [this](const httplib::Request& req) {
     return req.get_header_value("Authorization") == "Bearer " + config_.sandbox.access_token;
   };
 
-  // Media (§6): where to download a media id, the download itself, and uploads.
   server_->Get(R"(/(v\d+\.\d+)/([^/]+))", [this, authorised](const httplib::Request& req,
                                                              httplib::Response& res) {
     if (!authorised(req))
@@ -380,7 +137,7 @@ void Sandbox::Routes() {
               {{"messaging_product", "whatsapp"},
                {"url", "http://" + config_.sandbox.listen.ToString() + "/sandbox/media/" + id},
                {"mime_type", it->second.mime_type},
-               {"sha256", Hex(Sha256(it->second.bytes))},
+               {"sha256", common::Sha256Hex(it->second.bytes)},
                {"file_size", std::to_string(it->second.bytes.size())},
                {"id", id}});
   });
@@ -408,8 +165,11 @@ void Sandbox::Routes() {
     media_[id] = {file.content, file.content_type};
     ReplyJson(res, 200, {{"id", id}});
   });
+}
 
-  // The fake Graph API send endpoint.
+// The fake Graph API send endpoint.
+void Sandbox::RouteSends() {
+  auto log = common::GetLogger("sandbox");
   server_->Post(R"(/(v\d+\.\d+)/([^/]+)/messages)", [this, log](const httplib::Request& req,
                                                                 httplib::Response& res) {
     const std::string version = req.matches[1];
@@ -419,7 +179,8 @@ void Sandbox::Routes() {
       return ReplyJson(res, 401, GraphError(190, "Invalid OAuth access token."));
     }
     json payload = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    // A read receipt (§5.2 "Mark as read"): the customer's message shows blue ticks.
+    // A read receipt (docs/cloud-api.md §5.2 "Mark as read"): the customer's message shows blue
+    // ticks.
     if (payload.is_object() && payload.value("status", "") == "read" &&
         payload.contains("message_id") && payload["message_id"].is_string()) {
       std::lock_guard lock(mutex_);
@@ -488,7 +249,10 @@ void Sandbox::Routes() {
                {"contacts", json::array({{{"input", to}, {"wa_id", wa_id}}})},
                {"messages", json::array({{{"id", wamid}, {"message_status", "accepted"}}})}});
   });
+}
 
+// What tests and demos steer and read: injected faults, counters, the messages received.
+void Sandbox::RouteControls() {
   server_->Post("/sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
     if (!faults_.Set(json::parse(req.body, nullptr, /*allow_exceptions=*/false))) {
       return ReplyJson(res, 400,
@@ -519,8 +283,10 @@ void Sandbox::Routes() {
     }
     ReplyJson(res, 200, list);
   });
+}
 
-  // The customer side: a text message from a customer, delivered as a signed webhook.
+// The customers' phones: a message from a customer, delivered as a signed webhook.
+void Sandbox::RouteCustomers() {
   server_->Post("/sandbox/customer/messages", [this](const httplib::Request& req,
                                                      httplib::Response& res) {
     json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
@@ -546,13 +312,13 @@ void Sandbox::Routes() {
                          "context (a wamid to quote) optional"}});
     }
     if (!image.empty()) {
-      bool ok = false;
-      Media media{Base64Decode(image, ok), field("mime_type")};
-      if (!ok || media.bytes.empty() || media.mime_type.empty()) {
+      const auto bytes = common::Base64Decode(image);
+      Media media{bytes.value_or(""), field("mime_type")};
+      if (!bytes || media.bytes.empty() || media.mime_type.empty()) {
         return ReplyJson(res, 400, {{"error", "image_base64 must be base64 and mime_type given"}});
       }
       spec.media_mime_type = media.mime_type;
-      spec.media_sha256 = Base64(Sha256(media.bytes));
+      spec.media_sha256 = common::Base64Encode(common::Sha256(media.bytes));
       spec.caption = field("caption");
       std::lock_guard lock(mutex_);
       spec.media_id = "SBXMEDIA" + std::to_string(++counter_);
@@ -601,8 +367,10 @@ void Sandbox::Routes() {
     const int status = DeliverWebhook(body);
     ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", spec.wamid}, {"gateway_status", status}});
   });
+}
 
-  // Meta's retry: the very same bytes again.
+// Meta's retry: the very same bytes again.
+void Sandbox::RouteRedelivery() {
   server_->Post(
       "/sandbox/webhooks/redeliver", [this](const httplib::Request& req, httplib::Response& res) {
         json in = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
@@ -616,7 +384,10 @@ void Sandbox::Routes() {
         const int status = DeliverWebhook(body);
         ReplyJson(res, status == 200 ? 200 : 502, {{"wamid", wamid}, {"gateway_status", status}});
       });
+}
 
+// The chat page and what feeds it; /healthz.
+void Sandbox::RouteChatPage() {
   // The chat page and what feeds it. Loopback only: pictures are shown without the token.
   server_->Get("/sandbox", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kSandboxPage, "text/html; charset=utf-8");

@@ -29,7 +29,8 @@ namespace chatshop::sandbox {
 //    app secret and POSTs it to the gateway (with "reply_id" instead of "text", a tap on a
 //    button or list row one of our messages offered; "context" quotes a message; with
 //    "image_base64" and "mime_type", a picture or PDF, such as a payment screenshot);
-// Media like Meta's (§6): GET /{version}/{media-id} gives a URL, GET /sandbox/media/{id}
+// Media like Meta's (docs/cloud-api.md §6): GET /{version}/{media-id} gives a URL, GET
+// /sandbox/media/{id}
 //    downloads it (both with the bearer token), POST /{version}/{id}/media uploads; POST
 //    /sandbox/webhooks/redeliver sends the same bytes again, as Meta does when it retries.
 // GET /sandbox is a chat page with a customer's and the owner's phone side by side (GET
@@ -60,7 +61,14 @@ class Sandbox {
   void Stop();
 
  private:
+  // Registers every route (sandbox.cc), by group:
   void Routes();
+  void RouteMedia();
+  void RouteSends();
+  void RouteControls();
+  void RouteCustomers();
+  void RouteRedelivery();
+  void RouteChatPage();
   // POSTs `body` to the gateway's webhook with a valid signature; returns the HTTP status
   // (0 when the gateway could not be reached).
   int DeliverWebhook(const std::string& body);
@@ -91,7 +99,7 @@ class Sandbox {
     std::string bytes;
     std::string mime_type;
   };
-  // Customers' pictures and what shops uploaded, by media id (§6).
+  // Customers' pictures and what shops uploaded, by media id (docs/cloud-api.md §6).
   std::map<std::string, Media> media_;
   // Both sides of every chat as structured entries for the chat page (GET /sandbox/chat):
   // {"seq", "number", "dir": "in"|"out", "id", and "text" | "tapped" | "media_id"+"mime_type"

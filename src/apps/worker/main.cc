@@ -6,6 +6,7 @@
 
 #include "apps/program.h"
 #include "apps/retention.h"
+#include "apps/wiring.h"
 #include "common/logging.h"
 #include "infra/graph_api_client.h"
 #include "infra/media_vault.h"
@@ -40,17 +41,12 @@ namespace {
 // The conversation's catalogs: PostgreSQL behind the Redis cache. One per thread.
 struct CatalogReaders {
   explicit CatalogReaders(const common::Config& config)
-      : store(config.postgres.url),
-        cache({config.redis.url, config.redis.key_prefix, config.redis.cache_ttl_seconds}) {}
+      : store(config.postgres.url), cache(apps::CatalogCacheSettingsOf(config)) {}
   infra::PgCatalogStore store;
   infra::RedisCatalogCache cache;
   orders::CatalogService catalogs{store, cache};
   service::CatalogReader reader{catalogs};
 };
-
-infra::RabbitSettings RabbitOf(const common::Config& config) {
-  return infra::RabbitSettingsOf(config.rabbitmq);
-}
 
 // What one customer may do, from [limits].
 bot::CustomerLimits LimitsOf(const common::Config& config) {
@@ -81,7 +77,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
                    std::vector<int> shards) {
   infra::PgInboundStore store(config.postgres.url);
   CatalogReaders catalogs(config);
-  infra::RedisCustomerLimiter limiter({config.redis.url, config.redis.key_prefix});
+  infra::RedisCustomerLimiter limiter(apps::CustomerLimiterSettingsOf(config));
   service::InboundProcessor processor(store, &catalogs.reader, templates, metrics,
                                       config.orders.reservation_minutes, &limiter,
                                       LimitsOf(config));
@@ -91,7 +87,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
   std::vector<std::string> queues;
   for (int shard : shards) queues.push_back(names.InboundQueue(shard));
   infra::RabbitConsumer rabbit(
-      RabbitOf(config),
+      apps::RabbitSettingsOf(config),
       [&](const infra::Delivery& delivery) {
         return ActionOf(consumer.Consume(DeliveryOf(delivery)));
       },
@@ -104,7 +100,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
 // stock in PostgreSQL, which settles it) while each customer's events stay in order.
 void RunBot(const common::Config& config, const common::TemplateSet& templates,
             common::MetricsRegistry& metrics) {
-  infra::RabbitPublisher publisher(RabbitOf(config), metrics);
+  infra::RabbitPublisher publisher(apps::RabbitSettingsOf(config), metrics);
   publisher.Start();
   infra::QueueParkingLot lot(publisher);
   service::ParkingPolicy parking(lot);
@@ -125,7 +121,7 @@ void RunBot(const common::Config& config, const common::TemplateSet& templates,
 void RunRelay(const common::Config& config, infra::RabbitPublisher& publisher,
               common::MetricsRegistry& metrics) {
   infra::PgOutboxStore store(config.postgres.url);
-  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
+  infra::RabbitOutboundQueue queue(publisher, apps::RabbitSettingsOf(config));
   service::OutboxRelay relay(store, queue, config.worker.outbox_batch, metrics);
   service::PollLoop loop(
       {"outbox", "outbox relay", std::chrono::milliseconds(0),
@@ -152,25 +148,18 @@ service::OutboundSenderSettings SenderSettingsOf(const common::Config& config) {
   return settings;
 }
 
-infra::GraphApiSettings GraphSettingsOf(const common::Config& config) {
-  return {config.whatsapp.graph_base_url, config.whatsapp.graph_version,
-          config.whatsapp.request_timeout_ms, config.whatsapp.media_hosts};
-}
-
 // Sends the replies of the outbound shard queues in `queues` until stopped.
 void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publisher,
                     common::MetricsRegistry& metrics, std::vector<std::string> queues) {
   infra::PgOutboxStore store(config.postgres.url);
-  infra::GraphApiClient graph(GraphSettingsOf(config));
-  const auto& s = config.sender;
-  infra::RedisPacer pacer({config.redis.url, config.redis.key_prefix, s.number_burst,
-                           s.pair_interval_ms, s.pair_burst});
-  infra::RabbitOutboundQueue queue(publisher, RabbitOf(config));
+  infra::GraphApiClient graph(apps::GraphApiSettingsOf(config));
+  infra::RedisPacer pacer(apps::PacerSettingsOf(config));
+  infra::RabbitOutboundQueue queue(publisher, apps::RabbitSettingsOf(config));
   service::OutboundSender sender(store, graph, pacer, queue, SenderSettingsOf(config), metrics);
   service::OutboundConsumer consumer(sender);
 
   infra::RabbitConsumer rabbit(
-      RabbitOf(config),
+      apps::RabbitSettingsOf(config),
       [&](const infra::Delivery& delivery) {
         return ActionOf(consumer.Consume(DeliveryOf(delivery)));
       },
@@ -180,7 +169,7 @@ void SendFromQueues(const common::Config& config, infra::RabbitPublisher& publis
 
 // The sender role: the relay, and [sender] threads consumers over the outbound shard queues.
 void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
-  infra::RabbitPublisher publisher(RabbitOf(config), metrics);
+  infra::RabbitPublisher publisher(apps::RabbitSettingsOf(config), metrics);
   publisher.Start();
   infra::RabbitNames names{config.rabbitmq.name_prefix};
   const int threads = std::min(config.sender.threads, config.rabbitmq.outbound_shards);
@@ -201,7 +190,7 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
 void RunMedia(const common::Config& config, const common::TemplateSet& templates,
               common::MetricsRegistry& metrics) {
   infra::PgProofStore store(config.postgres.url);
-  infra::GraphApiClient graph(GraphSettingsOf(config));
+  infra::GraphApiClient graph(apps::GraphApiSettingsOf(config));
   infra::FileMediaVault vault(config.orders.media_dir);
   service::ProofFetcher fetcher(
       store, graph, vault, templates,

@@ -1,4 +1,4 @@
--- Outside the 24-hour customer-service window only approved templates may be sent (§5): each
+-- Outside the 24-hour customer-service window only approved templates may be sent (docs/cloud-api.md §5): each
 -- shop names the template it had approved for each kind of order notice, and notices carry
 -- that template as their fallback.
 

@@ -8,7 +8,7 @@
 
 namespace chatshop::service {
 
-// The Graph API's send endpoint (cloud-api.md §5.1). Implementations must be safe to call from
+// The Graph API's send endpoint (docs/cloud-api.md §5.1). Implementations must be safe to call from
 // several threads at once.
 class GraphApi {
  public:
@@ -24,7 +24,7 @@ class GraphApi {
                                                         const nlohmann::json& payload) = 0;
 };
 
-// A media object as Meta describes it (cloud-api.md §6 "get URL").
+// A media object as Meta describes it (docs/cloud-api.md §6 "get URL").
 struct MediaInfo {
   std::string url;  // valid for 5 minutes; download with the token
   std::string mime_type;
@@ -32,7 +32,7 @@ struct MediaInfo {
   int64_t file_size = -1;  // -1: not given
 };
 
-// The Graph API's media endpoints (cloud-api.md §6). Implementations must be safe to call from
+// The Graph API's media endpoints (docs/cloud-api.md §6). Implementations must be safe to call from
 // several threads at once. Errors follow GraphApi::SendMessage's meaning.
 class MediaApi {
  public:

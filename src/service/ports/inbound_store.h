@@ -47,9 +47,9 @@ class InboundStore {
   // In one transaction: records the message in the inbox (unique by wamid), locks the
   // sender's conversation, runs `decide` on its stored state and writes the decision: new
   // state, outbox rows. Returns true when recorded, false when this wamid was recorded before,
-  // in which case `decide` is not called and nothing changes (Meta redelivers; §1.3). An error
-  // from `decide` rolls everything back and is returned. `decide` may run again when the
-  // database asks for a retry, so it must not keep state of its own.
+  // in which case `decide` is not called and nothing changes (Meta redelivers; docs/cloud-api.md
+  // §1.3). An error from `decide` rolls everything back and is returned. `decide` may run again
+  // when the database asks for a retry, so it must not keep state of its own.
   [[nodiscard]] virtual Result<bool> Handle(const whatsapp::InboundEvent& event,
                                             const ShopRecord& shop, const Decide& decide) = 0;
 

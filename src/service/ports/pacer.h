@@ -7,7 +7,7 @@
 
 namespace chatshop::service {
 
-// Meta's throughput and pair-rate limits, shared by every sender (cloud-api.md §8).
+// Meta's throughput and pair-rate limits, shared by every sender (docs/cloud-api.md §8).
 // One instance per thread.
 class Pacer {
  public:

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/utf8.h"
 #include "support/cloud_api_schema.h"
 #include "whatsapp/graph_errors.h"
 
@@ -21,7 +22,7 @@ TEST(OutboundTest, LongBodyIsCutAtACharacterBoundary) {
   for (int i = 0; i < 5000; ++i) body += "ह";  // 3 bytes each
   auto m = BuildTextMessage("91", body);
   std::string text = m["text"]["body"];
-  EXPECT_EQ(TruncateUtf8(text, 100000), text);
+  EXPECT_EQ(common::TruncateUtf8(text, 100000), text);
   size_t chars = 0;
   for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
   EXPECT_EQ(chars, kMaxTextBodyChars);

@@ -1,0 +1,72 @@
+#include "apps/wiring.h"
+
+#include <gtest/gtest.h>
+
+namespace chatshop::apps {
+namespace {
+
+// Every key of a section gets a value unlike its default, so a key the wiring drops shows.
+common::Config Unusual() {
+  common::Config config;
+  auto& mq = config.rabbitmq;
+  mq.url = "amqp://u:p@mq:5673/vh";
+  mq.name_prefix = "t1";
+  mq.inbound_shards = 7;
+  mq.prefetch = 9;
+  mq.outbound_shards = 11;
+  mq.publish_timeout_ms = 1234;
+  mq.max_waiting_messages = 56;
+  auto& w = config.whatsapp;
+  w.graph_base_url = "http://127.0.0.1:9";
+  w.graph_version = "v99.0";
+  w.request_timeout_ms = 777;
+  w.media_hosts = {"cdn.example", "*.example.net"};
+  auto& r = config.redis;
+  r.url = "redis://cache:6380/3";
+  r.key_prefix = "t2";
+  r.cache_ttl_seconds = 42;
+  auto& s = config.sender;
+  s.number_burst = 3;
+  s.pair_interval_ms = 4321;
+  s.pair_burst = 5;
+  return config;
+}
+
+TEST(WiringTest, RabbitSettingsCarryEveryRabbitMqKey) {
+  const auto settings = RabbitSettingsOf(Unusual());
+  EXPECT_EQ(settings.url, "amqp://u:p@mq:5673/vh");
+  EXPECT_EQ(settings.name_prefix, "t1");
+  EXPECT_EQ(settings.inbound_shards, 7);
+  EXPECT_EQ(settings.prefetch, 9);
+  EXPECT_EQ(settings.outbound_shards, 11);  // the gateway's own copy once dropped this one
+  EXPECT_EQ(settings.publish_timeout, std::chrono::milliseconds(1234));
+  EXPECT_EQ(settings.max_waiting_messages, 56u);
+}
+
+TEST(WiringTest, GraphApiSettingsCarryTheWhatsAppKeys) {
+  const auto settings = GraphApiSettingsOf(Unusual());
+  EXPECT_EQ(settings.base_url, "http://127.0.0.1:9");
+  EXPECT_EQ(settings.version, "v99.0");
+  EXPECT_EQ(settings.timeout_ms, 777);
+  EXPECT_EQ(settings.media_hosts, (std::vector<std::string>{"cdn.example", "*.example.net"}));
+}
+
+TEST(WiringTest, RedisSettingsCarryTheRedisAndSenderKeys) {
+  const auto config = Unusual();
+  const auto cache = CatalogCacheSettingsOf(config);
+  EXPECT_EQ(cache.url, "redis://cache:6380/3");
+  EXPECT_EQ(cache.key_prefix, "t2");
+  EXPECT_EQ(cache.ttl_seconds, 42);
+  const auto limiter = CustomerLimiterSettingsOf(config);
+  EXPECT_EQ(limiter.redis_url, "redis://cache:6380/3");
+  EXPECT_EQ(limiter.key_prefix, "t2");
+  const auto pacer = PacerSettingsOf(config);
+  EXPECT_EQ(pacer.redis_url, "redis://cache:6380/3");
+  EXPECT_EQ(pacer.key_prefix, "t2");
+  EXPECT_EQ(pacer.number_burst, 3);
+  EXPECT_EQ(pacer.pair_interval_ms, 4321);
+  EXPECT_EQ(pacer.pair_burst, 5);
+}
+
+}  // namespace
+}  // namespace chatshop::apps
