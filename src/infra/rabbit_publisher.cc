@@ -213,230 +213,253 @@ Status RabbitPublisher::Publish(std::vector<Envelope> messages) {
   return status;
 }
 
-// One loop owns the connection and every confirm-tag → batch mapping, which is why it stays one
-// function (~200 lines): take what waits, (re)connect, publish it all, collect confirms, reset on
-// an overdue one. Splitting it would spread that state over members touched by one thread only.
-void RabbitPublisher::IoLoop() {
+// What only the I/O thread touches: the connection and every confirm tag → batch mapping.
+// Passed by reference to the steps of IoLoop, so that this state stays off the members other
+// threads use.
+struct RabbitPublisher::IoState {
   std::unique_ptr<AmqpConnection> connection;
   uint64_t next_tag = 1;
   std::map<uint64_t, std::shared_ptr<Batch>> outstanding;  // delivery tag → its batch
-  auto backoff = std::chrono::milliseconds(100);
+  std::chrono::milliseconds backoff{100};
   uint64_t passes = 0;
+};
 
-  // Fails every batch in flight; their messages may or may not have been stored, so callers
-  // answer 5xx and Meta redelivers (dedupe makes the second copy harmless).
-  auto drop_connection = [&](const std::string& why) {
-    if (connection) log_->error("rabbitmq connection lost: {}", why);
-    {
-      // blocked_ stays as it was: a broker under an alarm blocks the next connection too,
-      // and the reconnect below finds out whether it still does.
-      std::lock_guard lock(mutex_);
-      socket_fd_ = -1;
-    }
-    // An unconfirmed publish may sit unread in the broker's socket: reset, don't say goodbye.
-    if (connection && !outstanding.empty()) connection->Abandon();
-    connection.reset();
-    connected_ = false;
-    for (auto& [tag, batch] : outstanding) {
-      batch->Finish(MakeError(ErrorCode::kUnavailable, "rabbitmq: " + why));
-    }
-    outstanding.clear();
-  };
-
-  auto settle = [&](uint64_t tag, bool multiple, const std::string& failure) {
-    auto end = multiple ? outstanding.upper_bound(tag) : outstanding.find(tag);
-    auto begin = multiple ? outstanding.begin() : end;
-    if (!multiple) {
-      if (end == outstanding.end()) return;
-      ++end;
-    }
-    for (auto it = begin; it != end; ++it) {
-      auto& batch = it->second;
-      if (!failure.empty()) batch->failure = failure;
-      if (--batch->unconfirmed == 0) {
-        batch->Finish(batch->failure.empty() ? Ok()
-                                             : MakeError(ErrorCode::kUnavailable, batch->failure));
-      }
-    }
-    outstanding.erase(begin, end);
-  };
-
+// One pass: take what waits, (re)connect, publish it all, collect confirms, reset on an
+// overdue one.
+void RabbitPublisher::IoLoop() {
+  IoState io;
   while (true) {
-    std::deque<std::shared_ptr<Batch>> taken;
-    {
-      std::unique_lock lock(mutex_);
-      if (outstanding.empty() && waiting_.empty() && !stopping_) {
-        wake_.wait_for(lock, std::chrono::milliseconds(500));
-      }
-      if (stopping_) {
-        for (auto& batch : waiting_) {
-          batch->Finish(MakeError(ErrorCode::kUnavailable, "publisher stopped"));
-        }
-        waiting_.clear();
-        waiting_messages_ = 0;
-        break;
-      }
-      // What is past its deadline, or no longer awaited, is never published: its caller has
-      // answered (or is about to answer) 503.
-      const auto now = std::chrono::steady_clock::now();
-      for (auto& batch : waiting_) {
-        waiting_messages_ -= batch->messages.size();
-        if (batch->abandoned || now >= batch->deadline) {
-          batch->Finish(MakeError(ErrorCode::kUnavailable, "rabbitmq did not confirm in time"));
-        } else if (blocked_.load()) {
-          batch->Finish(MakeError(ErrorCode::kUnavailable,
-                                  "rabbitmq is blocking publishers (" + blocked_reason_ + ")"));
-        } else {
-          taken.push_back(std::move(batch));
-        }
-      }
-      waiting_.clear();
-    }
-
-    if (!connection) {
-      auto opened = AmqpConnection::Open(settings_.url);
-      Status ready = opened ? Declare(**opened, settings_) : tl::unexpected(opened.error());
-      if (ready) {
-        amqp_confirm_select((*opened)->state(), kChannel);
-        ready = (*opened)->Expect("confirm.select");
-      }
-      if (!ready) {
-        if (connected_.exchange(false) || backoff == std::chrono::milliseconds(100)) {
-          log_->error("cannot connect to rabbitmq: {}", ready.error().message);
-        }
-        for (auto& batch : taken) batch->Finish(tl::unexpected(ready.error()));
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
-        continue;
-      }
-      connection = std::move(*opened);
-      {
-        std::lock_guard lock(mutex_);
-        socket_fd_ = connection->fd();
-      }
-      const auto notice = BlockedNotice(*connection);
-      const bool still_blocked = notice.has_value();
-      if (still_blocked) {
-        std::lock_guard lock(mutex_);
-        blocked_reason_ = *notice;
-      }
-      if (blocked_.exchange(still_blocked) != still_blocked) {
-        if (still_blocked) {
-          log_->error("rabbitmq blocks publishing: {}", blocked_reason_);
-        } else {
-          log_->warn("rabbitmq accepts publishes again");
-        }
-      }
-      next_tag = 1;
-      backoff = std::chrono::milliseconds(100);
-      connected_ = true;
-      log_->info("connected to rabbitmq, publisher confirms on");
-    }
-
-    // Publish everything that is waiting before reading any confirm: this is the pipelining.
-    for (auto& batch : taken) {
-      if (!FitsShortStrings(batch->messages)) {
-        batch->Finish(MakeError(ErrorCode::kInvalidArgument, "message id or reason too long"));
-        continue;
-      }
-      for (const auto& message : batch->messages) {
-        int rc = PublishOne(*connection, message, next_tag);
-        if (rc != AMQP_STATUS_OK) {
-          drop_connection(std::string("publish failed: ") + amqp_error_string2(rc));
-          break;
-        }
-        ++batch->unconfirmed;
-        outstanding[next_tag++] = batch;
-      }
-      if (!connection) break;
-    }
-    if (!connection) {
-      for (auto& batch : taken) batch->Finish(MakeError(ErrorCode::kUnavailable, "publish failed"));
-      continue;
-    }
-
-    // Collect confirms. Wait briefly for the first frame, then drain what is already buffered.
-    // When idle this still polls once: rabbitmq-c sends heartbeats only from inside its calls,
-    // and this is how a connection the broker closed is noticed before the next publish.
-    timeval wait{0, outstanding.empty() ? 0 : 2000};
-    for (bool first = true; connection && (first || !outstanding.empty()); first = false) {
-      amqp_frame_t frame;
-      int rc = amqp_simple_wait_frame_noblock(connection->state(), &frame, &wait);
-      wait = {0, 0};
-      if (rc == AMQP_STATUS_TIMEOUT) break;
-      if (rc != AMQP_STATUS_OK) {
-        drop_connection(amqp_error_string2(rc));
-        break;
-      }
-      if (frame.frame_type != AMQP_FRAME_METHOD) continue;
-      switch (frame.payload.method.id) {
-        case AMQP_BASIC_ACK_METHOD: {
-          auto* ack = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
-          settle(ack->delivery_tag, ack->multiple, "");
-          break;
-        }
-        case AMQP_BASIC_NACK_METHOD: {
-          auto* nack = static_cast<amqp_basic_nack_t*>(frame.payload.method.decoded);
-          settle(nack->delivery_tag, nack->multiple, "broker refused the message");
-          break;
-        }
-        case AMQP_BASIC_RETURN_METHOD: {
-          // The returned message's header names the tag we gave it; its ack follows.
-          amqp_message_t returned;
-          auto reply = amqp_read_message(connection->state(), frame.channel, &returned, 0);
-          if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-            drop_connection("reading a returned message: " + Describe(reply));
-            break;
-          }
-          if (returned.properties._flags & AMQP_BASIC_CORRELATION_ID_FLAG) {
-            uint64_t tag = std::stoull(ToString(returned.properties.correlation_id));
-            if (auto it = outstanding.find(tag); it != outstanding.end()) {
-              it->second->failure = "message could not be routed to a queue";
-            }
-          }
-          amqp_destroy_message(&returned);
-          break;
-        }
-        case AMQP_CONNECTION_BLOCKED_METHOD: {
-          auto* blocked = static_cast<amqp_connection_blocked_t*>(frame.payload.method.decoded);
-          std::lock_guard lock(mutex_);
-          blocked_reason_ = ToString(blocked->reason);
-          blocked_ = true;
-          log_->error("rabbitmq blocks publishing: {}; webhooks are answered 503 until it ends",
-                      blocked_reason_);
-          break;
-        }
-        case AMQP_CONNECTION_UNBLOCKED_METHOD:
-          blocked_ = false;
-          log_->warn("rabbitmq accepts publishes again");
-          break;
-        case AMQP_CHANNEL_CLOSE_METHOD:
-        case AMQP_CONNECTION_CLOSE_METHOD:
-          drop_connection("closed by broker");
-          break;
-        default:
-          break;
-      }
-    }
+    auto taken = TakeWaiting(io.outstanding.empty());
+    if (!taken) break;  // stopping
+    if (!io.connection && !Connect(io, *taken)) continue;
+    PublishTaken(io, *taken);
+    if (!io.connection) continue;
+    CollectConfirms(io);
     // A confirm overdue (a blocked or stalled broker): its caller hears 503, so the message
     // must not be stored later. Resetting the connection discards what the broker has not
     // read; the rest of the outstanding batches fail with it and are redelivered by Meta.
-    if (connection && !outstanding.empty()) {
-      const auto now = std::chrono::steady_clock::now();
-      // Batches are published in the order they arrived, so the oldest tag has the earliest
-      // deadline.
-      if (now >= outstanding.begin()->second->deadline) {
-        drop_connection("no confirm within the publish timeout; connection reset");
-      }
+    // Batches are published in the order they arrived, so the oldest tag has the earliest
+    // deadline.
+    if (io.connection && !io.outstanding.empty() &&
+        std::chrono::steady_clock::now() >= io.outstanding.begin()->second->deadline) {
+      DropConnection(io, "no confirm within the publish timeout; connection reset");
     }
     // Releasing the frame pool frees and reallocates its blocks: not on every pass under load.
-    if (connection && (outstanding.empty() || ++passes % 64 == 0)) {
-      amqp_maybe_release_buffers(connection->state());
+    if (io.connection && (io.outstanding.empty() || ++io.passes % 64 == 0)) {
+      amqp_maybe_release_buffers(io.connection->state());
     }
   }
-  if (connection) log_->info("publisher stopped");
-  connection.reset();
-  drop_connection("publisher stopped");
+  if (io.connection) log_->info("publisher stopped");
+  io.connection.reset();
+  DropConnection(io, "publisher stopped");
+}
+
+// The batches to publish now (waiting at most 500 ms when there is nothing to do); nullopt once
+// stopping, with every waiting batch failed.
+std::optional<std::deque<std::shared_ptr<RabbitPublisher::Batch>>> RabbitPublisher::TakeWaiting(
+    bool idle) {
+  std::deque<std::shared_ptr<Batch>> taken;
+  std::unique_lock lock(mutex_);
+  if (idle && waiting_.empty() && !stopping_) wake_.wait_for(lock, std::chrono::milliseconds(500));
+  if (stopping_) {
+    for (auto& batch : waiting_)
+      batch->Finish(MakeError(ErrorCode::kUnavailable, "publisher stopped"));
+    waiting_.clear();
+    waiting_messages_ = 0;
+    return std::nullopt;
+  }
+  // What is past its deadline, or no longer awaited, is never published: its caller has
+  // answered (or is about to answer) 503.
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& batch : waiting_) {
+    waiting_messages_ -= batch->messages.size();
+    if (batch->abandoned || now >= batch->deadline) {
+      batch->Finish(MakeError(ErrorCode::kUnavailable, "rabbitmq did not confirm in time"));
+    } else if (blocked_.load()) {
+      batch->Finish(MakeError(ErrorCode::kUnavailable,
+                              "rabbitmq is blocking publishers (" + blocked_reason_ + ")"));
+    } else {
+      taken.push_back(std::move(batch));
+    }
+  }
+  waiting_.clear();
+  return taken;
+}
+
+// Opens the connection (topology, confirms, blocked state). On failure fails `taken`, sleeps
+// the backoff and returns false.
+bool RabbitPublisher::Connect(IoState& io, std::deque<std::shared_ptr<Batch>>& taken) {
+  auto opened = AmqpConnection::Open(settings_.url);
+  Status ready = opened ? Declare(**opened, settings_) : tl::unexpected(opened.error());
+  if (ready) {
+    amqp_confirm_select((*opened)->state(), kChannel);
+    ready = (*opened)->Expect("confirm.select");
+  }
+  if (!ready) {
+    if (connected_.exchange(false) || io.backoff == std::chrono::milliseconds(100)) {
+      log_->error("cannot connect to rabbitmq: {}", ready.error().message);
+    }
+    for (auto& batch : taken) batch->Finish(tl::unexpected(ready.error()));
+    std::this_thread::sleep_for(io.backoff);
+    io.backoff = std::min(io.backoff * 2, std::chrono::milliseconds(2000));
+    return false;
+  }
+  io.connection = std::move(*opened);
+  {
+    std::lock_guard lock(mutex_);
+    socket_fd_ = io.connection->fd();
+  }
+  const auto notice = BlockedNotice(*io.connection);
+  const bool still_blocked = notice.has_value();
+  if (still_blocked) {
+    std::lock_guard lock(mutex_);
+    blocked_reason_ = *notice;
+  }
+  if (blocked_.exchange(still_blocked) != still_blocked) {
+    if (still_blocked) {
+      log_->error("rabbitmq blocks publishing: {}", blocked_reason_);
+    } else {
+      log_->warn("rabbitmq accepts publishes again");
+    }
+  }
+  io.next_tag = 1;
+  io.backoff = std::chrono::milliseconds(100);
+  connected_ = true;
+  log_->info("connected to rabbitmq, publisher confirms on");
+  return true;
+}
+
+// Publishes everything taken before reading any confirm: this is the pipelining. A failed
+// publish drops the connection and fails what was taken.
+void RabbitPublisher::PublishTaken(IoState& io, std::deque<std::shared_ptr<Batch>>& taken) {
+  for (auto& batch : taken) {
+    if (!FitsShortStrings(batch->messages)) {
+      batch->Finish(MakeError(ErrorCode::kInvalidArgument, "message id or reason too long"));
+      continue;
+    }
+    for (const auto& message : batch->messages) {
+      int rc = PublishOne(*io.connection, message, io.next_tag);
+      if (rc != AMQP_STATUS_OK) {
+        DropConnection(io, std::string("publish failed: ") + amqp_error_string2(rc));
+        break;
+      }
+      ++batch->unconfirmed;
+      io.outstanding[io.next_tag++] = batch;
+    }
+    if (!io.connection) break;
+  }
+  if (!io.connection) {
+    for (auto& batch : taken) batch->Finish(MakeError(ErrorCode::kUnavailable, "publish failed"));
+  }
+}
+
+// Collects confirms: waits briefly for the first frame, then drains what is already buffered.
+// When idle this still polls once: rabbitmq-c sends heartbeats only from inside its calls, and
+// this is how a connection the broker closed is noticed before the next publish.
+void RabbitPublisher::CollectConfirms(IoState& io) {
+  timeval wait{0, io.outstanding.empty() ? 0 : 2000};
+  for (bool first = true; io.connection && (first || !io.outstanding.empty()); first = false) {
+    amqp_frame_t frame;
+    int rc = amqp_simple_wait_frame_noblock(io.connection->state(), &frame, &wait);
+    wait = {0, 0};
+    if (rc == AMQP_STATUS_TIMEOUT) break;
+    if (rc != AMQP_STATUS_OK) {
+      DropConnection(io, amqp_error_string2(rc));
+      break;
+    }
+    if (frame.frame_type == AMQP_FRAME_METHOD) HandleMethod(io, frame);
+  }
+}
+
+void RabbitPublisher::HandleMethod(IoState& io, const amqp_frame_t& frame) {
+  switch (frame.payload.method.id) {
+    case AMQP_BASIC_ACK_METHOD: {
+      auto* ack = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
+      Settle(io, ack->delivery_tag, ack->multiple, "");
+      break;
+    }
+    case AMQP_BASIC_NACK_METHOD: {
+      auto* nack = static_cast<amqp_basic_nack_t*>(frame.payload.method.decoded);
+      Settle(io, nack->delivery_tag, nack->multiple, "broker refused the message");
+      break;
+    }
+    case AMQP_BASIC_RETURN_METHOD: {
+      // The returned message's header names the tag we gave it; its ack follows.
+      amqp_message_t returned;
+      auto reply = amqp_read_message(io.connection->state(), frame.channel, &returned, 0);
+      if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+        DropConnection(io, "reading a returned message: " + Describe(reply));
+        break;
+      }
+      if (returned.properties._flags & AMQP_BASIC_CORRELATION_ID_FLAG) {
+        uint64_t tag = std::stoull(ToString(returned.properties.correlation_id));
+        if (auto it = io.outstanding.find(tag); it != io.outstanding.end()) {
+          it->second->failure = "message could not be routed to a queue";
+        }
+      }
+      amqp_destroy_message(&returned);
+      break;
+    }
+    case AMQP_CONNECTION_BLOCKED_METHOD: {
+      auto* blocked = static_cast<amqp_connection_blocked_t*>(frame.payload.method.decoded);
+      std::lock_guard lock(mutex_);
+      blocked_reason_ = ToString(blocked->reason);
+      blocked_ = true;
+      log_->error("rabbitmq blocks publishing: {}; webhooks are answered 503 until it ends",
+                  blocked_reason_);
+      break;
+    }
+    case AMQP_CONNECTION_UNBLOCKED_METHOD:
+      blocked_ = false;
+      log_->warn("rabbitmq accepts publishes again");
+      break;
+    case AMQP_CHANNEL_CLOSE_METHOD:
+    case AMQP_CONNECTION_CLOSE_METHOD:
+      DropConnection(io, "closed by broker");
+      break;
+    default:
+      break;
+  }
+}
+
+// Fails every batch in flight; their messages may or may not have been stored, so callers
+// answer 5xx and Meta redelivers (dedupe makes the second copy harmless).
+void RabbitPublisher::DropConnection(IoState& io, const std::string& why) {
+  if (io.connection) log_->error("rabbitmq connection lost: {}", why);
+  {
+    // blocked_ stays as it was: a broker under an alarm blocks the next connection too, and
+    // the reconnect finds out whether it still does.
+    std::lock_guard lock(mutex_);
+    socket_fd_ = -1;
+  }
+  // An unconfirmed publish may sit unread in the broker's socket: reset, don't say goodbye.
+  if (io.connection && !io.outstanding.empty()) io.connection->Abandon();
+  io.connection.reset();
+  connected_ = false;
+  for (auto& [tag, batch] : io.outstanding) {
+    batch->Finish(MakeError(ErrorCode::kUnavailable, "rabbitmq: " + why));
+  }
+  io.outstanding.clear();
+}
+
+// A confirm (ack or nack) for `tag`, or for every tag up to it when `multiple`.
+void RabbitPublisher::Settle(IoState& io, uint64_t tag, bool multiple, const std::string& failure) {
+  auto& outstanding = io.outstanding;
+  auto end = multiple ? outstanding.upper_bound(tag) : outstanding.find(tag);
+  auto begin = multiple ? outstanding.begin() : end;
+  if (!multiple) {
+    if (end == outstanding.end()) return;
+    ++end;
+  }
+  for (auto it = begin; it != end; ++it) {
+    auto& batch = it->second;
+    if (!failure.empty()) batch->failure = failure;
+    if (--batch->unconfirmed == 0) {
+      batch->Finish(batch->failure.empty() ? Ok()
+                                           : MakeError(ErrorCode::kUnavailable, batch->failure));
+    }
+  }
+  outstanding.erase(begin, end);
 }
 
 }  // namespace chatshop::infra

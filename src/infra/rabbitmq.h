@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "common/metrics.h"
 #include "common/result.h"
 #include "webhook/ports.h"
+
+struct amqp_frame_t_;  // rabbitmq-c's amqp_frame_t
 
 namespace chatshop::infra {
 
@@ -161,7 +164,15 @@ class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessChe
  private:
   struct Batch;
   class Connection;
+  struct IoState;
   void IoLoop();
+  std::optional<std::deque<std::shared_ptr<Batch>>> TakeWaiting(bool idle);
+  bool Connect(IoState& io, std::deque<std::shared_ptr<Batch>>& taken);
+  void PublishTaken(IoState& io, std::deque<std::shared_ptr<Batch>>& taken);
+  void CollectConfirms(IoState& io);
+  void HandleMethod(IoState& io, const amqp_frame_t_& frame);
+  void DropConnection(IoState& io, const std::string& why);
+  static void Settle(IoState& io, uint64_t tag, bool multiple, const std::string& failure);
 
   RabbitSettings settings_;
   RabbitNames names_;

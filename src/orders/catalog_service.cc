@@ -14,27 +14,6 @@ Result<Catalog> CatalogService::Get(int64_t shop_id, int64_t catalog_version) {
   return loaded;
 }
 
-Status CatalogService::DropCached(int64_t shop_id) {
-  auto dropped = cache_.Invalidate(shop_id);
-  if (!dropped) {
-    return MakeError(ErrorCode::kUnavailable,
-                     "saved, but the cached catalog could not be dropped (" +
-                         dropped.error().message +
-                         "); replies still show the new one: its catalog_version moved");
-  }
-  return Ok();
-}
-
-Status CatalogService::Replace(int64_t shop_id, const Catalog& catalog) {
-  RETURN_IF_ERROR(store_.ReplaceCatalog(shop_id, catalog));
-  return DropCached(shop_id);
-}
-
-Status CatalogService::SetStock(int64_t shop_id, const std::string& sku, int64_t stock) {
-  RETURN_IF_ERROR(store_.SetStock(shop_id, sku, stock));
-  return DropCached(shop_id);
-}
-
 namespace {
 
 nlohmann::json ProductsToJson(const Catalog& catalog) {

@@ -22,14 +22,14 @@ class CatalogService {
   [[nodiscard]] Result<Catalog> Get(int64_t shop_id, int64_t catalog_version);
   // The store's catalog, not the cache's (for admins, who have no shop row at hand).
   [[nodiscard]] Result<Catalog> Load(int64_t shop_id) { return store_.LoadCatalog(shop_id); }
-  // Replaces the catalog. When the store succeeded but the cached copy could not be dropped,
-  // returns kUnavailable saying so (the change is stored, and no read at the new version
-  // takes the old copy; it expires on its own).
-  [[nodiscard]] Status Replace(int64_t shop_id, const Catalog& catalog);
-  [[nodiscard]] Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock);
-  // Drops the cached copy after the catalog changed in the store by other means (stock taken
-  // by a reservation); kUnavailable when the cache could not be reached.
-  [[nodiscard]] Status DropCached(int64_t shop_id);
+  // Changes the store. No cached copy is dropped: the store bumps the shop's catalog_version
+  // with the change, and Get never serves a copy older than the version it is asked for.
+  [[nodiscard]] Status Replace(int64_t shop_id, const Catalog& catalog) {
+    return store_.ReplaceCatalog(shop_id, catalog);
+  }
+  [[nodiscard]] Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) {
+    return store_.SetStock(shop_id, sku, stock);
+  }
 
  private:
   CatalogStore& store_;

@@ -201,13 +201,8 @@ Result<Decision> InboundProcessor::DecideForCustomer(const InboundEvent& event,
             {line.product->sku, line.product->name, line.qty, line.product->price});
       }
       outcome = ledger.PlaceOrder(request);
-      if (outcome && std::holds_alternative<OrderPlaced>(*outcome)) decision.stock_changed = true;
     } else if (const auto* change = std::get_if<ChangeOrder>(&effect)) {
       outcome = ledger.Apply(shop.id, *change, event.customer, view.reservation_minutes);
-      if (outcome && std::holds_alternative<OrderChanged>(*outcome) &&
-          std::get<OrderChanged>(*outcome).order.status == orders::OrderStatus::kCancelled) {
-        decision.stock_changed = true;
-      }
     } else if (const auto* proof = std::get_if<bot::RecordProof>(&effect)) {
       auto recorded = ledger.RecordPaymentProof(proof->order_id, *proof, event.id);
       if (!recorded) return tl::unexpected(recorded.error());
@@ -244,10 +239,8 @@ Result<Decision> InboundProcessor::DecideForOwner(const InboundEvent& event, con
     Result<Outcome> outcome = MakeError(ErrorCode::kInternal, "no outcome");
     if (const auto* change = std::get_if<ChangeOrder>(&effect)) {
       outcome = ledger.Apply(shop.id, *change, owner.phone, view.reservation_minutes);
-      if (outcome && std::holds_alternative<OrderChanged>(*outcome)) decision.stock_changed = true;
     } else if (const auto* stock = std::get_if<bot::SetStock>(&effect)) {
       outcome = ledger.UpdateStock(shop.id, *stock);
-      decision.stock_changed = true;
     } else {
       return std::vector<Effect>{};
     }
@@ -365,20 +358,13 @@ Handling InboundProcessor::HandleMessage(const InboundEvent& event) {
   const std::optional<Admission> refused =
       owner == nullptr ? Refusal(event, *shop) : std::nullopt;  // owners are never limited
   const InboundStore::Decide decide = DecisionFor(event, *shop, owner, refused, catalog);
-  bool stock_changed = false;
-  auto recorded = store_.Handle(event, *shop, [&](OrderLedger& ledger, const std::string& s) {
-    auto decision = decide(ledger, s);
-    if (decision) stock_changed = decision->stock_changed;
-    return decision;
-  });
+  auto recorded = store_.Handle(event, *shop, decide);
   if (!recorded) return retry_or_park(recorded.error());
   if (*recorded && refused) {
     rate_limited_.Increment();
     log_->info("rate limited wamid={} shop={} from={}{}", event.id, shop->id,
                common::MaskPhone(event.customer), refused->tell ? " told" : "");
   } else if (*recorded) {
-    // Stock moved in the database: the next reply must not be built from a stale cached copy.
-    if (stock_changed && catalogs_ != nullptr) catalogs_->Forget(shop->id);
     recorded_.Increment();
     log_->info("recorded wamid={} shop={} from={} type={}{}", event.id, shop->id,
                common::MaskPhone(event.customer), event.type, owner != nullptr ? " owner" : "");

@@ -6,11 +6,10 @@
 
 namespace chatshop::service {
 
-OrderClock::OrderClock(OrderClockStore& store, CatalogSource* catalogs,
-                       const common::TemplateSet& templates, int reservation_minutes,
-                       int review_reminder_minutes, common::MetricsRegistry& metrics)
+OrderClock::OrderClock(OrderClockStore& store, const common::TemplateSet& templates,
+                       int reservation_minutes, int review_reminder_minutes,
+                       common::MetricsRegistry& metrics)
     : store_(store),
-      catalogs_(catalogs),
       templates_(templates),
       reservation_minutes_(reservation_minutes),
       review_reminder_minutes_(review_reminder_minutes),
@@ -34,8 +33,6 @@ Result<int> OrderClock::Tick() {
     expired_.Increment();
     log_->info("order expired order={} number={} customer={}", (*expired)->id, (*expired)->number,
                common::MaskPhone((*expired)->customer));
-    // The stock went back on the shelf: the next reply must see it.
-    if (catalogs_ != nullptr) catalogs_->Forget((*expired)->shop_id);
   }
   const auto reminders = [&](const ShopRecord& shop, const orders::OrderView& order) {
     std::vector<nlohmann::json> out;

@@ -16,10 +16,10 @@ namespace chatshop::service {
 // the owners once of a payment waiting too long for review. Not thread-safe: one per thread.
 class OrderClock {
  public:
-  // `catalogs` (may be null) forgets cached stock when a reservation goes back on the shelf.
-  OrderClock(OrderClockStore& store, CatalogSource* catalogs, const common::TemplateSet& templates,
-             int reservation_minutes, int review_reminder_minutes,
-             common::MetricsRegistry& metrics);
+  // Stock a lapsed reservation puts back bumps the shop's catalog_version in the same
+  // transaction, so no cached catalog needs telling.
+  OrderClock(OrderClockStore& store, const common::TemplateSet& templates, int reservation_minutes,
+             int review_reminder_minutes, common::MetricsRegistry& metrics);
 
   // Handles everything due now; returns how many orders it handled, or the first error (what
   // was handled before it stays handled).
@@ -27,7 +27,6 @@ class OrderClock {
 
  private:
   OrderClockStore& store_;
-  CatalogSource* catalogs_;
   const common::TemplateSet& templates_;
   int reservation_minutes_;
   int review_reminder_minutes_;

@@ -259,10 +259,8 @@ class FakeCatalogSource : public service::CatalogSource {
     if (unavailable) return MakeError(ErrorCode::kUnavailable, "cache and db down");
     return catalogs[shop_id];
   }
-  void Forget(int64_t shop_id) override { forgotten.push_back(shop_id); }
   bool unavailable = false;
   std::map<int64_t, orders::Catalog> catalogs;
-  std::vector<int64_t> forgotten;
 };
 
 // The outbox as rows in memory; records every outcome.

@@ -97,7 +97,6 @@ class DirectCatalog : public service::CatalogSource {
   Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
     return store_.LoadCatalog(shop_id);
   }
-  void Forget(int64_t) override {}
 
  private:
   infra::PgCatalogStore store_;

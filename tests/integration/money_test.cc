@@ -37,7 +37,6 @@ class CachedCatalog : public service::CatalogSource {
   Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
     return service_.Get(shop_id, catalog_version);
   }
-  void Forget(int64_t shop_id) override { (void)service_.DropCached(shop_id); }
   infra::RedisCatalogCache& cache() { return cache_; }
 
  private:

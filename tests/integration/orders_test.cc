@@ -32,7 +32,6 @@ class DirectCatalog : public service::CatalogSource {
   Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
     return store_.LoadCatalog(shop_id);
   }
-  void Forget(int64_t) override {}
 
  private:
   infra::PgCatalogStore store_;
@@ -164,7 +163,7 @@ TEST_F(OrdersTest, LapsedReservationIsCancelledItsStockReleasedAndTheCustomerTol
   ASSERT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "7");
 
   infra::PgOrderClockStore clock_store(schema_.url());
-  service::OrderClock clock(clock_store, nullptr, *templates_, 30, 15, metrics_);
+  service::OrderClock clock(clock_store, *templates_, 30, 15, metrics_);
   EXPECT_EQ(*clock.Tick(), 0) << "not due yet";
   Q("UPDATE orders SET expires_at = now() - interval '1 second'");
   EXPECT_EQ(*clock.Tick(), 1);
@@ -194,7 +193,7 @@ TEST_F(OrdersTest, APaymentWaitingForReviewRemindsTheOwnersOnce) {
   const size_t owner_before = Said(kOwner).size();
 
   infra::PgOrderClockStore clock_store(schema_.url());
-  service::OrderClock clock(clock_store, nullptr, *templates_, 30, 15, metrics_);
+  service::OrderClock clock(clock_store, *templates_, 30, 15, metrics_);
   EXPECT_EQ(*clock.Tick(), 0) << "waiting less than 15 minutes";
   Q("UPDATE orders SET review_since = now() - interval '16 minutes'");
   EXPECT_EQ(*clock.Tick(), 1);
@@ -215,7 +214,6 @@ class SnapshotCatalog : public service::CatalogSource {
   explicit SnapshotCatalog(const std::string& url)
       : snapshot_(*infra::PgCatalogStore(url).LoadCatalog(1)) {}
   Result<orders::Catalog> CatalogFor(int64_t, int64_t) override { return snapshot_; }
-  void Forget(int64_t) override {}
 
  private:
   orders::Catalog snapshot_;

@@ -23,8 +23,8 @@ namespace {
 constexpr const char* kShop = "106540352242922";
 constexpr const char* kOwner = "919800000001";
 
-// The worker's catalogs (PostgreSQL behind Redis) with a Forget that drops nothing: whatever
-// the reader sees fresh, it sees because of the version.
+// The worker's catalogs (PostgreSQL behind Redis): whatever the reader sees fresh, it sees
+// because of the version (nothing drops a cached copy).
 class VersionedCatalogs : public service::CatalogSource {
  public:
   VersionedCatalogs(const std::string& url, const infra::RedisSettings& redis)
@@ -32,7 +32,6 @@ class VersionedCatalogs : public service::CatalogSource {
   Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
     return service_.Get(shop_id, catalog_version);
   }
-  void Forget(int64_t) override {}
   orders::CatalogCache& cache() { return cache_; }
 
  private:

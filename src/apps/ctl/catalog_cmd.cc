@@ -199,11 +199,8 @@ int StockAdjust(const common::Config& config, const std::string& shop_number,
   CatalogAccess access(config);
   auto now = access.store.AdjustStock(*shop_id, sku, delta);
   if (!now) return Fail(now.error());
-  // The workers read the catalog through the cache: drop it so the next reply sees this.
+  // The change bumped the shop's catalog_version: the next reply reads past any cached copy.
   std::cout << sku << " stock is now " << *now << "\n";
-  if (auto dropped = access.service.DropCached(*shop_id); !dropped) {
-    std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
-  }
   return 0;
 }
 
@@ -221,9 +218,6 @@ int AliasChange(const common::Config& config, const std::string& shop, const std
   CatalogAccess access(config);
   auto aliases = access.store.ChangeAlias(*shop_id, sku, alias, add);
   if (!aliases) return Fail(aliases.error());
-  if (auto dropped = access.service.DropCached(*shop_id); !dropped) {
-    std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
-  }
   std::string list;
   for (const auto& a : *aliases) list += (list.empty() ? "" : ", ") + a;
   std::cout << sku << " is also called: " << (list.empty() ? "(nothing else)" : list) << "\n";

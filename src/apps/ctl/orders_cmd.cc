@@ -8,13 +8,9 @@
 #include "apps/ctl/commands.h"
 #include "apps/ctl/ctl_common.h"
 #include "apps/program.h"
-#include "apps/wiring.h"
 #include "bot/engine.h"
-#include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
 #include "infra/pg_order_admin.h"
-#include "infra/redis_cache.h"
-#include "orders/catalog_service.h"
 #include "orders/money.h"
 #include "service/inbound_processor.h"
 
@@ -134,14 +130,8 @@ int OrdersMove(const common::Config& config, const std::string& shop, int64_t nu
   if (const auto* moved = std::get_if<bot::OrderChanged>(&*outcome)) {
     std::cout << "order #" << number << ": " << orders::StatusName(moved->from) << " → "
               << orders::StatusName(moved->order.status) << "; the customer is told\n";
-    if (orders::ReleasesStock(moved->order.status)) {
-      // Stock went back on the shelf: the workers' cached catalog must not hide it.
-      infra::PgCatalogStore store(config.postgres.url);
-      infra::RedisCatalogCache cache(apps::CatalogCacheSettingsOf(config));
-      if (auto dropped = orders::CatalogService(store, cache).DropCached(record->id); !dropped) {
-        std::cerr << "chatshopctl: warning: " << dropped.error().message << "\n";
-      }
-    }
+    // Stock a cancellation puts back bumped the shop's catalog_version in the same
+    // transaction: the workers' next reply reads past any cached catalog.
     return 0;
   }
   const auto* unchanged = std::get_if<bot::OrderUnchanged>(&*outcome);

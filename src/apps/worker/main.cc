@@ -205,8 +205,7 @@ void RunMedia(const common::Config& config, const common::TemplateSet& templates
 void RunClock(const common::Config& config, const common::TemplateSet& templates,
               common::MetricsRegistry& metrics) {
   infra::PgOrderClockStore store(config.postgres.url);
-  CatalogReaders catalogs(config);
-  service::OrderClock clock(store, &catalogs.reader, templates, config.orders.reservation_minutes,
+  service::OrderClock clock(store, templates, config.orders.reservation_minutes,
                             config.orders.review_reminder_minutes, metrics);
   // The clock looks every timer_poll_ms, whatever the last pass found.
   const auto every = std::chrono::milliseconds(config.orders.timer_poll_ms);

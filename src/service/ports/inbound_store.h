@@ -21,8 +21,7 @@ struct Decision {
   // The sender's new conversation state, a JSON document kept whole; nullopt keeps the stored
   // one.
   std::optional<std::string> state;
-  bool stock_changed = false;  // reservations moved stock: drop cached catalogs
-  bool rate_limited = false;   // kept but not run: the customer wrote too fast
+  bool rate_limited = false;  // kept but not run: the customer wrote too fast
 };
 
 // Where the worker reads shops and commits the effects of one inbound message. Implementations

@@ -1,5 +1,5 @@
 // The conversation's catalogs through the catalog service: reads come from the cache once
-// filled, Forget drops the cached copy, and a cache that cannot be reached is no failure.
+// filled, a newer catalog version reads past it, and a cache that cannot be reached is no failure.
 #include "service/catalog_reader.h"
 
 #include <gtest/gtest.h>
@@ -46,7 +46,7 @@ class CacheInMemory : public orders::CatalogCache {
   std::map<int64_t, orders::CachedCatalog> entries;
 };
 
-TEST(CatalogReaderTest, ForgetMakesTheNextReadComeFromTheStore) {
+TEST(CatalogReaderTest, ANewerCatalogVersionMakesTheNextReadComeFromTheStore) {
   StoreInMemory store;
   CacheInMemory cache;
   orders::CatalogService catalogs(store, cache);
@@ -56,11 +56,14 @@ TEST(CatalogReaderTest, ForgetMakesTheNextReadComeFromTheStore) {
   ASSERT_TRUE(reader.CatalogFor(7, 0));
   ASSERT_TRUE(reader.CatalogFor(7, 0));
   EXPECT_EQ(store.loads, 1) << "the second read came from the cache";
-  reader.Forget(7);
-  auto read = reader.CatalogFor(7, 0);
+  store.catalogs[7].products[0].stock = 2;  // the store's change bumped the shop's version to 1
+  EXPECT_EQ(reader.CatalogFor(7, 0)->products.at(0).stock, 3) << "version 0: the cached copy";
+  auto read = reader.CatalogFor(7, 1);
   ASSERT_TRUE(read);
   EXPECT_EQ(store.loads, 2);
-  EXPECT_EQ(read->products.at(0).stock, 3);
+  EXPECT_EQ(read->products.at(0).stock, 2);
+  EXPECT_EQ(reader.CatalogFor(7, 1)->products.at(0).stock, 2);
+  EXPECT_EQ(store.loads, 2) << "the copy read at version 1 is cached as version 1";
 }
 
 TEST(CatalogReaderTest, ACacheThatCannotBeReachedIsNoFailure) {
@@ -69,7 +72,6 @@ TEST(CatalogReaderTest, ACacheThatCannotBeReachedIsNoFailure) {
   cache.down = true;
   orders::CatalogService catalogs(store, cache);
   CatalogReader reader(catalogs);
-  reader.Forget(7);  // logged; the cached copy expires with its TTL
   EXPECT_TRUE(reader.CatalogFor(7, 0));
 }
 
