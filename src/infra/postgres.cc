@@ -72,7 +72,15 @@ Status PgSession::RunFallible(const std::function<Status(pqxx::connection_base&)
       connection_ = std::make_unique<Connection>(url_);
       pqxx::nontransaction(connection_->connection).exec("SET TIME ZONE 'UTC'");
     }
-    return work(connection_->connection);
+    Status done = work(connection_->connection);
+    // Work that caught libpqxx's exception itself (PgGuarded) returns kUnavailable for a lost
+    // connection or a commit in doubt: start the next call on a fresh connection, as a thrown
+    // connection failure does below.
+    if (!done &&
+        (done.error().code == ErrorCode::kUnavailable || !connection_->connection.is_open())) {
+      connection_.reset();
+    }
+    return done;
   } catch (...) {
     PgFailure failure = Classify(std::current_exception());
     // Reopened on the next call.

@@ -105,8 +105,15 @@ Product ReadProductRow(const std::vector<std::string>& fields, const CatalogLimi
   if (p.sku.empty()) fail("sku is empty");
   // SKUs travel inside button and list ids ("fix:reduce:<sku>", at most 256 characters),
   // where ':' separates fields.
+  // Control characters are refused too (and not echoed): bot/reply_ids does not take them back
+  // out of an id.
   for (char c : p.sku) {
-    if (std::isspace(static_cast<unsigned char>(c)) || c == ':') {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      fail("sku contains a control character");
+      break;
+    }
+    if (std::isspace(byte) || c == ':') {
       fail("sku \"" + p.sku + "\" contains a space or ':'");
       break;
     }

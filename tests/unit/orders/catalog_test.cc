@@ -109,6 +109,23 @@ TEST(CatalogCsvTest, WrongHeaderOrEmptyFileIsAnError) {
       << "a spreadsheet's BOM and CRLF line ends are fine";
 }
 
+// A SKU travels inside button ids (bot/reply_ids), which take neither separators nor control
+// characters back out: such a line is refused at import, and a control character is not echoed.
+TEST(CatalogCsvTest, SkusThatCannotTravelInAButtonIdAreRefused) {
+  const std::string header = "sku,name,price,stock,unit,category,aliases\n";
+  auto colon = ParseCatalogCsv(header + "A:B,Atta,1.00,1,pack,c,\n");
+  ASSERT_EQ(colon.errors.size(), 1u);
+  EXPECT_EQ(colon.errors[0].message, "sku \"A:B\" contains a space or ':'");
+  auto control = ParseCatalogCsv(header +
+                                 "A\x01"
+                                 "B,Atta,1.00,1,pack,c,\n" +
+                                 "D\x7f,Dal,1.00,1,pack,c,\n");
+  ASSERT_EQ(control.errors.size(), 2u);
+  EXPECT_EQ(control.errors[0].message, "sku contains a control character");
+  EXPECT_EQ(control.errors[1].line, 3);
+  EXPECT_TRUE(control.catalog.products.empty());
+}
+
 TEST(CatalogCsvTest, RupeesBecomePaise) {
   Money m;
   ASSERT_TRUE(ParseRupees("289.00", m));
