@@ -10,6 +10,7 @@
 #include "infra/pg_inbound_store.h"
 #include "infra/pg_shop_directory.h"
 #include "infra/redis_customer_limiter.h"
+#include "integration/catalog_sources.h"
 #include "orders/catalog.h"
 #include "service/inbound_processor.h"
 #include "support/stack.h"
@@ -90,18 +91,6 @@ constexpr const char* kShop = "106540352242922";
 constexpr const char* kOwner = "919800000001";
 constexpr const char* kCustomer = "919877777777";
 
-// The catalog straight from PostgreSQL: no cache to keep honest in these tests.
-class DirectCatalog : public service::CatalogSource {
- public:
-  explicit DirectCatalog(const std::string& url) : store_(url) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
-    return store_.LoadCatalog(shop_id);
-  }
-
- private:
-  infra::PgCatalogStore store_;
-};
-
 class CustomerCapsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -157,7 +146,7 @@ class CustomerCapsTest : public ::testing::Test {
 
 TEST_F(CustomerCapsTest, UnitsAndValueHeldAcrossOpenOrdersAreCappedAtCheckout) {
   infra::PgInboundStore store(schema_.url());
-  DirectCatalog catalogs(schema_.url());
+  testing::DirectCatalog catalogs(schema_.url());
   bot::CustomerLimits limits;
   limits.held_units_max = 10;
   limits.held_value_max = orders::Money{20000};  // ₹200
@@ -218,7 +207,7 @@ TEST_F(CustomerCapsTest, UnitsAndValueHeldAcrossOpenOrdersAreCappedAtCheckout) {
 
 TEST_F(CustomerCapsTest, AnOrderTakesAtMostTheCappedNumberOfProofs) {
   infra::PgInboundStore store(schema_.url());
-  DirectCatalog catalogs(schema_.url());
+  testing::DirectCatalog catalogs(schema_.url());
   bot::CustomerLimits limits;
   limits.proofs_per_order_max = 3;
   service::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, nullptr, limits);
@@ -242,7 +231,7 @@ TEST_F(CustomerCapsTest, AnOrderTakesAtMostTheCappedNumberOfProofs) {
 
 TEST_F(CustomerCapsTest, ARateLimitedMessageIsKeptAndMarkedInTheInbox) {
   infra::PgInboundStore store(schema_.url());
-  DirectCatalog catalogs(schema_.url());
+  testing::DirectCatalog catalogs(schema_.url());
   infra::RedisCustomerLimiter limiter(
       {testing::StackConfig().redis.url, testing::UniqueName("lim")});
   bot::CustomerLimits limits;

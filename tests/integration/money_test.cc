@@ -15,6 +15,7 @@
 #include "infra/pg_proof_store.h"
 #include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
+#include "integration/catalog_sources.h"
 #include "orders/catalog.h"
 #include "orders/catalog_service.h"
 #include "service/inbound_processor.h"
@@ -28,22 +29,6 @@ using nlohmann::json;
 
 constexpr const char* kShop = "106540352242922";
 constexpr const char* kOwner = "919800000001";
-
-// The worker's catalog source: PostgreSQL behind the Redis cache (as chatshop-worker has it).
-class CachedCatalog : public service::CatalogSource {
- public:
-  CachedCatalog(const std::string& pg_url, infra::RedisSettings redis)
-      : store_(pg_url), cache_(std::move(redis)) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
-    return service_.Get(shop_id, catalog_version);
-  }
-  infra::RedisCatalogCache& cache() { return cache_; }
-
- private:
-  infra::PgCatalogStore store_;
-  infra::RedisCatalogCache cache_;
-  orders::CatalogService service_{store_, cache_};
-};
 
 class MoneyAndApprovalsTest : public ::testing::Test {
  protected:
@@ -100,7 +85,7 @@ class MoneyAndApprovalsTest : public ::testing::Test {
           catalogs(url, {testing::StackConfig().redis.url, redis_prefix, 300}),
           processor(store, &catalogs, templates, m) {}
     infra::PgInboundStore store;
-    CachedCatalog catalogs;
+    testing::CachedCatalogs catalogs;
     service::InboundProcessor processor;
   };
   void Handle(Worker& worker, const whatsapp::InboundEvent& event) {

@@ -11,6 +11,7 @@
 #include "infra/pg_order_clock_store.h"
 #include "infra/pg_outbox_store.h"
 #include "infra/pg_shop_directory.h"
+#include "integration/catalog_sources.h"
 #include "orders/catalog.h"
 #include "service/inbound_processor.h"
 #include "service/order_clock.h"
@@ -24,18 +25,6 @@ using nlohmann::json;
 
 constexpr const char* kShop = "106540352242922";
 constexpr const char* kOwner = "919800000001";
-
-// The catalog straight from PostgreSQL: no cache to keep honest in these tests.
-class DirectCatalog : public service::CatalogSource {
- public:
-  explicit DirectCatalog(const std::string& url) : store_(url) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t) override {
-    return store_.LoadCatalog(shop_id);
-  }
-
- private:
-  infra::PgCatalogStore store_;
-};
 
 class OrdersTest : public ::testing::Test {
  protected:
@@ -85,7 +74,7 @@ class OrdersTest : public ::testing::Test {
     Worker(const std::string& url, const common::TemplateSet& templates, common::MetricsRegistry& m)
         : store(url), catalogs(url), processor(store, &catalogs, templates, m) {}
     infra::PgInboundStore store;
-    DirectCatalog catalogs;
+    testing::DirectCatalog catalogs;
     service::InboundProcessor processor;
   };
   void Handle(Worker& worker, const whatsapp::InboundEvent& event) {

@@ -13,6 +13,7 @@
 #include "infra/pg_orders.h"
 #include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
+#include "integration/catalog_sources.h"
 #include "orders/catalog_service.h"
 #include "service/inbound_processor.h"
 #include "support/stack.h"
@@ -22,23 +23,6 @@ namespace {
 
 constexpr const char* kShop = "106540352242922";
 constexpr const char* kOwner = "919800000001";
-
-// The worker's catalogs (PostgreSQL behind Redis): whatever the reader sees fresh, it sees
-// because of the version (nothing drops a cached copy).
-class VersionedCatalogs : public service::CatalogSource {
- public:
-  VersionedCatalogs(const std::string& url, const infra::RedisSettings& redis)
-      : store_(url), cache_(redis) {}
-  Result<orders::Catalog> CatalogFor(int64_t shop_id, int64_t catalog_version) override {
-    return service_.Get(shop_id, catalog_version);
-  }
-  orders::CatalogCache& cache() { return cache_; }
-
- private:
-  infra::PgCatalogStore store_;
-  infra::RedisCatalogCache cache_;
-  orders::CatalogService service_{store_, cache_};
-};
 
 class StockPathTest : public ::testing::Test {
  protected:
@@ -102,7 +86,7 @@ class StockPathTest : public ::testing::Test {
   int64_t shop_id_ = 0;
   infra::RedisSettings redis_{testing::StackConfig().redis.url, testing::UniqueName("stock"), 60};
   infra::PgInboundStore store_{schema_.url()};
-  VersionedCatalogs catalogs_{schema_.url(), redis_};
+  testing::CachedCatalogs catalogs_{schema_.url(), redis_};
   std::unique_ptr<common::TemplateSet> templates_;
   common::MetricsRegistry metrics_;
 };
