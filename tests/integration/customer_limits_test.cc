@@ -10,7 +10,7 @@
 #include "infra/pg_inbound_store.h"
 #include "infra/pg_shop_directory.h"
 #include "infra/redis_customer_limiter.h"
-#include "integration/catalog_sources.h"
+#include "integration/fixtures.h"
 #include "orders/catalog.h"
 #include "service/inbound_processor.h"
 #include "support/stack.h"
@@ -94,22 +94,10 @@ constexpr const char* kCustomer = "919877777777";
 class CustomerCapsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(infra::Migrator(schema_.url()).Migrate());
-    infra::PgShopDirectory shops(schema_.url());
-    auto shop = shops.UpsertShop(kShop, "Sharma Kirana", "tok");
-    ASSERT_TRUE(shop);
-    ASSERT_TRUE(shops.AddOwner(shop->id, {kOwner, "Mr Sharma", "en"}));
-    infra::ShopSettingsChange payment;
-    payment.upi_vpa = std::optional<std::string>("sharmakirana@okaxis");
-    payment.cod_allowed = true;
-    ASSERT_TRUE(shops.ChangeSettings(kShop, payment));
-    auto catalog = orders::ReadCatalogCsvFile(std::string(CHATSHOP_FIXTURES_DIR) +
-                                              "/catalogs/kirana_catalog.csv");
-    ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop->id, catalog.catalog));
-    auto loaded =
-        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, service::WorkerTemplateNames());
-    ASSERT_TRUE(loaded);
-    templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
+    int64_t shop_id = 0;
+    ASSERT_NO_FATAL_FAILURE(testing::AddFixtureShop(schema_.url(), shop_id, true, /*cod=*/true));
+    ASSERT_NO_FATAL_FAILURE(testing::ImportKiranaCatalog(schema_.url(), shop_id));
+    ASSERT_NO_FATAL_FAILURE(testing::LoadWorkerTemplates(templates_));
   }
   static whatsapp::InboundEvent Message(const std::string& wamid, const std::string& type,
                                         json data, const std::string& from = kCustomer) {

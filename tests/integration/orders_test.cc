@@ -11,7 +11,7 @@
 #include "infra/pg_order_clock_store.h"
 #include "infra/pg_outbox_store.h"
 #include "infra/pg_shop_directory.h"
-#include "integration/catalog_sources.h"
+#include "integration/fixtures.h"
 #include "orders/catalog.h"
 #include "service/inbound_processor.h"
 #include "service/order_clock.h"
@@ -29,22 +29,9 @@ constexpr const char* kOwner = "919800000001";
 class OrdersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(infra::Migrator(schema_.url()).Migrate());
-    infra::PgShopDirectory shops(schema_.url());
-    auto shop = shops.UpsertShop(kShop, "Sharma Kirana", "tok");
-    ASSERT_TRUE(shop);
-    shop_id_ = shop->id;
-    ASSERT_TRUE(shops.AddOwner(shop_id_, {kOwner, "Mr Sharma", "en"}));
-    infra::ShopSettingsChange payment;
-    payment.upi_vpa = std::optional<std::string>("sharmakirana@okaxis");
-    ASSERT_TRUE(shops.ChangeSettings(kShop, payment));
-    auto catalog = orders::ReadCatalogCsvFile(std::string(CHATSHOP_FIXTURES_DIR) +
-                                              "/catalogs/kirana_catalog.csv");
-    ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop_id_, catalog.catalog));
-    auto loaded =
-        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, service::WorkerTemplateNames());
-    ASSERT_TRUE(loaded);
-    templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
+    ASSERT_NO_FATAL_FAILURE(testing::AddFixtureShop(schema_.url(), shop_id_));
+    ASSERT_NO_FATAL_FAILURE(testing::ImportKiranaCatalog(schema_.url(), shop_id_));
+    ASSERT_NO_FATAL_FAILURE(testing::LoadWorkerTemplates(templates_));
   }
 
   static whatsapp::InboundEvent Message(const std::string& from, const std::string& wamid,

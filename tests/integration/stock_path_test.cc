@@ -13,7 +13,7 @@
 #include "infra/pg_orders.h"
 #include "infra/pg_shop_directory.h"
 #include "infra/redis_cache.h"
-#include "integration/catalog_sources.h"
+#include "integration/fixtures.h"
 #include "orders/catalog_service.h"
 #include "service/inbound_processor.h"
 #include "support/stack.h"
@@ -27,22 +27,14 @@ constexpr const char* kOwner = "919800000001";
 class StockPathTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(infra::Migrator(schema_.url()).Migrate());
-    infra::PgShopDirectory shops(schema_.url());
-    auto shop = shops.UpsertShop(kShop, "Sharma Kirana", "tok");
-    ASSERT_TRUE(shop);
-    shop_id_ = shop->id;
-    ASSERT_TRUE(shops.AddOwner(shop_id_, {kOwner, "Mr Sharma", "en"}));
+    ASSERT_NO_FATAL_FAILURE(testing::AddFixtureShop(schema_.url(), shop_id_, /*upi=*/false));
     orders::Catalog catalog;
     catalog.products.push_back(
         {"MAGGI-70", "Maggi 70g", orders::Money{1400}, 20, "packet", "snacks", {"maggi"}});
     catalog.products.push_back(
         {"ATTA-5", "Aashirvaad Atta 5kg", orders::Money{28900}, 9, "pack", "staples", {"atta"}});
     ASSERT_TRUE(infra::PgCatalogStore(schema_.url()).ReplaceCatalog(shop_id_, catalog));
-    auto loaded =
-        common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, service::WorkerTemplateNames());
-    ASSERT_TRUE(loaded);
-    templates_ = std::make_unique<common::TemplateSet>(std::move(*loaded));
+    ASSERT_NO_FATAL_FAILURE(testing::LoadWorkerTemplates(templates_));
   }
   void TearDown() override { (void)catalogs_.cache().Invalidate(shop_id_); }
 
