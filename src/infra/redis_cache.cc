@@ -6,15 +6,8 @@
 #include "orders/catalog_service.h"
 
 namespace chatshop::infra {
-namespace {
 
-// Frees a reply on every path.
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-}  // namespace
+void RedisReplyDeleter::operator()(redisReply* r) const { freeReplyObject(r); }
 
 RedisCatalogCache::RedisCatalogCache(RedisSettings settings) : settings_(std::move(settings)) {}
 
@@ -38,7 +31,7 @@ Status RedisCatalogCache::Connect() {
 
 Status PingRedis(const std::string& url) {
   ASSIGN_OR_RETURN(redisContext* const opened, OpenRedis(url));
-  Reply reply(static_cast<redisReply*>(redisCommand(opened, "PING")));
+  RedisReply reply(static_cast<redisReply*>(redisCommand(opened, "PING")));
   const bool ok = reply && reply->type != REDIS_REPLY_ERROR;
   const bool needs_auth = reply && reply->type == REDIS_REPLY_ERROR &&
                           std::string(reply->str, reply->len).rfind("NOAUTH", 0) == 0;
@@ -67,7 +60,7 @@ Result<redisContext*> OpenRedis(const std::string& redis_url) {
     const std::string& user = endpoint->username;
     const std::string& password = endpoint->password;
     // AUTH <user> <password> is Redis 6's ACL form; AUTH <password> the default user's.
-    Reply authed(static_cast<redisReply*>(
+    RedisReply authed(static_cast<redisReply*>(
         user.empty() ? redisCommand(context, "AUTH %b", password.data(), password.size())
                      : redisCommand(context, "AUTH %b %b", user.data(), user.size(),
                                     password.data(), password.size())));
@@ -80,7 +73,7 @@ Result<redisContext*> OpenRedis(const std::string& redis_url) {
     }
   }
   if (endpoint->db != 0) {
-    Reply selected(static_cast<redisReply*>(redisCommand(context, "SELECT %d", endpoint->db)));
+    RedisReply selected(static_cast<redisReply*>(redisCommand(context, "SELECT %d", endpoint->db)));
     if (!selected || selected->type == REDIS_REPLY_ERROR) {
       const bool needs_auth = selected && selected->type == REDIS_REPLY_ERROR &&
                               std::string(selected->str, selected->len).rfind("NOAUTH", 0) == 0;
@@ -97,7 +90,8 @@ Result<redisContext*> OpenRedis(const std::string& redis_url) {
 Result<std::optional<orders::CachedCatalog>> RedisCatalogCache::Get(int64_t shop_id) {
   RETURN_IF_ERROR(Connect());
   const std::string key = Key(shop_id);
-  Reply reply(static_cast<redisReply*>(redisCommand(context_, "GET %b", key.data(), key.size())));
+  RedisReply reply(
+      static_cast<redisReply*>(redisCommand(context_, "GET %b", key.data(), key.size())));
   if (!reply || reply->type == REDIS_REPLY_ERROR) {
     return MakeError(ErrorCode::kUnavailable, "redis GET failed");
   }
@@ -110,7 +104,7 @@ Result<std::optional<orders::CachedCatalog>> RedisCatalogCache::Get(int64_t shop
 Status RedisCatalogCache::Put(int64_t shop_id, const orders::CachedCatalog& cached) {
   RETURN_IF_ERROR(Connect());
   const std::string key = Key(shop_id), value = orders::CachedCatalogToJson(cached);
-  Reply reply(
+  RedisReply reply(
       static_cast<redisReply*>(redisCommand(context_, "SET %b %b EX %d", key.data(), key.size(),
                                             value.data(), value.size(), settings_.ttl_seconds)));
   if (!reply || reply->type == REDIS_REPLY_ERROR) {
@@ -122,7 +116,8 @@ Status RedisCatalogCache::Put(int64_t shop_id, const orders::CachedCatalog& cach
 Status RedisCatalogCache::Invalidate(int64_t shop_id) {
   RETURN_IF_ERROR(Connect());
   const std::string key = Key(shop_id);
-  Reply reply(static_cast<redisReply*>(redisCommand(context_, "DEL %b", key.data(), key.size())));
+  RedisReply reply(
+      static_cast<redisReply*>(redisCommand(context_, "DEL %b", key.data(), key.size())));
   if (!reply || reply->type == REDIS_REPLY_ERROR) {
     return MakeError(ErrorCode::kUnavailable, "redis DEL failed");
   }

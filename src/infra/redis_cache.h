@@ -7,8 +7,15 @@
 #include "webhook/ports.h"
 
 struct redisContext;
+struct redisReply;
 
 namespace chatshop::infra {
+
+// A hiredis reply freed on every path.
+struct RedisReplyDeleter {
+  void operator()(redisReply* r) const;
+};
+using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
 
 struct RedisSettings {
   std::string url;  // redis://[[user]:password@]host[:port][/db]; never logged

@@ -7,14 +7,6 @@
 #include "infra/redis_cache.h"
 
 namespace chatshop::infra {
-namespace {
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-}  // namespace
 
 RedisScript::RedisScript(std::string redis_url, std::string script, std::string what)
     : url_(std::move(redis_url)), script_(std::move(script)), what_(std::move(what)) {}
@@ -38,7 +30,7 @@ Result<long long> RedisScript::Run(const std::vector<std::string>& keys,
   std::vector<const char*> argv = {"EVAL", script_.c_str(), key_count.c_str()};
   for (const auto& k : keys) argv.push_back(k.c_str());
   for (const auto& a : args) argv.push_back(a.c_str());
-  Reply reply(static_cast<redisReply*>(
+  RedisReply reply(static_cast<redisReply*>(
       redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), nullptr)));
   if (!reply || reply->type != REDIS_REPLY_INTEGER) {
     return MakeError(ErrorCode::kUnavailable, what_ + " failed");
