@@ -9,12 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-double NumberField(const json& object, const char* key) {
-  if (!object.is_object()) return 0;
-  auto it = object.find(key);
-  return it != object.end() && it->is_number() ? it->get<double>() : 0;
-}
-
 std::optional<MediaMessage::Kind> MediaKindOf(const std::string& type) {
   if (type == "image") return MediaMessage::Kind::kImage;
   if (type == "document") return MediaMessage::Kind::kDocument;
@@ -60,7 +54,7 @@ MessageContent ContentOf(const InboundEvent& event) {
     return MediaMessage{*kind, StringField(data, "id"), StringField(data, "mime_type")};
   }
   if (type == "location") {
-    return LocationMessage{NumberField(data, "latitude"), NumberField(data, "longitude"),
+    return LocationMessage{NumberField(data, "latitude", 0), NumberField(data, "longitude", 0),
                            StringField(data, "name"), StringField(data, "address")};
   }
   return UnsupportedMessage{type};

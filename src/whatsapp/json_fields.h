@@ -22,6 +22,12 @@ inline int64_t IntField(const nlohmann::json& object, const char* key, int64_t f
   return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
 }
 
+inline double NumberField(const nlohmann::json& object, const char* key, double fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
 inline bool BoolField(const nlohmann::json& object, const char* key, bool fallback) {
   if (!object.is_object()) return fallback;
   auto it = object.find(key);

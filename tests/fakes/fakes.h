@@ -470,4 +470,15 @@ class FakeParkingLot : public service::ParkingLot {
   std::vector<service::ParkedMessage> parked;
 };
 
+// The shop the service unit tests talk to (id 7, Sharma Kirana, 106540352242922), its ledger
+// reading the catalogs of `catalogs`.
+inline void AddTestShop(FakeInboundStore& store, FakeCatalogSource& catalogs) {
+  service::ShopRecord shop;
+  shop.id = 7;
+  shop.name = "Sharma Kirana";
+  shop.phone_number_id = "106540352242922";
+  store.shops[shop.phone_number_id] = shop;
+  store.ledger.catalogs = &catalogs.catalogs;
+}
+
 }  // namespace chatshop::fakes

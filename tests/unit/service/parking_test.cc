@@ -46,14 +46,7 @@ TEST(ParkingPolicyTest, ACopyRefusedForGoodIsParkedWithoutItsIdRatherThanHolding
 
 class InboundConsumerTest : public ::testing::Test {
  protected:
-  InboundConsumerTest() {
-    ShopRecord shop;
-    shop.id = 7;
-    shop.name = "Sharma Kirana";
-    shop.phone_number_id = "106540352242922";
-    store_.shops[shop.phone_number_id] = shop;
-    store_.ledger.catalogs = &catalogs_.catalogs;
-  }
+  InboundConsumerTest() { fakes::AddTestShop(store_, catalogs_); }
   static const common::TemplateSet& Templates() {
     static const common::TemplateSet set =
         *common::TemplateSet::Load(CHATSHOP_DEFAULT_TEMPLATES_DIR, WorkerTemplateNames());
