@@ -331,6 +331,19 @@ TEST_F(EngineTest, ShopDefaultLocaleAndOwnWordingApplyWithoutARebuild) {
   EXPECT_TRUE(Has(BodyOf(OnlyReply(Step({}, Text("help"), custom))), "*menu*"));
 }
 
+// A tap whose id is not one the bot makes (forged, truncated, from a future version) changes
+// nothing and gets the help reply, in every stage.
+TEST_F(EngineTest, AForgedOrMalformedTapChangesNothingAndGetsHelp) {
+  const ConversationState cart = CartOf({{"MAGGI-70", 2}});
+  for (const char* id : {"cats:abc", "fix:steal:MAGGI-70", "add:MAGGI-70:zz", "v9:cart:checkout",
+                         "qty:MAGGI-70:1000000000000", ""}) {
+    Transition t = Step(cart, Button(id), shop_);
+    EXPECT_EQ(t.next.cart, cart.cart) << id;
+    EXPECT_EQ(t.next.stage, cart.stage) << id;
+    EXPECT_TRUE(Has(BodyOf(OnlyReply(t)), "*menu*")) << id;
+  }
+}
+
 TEST_F(EngineTest, CommandsWorkInEveryStage) {
   ConversationState menu;
   menu.stage = Stage::kMenu;
