@@ -42,7 +42,7 @@ struct RabbitSettings {
   std::chrono::milliseconds publish_timeout{5000};
   size_t max_waiting_messages = 10000;  // queued for the I/O thread; beyond: refused at once
   // The nodes of a cluster, same syntax as `url`; when not empty, used instead of `url`.
-  std::vector<std::string> urls;
+  std::vector<std::string> urls = {};
   QueueType queue_type = QueueType::kClassic;
   int delivery_limit = 20;  // quorum only: deliveries beyond the first before dead-lettering
 

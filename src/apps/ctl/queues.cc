@@ -155,7 +155,8 @@ int Queues(const common::Config& config, bool as_json) {
     // The head's age, peeked. Not on the inbound shard queues: a peek takes the head past the
     // single active consumer and would let the next event of that customer overtake it. The
     // outbound ones may be peeked: the sender keeps each customer's order from the outbox. Not
-    // with quorum queues, though: each peek counts as a delivery towards their delivery limit.
+    // as quorum queues, though: RabbitMQ refuses basic.get on a quorum queue with a single
+    // active consumer (RESOURCE_LOCKED), and a peek would count towards the delivery limit.
     const bool inbound_shard = queue.rfind(names.InboundExchange() + ".", 0) == 0;
     bool outbound_shard = false;
     for (int s = 0; s < rabbit.outbound_shards; ++s) {
