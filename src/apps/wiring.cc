@@ -6,12 +6,16 @@ infra::RabbitSettings RabbitSettingsOf(const common::Config& config) {
   const auto& mq = config.rabbitmq;
   infra::RabbitSettings settings;
   settings.url = mq.url;
+  settings.urls = mq.urls;
   settings.name_prefix = mq.name_prefix;
   settings.inbound_shards = mq.inbound_shards;
   settings.prefetch = mq.prefetch;
   settings.outbound_shards = mq.outbound_shards;
   settings.publish_timeout = std::chrono::milliseconds(mq.publish_timeout_ms);
   settings.max_waiting_messages = static_cast<size_t>(mq.max_waiting_messages);
+  settings.queue_type =
+      mq.queue_type == "quorum" ? infra::QueueType::kQuorum : infra::QueueType::kClassic;
+  settings.delivery_limit = mq.delivery_limit;
   return settings;
 }
 

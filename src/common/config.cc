@@ -378,7 +378,22 @@ void ReadRedis(const toml::table& root, const std::string& source_name, const En
 void ReadRabbitMq(const toml::table& root, const std::string& source_name, const EnvLookup& env,
                   ConfigErrors& errors, Config& config) {
   SectionReader mq(root, "rabbitmq", source_name, env, errors);
-  config.rabbitmq.url = mq.Url("url", std::nullopt, {"amqp://"});
+  // One broker (url) or the nodes of a cluster (urls): exactly one of the two.
+  auto& rabbitmq = config.rabbitmq;
+  rabbitmq.url = mq.Url("url", "", {"amqp://"});
+  rabbitmq.urls = mq.StringList("urls", {});
+  if (std::any_of(rabbitmq.urls.begin(), rabbitmq.urls.end(), [](const std::string& url) {
+        return url.rfind("amqp://", 0) != 0 || url.size() == 7;
+      })) {
+    mq.Problem("urls", "expected an array of URLs each starting with amqp://");
+  }
+  if (!rabbitmq.url.empty() && !rabbitmq.urls.empty()) {
+    mq.Problem("urls", "set url (one broker) or urls (a cluster), not both");
+  } else if (rabbitmq.url.empty() && rabbitmq.urls.empty()) {
+    mq.Problem("url",
+               "required key is missing (set url, or urls for a cluster, in the file or in "
+               "CHATSHOP_RABBITMQ_URL or CHATSHOP_RABBITMQ_URLS)");
+  }
   config.rabbitmq.inbound_shards =
       mq.Int("inbound_shards", config.rabbitmq.inbound_shards, 1, 1024);
   config.rabbitmq.name_prefix = mq.String("name_prefix", config.rabbitmq.name_prefix);
@@ -389,6 +404,8 @@ void ReadRabbitMq(const toml::table& root, const std::string& source_name, const
       mq.Int("publish_timeout_ms", config.rabbitmq.publish_timeout_ms, 100, 60000);
   config.rabbitmq.max_waiting_messages =
       mq.Integer("max_waiting_messages", config.rabbitmq.max_waiting_messages, 1, 10000000);
+  rabbitmq.queue_type = mq.Choice("queue_type", rabbitmq.queue_type, {"classic", "quorum"});
+  rabbitmq.delivery_limit = mq.Int("delivery_limit", rabbitmq.delivery_limit, 1, 10000);
   mq.RejectUnknownKeys();
 }
 

@@ -61,7 +61,10 @@ struct RedisSettings {
 };
 
 struct RabbitMqSettings {
-  std::string url;  // may carry a password: never logged
+  // Exactly one of the two is set: `url` for one broker, `urls` for the nodes of a cluster
+  // (tried in turn). Both may carry a password: never logged.
+  std::string url;
+  std::vector<std::string> urls;
   int inbound_shards = 4;
   // Prefix of every exchange and queue name, so that several deployments (or tests) can share
   // one broker without seeing each other's messages.
@@ -70,6 +73,10 @@ struct RabbitMqSettings {
   int outbound_shards = 4;               // queues of replies, by recipient: in order per recipient
   int publish_timeout_ms = 5000;         // a webhook's events unconfirmed by then: 503
   int64_t max_waiting_messages = 10000;  // waiting to be published; beyond: 503 at once
+  // "classic" (one broker) or "quorum" (a cluster: replicated queues, poison messages parked
+  // after `delivery_limit` redeliveries).
+  std::string queue_type = "classic";
+  int delivery_limit = 20;  // quorum only
 };
 
 struct WorkerSettings {

@@ -4,6 +4,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
+#include <mutex>
+#include <variant>
+
 namespace chatshop::infra::amqp {
 
 amqp_bytes_t Bytes(const std::string& s) {
@@ -36,7 +40,53 @@ std::string Describe(const amqp_rpc_reply_t& reply) {
   return "unknown error";
 }
 
-Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const std::string& url) {
+namespace {
+
+// The broker this process last connected to: where the next Open starts.
+std::mutex last_broker_mutex;
+std::string last_broker;  // guarded by last_broker_mutex
+
+}  // namespace
+
+Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
+    const std::vector<std::string>& brokers) {
+  if (brokers.empty()) return MakeError(ErrorCode::kInvalidArgument, "no rabbitmq url");
+  size_t first = 0;
+  {
+    std::lock_guard lock(last_broker_mutex);
+    if (auto it = std::find(brokers.begin(), brokers.end(), last_broker); it != brokers.end()) {
+      first = static_cast<size_t>(it - brokers.begin());
+    }
+  }
+  if (brokers.size() == 1) {
+    auto opened = OpenOne(brokers[0]);
+    if (opened) {
+      std::lock_guard lock(last_broker_mutex);
+      last_broker = brokers[0];
+    }
+    return opened;
+  }
+  // Nodes are named by their place in the list, never by their URL (it may hold a password).
+  std::string failures;
+  bool any_valid = false;
+  for (size_t i = 0; i < brokers.size(); ++i) {
+    const size_t n = (first + i) % brokers.size();
+    auto opened = OpenOne(brokers[n]);
+    if (opened) {
+      std::lock_guard lock(last_broker_mutex);
+      last_broker = brokers[n];
+      return opened;
+    }
+    any_valid = any_valid || opened.error().code != ErrorCode::kInvalidArgument;
+    failures += (failures.empty() ? "" : "; ") + std::string("node ") + std::to_string(n + 1) +
+                ": " + opened.error().message;
+  }
+  return MakeError(any_valid ? ErrorCode::kUnavailable : ErrorCode::kInvalidArgument,
+                   "no rabbitmq node of " + std::to_string(brokers.size()) + " could be used (" +
+                       failures + ")");
+}
+
+Result<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const std::string& url) {
   std::vector<char> buffer(url.begin(), url.end());
   buffer.push_back('\0');
   amqp_connection_info info;
@@ -103,6 +153,93 @@ Status AmqpConnection::Expect(const char* what) {
   return MakeError(ErrorCode::kUnavailable, std::string(what) + ": " + Describe(reply));
 }
 
+namespace {
+
+// The x-arguments of a queue.declare. Keys are literals; values are owned here, and the table
+// points into them: it is valid until this changes.
+class QueueArgs {
+ public:
+  QueueArgs& Bool(const char* key, bool value) { return Add(key, value); }
+  QueueArgs& Int(const char* key, int64_t value) { return Add(key, value); }
+  QueueArgs& Text(const char* key, std::string value) { return Add(key, std::move(value)); }
+
+  amqp_table_t table() {
+    entries_.resize(values_.size());
+    for (size_t i = 0; i < values_.size(); ++i) {
+      auto& entry = entries_[i];
+      entry.key = amqp_cstring_bytes(values_[i].first);
+      const auto& value = values_[i].second;
+      if (const bool* b = std::get_if<bool>(&value)) {
+        entry.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+        entry.value.value.boolean = *b ? 1 : 0;
+      } else if (const int64_t* n = std::get_if<int64_t>(&value)) {
+        entry.value.kind = AMQP_FIELD_KIND_I64;
+        entry.value.value.i64 = *n;
+      } else {
+        entry.value.kind = AMQP_FIELD_KIND_UTF8;
+        entry.value.value.bytes = Bytes(std::get<std::string>(value));
+      }
+    }
+    return amqp_table_t{static_cast<int>(entries_.size()), entries_.data()};
+  }
+
+ private:
+  QueueArgs& Add(const char* key, std::variant<bool, int64_t, std::string> value) {
+    values_.emplace_back(key, std::move(value));
+    return *this;
+  }
+
+  std::vector<std::pair<const char*, std::variant<bool, int64_t, std::string>>> values_;
+  std::vector<amqp_table_entry_t> entries_;
+};
+
+// A quorum queue dead-letters at least once (kept until the target confirmed it), which needs
+// x-overflow=reject-publish; otherwise RabbitMQ quietly falls back to at most once.
+void DeadLetterAtLeastOnce(QueueArgs& args, const RabbitSettings& settings) {
+  if (settings.queue_type != QueueType::kQuorum) return;
+  args.Text("x-dead-letter-strategy", "at-least-once").Text("x-overflow", "reject-publish");
+}
+
+// The arguments of every queue, by its role: one place, so that every declare of a queue
+// (each adapter declares the topology when it connects) uses the same ones; a redeclare with
+// others fails PRECONDITION_FAILED.
+QueueArgs TypeArgs(const RabbitSettings& settings) {
+  QueueArgs args;
+  if (settings.queue_type == QueueType::kQuorum) args.Text("x-queue-type", "quorum");
+  return args;
+}
+
+// Shard queues: one consumer at a time, so that one customer's messages stay in order. With
+// quorum queues a message redelivered more than delivery_limit times (its consumers died
+// holding it) goes to `dead_letter_exchange` with `dead_letter_key` instead of killing the
+// next one.
+QueueArgs ShardArgs(const RabbitSettings& settings, const std::string& dead_letter_exchange,
+                    const std::string& dead_letter_key) {
+  QueueArgs args = TypeArgs(settings);
+  args.Bool("x-single-active-consumer", true);
+  if (settings.queue_type == QueueType::kQuorum) {
+    args.Int("x-delivery-limit", settings.delivery_limit)
+        .Text("x-dead-letter-exchange", dead_letter_exchange);
+    if (!dead_letter_key.empty()) args.Text("x-dead-letter-routing-key", dead_letter_key);
+    DeadLetterAtLeastOnce(args, settings);
+  }
+  return args;
+}
+
+// Parked and dead-letter queues have no delivery limit: the operator tools peek them with
+// basic.get and put the messages back, and every time counts as a delivery.
+QueueArgs HoldingArgs(const RabbitSettings& settings) { return TypeArgs(settings); }
+
+// Delay bands: expired messages go back to the outbound exchange.
+QueueArgs DelayArgs(const RabbitSettings& settings, const std::string& outbound_exchange) {
+  QueueArgs args = TypeArgs(settings);
+  args.Text("x-dead-letter-exchange", outbound_exchange);
+  DeadLetterAtLeastOnce(args, settings);
+  return args;
+}
+
+}  // namespace
+
 Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
   RabbitNames names{settings.name_prefix};
   auto* s = c.state();
@@ -113,14 +250,25 @@ Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
                         amqp_cstring_bytes("fanout"), 0, 1, 0, 0, amqp_empty_table);
   if (auto st = c.Expect("declare parked exchange"); !st) return st;
 
-  amqp_table_entry_t sac;
-  sac.key = amqp_cstring_bytes("x-single-active-consumer");
-  sac.value.kind = AMQP_FIELD_KIND_BOOLEAN;
-  sac.value.value.boolean = 1;
-  amqp_table_t shard_args{1, &sac};
+  // Declared before the shard queues that dead-letter into them.
+  QueueArgs holding = HoldingArgs(settings);
+  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()), 0, 1, 0, 0,
+                     holding.table());
+  if (auto st = c.Expect("declare parked queue"); !st) return st;
+  amqp_queue_bind(s, kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()),
+                  amqp_cstring_bytes(names.ParkedExchange().c_str()), amqp_cstring_bytes(""),
+                  amqp_empty_table);
+  if (auto st = c.Expect("bind parked queue"); !st) return st;
+  // Dead letters are published to it by name (the default exchange).
+  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.DeadLetterQueue().c_str()), 0, 1, 0, 0,
+                     holding.table());
+  if (auto st = c.Expect("declare dead-letter queue"); !st) return st;
+
+  QueueArgs inbound_args = ShardArgs(settings, names.ParkedExchange(), "");
   for (int shard = 0; shard < settings.inbound_shards; ++shard) {
     const std::string queue = names.InboundQueue(shard);
-    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, shard_args);
+    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0,
+                       inbound_args.table());
     if (auto st = c.Expect("declare shard queue"); !st) return st;
     const std::string key = names.ShardRoutingKey(shard);
     amqp_queue_bind(s, kChannel, amqp_cstring_bytes(queue.c_str()),
@@ -128,22 +276,17 @@ Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
                     amqp_cstring_bytes(key.c_str()), amqp_empty_table);
     if (auto st = c.Expect("bind shard queue"); !st) return st;
   }
-  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()), 0, 1, 0, 0,
-                     amqp_empty_table);
-  if (auto st = c.Expect("declare parked queue"); !st) return st;
-  amqp_queue_bind(s, kChannel, amqp_cstring_bytes(names.ParkedQueue().c_str()),
-                  amqp_cstring_bytes(names.ParkedExchange().c_str()), amqp_cstring_bytes(""),
-                  amqp_empty_table);
-  if (auto st = c.Expect("bind parked queue"); !st) return st;
 
   // Outbound: shard queues by recipient, each with a single active consumer (in order per
-  // recipient), like the inbound ones.
+  // recipient), like the inbound ones; their poison messages go to the dead-letter queue.
   amqp_exchange_declare(s, kChannel, amqp_cstring_bytes(names.OutboundExchange().c_str()),
                         amqp_cstring_bytes("direct"), 0, 1, 0, 0, amqp_empty_table);
   if (auto st = c.Expect("declare outbound exchange"); !st) return st;
+  QueueArgs outbound_args = ShardArgs(settings, "", names.DeadLetterQueue());
   for (int shard = 0; shard < settings.outbound_shards; ++shard) {
     const std::string queue = names.OutboundQueue(shard);
-    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, shard_args);
+    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0,
+                       outbound_args.table());
     if (auto st = c.Expect("declare outbound queue"); !st) return st;
     const std::string key = names.ShardRoutingKey(shard);
     amqp_queue_bind(s, kChannel, amqp_cstring_bytes(queue.c_str()),
@@ -153,29 +296,23 @@ Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
   }
   // Delay bands: a message published to a band's fanout exchange keeps its routing key
   // (shard.N), waits out its expiration in the band's queue and is dead-lettered back to the
-  // outbound exchange, to its own shard. RabbitMQ expires messages at a queue's head only, so
-  // each band holds similar delays: a message waits at most about twice as long as it asked.
-  const std::string outbound = names.OutboundExchange();
-  amqp_table_entry_t dlx;
-  dlx.key = amqp_cstring_bytes("x-dead-letter-exchange");
-  dlx.value.kind = AMQP_FIELD_KIND_UTF8;
-  dlx.value.value.bytes = amqp_cstring_bytes(outbound.c_str());
-  amqp_table_t delay_args{1, &dlx};
+  // outbound exchange, to its own shard. RabbitMQ expires messages at a queue's head only (in
+  // quorum queues too), so each band holds similar delays: a message waits at most about twice
+  // as long as it asked.
+  QueueArgs delay_args = DelayArgs(settings, names.OutboundExchange());
   for (int band = 0; band < kDelayBands; ++band) {
     const std::string exchange = names.DelayExchange(band), queue = names.DelayQueue(band);
     amqp_exchange_declare(s, kChannel, amqp_cstring_bytes(exchange.c_str()),
                           amqp_cstring_bytes("fanout"), 0, 1, 0, 0, amqp_empty_table);
     if (auto st = c.Expect("declare delay exchange"); !st) return st;
-    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, delay_args);
+    amqp_queue_declare(s, kChannel, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0,
+                       delay_args.table());
     if (auto st = c.Expect("declare delay queue"); !st) return st;
     amqp_queue_bind(s, kChannel, amqp_cstring_bytes(queue.c_str()),
                     amqp_cstring_bytes(exchange.c_str()), amqp_cstring_bytes(""), amqp_empty_table);
     if (auto st = c.Expect("bind delay queue"); !st) return st;
   }
-  // Dead letters are published to it by name (the default exchange).
-  amqp_queue_declare(s, kChannel, amqp_cstring_bytes(names.DeadLetterQueue().c_str()), 0, 1, 0, 0,
-                     amqp_empty_table);
-  return c.Expect("declare dead-letter queue");
+  return Ok();
 }
 
 std::vector<std::pair<std::string, std::string>> StringHeaders(

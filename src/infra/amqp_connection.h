@@ -32,10 +32,12 @@ std::string Describe(const amqp_rpc_reply_t& reply);
 // One AMQP connection with channel 1 open. Closes itself on destruction. Not thread-safe.
 class AmqpConnection {
  public:
-  // Connects to `url`, logs in (asking for connection.blocked notices) and opens the channel.
-  // kInvalidArgument for a URL that is not amqp://, kUnavailable when the broker cannot be
-  // reached or refuses the login.
-  static Result<std::unique_ptr<AmqpConnection>> Open(const std::string& url);
+  // Connects to one of `brokers` (amqp:// URLs, the nodes of a cluster), logs in (asking for
+  // connection.blocked notices) and opens the channel. Tries them in turn, starting with the
+  // one this process last connected to, so a reconnect after a node died lands on a live one.
+  // kInvalidArgument when no URL is a valid amqp:// URL, kUnavailable when no broker can be
+  // reached or each refuses the login. Messages never quote a URL. Thread-safe.
+  static Result<std::unique_ptr<AmqpConnection>> Open(const std::vector<std::string>& brokers);
   ~AmqpConnection();
 
   amqp_connection_state_t state() const { return state_; }
@@ -50,6 +52,7 @@ class AmqpConnection {
 
  private:
   AmqpConnection() : state_(amqp_new_connection()) {}
+  static Result<std::unique_ptr<AmqpConnection>> OpenOne(const std::string& url);
 
   amqp_connection_state_t state_;
   bool socket_open_ = false;

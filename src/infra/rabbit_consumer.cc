@@ -18,7 +18,7 @@ using namespace amqp;
 // unacknowledged deliveries at most.
 Result<std::unique_ptr<AmqpConnection>> OpenConsuming(const RabbitSettings& settings,
                                                       const std::vector<std::string>& queues) {
-  auto opened = AmqpConnection::Open(settings.url);
+  auto opened = AmqpConnection::Open(settings.Brokers());
   if (!opened) return opened;
   auto& connection = **opened;
   if (auto declared = Declare(connection, settings); !declared) {

@@ -8,6 +8,8 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/logging.h"
@@ -222,6 +224,7 @@ struct RabbitPublisher::IoState {
   std::map<uint64_t, std::shared_ptr<Batch>> outstanding;  // delivery tag → its batch
   std::chrono::milliseconds backoff{100};
   uint64_t passes = 0;
+  bool pause_before_connect = false;  // the broker nacked: wait a backoff before reconnecting
 };
 
 // One pass: take what waits, (re)connect, publish it all, collect confirms, reset on an
@@ -229,6 +232,8 @@ struct RabbitPublisher::IoState {
 void RabbitPublisher::IoLoop() {
   IoState io;
   while (true) {
+    // Before taking batches, so that none waits out the pause past its deadline.
+    if (std::exchange(io.pause_before_connect, false)) std::this_thread::sleep_for(io.backoff);
     auto taken = TakeWaiting(io.outstanding.empty());
     if (!taken) break;  // stopping
     if (!io.connection && !Connect(io, *taken)) continue;
@@ -289,7 +294,7 @@ std::optional<std::deque<std::shared_ptr<RabbitPublisher::Batch>>> RabbitPublish
 // Opens the connection (topology, confirms, blocked state). On failure fails `taken`, sleeps
 // the backoff and returns false.
 bool RabbitPublisher::Connect(IoState& io, std::deque<std::shared_ptr<Batch>>& taken) {
-  auto opened = AmqpConnection::Open(settings_.url);
+  auto opened = AmqpConnection::Open(settings_.Brokers());
   Status ready = opened ? Declare(**opened, settings_) : tl::unexpected(opened.error());
   if (ready) {
     amqp_confirm_select((*opened)->state(), kChannel);
@@ -381,6 +386,11 @@ void RabbitPublisher::HandleMethod(IoState& io, const amqp_frame_t& frame) {
     case AMQP_BASIC_NACK_METHOD: {
       auto* nack = static_cast<amqp_basic_nack_t*>(frame.payload.method.decoded);
       Settle(io, nack->delivery_tag, nack->multiple, "broker refused the message");
+      // RabbitMQ 3.10.8 nacks every later publish of a channel whose first one came while a
+      // quorum queue had no leader (just after a node died): this channel is not used again.
+      // The next batch goes on a fresh connection, maybe to another node, after a pause.
+      io.pause_before_connect = true;
+      DropConnection(io, "the broker nacked a publish");
       break;
     }
     case AMQP_BASIC_RETURN_METHOD: {

@@ -12,13 +12,13 @@ namespace chatshop::infra {
 using namespace amqp;
 
 Status DeclareTopology(const RabbitSettings& settings) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   return Declare(**connection, settings);
 }
 
 Status DeleteTopology(const RabbitSettings& settings) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   RabbitNames names{settings.name_prefix};
   auto& c = **connection;
@@ -49,7 +49,7 @@ Status DeleteTopology(const RabbitSettings& settings) {
 }
 
 Result<uint32_t> QueueDepth(const RabbitSettings& settings, const std::string& queue) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   auto* ok = amqp_queue_declare((*connection)->state(), kChannel, amqp_cstring_bytes(queue.c_str()),
                                 /*passive=*/1, 0, 0, 0, amqp_empty_table);
@@ -58,7 +58,7 @@ Result<uint32_t> QueueDepth(const RabbitSettings& settings, const std::string& q
 }
 
 Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings, const std::string& queue) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   std::vector<Delivery> taken;
   while (true) {
@@ -73,7 +73,7 @@ Result<std::vector<Delivery>> TakeAll(const RabbitSettings& settings, const std:
 
 Result<std::vector<Delivery>> Peek(const RabbitSettings& settings, const std::string& queue,
                                    int limit) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   std::vector<Delivery> seen;
   // Unacknowledged gets go back to the queue, in their places, when the connection closes.
@@ -89,7 +89,7 @@ Result<std::vector<Delivery>> Peek(const RabbitSettings& settings, const std::st
 
 Status TakeOne(const RabbitSettings& settings, const std::string& queue,
                const std::string& message_id, const std::function<Status(const Delivery&)>& keep) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   while (true) {
     Delivery delivery;
@@ -108,7 +108,7 @@ Status TakeOne(const RabbitSettings& settings, const std::string& queue,
 
 Result<uint32_t> DropPublishedBefore(const RabbitSettings& settings, const std::string& queue,
                                      int64_t cutoff, bool dry_run) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   uint32_t dropped = 0;
   while (true) {
@@ -126,7 +126,7 @@ Result<uint32_t> DropPublishedBefore(const RabbitSettings& settings, const std::
 }
 
 Result<uint32_t> Purge(const RabbitSettings& settings, const std::string& queue) {
-  auto connection = AmqpConnection::Open(settings.url);
+  auto connection = AmqpConnection::Open(settings.Brokers());
   if (!connection) return tl::unexpected(connection.error());
   auto* ok = amqp_queue_purge((*connection)->state(), kChannel, amqp_cstring_bytes(queue.c_str()));
   if (auto st = (*connection)->Expect("purge queue"); !st) return tl::unexpected(st.error());

@@ -23,6 +23,14 @@ struct amqp_frame_t_;  // rabbitmq-c's amqp_frame_t
 
 namespace chatshop::infra {
 
+// How the shard, parked, dead-letter and delay queues are declared.
+enum class QueueType {
+  kClassic,  // one broker
+  // Replicated over a cluster; the shard queues dead-letter a message redelivered more than
+  // `delivery_limit` times (a consumer died holding it each time) at least once.
+  kQuorum,
+};
+
 struct RabbitSettings {
   std::string url;  // amqp://user:pass@host:port[/vhost]; never logged
   std::string name_prefix = "chatshop";
@@ -33,6 +41,13 @@ struct RabbitSettings {
   // written to the broker later: see RabbitPublisher.
   std::chrono::milliseconds publish_timeout{5000};
   size_t max_waiting_messages = 10000;  // queued for the I/O thread; beyond: refused at once
+  // The nodes of a cluster, same syntax as `url`; when not empty, used instead of `url`.
+  std::vector<std::string> urls = {};
+  QueueType queue_type = QueueType::kClassic;
+  int delivery_limit = 20;  // quorum only: deliveries beyond the first before dead-lettering
+
+  // The brokers to try: `urls`, or else `url` alone.
+  std::vector<std::string> Brokers() const { return urls.empty() ? std::vector{url} : urls; }
 };
 
 // Names of the broker objects, all under the configured prefix.
@@ -79,8 +94,11 @@ struct Envelope {
 
 // Declares exchanges and queues (idempotent): a durable direct exchange with one durable queue
 // per shard, each with single active consumer so that one customer's events are handled in
-// order; and a parked exchange + queue for what cannot be processed. kUnavailable when the
-// broker cannot be reached.
+// order; and a parked exchange + queue for what cannot be processed. With QueueType::kQuorum
+// every queue is a quorum queue and the shard queues dead-letter (at least once) a message
+// delivered more than `delivery_limit` times: inbound ones to the parked exchange, outbound
+// ones to the dead-letter queue. kUnavailable when the broker cannot be reached, or when the
+// queues exist with other arguments (another queue_type: PRECONDITION_FAILED).
 [[nodiscard]] Status DeclareTopology(const RabbitSettings& settings);
 
 // Deletes every queue and exchange of the prefix (tests clean up with it).
@@ -141,7 +159,8 @@ struct Delivery {
 // published afterwards; one published but unconfirmed at its deadline makes the thread reset
 // the connection (so bytes the broker has not read are discarded, not stored after the caller
 // was told 503); while the broker says connection.blocked, publishes fail at once and Check()
-// reports not ready.
+// reports not ready. A basic.nack fails its batch and drops the connection: RabbitMQ 3.10 can
+// nack every publish of a channel for good, so the next batch goes on a fresh one.
 // Thread-safe.
 class RabbitPublisher : public webhook::EventQueue, public webhook::ReadinessCheck {
  public:

@@ -154,9 +154,16 @@ int Queues(const common::Config& config, bool as_json) {
     json row = {{"queue", queue}, {"depth", *depth}, {"oldest_seconds", nullptr}};
     // The head's age, peeked. Not on the inbound shard queues: a peek takes the head past the
     // single active consumer and would let the next event of that customer overtake it. The
-    // outbound ones may be peeked: the sender keeps each customer's order from the outbox.
+    // outbound ones may be peeked: the sender keeps each customer's order from the outbox. Not
+    // as quorum queues, though: RabbitMQ refuses basic.get on a quorum queue with a single
+    // active consumer (RESOURCE_LOCKED), and a peek would count towards the delivery limit.
     const bool inbound_shard = queue.rfind(names.InboundExchange() + ".", 0) == 0;
-    if (*depth > 0 && !inbound_shard) {
+    bool outbound_shard = false;
+    for (int s = 0; s < rabbit.outbound_shards; ++s) {
+      outbound_shard = outbound_shard || queue == names.OutboundQueue(s);
+    }
+    const bool limited = rabbit.queue_type == infra::QueueType::kQuorum && outbound_shard;
+    if (*depth > 0 && !inbound_shard && !limited) {
       auto head = infra::Peek(rabbit, queue, 1);
       if (head && !head->empty() && (*head)[0].published_at > 0) {
         row["oldest_seconds"] = now - (*head)[0].published_at;

@@ -16,6 +16,9 @@ common::Config Unusual() {
   mq.outbound_shards = 11;
   mq.publish_timeout_ms = 1234;
   mq.max_waiting_messages = 56;
+  mq.urls = {"amqp://u:p@mq1:5672", "amqp://u:p@mq2:5672"};
+  mq.queue_type = "quorum";
+  mq.delivery_limit = 3;
   auto& w = config.whatsapp;
   w.graph_base_url = "http://127.0.0.1:9";
   w.graph_version = "v99.0";
@@ -41,6 +44,15 @@ TEST(WiringTest, RabbitSettingsCarryEveryRabbitMqKey) {
   EXPECT_EQ(settings.outbound_shards, 11);  // the gateway's own copy once dropped this one
   EXPECT_EQ(settings.publish_timeout, std::chrono::milliseconds(1234));
   EXPECT_EQ(settings.max_waiting_messages, 56u);
+  EXPECT_EQ(settings.urls,
+            (std::vector<std::string>{"amqp://u:p@mq1:5672", "amqp://u:p@mq2:5672"}));
+  EXPECT_EQ(settings.Brokers(), settings.urls) << "the list wins over url";
+  EXPECT_EQ(settings.queue_type, infra::QueueType::kQuorum);
+  EXPECT_EQ(settings.delivery_limit, 3);
+  EXPECT_EQ(RabbitSettingsOf(common::Config{}).queue_type, infra::QueueType::kClassic);
+  infra::RabbitSettings single;
+  single.url = "amqp://u:p@mq:5672";
+  EXPECT_EQ(single.Brokers(), std::vector<std::string>{"amqp://u:p@mq:5672"});
 }
 
 TEST(WiringTest, GraphApiSettingsCarryTheWhatsAppKeys) {

@@ -348,6 +348,132 @@ TEST(ConfigTest, LimitsHaveDefaultsAndEveryKeyIsRead) {
   EXPECT_NE(all.find("messages_per_hour"), std::string::npos) << all;
 }
 
+// [rabbitmq] urls (issue 15): the nodes of a cluster instead of one url; exactly one of the two.
+std::string WithRabbitUrls(const std::string& urls_line, bool keep_url = false) {
+  std::string text = kValid;
+  const size_t line = text.find("url = \"amqp://");
+  const size_t end = text.find('\n', line);
+  text.replace(line, keep_url ? 0 : end - line, urls_line + (keep_url ? "\n" : ""));
+  return text;
+}
+
+TEST(ConfigTest, RabbitMqUrlsListTheNodesOfACluster) {
+  auto single = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(single) << Joined(single.error());
+  EXPECT_EQ(single->rabbitmq.url, "amqp://guest:pw-mq@127.0.0.1:5672");
+  EXPECT_TRUE(single->rabbitmq.urls.empty());
+
+  auto cluster = ParseConfig(
+      WithRabbitUrls(
+          R"(urls = ["amqp://u:pw-mq@127.0.0.1:5672", "amqp://u:pw-mq@127.0.0.1:5673"])"),
+      "c.toml", Env({}));
+  ASSERT_TRUE(cluster) << Joined(cluster.error());
+  EXPECT_EQ(cluster->rabbitmq.url, "");
+  EXPECT_EQ(cluster->rabbitmq.urls, (std::vector<std::string>{"amqp://u:pw-mq@127.0.0.1:5672",
+                                                              "amqp://u:pw-mq@127.0.0.1:5673"}));
+
+  // From the environment: a comma-separated list.
+  auto env = ParseConfig(WithRabbitUrls(""), "c.toml",
+                         Env({{"CHATSHOP_RABBITMQ_URLS", "amqp://a:1, amqp://b:2,amqp://c:3"}}));
+  ASSERT_TRUE(env) << Joined(env.error());
+  EXPECT_EQ(env->rabbitmq.urls,
+            (std::vector<std::string>{"amqp://a:1", "amqp://b:2", "amqp://c:3"}));
+}
+
+TEST(ConfigTest, RabbitMqUrlAndUrlsTogetherOrNeitherAreRefused) {
+  auto both =
+      ParseConfig(WithRabbitUrls(R"(urls = ["amqp://u:pw-mq@h2:5672"])", true), "c.toml", Env({}));
+  ASSERT_FALSE(both);
+  EXPECT_EQ(Joined(both.error()),
+            "c.toml:16: [rabbitmq] urls: set url (one broker) or urls (a cluster), not both\n");
+  auto both_env = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_RABBITMQ_URLS", "amqp://h2:1"}}));
+  ASSERT_FALSE(both_env);
+  EXPECT_NE(Joined(both_env.error()).find("not both"), std::string::npos);
+
+  for (const std::string& text : {WithRabbitUrls(""), WithRabbitUrls("urls = []")}) {
+    auto neither = ParseConfig(text, "c.toml", Env({}));
+    ASSERT_FALSE(neither);
+    const std::string all = Joined(neither.error());
+    EXPECT_NE(
+        all.find("c.toml: [rabbitmq] url: required key is missing (set url, or urls for a "
+                 "cluster, in the file or in CHATSHOP_RABBITMQ_URL or CHATSHOP_RABBITMQ_URLS)"),
+        std::string::npos)
+        << all;
+  }
+}
+
+TEST(ConfigTest, RabbitMqUrlsMustBeAnArrayOfAmqpUrlsAndAreNeverQuoted) {
+  struct Case {
+    std::string line;
+    std::string problem;
+  };
+  for (const auto& [line, problem] : std::vector<Case>{
+           {R"(urls = "amqp://u:pw-mq@h1:5672")",
+            "c.toml:16: [rabbitmq] urls: expected an array of strings, found a string"},
+           {R"(urls = ["amqp://u:pw-mq@h1:5672", 5673])",
+            "c.toml:16: [rabbitmq] urls: expected an array of strings"},
+           {R"(urls = ["amqp://u:pw-mq@h1:5672", "http://u:pw-mq@h2:5672"])",
+            "c.toml:16: [rabbitmq] urls: expected an array of URLs each starting with amqp://"},
+           {R"(urls = ["amqp://"])",
+            "c.toml:16: [rabbitmq] urls: expected an array of URLs each starting with amqp://"},
+       }) {
+    auto refused = ParseConfig(WithRabbitUrls(line), "c.toml", Env({}));
+    ASSERT_FALSE(refused) << line;
+    const std::string all = Joined(refused.error());
+    EXPECT_NE(all.find(problem), std::string::npos) << line << "\n" << all;
+    EXPECT_EQ(all.find("pw-mq"), std::string::npos) << "a password leaked into: " << all;
+  }
+  auto env = ParseConfig(WithRabbitUrls(""), "c.toml",
+                         Env({{"CHATSHOP_RABBITMQ_URLS", "amqp://u:pw-mq@h1:1,redis://h2:2"}}));
+  ASSERT_FALSE(env);
+  EXPECT_NE(Joined(env.error())
+                .find("environment CHATSHOP_RABBITMQ_URLS: [rabbitmq] urls: "
+                      "expected an array of URLs each starting with amqp://"),
+            std::string::npos)
+      << Joined(env.error());
+  EXPECT_EQ(Joined(env.error()).find("pw-mq"), std::string::npos);
+}
+
+// [rabbitmq] queue_type and delivery_limit (issue 15).
+TEST(ConfigTest, RabbitMqQueueTypeIsClassicByDefaultAndQuorumHasADeliveryLimit) {
+  auto defaults = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(defaults) << Joined(defaults.error());
+  EXPECT_EQ(defaults->rabbitmq.queue_type, "classic");
+  EXPECT_EQ(defaults->rabbitmq.delivery_limit, 20);
+
+  auto quorum = ParseConfig(std::string(kValid) + "queue_type = \"quorum\"\ndelivery_limit = 5\n",
+                            "c.toml", Env({}));
+  ASSERT_TRUE(quorum) << Joined(quorum.error());
+  EXPECT_EQ(quorum->rabbitmq.queue_type, "quorum");
+  EXPECT_EQ(quorum->rabbitmq.delivery_limit, 5);
+  auto env = ParseConfig(
+      kValid, "c.toml",
+      Env({{"CHATSHOP_RABBITMQ_QUEUE_TYPE", "quorum"}, {"CHATSHOP_RABBITMQ_DELIVERY_LIMIT", "1"}}));
+  ASSERT_TRUE(env) << Joined(env.error());
+  EXPECT_EQ(env->rabbitmq.queue_type, "quorum");
+  EXPECT_EQ(env->rabbitmq.delivery_limit, 1);
+
+  struct Case {
+    std::string lines;
+    std::string problem;
+  };
+  for (const auto& [lines, problem] : std::vector<Case>{
+           {"queue_type = \"mirrored\"\n",
+            "c.toml:18: [rabbitmq] queue_type: must be one of: classic, quorum"},
+           {"queue_type = true\n",
+            "c.toml:18: [rabbitmq] queue_type: expected a string, found a boolean"},
+           {"delivery_limit = 0\n",
+            "c.toml:18: [rabbitmq] delivery_limit: must be between 1 and 10000"},
+           {"delivery_limit = \"20\"\n",
+            "c.toml:18: [rabbitmq] delivery_limit: expected an integer, found a string"},
+       }) {
+    auto refused = ParseConfig(std::string(kValid) + lines, "c.toml", Env({}));
+    ASSERT_FALSE(refused) << lines;
+    EXPECT_NE(Joined(refused.error()).find(problem), std::string::npos)
+        << lines << Joined(refused.error());
+  }
+}
+
 TEST(ListenAddressTest, ParsesHostAndPort) {
   auto a = ParseListenAddress("0.0.0.0:443");
   ASSERT_TRUE(a);
