@@ -49,7 +49,7 @@ std::string last_broker;  // guarded by last_broker_mutex
 }  // namespace
 
 Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
-    const std::vector<std::string>& brokers) {
+    const std::vector<std::string>& brokers, int heartbeat_seconds) {
   if (brokers.empty()) return MakeError(ErrorCode::kInvalidArgument, "no rabbitmq url");
   size_t first = 0;
   {
@@ -59,7 +59,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
     }
   }
   if (brokers.size() == 1) {
-    auto opened = OpenOne(brokers[0]);
+    auto opened = OpenOne(brokers[0], heartbeat_seconds);
     if (opened) {
       std::lock_guard lock(last_broker_mutex);
       last_broker = brokers[0];
@@ -71,7 +71,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
   bool any_valid = false;
   for (size_t i = 0; i < brokers.size(); ++i) {
     const size_t n = (first + i) % brokers.size();
-    auto opened = OpenOne(brokers[n]);
+    auto opened = OpenOne(brokers[n], heartbeat_seconds);
     if (opened) {
       std::lock_guard lock(last_broker_mutex);
       last_broker = brokers[n];
@@ -86,7 +86,8 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
                        failures + ")");
 }
 
-Result<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const std::string& url) {
+Result<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const std::string& url,
+                                                                int heartbeat_seconds) {
   std::vector<char> buffer(url.begin(), url.end());
   buffer.push_back('\0');
   amqp_connection_info info;
@@ -119,7 +120,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const std::strin
   property.value.value.table = amqp_table_t{1, &capability};
   amqp_table_t properties{1, &property};
   auto login = amqp_login_with_properties(connection->state_, info.vhost, 0,
-                                          AMQP_DEFAULT_FRAME_SIZE, kHeartbeatSeconds, &properties,
+                                          AMQP_DEFAULT_FRAME_SIZE, heartbeat_seconds, &properties,
                                           AMQP_SASL_METHOD_PLAIN, info.user, info.password);
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
     return MakeError(ErrorCode::kUnavailable, "rabbitmq login failed: " + Describe(login));

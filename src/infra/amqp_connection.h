@@ -37,11 +37,14 @@ class AmqpConnection {
   // one this process last connected to, so a reconnect after a node died lands on a live one.
   // kInvalidArgument when no URL is a valid amqp:// URL, kUnavailable when no broker can be
   // reached or each refuses the login. Messages never quote a URL. Thread-safe.
-  static Result<std::unique_ptr<AmqpConnection>> Open(const std::vector<std::string>& brokers);
+  static Result<std::unique_ptr<AmqpConnection>> Open(const std::vector<std::string>& brokers,
+                                                      int heartbeat_seconds = kHeartbeatSeconds);
   ~AmqpConnection();
 
   amqp_connection_state_t state() const { return state_; }
   int fd() const { return amqp_get_sockfd(state_); }
+  // The heartbeat interval agreed with the broker, in seconds (0: none).
+  int heartbeat_seconds() const { return amqp_get_heartbeat(state_); }
 
   // Closes without the AMQP goodbye and with a TCP reset: whatever the broker has not read yet
   // is discarded instead of being delivered once it reads again.
@@ -52,7 +55,8 @@ class AmqpConnection {
 
  private:
   AmqpConnection() : state_(amqp_new_connection()) {}
-  static Result<std::unique_ptr<AmqpConnection>> OpenOne(const std::string& url);
+  static Result<std::unique_ptr<AmqpConnection>> OpenOne(const std::string& url,
+                                                         int heartbeat_seconds);
 
   amqp_connection_state_t state_;
   bool socket_open_ = false;

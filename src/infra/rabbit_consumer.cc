@@ -18,7 +18,7 @@ using namespace amqp;
 // unacknowledged deliveries at most.
 Result<std::unique_ptr<AmqpConnection>> OpenConsuming(const RabbitSettings& settings,
                                                       const std::vector<std::string>& queues) {
-  auto opened = AmqpConnection::Open(settings.Brokers());
+  auto opened = AmqpConnection::Open(settings.Brokers(), settings.heartbeat_seconds);
   if (!opened) return opened;
   auto& connection = **opened;
   if (auto declared = Declare(connection, settings); !declared) {
@@ -48,6 +48,32 @@ Delivery DeliveryOf(const amqp_envelope_t& envelope) {
   delivery.headers = StringHeaders(envelope.message.properties);
   delivery.redelivered = envelope.redelivered != 0;
   return delivery;
+}
+
+// A heartbeat frame, as rabbitmq-c sends from inside its own calls; false when the socket is
+// gone.
+bool SendHeartbeat(AmqpConnection& connection) {
+  amqp_frame_t heartbeat{};
+  heartbeat.frame_type = AMQP_FRAME_HEARTBEAT;
+  heartbeat.channel = 0;
+  return amqp_send_frame(connection.state(), &heartbeat) == AMQP_STATUS_OK;
+}
+
+// Waits `how_long` (or until `stop`), sending a heartbeat at least every half interval so that
+// the broker never sees the connection silent; false when the socket is gone.
+bool PauseKeepingAlive(AmqpConnection& connection, std::chrono::milliseconds how_long,
+                       const std::atomic<bool>& stop) {
+  const auto slice = std::chrono::milliseconds(
+      connection.heartbeat_seconds() > 0 ? connection.heartbeat_seconds() * 500 : 5000);
+  const auto until = std::chrono::steady_clock::now() + how_long;
+  while (!stop.load() && std::chrono::steady_clock::now() < until) {
+    const auto next = std::min(until, std::chrono::steady_clock::now() + slice);
+    while (!stop.load() && std::chrono::steady_clock::now() < next) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!SendHeartbeat(connection)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -111,26 +137,24 @@ void RabbitConsumer::Run(const std::atomic<bool>& stop) {
       const uint64_t tag = envelope.delivery_tag;
       amqp_destroy_envelope(&envelope);
 
-      // Retry in place: requeueing would let later messages of this queue overtake it. Not for
-      // ever on this connection, though: rabbitmq-c sends heartbeats only from inside its
-      // calls, and a broker that missed two closes the connection and may hand the queue to
-      // another consumer while this one still works on it. Before that, the connection is
-      // given up: the broker requeues everything unacknowledged, in order, and the message
-      // comes back on the next connection.
+      // Retry in place: requeueing would let later messages of this queue overtake it, and
+      // giving the connection back would count one more delivery of every message it holds
+      // against a quorum queue's delivery limit, so a long outage would park them all.
+      // rabbitmq-c sends heartbeats only from inside its calls: while the handler keeps
+      // failing, this loop sends them itself, and the broker keeps the queue (single active
+      // consumer) with this connection for as long as it waits.
       auto retry_pause = std::chrono::milliseconds(200);
-      const auto held_since = std::chrono::steady_clock::now();
       DeliveryAction action = handler_(delivery);
-      while (action == DeliveryAction::kRetry && !stop.load() &&
-             std::chrono::steady_clock::now() - held_since <
-                 std::chrono::seconds(kHeartbeatSeconds / 2)) {
-        pause(retry_pause);
+      bool connection_alive = true;
+      while (action == DeliveryAction::kRetry && !stop.load()) {
+        connection_alive = PauseKeepingAlive(connection, retry_pause, stop);
+        if (!connection_alive) break;
         retry_pause = std::min(retry_pause * 2, std::chrono::milliseconds(5000));
         action = handler_(delivery);
       }
       if (action != DeliveryAction::kAck) {
-        if (!stop.load())
-          log_->warn("still failing after {} s: reconnecting", kHeartbeatSeconds / 2);
-        break;  // the broker requeues it (stopping, or to keep the connection alive)
+        if (!connection_alive) log_->error("consumer lost the broker while retrying");
+        break;  // the broker requeues it (stopping, or the connection is gone)
       }
       if (amqp_basic_ack(connection.state(), kChannel, tag, 0) != AMQP_STATUS_OK) {
         log_->error("ack failed; the message will be redelivered and deduplicated");

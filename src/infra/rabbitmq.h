@@ -41,6 +41,8 @@ struct RabbitSettings {
   // written to the broker later: see RabbitPublisher.
   std::chrono::milliseconds publish_timeout{5000};
   size_t max_waiting_messages = 10000;  // queued for the I/O thread; beyond: refused at once
+  // AMQP heartbeat interval asked of the broker; tests shorten it to see a lapse quickly.
+  int heartbeat_seconds = 30;
   // The nodes of a cluster, same syntax as `url`; when not empty, used instead of `url`.
   std::vector<std::string> urls = {};
   QueueType queue_type = QueueType::kClassic;

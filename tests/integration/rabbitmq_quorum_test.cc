@@ -303,6 +303,50 @@ TEST_F(RabbitQuorumTest, OneActiveConsumerAtATimeTakesTheShardInOrder) {
   publisher.Stop();
 }
 
+// A dependency down for longer than two heartbeat intervals: the consumer keeps its connection
+// (and so the shard and every prefetched message) by sending heartbeats between its retries,
+// instead of handing messages back, each hand-back counting toward the delivery limit.
+TEST_F(RabbitQuorumTest, AConsumerRetryingThroughAnOutageKeepsItsConnectionAndCountsNoDelivery) {
+  RabbitPublisher publisher(settings_, metrics_);
+  publisher.Start();
+  ASSERT_TRUE(publisher.PublishConfirmed({ToShard(0, "held"), ToShard(0, "next")}));
+  publisher.Stop();
+  RabbitSettings consuming = settings_;
+  consuming.heartbeat_seconds = 1;  // the broker closes a connection silent for 2 s
+  const auto outage = 5s;
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::vector<Delivery> seen;
+  std::optional<std::chrono::steady_clock::time_point> first_try;
+  RabbitConsumer consumer(
+      consuming,
+      [&](const Delivery& d) {
+        std::lock_guard lock(mutex);
+        seen.push_back(d);
+        if (!first_try) first_try = std::chrono::steady_clock::now();
+        if (d.body == "held" && std::chrono::steady_clock::now() - *first_try < outage) {
+          return DeliveryAction::kRetry;  // the database is down
+        }
+        if (d.body == "next") stop = true;
+        return DeliveryAction::kAck;
+      },
+      {names().InboundQueue(0)});
+  std::thread running([&] { consumer.Run(stop); });
+  const bool done = WaitFor([&] { return stop.load(); }, 30s);
+  stop = true;
+  running.join();
+  ASSERT_TRUE(done);
+  std::lock_guard lock(mutex);
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_EQ(seen.back().body, "next");
+  for (const auto& d : seen) {
+    EXPECT_FALSE(d.redelivered) << d.body << ": handed back and delivered again";
+  }
+  auto parked = Peek(settings_, names().ParkedQueue(), 10);
+  ASSERT_TRUE(parked);
+  EXPECT_TRUE(parked->empty()) << "nothing reached the delivery limit";
+}
+
 TEST_F(RabbitQuorumTest, DelayedJobsComeBackToTheirShard) {
   RabbitPublisher publisher(settings_, metrics_);
   publisher.Start();
