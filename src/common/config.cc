@@ -372,6 +372,18 @@ void ReadRedis(const toml::table& root, const std::string& source_name, const En
   config.redis.key_prefix = redis.String("key_prefix", config.redis.key_prefix);
   config.redis.cache_ttl_seconds =
       redis.Int("cache_ttl_seconds", config.redis.cache_ttl_seconds, 1, 86400);
+  config.redis.sentinels = redis.StringList("sentinels", {});
+  config.redis.master_name = redis.String("master_name", "");
+  for (const auto& sentinel : config.redis.sentinels) {
+    if (!ParseListenAddress(sentinel)) {
+      redis.Problem("sentinels", "expected \"host:port\" entries with a port from 1 to 65535");
+      break;
+    }
+  }
+  if (config.redis.sentinels.empty() != config.redis.master_name.empty()) {
+    redis.Problem(config.redis.sentinels.empty() ? "master_name" : "sentinels",
+                  "sentinels and master_name go together: set both or neither");
+  }
   redis.RejectUnknownKeys();
 }
 

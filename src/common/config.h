@@ -55,7 +55,13 @@ struct PostgresSettings {
 };
 
 struct RedisSettings {
-  std::string url;  // redis://[[user]:password@]host[:port][/db]; the password is never logged
+  // redis://[[user]:password@]host[:port][/db]; the password is never logged. With sentinels,
+  // its host:port is not used (the sentinels name the master); its db and password are.
+  std::string url;
+  // Redis Sentinel: "host:port" of each sentinel, asked in turn for the master named
+  // master_name. Both set or neither; empty: connect to url's host:port.
+  std::vector<std::string> sentinels;
+  std::string master_name;
   std::string key_prefix = "chatshop";  // every key starts with it, as queue names do
   int cache_ttl_seconds = 300;          // cached copies expire even if an invalidation is lost
 };

@@ -35,7 +35,7 @@ class CatalogIntegrationTest : public ::testing::Test {
 
   testing::TestSchema schema_;
   int64_t shop_id_ = 0;
-  RedisSettings redis_{testing::StackConfig().redis.url, testing::UniqueName("test"), 60};
+  RedisSettings redis_{{testing::StackConfig().redis.url, {}, {}}, testing::UniqueName("test"), 60};
 };
 
 TEST_F(CatalogIntegrationTest, ReplaceThenLoadKeepsOrderAliasesAndMoney) {
@@ -85,7 +85,7 @@ TEST_F(CatalogIntegrationTest, RedisCacheAsideNeverServesACopyOlderThanTheShopRo
 }
 
 TEST(RedisUnavailableTest, UnreachableRedisIsUnavailable) {
-  RedisCatalogCache cache({"redis://127.0.0.1:1/0", "x", 60});
+  RedisCatalogCache cache({{"redis://127.0.0.1:1/0", {}, {}}, "x", 60});
   auto got = cache.Get(1);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, ErrorCode::kUnavailable);

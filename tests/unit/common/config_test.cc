@@ -359,5 +359,52 @@ TEST(ListenAddressTest, ParsesHostAndPort) {
   EXPECT_FALSE(ParseListenAddress("host:8o"));
 }
 
+// [redis] sentinels and master_name (issue 15): both or neither, each "host:port".
+TEST(ConfigTest, RedisSentinelsComeWithAMasterNameAndAreChecked) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_TRUE(plain->redis.sentinels.empty());
+  EXPECT_EQ(plain->redis.master_name, "");
+
+  std::string with = kValid;
+  with.replace(with.find("[rabbitmq]"), 0,
+               "sentinels = [\"10.0.0.1:26379\", \"sentinel-b:26380\"]\n"
+               "master_name = \"chatshop\"\n\n");
+  auto set = ParseConfig(with, "c.toml", Env({}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(set->redis.sentinels, (std::vector<std::string>{"10.0.0.1:26379", "sentinel-b:26380"}));
+  EXPECT_EQ(set->redis.master_name, "chatshop");
+
+  auto env = ParseConfig(
+      kValid, "c.toml",
+      Env({{"CHATSHOP_REDIS_SENTINELS", "a:1, b:2"}, {"CHATSHOP_REDIS_MASTER_NAME", "m"}}));
+  ASSERT_TRUE(env) << Joined(env.error());
+  EXPECT_EQ(env->redis.sentinels, (std::vector<std::string>{"a:1", "b:2"}));
+  EXPECT_EQ(env->redis.master_name, "m");
+
+  auto alone = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_REDIS_SENTINELS", "a:1"}}));
+  ASSERT_FALSE(alone);
+  EXPECT_NE(Joined(alone.error())
+                .find("[redis] sentinels: sentinels and master_name go together: set both or "
+                      "neither"),
+            std::string::npos)
+      << Joined(alone.error());
+  auto name_alone = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_REDIS_MASTER_NAME", "m"}}));
+  ASSERT_FALSE(name_alone);
+  EXPECT_NE(Joined(name_alone.error()).find("[redis] master_name: sentinels and master_name"),
+            std::string::npos)
+      << Joined(name_alone.error());
+
+  std::string bad = kValid;
+  bad.replace(bad.find("[rabbitmq]"), 0,
+              "sentinels = [\"10.0.0.1\"]\nmaster_name = \"chatshop\"\n\n");
+  auto no_port = ParseConfig(bad, "c.toml", Env({}));
+  ASSERT_FALSE(no_port);
+  EXPECT_NE(
+      Joined(no_port.error()).find("c.toml:15: [redis] sentinels: expected \"host:port\" entries"),
+      std::string::npos)
+      << Joined(no_port.error());
+}
+
 }  // namespace
 }  // namespace chatshop::common
