@@ -20,6 +20,10 @@ infra::GraphApiSettings GraphApiSettingsOf(const common::Config& config) {
   return {w.graph_base_url, w.graph_version, w.request_timeout_ms, w.media_hosts};
 }
 
+std::string PostgresReadUrlOf(const common::Config& config) {
+  return config.postgres.read_url.empty() ? config.postgres.url : config.postgres.read_url;
+}
+
 infra::RedisTarget RedisTargetOf(const common::Config& config) {
   const auto& r = config.redis;
   return {r.url, r.sentinels, r.master_name};

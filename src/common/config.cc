@@ -357,6 +357,7 @@ void ReadPostgres(const toml::table& root, const std::string& source_name, const
                   ConfigErrors& errors, Config& config) {
   SectionReader pg(root, "postgres", source_name, env, errors);
   config.postgres.url = pg.Url("url", std::nullopt, {"postgresql://", "postgres://"});
+  config.postgres.read_url = pg.Url("read_url", "", {"postgresql://", "postgres://"});
   pg.RejectUnknownKeys();
 }
 

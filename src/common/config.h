@@ -52,6 +52,9 @@ struct WhatsAppSettings {
 
 struct PostgresSettings {
   std::string url;  // may carry a password: never logged
+  // Reads that may be stale (catalog browsing, chatshopctl's lists and reports) go here, e.g. a
+  // streaming replica; empty: everything reads `url`. May carry a password: never logged.
+  std::string read_url;
 };
 
 struct RedisSettings {

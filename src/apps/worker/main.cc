@@ -38,13 +38,25 @@ using namespace chatshop;
 
 namespace {
 
-// The conversation's catalogs: PostgreSQL behind the Redis cache. One per thread.
+// The conversation's catalogs: PostgreSQL behind the Redis cache; with [postgres] read_url, a
+// cache miss reads the replica first and the primary only when the replica lags behind the
+// shop row's catalog_version (orders::CatalogService). One per thread.
 struct CatalogReaders {
-  explicit CatalogReaders(const common::Config& config)
-      : store(config.postgres.url), cache(apps::CatalogCacheSettingsOf(config)) {}
-  infra::PgCatalogStore store;
+  CatalogReaders(const common::Config& config, common::MetricsRegistry& metrics)
+      : store(config.postgres.url),
+        replica(apps::PostgresReadUrlOf(config)),
+        cache(apps::CatalogCacheSettingsOf(config)),
+        catalogs(store, cache, config.postgres.read_url.empty() ? nullptr : &replica,
+                 {&LoadsFrom(metrics, "replica"), &LoadsFrom(metrics, "primary")}) {}
+  static common::Counter& LoadsFrom(common::MetricsRegistry& metrics, const char* source) {
+    return metrics.GetCounter("chatshop_catalog_loads_total",
+                              "Catalogs loaded from PostgreSQL on a cache miss, by where from",
+                              {{"source", source}});
+  }
+  infra::PgCatalogStore store;    // [postgres] url: the primary
+  infra::PgCatalogStore replica;  // [postgres] read_url; unused without one
   infra::RedisCatalogCache cache;
-  orders::CatalogService catalogs{store, cache};
+  orders::CatalogService catalogs;
   service::CatalogReader reader{catalogs};
 };
 
@@ -76,7 +88,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
                    common::MetricsRegistry& metrics, service::ParkingPolicy& parking,
                    std::vector<int> shards) {
   infra::PgInboundStore store(config.postgres.url);
-  CatalogReaders catalogs(config);
+  CatalogReaders catalogs(config, metrics);
   infra::RedisCustomerLimiter limiter(apps::CustomerLimiterSettingsOf(config));
   service::InboundProcessor processor(store, &catalogs.reader, templates, metrics,
                                       config.orders.reservation_minutes, &limiter,

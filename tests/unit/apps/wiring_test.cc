@@ -77,5 +77,13 @@ TEST(WiringTest, RedisSettingsCarryTheRedisAndSenderKeys) {
   EXPECT_EQ(pacer.pair_burst, 5);
 }
 
+TEST(WiringTest, StaleReadsGoToReadUrlOrElseUrl) {
+  common::Config config;
+  config.postgres.url = "postgresql://primary/db";
+  EXPECT_EQ(PostgresReadUrlOf(config), "postgresql://primary/db");
+  config.postgres.read_url = "postgresql://replica/db";
+  EXPECT_EQ(PostgresReadUrlOf(config), "postgresql://replica/db");
+}
+
 }  // namespace
 }  // namespace chatshop::apps

@@ -406,5 +406,29 @@ TEST(ConfigTest, RedisSentinelsComeWithAMasterNameAndAreChecked) {
       << Joined(no_port.error());
 }
 
+// [postgres] read_url (issue 15): optional, a PostgreSQL URL.
+TEST(ConfigTest, PostgresReadUrlIsOptionalAndChecked) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_EQ(plain->postgres.read_url, "");
+  auto set = ParseConfig(kValid, "c.toml",
+                         Env({{"CHATSHOP_POSTGRES_READ_URL",
+                               "postgresql://chatshop:pw-db@db1:5432,db2:5432/"
+                               "chatshop?target_session_attrs=prefer-standby"}}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(
+      set->postgres.read_url,
+      "postgresql://chatshop:pw-db@db1:5432,db2:5432/chatshop?target_session_attrs=prefer-standby");
+  std::string wrong = kValid;
+  wrong.replace(wrong.find("\n[redis]"), 0, "read_url = \"mysql://x:pw-db@h/db\"\n");
+  auto bad = ParseConfig(wrong, "c.toml", Env({}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(Joined(bad.error())
+                .find("c.toml:11: [postgres] read_url: expected a URL starting with postgresql://"),
+            std::string::npos)
+      << Joined(bad.error());
+  EXPECT_EQ(Joined(bad.error()).find("pw-db"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace chatshop::common
