@@ -453,6 +453,8 @@ void ReadOrders(const toml::table& root, const std::string& source_name, const E
   config.orders.review_reminder_minutes =
       orders.Int("review_reminder_minutes", config.orders.review_reminder_minutes, 1, 7 * 24 * 60);
   config.orders.media_dir = orders.String("media_dir", config.orders.media_dir);
+  config.orders.media_store =
+      orders.Choice("media_store", config.orders.media_store, {"files", "postgres"});
   config.orders.media_max_bytes =
       orders.Integer("media_max_bytes", config.orders.media_max_bytes, 1024, int64_t{1} << 30);
   config.orders.timer_poll_ms = orders.Int("timer_poll_ms", config.orders.timer_poll_ms, 10, 60000);

@@ -112,6 +112,9 @@ struct OrdersSettings {
   int reservation_minutes = 30;      // checkout holds the stock this long, unpaid
   int review_reminder_minutes = 15;  // a payment waiting this long for the owner: remind once
   std::string media_dir = "media";   // payment screenshots, stored by sha256
+  // Where screenshots are kept: "files" (media_dir on this machine) or "postgres" (table
+  // media_blobs, reachable from every worker on every node: for more than one machine).
+  std::string media_store = "files";
   int64_t media_max_bytes = 16 * 1024 * 1024;  // Meta's image limit is 5 MB, documents 100 MB
   int timer_poll_ms = 1000;  // how often expired reservations and reminders are looked for
   int64_t max_price_rupees = 1000000;  // a catalog import refuses a higher unit price

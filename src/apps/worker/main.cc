@@ -2,6 +2,7 @@
 // from the outbox through the Graph API (role sender).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <memory>
 #include <thread>
 
 #include "apps/program.h"
@@ -12,6 +13,7 @@
 #include "infra/media_vault.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
+#include "infra/pg_media_vault.h"
 #include "infra/pg_order_clock_store.h"
 #include "infra/pg_outbox_store.h"
 #include "infra/pg_proof_store.h"
@@ -198,14 +200,23 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
   publisher.Stop();
 }
 
+// Where payment screenshots are kept ([orders] media_store): files on this machine, or
+// PostgreSQL, which every worker on every node reaches.
+std::unique_ptr<service::MediaVault> MediaVaultOf(const common::Config& config) {
+  if (config.orders.media_store == "postgres") {
+    return std::make_unique<infra::PgMediaVault>(config.postgres.url);
+  }
+  return std::make_unique<infra::FileMediaVault>(config.orders.media_dir);
+}
+
 // Fetches payment screenshots and shows them to the owners until stopped.
 void RunMedia(const common::Config& config, const common::TemplateSet& templates,
               common::MetricsRegistry& metrics) {
   infra::PgProofStore store(config.postgres.url);
   infra::GraphApiClient graph(apps::GraphApiSettingsOf(config));
-  infra::FileMediaVault vault(config.orders.media_dir);
+  const std::unique_ptr<service::MediaVault> vault = MediaVaultOf(config);
   service::ProofFetcher fetcher(
-      store, graph, vault, templates,
+      store, graph, *vault, templates,
       {config.orders.media_max_bytes, 8, config.orders.reservation_minutes}, metrics);
   service::PollLoop loop({"media", "media worker", std::chrono::milliseconds(0),
                           std::chrono::milliseconds(200), std::chrono::milliseconds(1000)},

@@ -430,5 +430,23 @@ TEST(ConfigTest, PostgresReadUrlIsOptionalAndChecked) {
   EXPECT_EQ(Joined(bad.error()).find("pw-db"), std::string::npos);
 }
 
+// [orders] media_store (issue 15): files by default, or postgres; nothing else.
+TEST(ConfigTest, MediaStoreIsFilesOrPostgres) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_EQ(plain->orders.media_store, "files");
+  auto pg = ParseConfig(std::string(kValid) + "\n[orders]\nmedia_store = \"postgres\"\n", "c.toml",
+                        Env({}));
+  ASSERT_TRUE(pg) << Joined(pg.error());
+  EXPECT_EQ(pg->orders.media_store, "postgres");
+  auto bad = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_ORDERS_MEDIA_STORE", "s3"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(Joined(bad.error())
+                .find("environment CHATSHOP_ORDERS_MEDIA_STORE: [orders] media_store: must be one "
+                      "of: files, postgres"),
+            std::string::npos)
+      << Joined(bad.error());
+}
+
 }  // namespace
 }  // namespace chatshop::common
