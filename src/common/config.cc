@@ -493,6 +493,7 @@ void ReadSandbox(const toml::table& root, const std::string& source_name, const 
   SectionReader sandbox(root, "sandbox", source_name, env, errors);
   config.sandbox.listen = sandbox.Listen("listen", config.sandbox.listen);
   config.sandbox.webhook_url = sandbox.Url("webhook_url", "", {"http://", "https://"});
+  config.sandbox.webhook_ca_file = sandbox.String("webhook_ca_file", "");
   config.sandbox.access_token = sandbox.Secret("access_token", "");
   config.sandbox.messages_per_second =
       sandbox.Int("messages_per_second", config.sandbox.messages_per_second, 1, 100000);

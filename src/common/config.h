@@ -141,7 +141,10 @@ struct TemplatesSettings {
 
 struct SandboxSettings {
   ListenAddress listen{"127.0.0.1", 0};
-  std::string webhook_url;   // where the sandbox POSTs signed customer webhooks
+  std::string webhook_url;  // where the sandbox POSTs signed customer webhooks
+  // PEM file of the CA that signed the webhook server's certificate (nginx with a local CA):
+  // an https webhook_url is verified against it; empty: against the system's CA store.
+  std::string webhook_ca_file;
   std::string access_token;  // secret: the bearer token the fake Graph API accepts
   // Meta's limits as the fake Graph API enforces them (docs/cloud-api.md §8): answered 130429 /
   // 131056 beyond.

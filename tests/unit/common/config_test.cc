@@ -448,5 +448,19 @@ TEST(ConfigTest, MediaStoreIsFilesOrPostgres) {
       << Joined(bad.error());
 }
 
+// [sandbox] webhook_ca_file (issue 15): optional, a path.
+TEST(ConfigTest, SandboxWebhookCaFileIsOptional) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_EQ(plain->sandbox.webhook_ca_file, "");
+  auto set = ParseConfig(std::string(kValid) +
+                             "\n[sandbox]\nwebhook_url = \"https://shop.test/webhook\"\n"
+                             "webhook_ca_file = \"/etc/chatshop/local-ca.pem\"\n",
+                         "c.toml", Env({}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(set->sandbox.webhook_ca_file, "/etc/chatshop/local-ca.pem");
+  EXPECT_EQ(set->sandbox.webhook_url, "https://shop.test/webhook");
+}
+
 }  // namespace
 }  // namespace chatshop::common
