@@ -1,8 +1,13 @@
 // Redis behind Sentinel (issue 15): a master, a replica and one sentinel of this test's own on
 // free loopback ports. The adapters find the master through the sentinel and keep working after
 // a failover (SENTINEL FAILOVER), finding the promoted replica by themselves.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -177,6 +182,111 @@ TEST(SentinelUnreachableTest, NoSentinelAnsweringIsUnavailableAndQuotesNoPasswor
   EXPECT_EQ(opened.error().message.find("pw-sentinel-secret"), std::string::npos);
   infra::RedisCatalogCache cache({target, "x", 60});
   EXPECT_FALSE(cache.Get(1));
+}
+
+// A sentinel that names whichever address the test says (SENTINEL get-master-addr-by-name's
+// answer, whatever was asked), so that a stale sentinel can be played exactly.
+class FakeSentinel {
+ public:
+  FakeSentinel() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), length), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    serving_ = std::thread([this] { Serve(); });
+  }
+  ~FakeSentinel() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+    serving_.join();
+    ::close(fd_);
+  }
+  void Name(int master_port) { named_ = master_port; }
+  std::string Address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) continue;
+      char request[512];
+      if (::read(client, request, sizeof request) > 0) {
+        const std::string port = std::to_string(named_.load());
+        const std::string reply =
+            "*2\r\n$9\r\n127.0.0.1\r\n$" + std::to_string(port.size()) + "\r\n" + port + "\r\n";
+        (void)!::write(client, reply.data(), reply.size());
+      }
+      ::close(client);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> named_{0};
+  std::atomic<bool> stop_{false};
+  std::thread serving_;
+};
+
+// Two plain Redis servers; the fake sentinel names one. A master demoted under a held
+// connection answers -READONLY: the adapter drops it and asks the sentinel again, and a
+// sentinel that still names the demoted one is not believed (ROLE).
+TEST(SentinelDemotionTest, AReadOnlyReplyDropsTheConnectionAndADemotedMasterIsRefused) {
+  const std::string dir = ::testing::TempDir();
+  const int a_port = testing::FreePort(), b_port = testing::FreePort();
+  auto server = [&](int port) {
+    return std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{"redis-server", "--port", std::to_string(port), "--bind",
+                                 "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir},
+        dir + "/" + testing::UniqueName("demoted") + ".log");
+  };
+  auto a = server(a_port);
+  auto b = server(b_port);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Cli(a_port, "PING").find("PONG") != std::string::npos &&
+               Cli(b_port, "PING").find("PONG") != std::string::npos;
+      },
+      milliseconds(10000)));
+  FakeSentinel sentinel;
+  sentinel.Name(a_port);
+  const infra::RedisTarget target{"redis://127.0.0.1:1/0", {sentinel.Address()}, "cs"};
+  const std::string prefix = testing::UniqueName("demoted");
+  infra::RedisCatalogCache cache({target, prefix, 60});
+  ASSERT_TRUE(cache.Put(1, {OneProduct(1), 1}));
+  EXPECT_NE(Cli(a_port, "EXISTS " + prefix + ":catalog:1").find('1'), std::string::npos);
+
+  // A becomes B's replica behind the cache's back (nothing closes the cache's connection).
+  ASSERT_NE(Cli(a_port, "REPLICAOF 127.0.0.1 " + std::to_string(b_port)).find("OK"),
+            std::string::npos);
+  // Synced, so that what the cache hears next is -READONLY, not -LOADING.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Cli(a_port, "INFO replication").find("master_link_status:up") != std::string::npos;
+      },
+      milliseconds(10000)));
+  // The sentinel still names A: the write is refused (READONLY), and a fresh connection to A
+  // is refused too, since ROLE says it is a replica.
+  auto refused = cache.Put(1, {OneProduct(2), 2});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  auto opened = infra::OpenRedis(target);
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().message.find("not a master"), std::string::npos)
+      << opened.error().message;
+  EXPECT_FALSE(cache.Put(1, {OneProduct(2), 2}));
+
+  // Once the sentinel names B, the very next call reaches it.
+  sentinel.Name(b_port);
+  ASSERT_TRUE(cache.Put(1, {OneProduct(3), 3}));
+  EXPECT_NE(Cli(b_port, "GET " + prefix + ":catalog:1").find("\"version\":3"), std::string::npos);
+  auto got = cache.Get(1);
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->version, 3);
 }
 
 }  // namespace
