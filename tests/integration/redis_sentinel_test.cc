@@ -32,6 +32,16 @@ std::string Cli(int port, const std::string& command) {
   return result.output;
 }
 
+// redis-server's full path (the test starts it with execv).
+const std::string& RedisServer() {
+  static const std::string path = [] {
+    auto found = testing::RunProgram({"/bin/sh", "-c", "command -v redis-server"});
+    std::string first = found.output.substr(0, found.output.find('\n'));
+    return first.empty() ? std::string("/usr/bin/redis-server") : first;
+  }();
+  return path;
+}
+
 // Polls `condition` every 50 ms until it holds or `limit` passes.
 bool WaitFor(const std::function<bool()>& condition, milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -62,7 +72,7 @@ class SentinelTest : public ::testing::Test {
                                           "\nbind 127.0.0.1\nsave \"\"\nappendonly no\n"
                                           "repl-diskless-sync-delay 0\ndir " +
                                           dir + "\n" + extra);
-      return std::make_unique<testing::ChildProcess>(std::vector<std::string>{"redis-server", conf},
+      return std::make_unique<testing::ChildProcess>(std::vector<std::string>{RedisServer(), conf},
                                                      dir + "/" + name + ".log");
     };
     master_ = data_node(master_port_, "");
@@ -75,7 +85,7 @@ class SentinelTest : public ::testing::Test {
                                          " 1\nsentinel down-after-milliseconds " + kMaster +
                                          " 2000\nsentinel failover-timeout " + kMaster + " 6000\n");
     sentinel_ = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{"redis-server", sentinel_conf, "--sentinel"},
+        std::vector<std::string>{RedisServer(), sentinel_conf, "--sentinel"},
         dir + "/" + tag + "_s.log");
     // Ready: the replica streams from the master and the sentinel knows it as a good replica.
     ASSERT_TRUE(WaitFor(
@@ -240,7 +250,7 @@ TEST(SentinelDemotionTest, AReadOnlyReplyDropsTheConnectionAndADemotedMasterIsRe
   const int a_port = testing::FreePort(), b_port = testing::FreePort();
   auto server = [&](int port) {
     return std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{"redis-server", "--port", std::to_string(port), "--bind",
+        std::vector<std::string>{RedisServer(), "--port", std::to_string(port), "--bind",
                                  "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir},
         dir + "/" + testing::UniqueName("demoted") + ".log");
   };
