@@ -24,18 +24,27 @@ infra::GraphApiSettings GraphApiSettingsOf(const common::Config& config) {
   return {w.graph_base_url, w.graph_version, w.request_timeout_ms, w.media_hosts};
 }
 
+std::string PostgresReadUrlOf(const common::Config& config) {
+  return config.postgres.read_url.empty() ? config.postgres.url : config.postgres.read_url;
+}
+
+infra::RedisTarget RedisTargetOf(const common::Config& config) {
+  const auto& r = config.redis;
+  return {r.url, r.sentinels, r.master_name};
+}
+
 infra::RedisSettings CatalogCacheSettingsOf(const common::Config& config) {
   const auto& r = config.redis;
-  return {r.url, r.key_prefix, r.cache_ttl_seconds};
+  return {RedisTargetOf(config), r.key_prefix, r.cache_ttl_seconds};
 }
 
 infra::CustomerLimiterSettings CustomerLimiterSettingsOf(const common::Config& config) {
-  return {config.redis.url, config.redis.key_prefix};
+  return {RedisTargetOf(config), config.redis.key_prefix};
 }
 
 infra::PacerSettings PacerSettingsOf(const common::Config& config) {
   const auto& s = config.sender;
-  return {config.redis.url, config.redis.key_prefix, s.number_burst, s.pair_interval_ms,
+  return {RedisTargetOf(config), config.redis.key_prefix, s.number_burst, s.pair_interval_ms,
           s.pair_burst};
 }
 

@@ -18,6 +18,12 @@ infra::RabbitSettings RabbitSettingsOf(const common::Config& config);
 // [whatsapp]: where the Graph API is, its version, timeout and the media hosts.
 infra::GraphApiSettings GraphApiSettingsOf(const common::Config& config);
 
+// [postgres]: where reads that may be stale go (read_url, or url without one).
+std::string PostgresReadUrlOf(const common::Config& config);
+
+// [redis]: where Redis is (the URL, and the sentinels if any), for every Redis adapter.
+infra::RedisTarget RedisTargetOf(const common::Config& config);
+
 // [redis]: the catalog cache (its URL, key prefix and TTL).
 infra::RedisSettings CatalogCacheSettingsOf(const common::Config& config);
 

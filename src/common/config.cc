@@ -357,6 +357,7 @@ void ReadPostgres(const toml::table& root, const std::string& source_name, const
                   ConfigErrors& errors, Config& config) {
   SectionReader pg(root, "postgres", source_name, env, errors);
   config.postgres.url = pg.Url("url", std::nullopt, {"postgresql://", "postgres://"});
+  config.postgres.read_url = pg.Url("read_url", "", {"postgresql://", "postgres://"});
   pg.RejectUnknownKeys();
 }
 
@@ -372,6 +373,18 @@ void ReadRedis(const toml::table& root, const std::string& source_name, const En
   config.redis.key_prefix = redis.String("key_prefix", config.redis.key_prefix);
   config.redis.cache_ttl_seconds =
       redis.Int("cache_ttl_seconds", config.redis.cache_ttl_seconds, 1, 86400);
+  config.redis.sentinels = redis.StringList("sentinels", {});
+  config.redis.master_name = redis.String("master_name", "");
+  for (const auto& sentinel : config.redis.sentinels) {
+    if (!ParseListenAddress(sentinel)) {
+      redis.Problem("sentinels", "expected \"host:port\" entries with a port from 1 to 65535");
+      break;
+    }
+  }
+  if (config.redis.sentinels.empty() != config.redis.master_name.empty()) {
+    redis.Problem(config.redis.sentinels.empty() ? "master_name" : "sentinels",
+                  "sentinels and master_name go together: set both or neither");
+  }
   redis.RejectUnknownKeys();
 }
 
@@ -457,6 +470,8 @@ void ReadOrders(const toml::table& root, const std::string& source_name, const E
   config.orders.review_reminder_minutes =
       orders.Int("review_reminder_minutes", config.orders.review_reminder_minutes, 1, 7 * 24 * 60);
   config.orders.media_dir = orders.String("media_dir", config.orders.media_dir);
+  config.orders.media_store =
+      orders.Choice("media_store", config.orders.media_store, {"files", "postgres"});
   config.orders.media_max_bytes =
       orders.Integer("media_max_bytes", config.orders.media_max_bytes, 1024, int64_t{1} << 30);
   config.orders.timer_poll_ms = orders.Int("timer_poll_ms", config.orders.timer_poll_ms, 10, 60000);
@@ -495,6 +510,7 @@ void ReadSandbox(const toml::table& root, const std::string& source_name, const 
   SectionReader sandbox(root, "sandbox", source_name, env, errors);
   config.sandbox.listen = sandbox.Listen("listen", config.sandbox.listen);
   config.sandbox.webhook_url = sandbox.Url("webhook_url", "", {"http://", "https://"});
+  config.sandbox.webhook_ca_file = sandbox.String("webhook_ca_file", "");
   config.sandbox.access_token = sandbox.Secret("access_token", "");
   config.sandbox.messages_per_second =
       sandbox.Int("messages_per_second", config.sandbox.messages_per_second, 1, 100000);

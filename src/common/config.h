@@ -52,10 +52,19 @@ struct WhatsAppSettings {
 
 struct PostgresSettings {
   std::string url;  // may carry a password: never logged
+  // Reads that may be stale (catalog browsing, chatshopctl's lists and reports) go here, e.g. a
+  // streaming replica; empty: everything reads `url`. May carry a password: never logged.
+  std::string read_url;
 };
 
 struct RedisSettings {
-  std::string url;  // redis://[[user]:password@]host[:port][/db]; the password is never logged
+  // redis://[[user]:password@]host[:port][/db]; the password is never logged. With sentinels,
+  // its host:port is not used (the sentinels name the master); its db and password are.
+  std::string url;
+  // Redis Sentinel: "host:port" of each sentinel, asked in turn for the master named
+  // master_name. Both set or neither; empty: connect to url's host:port.
+  std::vector<std::string> sentinels;
+  std::string master_name;
   std::string key_prefix = "chatshop";  // every key starts with it, as queue names do
   int cache_ttl_seconds = 300;          // cached copies expire even if an invalidation is lost
 };
@@ -110,6 +119,9 @@ struct OrdersSettings {
   int reservation_minutes = 30;      // checkout holds the stock this long, unpaid
   int review_reminder_minutes = 15;  // a payment waiting this long for the owner: remind once
   std::string media_dir = "media";   // payment screenshots, stored by sha256
+  // Where screenshots are kept: "files" (media_dir on this machine) or "postgres" (table
+  // media_blobs, reachable from every worker on every node: for more than one machine).
+  std::string media_store = "files";
   int64_t media_max_bytes = 16 * 1024 * 1024;  // Meta's image limit is 5 MB, documents 100 MB
   int timer_poll_ms = 1000;  // how often expired reservations and reminders are looked for
   int64_t max_price_rupees = 1000000;  // a catalog import refuses a higher unit price
@@ -136,7 +148,10 @@ struct TemplatesSettings {
 
 struct SandboxSettings {
   ListenAddress listen{"127.0.0.1", 0};
-  std::string webhook_url;   // where the sandbox POSTs signed customer webhooks
+  std::string webhook_url;  // where the sandbox POSTs signed customer webhooks
+  // PEM file of the CA that signed the webhook server's certificate (nginx with a local CA):
+  // an https webhook_url is verified against it; empty: against the system's CA store.
+  std::string webhook_ca_file;
   std::string access_token;  // secret: the bearer token the fake Graph API accepts
   // Meta's limits as the fake Graph API enforces them (docs/cloud-api.md §8): answered 130429 /
   // 131056 beyond.

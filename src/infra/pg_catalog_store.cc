@@ -7,28 +7,52 @@
 
 namespace chatshop::infra {
 
+namespace {
+
+orders::Catalog ReadProducts(pqxx::transaction_base& tx, int64_t shop_id) {
+  orders::Catalog catalog;
+  for (const auto& row : tx.exec_params("SELECT sku, name, price_minor, stock, unit, category, "
+                                        "  array_to_json(aliases)::text AS aliases "
+                                        "FROM products WHERE shop_id = $1 ORDER BY position",
+                                        shop_id)) {
+    orders::Product p;
+    p.sku = row["sku"].as<std::string>();
+    p.name = row["name"].as<std::string>();
+    p.price.minor = row["price_minor"].as<int64_t>();
+    p.stock = row["stock"].as<int64_t>();
+    p.unit = row["unit"].as<std::string>();
+    p.category = row["category"].as<std::string>();
+    p.aliases =
+        nlohmann::json::parse(row["aliases"].as<std::string>()).get<std::vector<std::string>>();
+    catalog.products.push_back(std::move(p));
+  }
+  return catalog;
+}
+
+}  // namespace
+
 Result<orders::Catalog> PgCatalogStore::LoadCatalog(int64_t shop_id) {
   orders::Catalog catalog;
   RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
-    catalog.products.clear();
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec_params("SELECT sku, name, price_minor, stock, unit, category, "
-                                          "  array_to_json(aliases)::text AS aliases "
-                                          "FROM products WHERE shop_id = $1 ORDER BY position",
-                                          shop_id)) {
-      orders::Product p;
-      p.sku = row["sku"].as<std::string>();
-      p.name = row["name"].as<std::string>();
-      p.price.minor = row["price_minor"].as<int64_t>();
-      p.stock = row["stock"].as<int64_t>();
-      p.unit = row["unit"].as<std::string>();
-      p.category = row["category"].as<std::string>();
-      p.aliases =
-          nlohmann::json::parse(row["aliases"].as<std::string>()).get<std::vector<std::string>>();
-      catalog.products.push_back(std::move(p));
-    }
+    catalog = ReadProducts(tx, shop_id);
   }));
   return catalog;
+}
+
+Result<orders::CachedCatalog> PgCatalogStore::LoadWithVersion(int64_t shop_id) {
+  std::optional<orders::CachedCatalog> loaded;
+  RETURN_IF_ERROR(session_.Run([&](pqxx::connection_base& c) {
+    loaded.reset();
+    // One snapshot for both reads: the products shown are exactly those of that version.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+    const auto shop = tx.exec_params("SELECT catalog_version FROM shops WHERE id = $1", shop_id);
+    if (shop.empty()) return;
+    loaded =
+        orders::CachedCatalog{ReadProducts(tx, shop_id), shop[0]["catalog_version"].as<int64_t>()};
+  }));
+  if (!loaded) return MakeError(ErrorCode::kNotFound, "no shop " + std::to_string(shop_id));
+  return std::move(*loaded);
 }
 
 Status PgCatalogStore::ReplaceCatalog(int64_t shop_id, const orders::Catalog& catalog) {

@@ -10,8 +10,9 @@
 namespace chatshop::infra {
 
 // orders::CatalogStore on PostgreSQL (table products; every change bumps
-// shops.catalog_version, infra/pg_stock.h). One per thread.
-class PgCatalogStore : public orders::CatalogStore {
+// shops.catalog_version, infra/pg_stock.h), and orders::CatalogSnapshots when `url` is a
+// replica's ([postgres] read_url). One per thread.
+class PgCatalogStore : public orders::CatalogStore, public orders::CatalogSnapshots {
  public:
   explicit PgCatalogStore(std::string url) : session_(std::move(url)) {}
 
@@ -21,6 +22,9 @@ class PgCatalogStore : public orders::CatalogStore {
   }
 
   Result<orders::Catalog> LoadCatalog(int64_t shop_id) override;
+  // The products and shops.catalog_version in one REPEATABLE READ snapshot (allowed on a hot
+  // standby). kNotFound without the shop.
+  Result<orders::CachedCatalog> LoadWithVersion(int64_t shop_id) override;
   Status ReplaceCatalog(int64_t shop_id, const orders::Catalog& catalog) override;
   Status SetStock(int64_t shop_id, const std::string& sku, int64_t stock) override;
   // Adds `delta` (negative: takes away) to one product's stock in one statement, so it cannot

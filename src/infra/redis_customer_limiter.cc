@@ -30,7 +30,7 @@ return 0
 
 RedisCustomerLimiter::RedisCustomerLimiter(CustomerLimiterSettings settings)
     : settings_(std::move(settings)),
-      script_(settings_.redis_url, kScript, "redis customer limit script") {}
+      script_(settings_.redis, kScript, "redis customer limit script") {}
 
 Result<service::Admission> RedisCustomerLimiter::Admit(int64_t shop_id, const std::string& customer,
                                                        const std::string& message_id, int limit,

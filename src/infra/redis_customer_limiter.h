@@ -8,7 +8,7 @@
 namespace chatshop::infra {
 
 struct CustomerLimiterSettings {
-  std::string redis_url;
+  RedisTarget redis;  // the URL (never logged), and the sentinels if any
   std::string key_prefix = "chatshop";
 };
 

@@ -36,8 +36,7 @@ return 0
 }  // namespace
 
 RedisPacer::RedisPacer(PacerSettings settings)
-    : settings_(std::move(settings)),
-      script_(settings_.redis_url, kScript, "redis pacing script") {}
+    : settings_(std::move(settings)), script_(settings_.redis, kScript, "redis pacing script") {}
 
 Result<std::chrono::milliseconds> RedisPacer::Reserve(const std::string& phone_number_id,
                                                       const std::string& recipient,

@@ -8,7 +8,7 @@
 namespace chatshop::infra {
 
 struct PacerSettings {
-  std::string redis_url;
+  RedisTarget redis;  // the URL (never logged), and the sentinels if any
   std::string key_prefix = "chatshop";
   int number_burst = 40;  // sends a business number may make at once
   int pair_interval_ms = 6000;

@@ -4,12 +4,10 @@
 
 #include <memory>
 
-#include "infra/redis_cache.h"
-
 namespace chatshop::infra {
 
-RedisScript::RedisScript(std::string redis_url, std::string script, std::string what)
-    : url_(std::move(redis_url)), script_(std::move(script)), what_(std::move(what)) {}
+RedisScript::RedisScript(RedisTarget target, std::string script, std::string what)
+    : target_(std::move(target)), script_(std::move(script)), what_(std::move(what)) {}
 
 RedisScript::~RedisScript() {
   if (context_ != nullptr) redisFree(context_);
@@ -22,7 +20,7 @@ Result<long long> RedisScript::Run(const std::vector<std::string>& keys,
     context_ = nullptr;
   }
   if (context_ == nullptr) {
-    auto opened = OpenRedis(url_);
+    auto opened = OpenRedis(target_);
     if (!opened) return tl::unexpected(opened.error());
     context_ = *opened;
   }
@@ -32,6 +30,10 @@ Result<long long> RedisScript::Run(const std::vector<std::string>& keys,
   for (const auto& a : args) argv.push_back(a.c_str());
   RedisReply reply(static_cast<redisReply*>(
       redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), nullptr)));
+  if (IsReadOnlyReply(reply.get())) {
+    redisFree(context_);
+    context_ = nullptr;
+  }
   if (!reply || reply->type != REDIS_REPLY_INTEGER) {
     return MakeError(ErrorCode::kUnavailable, what_ + " failed");
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "infra/redis_connect.h"
 
 struct redisContext;
 
@@ -11,11 +12,12 @@ namespace chatshop::infra {
 
 // A connection that runs one Lua script returning an integer — the shape of every atomic
 // limiter in Redis we have (pacing, customer message limits). It opens lazily and reopens after
-// a connection error, so a Redis restart costs one failed call, not a restart of the process.
+// a connection error or a -READONLY reply (a master demoted by Sentinel: the sentinels are asked
+// again), so a Redis restart or failover costs a failed call, not a restart of the process.
 // Not thread-safe: one per thread, like the stores.
 class RedisScript {
  public:
-  RedisScript(std::string redis_url, std::string script, std::string what);
+  RedisScript(RedisTarget target, std::string script, std::string what);
   ~RedisScript();
   RedisScript(const RedisScript&) = delete;
   RedisScript& operator=(const RedisScript&) = delete;
@@ -27,7 +29,7 @@ class RedisScript {
                                       const std::vector<std::string>& args);
 
  private:
-  std::string url_;
+  RedisTarget target_;
   std::string script_;
   std::string what_;
   redisContext* context_ = nullptr;

@@ -9,7 +9,18 @@ Result<Catalog> CatalogService::Get(int64_t shop_id, int64_t catalog_version) {
       cached && cached->has_value() && (*cached)->version >= catalog_version) {
     return std::move((*cached)->catalog);
   }
+  if (replica_ != nullptr) {
+    // A replica behind the primary shows an older version than the shop row (read from the
+    // primary) names: such a copy would undo changes the customer may already have seen.
+    if (auto snapshot = replica_->LoadWithVersion(shop_id);
+        snapshot && snapshot->version >= catalog_version) {
+      if (counters_.replica != nullptr) counters_.replica->Increment();
+      (void)cache_.Put(shop_id, *snapshot);  // best effort, as below
+      return std::move(snapshot->catalog);
+    }
+  }
   ASSIGN_OR_RETURN(Catalog loaded, store_.LoadCatalog(shop_id));
+  if (counters_.primary != nullptr) counters_.primary->Increment();
   (void)cache_.Put(shop_id, {loaded, catalog_version});  // best effort: the next read tries again
   return loaded;
 }

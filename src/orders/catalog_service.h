@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/metrics.h"
 #include "orders/ports.h"
 
 namespace chatshop::orders {
@@ -12,13 +13,27 @@ namespace chatshop::orders {
 // served, even when dropping it failed or a change came by a path that did not drop it. Writes
 // also drop the cached copy, so that the cache does not hold what nobody will read. The cache
 // being down slows reads, never fails them. Not thread-safe: one per thread, like its ports.
+//
+// With a replica (reads that may be stale, [postgres] read_url), a cache miss reads the replica
+// first; its copy is used only when it shows at least the version asked for, otherwise (replica
+// lag, or the replica unreachable) the store (the primary) is read. Each load is counted by
+// where it came from.
 class CatalogService {
  public:
+  // Where loads on a cache miss came from (metrics); either may be null.
+  struct LoadCounters {
+    common::Counter* replica = nullptr;
+    common::Counter* primary = nullptr;
+  };
+
   CatalogService(CatalogStore& store, CatalogCache& cache) : store_(store), cache_(cache) {}
+  CatalogService(CatalogStore& store, CatalogCache& cache, CatalogSnapshots* replica,
+                 LoadCounters counters)
+      : store_(store), cache_(cache), replica_(replica), counters_(counters) {}
 
   // The catalog as of `catalog_version` or later: the cached copy when it is at least that
-  // new, otherwise the store's (then cached as that version — it was read after the version
-  // was, so it shows at least every change up to it).
+  // new, otherwise the replica's when it is, otherwise the store's (then cached as that
+  // version — it was read after the version was, so it shows at least every change up to it).
   [[nodiscard]] Result<Catalog> Get(int64_t shop_id, int64_t catalog_version);
   // The store's catalog, not the cache's (for admins, who have no shop row at hand).
   [[nodiscard]] Result<Catalog> Load(int64_t shop_id) { return store_.LoadCatalog(shop_id); }
@@ -34,6 +49,8 @@ class CatalogService {
  private:
   CatalogStore& store_;
   CatalogCache& cache_;
+  CatalogSnapshots* replica_ = nullptr;
+  LoadCounters counters_;
 };
 
 // JSON (`{"products": [...]}`) for `chatshopctl catalog list --json`, and back;

@@ -31,6 +31,17 @@ struct CachedCatalog {
   bool operator==(const CachedCatalog&) const = default;
 };
 
+// Catalog reads that may be stale (a streaming replica, [postgres] read_url): each catalog comes
+// with the shop's catalog_version it shows, read in one snapshot, so the reader can tell a copy
+// that lags. Not thread-safe: one per thread.
+class CatalogSnapshots {
+ public:
+  virtual ~CatalogSnapshots() = default;
+  // The shop's products and its catalog_version as of one moment of this copy; an error when it
+  // cannot be read (kNotFound without the shop).
+  [[nodiscard]] virtual Result<CachedCatalog> LoadWithVersion(int64_t shop_id) = 0;
+};
+
 // A cache of catalogs in front of the store (Redis): may lose anything at any time. One copy
 // per shop (the newest put), whatever its version.
 // One instance per thread.

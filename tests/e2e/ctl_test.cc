@@ -395,5 +395,38 @@ TEST_F(CtlTest,
   EXPECT_EQ(copied.output.find("EAAG-sealed-token"), std::string::npos);
 }
 
+// [postgres] read_url (issue 15): lists and reports read it, writes never do. Shown with a
+// read_url that works (the same database) and one that cannot be reached.
+TEST_F(CtlTest, ListsReadTheReadUrlAndWritesTheUrl) {
+  const std::string good = std::string(CHATSHOP_FIXTURES_DIR) + "/catalogs/kirana_catalog.csv";
+  ASSERT_EQ(Ctl({"catalog", "import", "--shop", testing::kShopNumberId, good}).status, 0);
+  auto with_read_url = [&](const std::string& read_url, std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/env", "CHATSHOP_POSTGRES_READ_URL=" + read_url,
+                               testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
+    return testing::RunProgram(args);
+  };
+  const std::string same = deployment_.schema().url();
+  auto listed = with_read_url(same, {"catalog", "list", "--shop", testing::kShopNumberId});
+  ASSERT_EQ(listed.status, 0) << listed.output;
+  EXPECT_NE(listed.output.find("PANEER-200"), std::string::npos) << listed.output;
+
+  const std::string nowhere = "postgresql://chatshop@127.0.0.1:1/none?connect_timeout=1";
+  for (std::vector<std::string> list :
+       {std::vector<std::string>{"catalog", "list", "--shop", testing::kShopNumberId},
+        {"shop", "list"},
+        {"shop", "show", "--shop", testing::kShopNumberId},
+        {"owner", "list", "--shop", testing::kShopNumberId},
+        {"orders", "list", "--shop", testing::kShopNumberId}}) {
+    auto failed = with_read_url(nowhere, list);
+    EXPECT_NE(failed.status, 0) << list[0] << " " << list[1] << " did not read read_url\n"
+                                << failed.output;
+  }
+  // A change goes to url whatever read_url says.
+  auto changed = with_read_url(
+      nowhere, {"stock", "adjust", "--shop", testing::kShopNumberId, "PANEER-200", "+1"});
+  EXPECT_EQ(changed.status, 0) << changed.output;
+  EXPECT_EQ(Q("SELECT stock FROM products WHERE sku = 'PANEER-200'"), "11");
+}
+
 }  // namespace
 }  // namespace chatshop

@@ -33,10 +33,12 @@ class OrdersE2eTest : public ::testing::Test {
          "Mr Sharma"});
     deployment_.Start("sandbox");
     deployment_.Start("gateway");
-    deployment_.Start("worker");
+    deployment_.StartAs("worker", "worker", {}, WorkerEnvironment());
     ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.sandbox_port(), "/healthz"); }));
     ASSERT_TRUE(WaitFor([&] { return HttpOk(deployment_.admin_port(), "/readyz"); }));
   }
+  // Config overrides of the worker (CHATSHOP_<SECTION>_<KEY>=value).
+  virtual std::vector<std::string> WorkerEnvironment() const { return {}; }
   void Ctl(std::vector<std::string> args) {
     args.insert(args.begin(), {testing::Bin("chatshopctl"), "--config", deployment_.config_path()});
     auto run = testing::RunProgram(args);
@@ -210,6 +212,43 @@ TEST_F(OrdersE2eTest, OwnerRejectsTheCustomerPaysAgainAndAReusedScreenshotIsFlag
   EXPECT_TRUE(Has(BodyText(other_said[2]["payload"]), "has gone to the shop for approval"));
   EXPECT_EQ(owner.Replies().size(), 6u) << "nothing else reached the owner";
   EXPECT_EQ(customer.Replies().size(), 7u) << "nothing else reached the first customer";
+}
+
+// The cluster's settings (issue 15): screenshots in PostgreSQL ([orders] media_store =
+// "postgres"), and catalog reads through [postgres] read_url (here the same database).
+class OrdersClusterSettingsE2eTest : public OrdersE2eTest {
+ protected:
+  std::vector<std::string> WorkerEnvironment() const override {
+    return {"CHATSHOP_ORDERS_MEDIA_STORE=postgres",
+            "CHATSHOP_POSTGRES_READ_URL=" + deployment_.schema().url()};
+  }
+};
+
+TEST_F(OrdersClusterSettingsE2eTest, AScreenshotIsKeptInPostgresAndShownToTheOwner) {
+  testing::SandboxCustomer customer(deployment_.sandbox_port(), "919876543210");
+  testing::SandboxCustomer owner(deployment_.sandbox_port(), kOwner, "Mr Sharma");
+  const std::string number = Checkout(customer, "2 maggi, 1 atta", 0);
+  ASSERT_EQ(number, "1001");
+  const std::string screenshot = "\x89PNG\r\n\x1a\nUPI payment of Rs 347 kept in postgres";
+  customer.SendsMedia(screenshot, "image/png");
+  json heard = owner.WaitForReplies(1);
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0]["payload"]["interactive"]["header"]["type"], "image");
+  EXPECT_TRUE(Has(BodyText(heard[0]["payload"]), "Payment screenshot for *order #1001*"))
+      << BodyText(heard[0]["payload"]);
+
+  const auto& db = deployment_.schema();
+  const std::string sha =
+      db.QueryValue("SELECT sha256 FROM payment_proofs WHERE status = 'stored'");
+  ASSERT_EQ(sha.size(), 64u);
+  EXPECT_EQ(db.QueryValue("SELECT path FROM payment_proofs"), "pg:" + sha);
+  EXPECT_EQ(db.QueryValue("SELECT encode(sha256(bytes), 'hex') || ' ' || size_bytes FROM "
+                          "media_blobs WHERE sha256 = '" +
+                          sha + "'"),
+            sha + " " + std::to_string(screenshot.size()));
+  EXPECT_FALSE(std::filesystem::exists(
+      std::filesystem::path(deployment_.config_path()).parent_path() / "media"))
+      << "nothing was written to media_dir";
 }
 
 // The admin's view: chatshopctl orders list, show, advance and cancel, with the owner's rules,

@@ -6,7 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "support/deployment.h"
 
@@ -154,6 +158,115 @@ TEST_F(SandboxPageTest, EverythingAMessageCarriesIsShownAsTextNeverAsHtml) {
   EXPECT_EQ(browser.status, 0) << browser.output;
   EXPECT_NE(browser.output.find("ok: every hostile message was shown as text"), std::string::npos)
       << browser.output;
+}
+
+// [sandbox] webhook_ca_file (issue 15): webhooks go to an https URL (nginx in the cluster)
+// whose certificate a local CA signed. Here the "nginx" is an httplib::SSLServer of the test's
+// own with a certificate made by openssl for 127.0.0.1.
+class SandboxTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / testing::UniqueName("sandbox_tls");
+    std::filesystem::create_directories(dir_);
+    const std::string d = dir_.string();
+    auto made = testing::RunProgram(
+        {"/bin/sh", "-c",
+         "cd '" + d +
+             "' && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+             "-subj /CN=chatshop-test-ca && "
+             "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+             "-subj /CN=127.0.0.1 && "
+             "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+             "-out server.pem -days 2 -extfile san.ext"});
+    ASSERT_EQ(made.status, 0) << made.output;
+    server_ = std::make_unique<httplib::SSLServer>((d + "/server.pem").c_str(),
+                                                   (d + "/server.key").c_str());
+    ASSERT_TRUE(server_->is_valid());
+    server_->Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mutex_);
+      signatures_.push_back(req.get_header_value("X-Hub-Signature-256"));
+      res.set_content("{}", "application/json");
+    });
+    tls_port_ = server_->bind_to_any_port("127.0.0.1");
+    ASSERT_GT(tls_port_, 0);
+    serving_ = std::thread([this] { server_->listen_after_bind(); });
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (serving_.joinable()) serving_.join();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Starts a sandbox whose webhooks go to the TLS server, with `ca_file` (or none); its port.
+  int StartSandbox(const std::string& ca_file) {
+    const auto& stack = testing::StackConfig();
+    const int port = testing::FreePort();
+    const std::string config = (dir_ / testing::UniqueName("sandbox")).string() + ".toml";
+    std::ofstream(config) << "[http]\nlisten = \"127.0.0.1:" << testing::FreePort() << "\"\n"
+                          << "[whatsapp]\napp_secret = \"e2e-app-secret\"\n"
+                          << "verify_token = \"e2e-verify\"\n"
+                          << "graph_base_url = \"http://127.0.0.1:" << port << "\"\n"
+                          << "[postgres]\nurl = \"" << stack.postgres.url << "\"\n"
+                          << "[redis]\nurl = \"" << stack.redis.url << "\"\n"
+                          << "[rabbitmq]\nurl = \"" << stack.rabbitmq.url << "\"\n"
+                          << "[sandbox]\nlisten = \"127.0.0.1:" << port << "\"\n"
+                          << "access_token = \"e2e-graph-token\"\n"
+                          << "webhook_url = \"https://127.0.0.1:" << tls_port_ << "/webhook\"\n"
+                          << (ca_file.empty() ? "" : "webhook_ca_file = \"" + ca_file + "\"\n");
+    sandboxes_.push_back(std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{testing::Bin("chatshop-sandbox"), "--config", config},
+        config + ".log"));
+    EXPECT_TRUE(testing::WaitFor([&] { return testing::HttpOk(port, "/healthz"); }));
+    return port;
+  }
+
+  // A customer's text through the sandbox: the gateway status it reports.
+  int Send(int sandbox_port) {
+    json body = {{"phone_number_id", testing::kShopNumberId},
+                 {"from", "919600000078"},
+                 {"text", "hello over tls"}};
+    auto res = httplib::Client("127.0.0.1", sandbox_port)
+                   .Post("/sandbox/customer/messages", body.dump(), "application/json");
+    if (!res) return -1;
+    return json::parse(res->body, nullptr, false).value("gateway_status", -1);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread serving_;
+  int tls_port_ = 0;
+  std::mutex mutex_;
+  std::vector<std::string> signatures_;
+  std::vector<std::unique_ptr<testing::ChildProcess>> sandboxes_;
+};
+
+TEST_F(SandboxTlsTest, WebhooksAreDeliveredOverTlsVerifiedAgainstTheLocalCa) {
+  const int with_ca = StartSandbox((dir_ / "ca.pem").string());
+  EXPECT_EQ(Send(with_ca), 200);
+  {
+    std::lock_guard lock(mutex_);
+    ASSERT_EQ(signatures_.size(), 1u);
+    EXPECT_EQ(signatures_[0].rfind("sha256=", 0), 0u) << "signed as Meta signs";
+  }
+  // Without the CA, the certificate is not trusted (the system store does not know this CA):
+  // nothing is delivered.
+  const int without = StartSandbox("");
+  EXPECT_EQ(Send(without), 0);
+  std::lock_guard lock(mutex_);
+  EXPECT_EQ(signatures_.size(), 1u);
+}
+
+TEST(SandboxTlsConfigTest, AnUnreadableCaFileIsRefusedAtStart) {
+  const std::string config =
+      SandboxConfig("127.0.0.1:" + std::to_string(testing::FreePort()), "http://127.0.0.1:9");
+  std::ofstream(config, std::ios::app) << "webhook_ca_file = \"/nonexistent/ca.pem\"\n";
+  auto run = testing::RunProgram({testing::Bin("chatshop-sandbox"), "--config", config});
+  EXPECT_EQ(run.status, 2) << run.output;
+  EXPECT_NE(run.output.find("[sandbox] webhook_ca_file: cannot read /nonexistent/ca.pem"),
+            std::string::npos)
+      << run.output;
+  std::filesystem::remove(config);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ class CatalogIntegrationTest : public ::testing::Test {
 
   testing::TestSchema schema_;
   int64_t shop_id_ = 0;
-  RedisSettings redis_{testing::StackConfig().redis.url, testing::UniqueName("test"), 60};
+  RedisSettings redis_{{testing::StackConfig().redis.url, {}, {}}, testing::UniqueName("test"), 60};
 };
 
 TEST_F(CatalogIntegrationTest, ReplaceThenLoadKeepsOrderAliasesAndMoney) {
@@ -84,8 +84,38 @@ TEST_F(CatalogIntegrationTest, RedisCacheAsideNeverServesACopyOlderThanTheShopRo
   ASSERT_TRUE(cache.Invalidate(shop_id_));
 }
 
+// [postgres] read_url on the single stack (read_url = url): the plumbing of the replica path.
+// LoadWithVersion reads the products with the version they show; the service takes that copy
+// when it is as new as asked, and the primary's when asked for a version the copy lacks.
+TEST_F(CatalogIntegrationTest, ReplicaReadsCarryTheirVersionAndLaggingOnesAreNotUsed) {
+  PgCatalogStore primary(schema_.url()), replica(schema_.url());
+  ASSERT_TRUE(primary.ReplaceCatalog(shop_id_, Sample()));
+  auto snapshot = replica.LoadWithVersion(shop_id_);
+  ASSERT_TRUE(snapshot) << snapshot.error().ToString();
+  EXPECT_EQ(snapshot->version, 1);
+  ASSERT_EQ(snapshot->catalog.products.size(), 2u);
+  EXPECT_EQ(snapshot->catalog.products[0].aliases, (std::vector<std::string>{"atta", "aata"}));
+  EXPECT_EQ(replica.LoadWithVersion(shop_id_ + 1000).error().code, ErrorCode::kNotFound);
+
+  RedisCatalogCache cache(redis_);
+  common::Counter from_replica, from_primary;
+  orders::CatalogService service(primary, cache, &replica, {&from_replica, &from_primary});
+  ASSERT_TRUE(cache.Invalidate(shop_id_));
+  ASSERT_TRUE(service.Get(shop_id_, 1));
+  EXPECT_EQ(from_replica.value(), 1u);
+  // Asked for a version no copy has yet (a shop row ahead of this replica): the primary.
+  ASSERT_TRUE(cache.Invalidate(shop_id_));
+  ASSERT_TRUE(service.Get(shop_id_, 2));
+  EXPECT_EQ(from_primary.value(), 1u);
+  ASSERT_TRUE(primary.SetStock(shop_id_, "MAGGI-70", 3));
+  ASSERT_TRUE(cache.Invalidate(shop_id_));
+  EXPECT_EQ(service.Get(shop_id_, 2)->products[1].stock, 3);
+  EXPECT_EQ(from_replica.value(), 2u);
+  ASSERT_TRUE(cache.Invalidate(shop_id_));
+}
+
 TEST(RedisUnavailableTest, UnreachableRedisIsUnavailable) {
-  RedisCatalogCache cache({"redis://127.0.0.1:1/0", "x", 60});
+  RedisCatalogCache cache({{"redis://127.0.0.1:1/0", {}, {}}, "x", 60});
   auto got = cache.Get(1);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, ErrorCode::kUnavailable);

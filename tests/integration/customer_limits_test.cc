@@ -23,7 +23,7 @@ using std::chrono::milliseconds;
 
 class RedisCustomerLimiterTest : public ::testing::Test {
  protected:
-  infra::CustomerLimiterSettings settings_{testing::StackConfig().redis.url,
+  infra::CustomerLimiterSettings settings_{{testing::StackConfig().redis.url, {}, {}},
                                            testing::UniqueName("limits")};
 };
 
@@ -81,7 +81,7 @@ TEST_F(RedisCustomerLimiterTest, TheWindowSlides) {
 }
 
 TEST(RedisCustomerLimiterUnavailableTest, UnreachableRedisIsUnavailable) {
-  infra::RedisCustomerLimiter limiter({"redis://127.0.0.1:1/0", "x"});
+  infra::RedisCustomerLimiter limiter({{"redis://127.0.0.1:1/0", {}, {}}, "x"});
   auto got = limiter.Admit(7, "919876543210", "m1", 2, std::chrono::minutes(1));
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, ErrorCode::kUnavailable);
@@ -221,7 +221,7 @@ TEST_F(CustomerCapsTest, ARateLimitedMessageIsKeptAndMarkedInTheInbox) {
   infra::PgInboundStore store(schema_.url());
   testing::DirectCatalog catalogs(schema_.url());
   infra::RedisCustomerLimiter limiter(
-      {testing::StackConfig().redis.url, testing::UniqueName("lim")});
+      {{testing::StackConfig().redis.url, {}, {}}, testing::UniqueName("lim")});
   bot::CustomerLimits limits;
   limits.messages_per_minute = 2;
   service::InboundProcessor processor(store, &catalogs, *templates_, metrics_, 30, &limiter,

@@ -69,7 +69,7 @@ class MoneyAndApprovalsTest : public ::testing::Test {
     Worker(const std::string& url, const std::string& redis_prefix,
            const common::TemplateSet& templates, common::MetricsRegistry& m)
         : store(url),
-          catalogs(url, {testing::StackConfig().redis.url, redis_prefix, 300}),
+          catalogs(url, {{testing::StackConfig().redis.url, {}, {}}, redis_prefix, 300}),
           processor(store, &catalogs, templates, m) {}
     infra::PgInboundStore store;
     testing::CachedCatalogs catalogs;
@@ -271,7 +271,8 @@ TEST(RedisPasswordTest, AuthWithAPasswordOrAUserAndNeverTheSecretInAnError) {
   for (const std::string& userinfo :
        {std::string(":") + PasswordRedis::kPassword + "@",
         std::string("shopuser:") + PasswordRedis::kUserPassword + "@"}) {
-    infra::RedisCatalogCache cache({redis.Url(userinfo, 1), testing::UniqueName("pw"), 60});
+    infra::RedisCatalogCache cache(
+        {{redis.Url(userinfo, 1), {}, {}}, testing::UniqueName("pw"), 60});
     orders::Catalog catalog;
     catalog.products.push_back(
         {"ATTA-5", "Atta 5kg", orders::Money{28900}, 4, "pack", "staples", {}});

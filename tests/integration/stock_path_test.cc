@@ -76,7 +76,8 @@ class StockPathTest : public ::testing::Test {
 
   testing::TestSchema schema_;
   int64_t shop_id_ = 0;
-  infra::RedisSettings redis_{testing::StackConfig().redis.url, testing::UniqueName("stock"), 60};
+  infra::RedisSettings redis_{
+      {testing::StackConfig().redis.url, {}, {}}, testing::UniqueName("stock"), 60};
   infra::PgInboundStore store_{schema_.url()};
   testing::CachedCatalogs catalogs_{schema_.url(), redis_};
   std::unique_ptr<common::TemplateSet> templates_;

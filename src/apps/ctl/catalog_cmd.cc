@@ -116,8 +116,8 @@ int CatalogImport(const common::Config& config, const std::string& phone_number_
 int CatalogList(const common::Config& config, const std::string& phone_number_id, bool as_json) {
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
-  CatalogAccess access(config);
-  auto catalog = access.service.Load(*shop_id);
+  // A listing may be a moment stale: [postgres] read_url (a replica) when set.
+  auto catalog = infra::PgCatalogStore(apps::PostgresReadUrlOf(config)).LoadCatalog(*shop_id);
   if (!catalog) return Fail(catalog.error());
   if (as_json) {
     std::cout << orders::CatalogToJson(*catalog) << "\n";

@@ -105,7 +105,7 @@ int ConfigCheck(const common::Config& config) {
     all_ok = all_ok && status.has_value();
   };
   report("postgres", infra::PingPostgres(config.postgres.url));
-  report("redis", infra::PingRedis(config.redis.url));
+  report("redis", infra::PingRedis(apps::RedisTargetOf(config)));
   infra::RabbitSettings rabbit = apps::RabbitSettingsOf(config);
   report("rabbitmq (and its queues)", infra::DeclareTopology(rabbit));
   if (!all_ok) {

@@ -8,6 +8,7 @@
 #include "apps/ctl/commands.h"
 #include "apps/ctl/ctl_common.h"
 #include "apps/program.h"
+#include "apps/wiring.h"
 #include "bot/engine.h"
 #include "infra/pg_inbound_store.h"
 #include "infra/pg_order_admin.h"
@@ -30,7 +31,8 @@ int OrdersList(const common::Config& config, const std::string& shop, const std:
   }
   auto shop_id = ShopId(config, shop);
   if (!shop_id) return 1;
-  auto list = infra::PgOrderAdmin(config.postgres.url).List(*shop_id, status, since, 500);
+  auto list =
+      infra::PgOrderAdmin(apps::PostgresReadUrlOf(config)).List(*shop_id, status, since, 500);
   if (!list) return Fail(list.error());
   if (as_json) {
     json out = json::array();
@@ -64,7 +66,7 @@ int OrdersShow(const common::Config& config, const std::string& shop, int64_t nu
                bool as_json) {
   auto shop_id = ShopId(config, shop);
   if (!shop_id) return 1;
-  auto order = infra::PgOrderAdmin(config.postgres.url).Show(*shop_id, number);
+  auto order = infra::PgOrderAdmin(apps::PostgresReadUrlOf(config)).Show(*shop_id, number);
   if (!order) return Fail(order.error());
   if (as_json) {
     std::cout << order->dump() << "\n";

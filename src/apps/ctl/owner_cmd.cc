@@ -6,6 +6,7 @@
 #include "apps/ctl/commands.h"
 #include "apps/ctl/ctl_common.h"
 #include "apps/program.h"
+#include "apps/wiring.h"
 #include "common/phone.h"
 #include "infra/pg_shop_directory.h"
 #include "service/inbound_processor.h"
@@ -53,7 +54,7 @@ int OwnerRemove(const common::Config& config, const std::string& phone_number_id
 int OwnerList(const common::Config& config, const std::string& phone_number_id, bool as_json) {
   auto shop_id = ShopId(config, phone_number_id);
   if (!shop_id) return 1;
-  infra::PgShopDirectory shops(config.postgres.url);
+  infra::PgShopDirectory shops(apps::PostgresReadUrlOf(config));
   auto owners = shops.ListOwners(*shop_id);
   if (!owners) return Fail(owners.error());
   if (as_json) {

@@ -74,7 +74,7 @@ int DlqShow(const common::Config& config, const std::string& id) {
     json out = DeadLetterJson(d);
     // What was to be sent, from the outbox (the source of truth).
     if (out.contains("outbox_id")) {
-      infra::PgOutboxStore store(config.postgres.url);
+      infra::PgOutboxStore store(apps::PostgresReadUrlOf(config));
       auto row = store.Load(out["outbox_id"].get<int64_t>());
       if (!row) return Fail(row.error());
       if (*row) {

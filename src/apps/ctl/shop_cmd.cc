@@ -83,7 +83,7 @@ std::string DeliveryText(const orders::DeliveryRule& rule) {
 }
 
 int ShopList(const common::Config& config, bool as_json) {
-  infra::PgShopDirectory shops(config.postgres.url);
+  infra::PgShopDirectory shops(apps::PostgresReadUrlOf(config));
   auto list = shops.ListShops();
   if (!list) return Fail(list.error());
   if (as_json) {
@@ -107,7 +107,7 @@ int ShopList(const common::Config& config, bool as_json) {
 }
 
 int ShopShow(const common::Config& config, const std::string& shop, bool as_json) {
-  auto shown = infra::PgShopDirectory(config.postgres.url).ShowShop(shop);
+  auto shown = infra::PgShopDirectory(apps::PostgresReadUrlOf(config)).ShowShop(shop);
   if (!shown) return Fail(shown.error());
   if (as_json) {
     std::cout << shown->dump() << "\n";

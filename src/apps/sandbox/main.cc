@@ -1,6 +1,7 @@
 // chatshop-sandbox: a fake WhatsApp Cloud API for demos and end-to-end tests.
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -26,6 +27,12 @@ int main(int argc, char** argv) {
   if (auto problems = sandbox::UnsafeConfigProblems(config); !problems.empty()) {
     for (const auto& problem : problems)
       std::cerr << "chatshop-sandbox: " << config.source << ": " << problem << "\n";
+    return 2;
+  }
+  if (const auto& ca = config.sandbox.webhook_ca_file;
+      !ca.empty() && !std::ifstream(ca, std::ios::binary).good()) {
+    std::cerr << "chatshop-sandbox: " << config.source
+              << ": [sandbox] webhook_ca_file: cannot read " << ca << "\n";
     return 2;
   }
   apps::InstallStopSignals();

@@ -93,6 +93,13 @@ Sandbox::~Sandbox() {
 int Sandbox::DeliverWebhook(const std::string& body) {
   common::UrlParts url = common::SplitUrl(config_.sandbox.webhook_url);
   httplib::Client client(url.origin);
+  // An https URL (Meta's side of nginx): the certificate is checked, against [sandbox]
+  // webhook_ca_file when set (a local CA), otherwise against the system's store. Plain http
+  // has nothing to check.
+  client.enable_server_certificate_verification(true);
+  if (!config_.sandbox.webhook_ca_file.empty()) {
+    client.set_ca_cert_path(config_.sandbox.webhook_ca_file);
+  }
   client.set_connection_timeout(5);
   client.set_read_timeout(15);
   httplib::Headers headers = {

@@ -2,6 +2,7 @@
 // from the outbox through the Graph API (role sender).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <memory>
 #include <thread>
 
 #include "apps/program.h"
@@ -12,6 +13,7 @@
 #include "infra/media_vault.h"
 #include "infra/pg_catalog_store.h"
 #include "infra/pg_inbound_store.h"
+#include "infra/pg_media_vault.h"
 #include "infra/pg_order_clock_store.h"
 #include "infra/pg_outbox_store.h"
 #include "infra/pg_proof_store.h"
@@ -38,13 +40,25 @@ using namespace chatshop;
 
 namespace {
 
-// The conversation's catalogs: PostgreSQL behind the Redis cache. One per thread.
+// The conversation's catalogs: PostgreSQL behind the Redis cache; with [postgres] read_url, a
+// cache miss reads the replica first and the primary only when the replica lags behind the
+// shop row's catalog_version (orders::CatalogService). One per thread.
 struct CatalogReaders {
-  explicit CatalogReaders(const common::Config& config)
-      : store(config.postgres.url), cache(apps::CatalogCacheSettingsOf(config)) {}
-  infra::PgCatalogStore store;
+  CatalogReaders(const common::Config& config, common::MetricsRegistry& metrics)
+      : store(config.postgres.url),
+        replica(apps::PostgresReadUrlOf(config)),
+        cache(apps::CatalogCacheSettingsOf(config)),
+        catalogs(store, cache, config.postgres.read_url.empty() ? nullptr : &replica,
+                 {&LoadsFrom(metrics, "replica"), &LoadsFrom(metrics, "primary")}) {}
+  static common::Counter& LoadsFrom(common::MetricsRegistry& metrics, const char* source) {
+    return metrics.GetCounter("chatshop_catalog_loads_total",
+                              "Catalogs loaded from PostgreSQL on a cache miss, by where from",
+                              {{"source", source}});
+  }
+  infra::PgCatalogStore store;    // [postgres] url: the primary
+  infra::PgCatalogStore replica;  // [postgres] read_url; unused without one
   infra::RedisCatalogCache cache;
-  orders::CatalogService catalogs{store, cache};
+  orders::CatalogService catalogs;
   service::CatalogReader reader{catalogs};
 };
 
@@ -76,7 +90,7 @@ void ConsumeShards(const common::Config& config, const common::TemplateSet& temp
                    common::MetricsRegistry& metrics, service::ParkingPolicy& parking,
                    std::vector<int> shards) {
   infra::PgInboundStore store(config.postgres.url);
-  CatalogReaders catalogs(config);
+  CatalogReaders catalogs(config, metrics);
   infra::RedisCustomerLimiter limiter(apps::CustomerLimiterSettingsOf(config));
   service::InboundProcessor processor(store, &catalogs.reader, templates, metrics,
                                       config.orders.reservation_minutes, &limiter,
@@ -186,14 +200,23 @@ void RunSender(const common::Config& config, common::MetricsRegistry& metrics) {
   publisher.Stop();
 }
 
+// Where payment screenshots are kept ([orders] media_store): files on this machine, or
+// PostgreSQL, which every worker on every node reaches.
+std::unique_ptr<service::MediaVault> MediaVaultOf(const common::Config& config) {
+  if (config.orders.media_store == "postgres") {
+    return std::make_unique<infra::PgMediaVault>(config.postgres.url);
+  }
+  return std::make_unique<infra::FileMediaVault>(config.orders.media_dir);
+}
+
 // Fetches payment screenshots and shows them to the owners until stopped.
 void RunMedia(const common::Config& config, const common::TemplateSet& templates,
               common::MetricsRegistry& metrics) {
   infra::PgProofStore store(config.postgres.url);
   infra::GraphApiClient graph(apps::GraphApiSettingsOf(config));
-  infra::FileMediaVault vault(config.orders.media_dir);
+  const std::unique_ptr<service::MediaVault> vault = MediaVaultOf(config);
   service::ProofFetcher fetcher(
-      store, graph, vault, templates,
+      store, graph, *vault, templates,
       {config.orders.media_max_bytes, 8, config.orders.reservation_minutes}, metrics);
   service::PollLoop loop({"media", "media worker", std::chrono::milliseconds(0),
                           std::chrono::milliseconds(200), std::chrono::milliseconds(1000)},

@@ -28,6 +28,8 @@ common::Config Unusual() {
   r.url = "redis://cache:6380/3";
   r.key_prefix = "t2";
   r.cache_ttl_seconds = 42;
+  r.sentinels = {"s1:26379", "s2:26380"};
+  r.master_name = "cs-master";
   auto& s = config.sender;
   s.number_burst = 3;
   s.pair_interval_ms = 4321;
@@ -66,18 +68,33 @@ TEST(WiringTest, GraphApiSettingsCarryTheWhatsAppKeys) {
 TEST(WiringTest, RedisSettingsCarryTheRedisAndSenderKeys) {
   const auto config = Unusual();
   const auto cache = CatalogCacheSettingsOf(config);
-  EXPECT_EQ(cache.url, "redis://cache:6380/3");
+  const std::vector<std::string> sentinels = {"s1:26379", "s2:26380"};
+  EXPECT_EQ(cache.target.url, "redis://cache:6380/3");
+  EXPECT_EQ(cache.target.sentinels, sentinels);
+  EXPECT_EQ(cache.target.master_name, "cs-master");
   EXPECT_EQ(cache.key_prefix, "t2");
   EXPECT_EQ(cache.ttl_seconds, 42);
   const auto limiter = CustomerLimiterSettingsOf(config);
-  EXPECT_EQ(limiter.redis_url, "redis://cache:6380/3");
+  EXPECT_EQ(limiter.redis.url, "redis://cache:6380/3");
+  EXPECT_EQ(limiter.redis.sentinels, sentinels);
+  EXPECT_EQ(limiter.redis.master_name, "cs-master");
   EXPECT_EQ(limiter.key_prefix, "t2");
   const auto pacer = PacerSettingsOf(config);
-  EXPECT_EQ(pacer.redis_url, "redis://cache:6380/3");
+  EXPECT_EQ(pacer.redis.url, "redis://cache:6380/3");
+  EXPECT_EQ(pacer.redis.sentinels, sentinels);
+  EXPECT_EQ(pacer.redis.master_name, "cs-master");
   EXPECT_EQ(pacer.key_prefix, "t2");
   EXPECT_EQ(pacer.number_burst, 3);
   EXPECT_EQ(pacer.pair_interval_ms, 4321);
   EXPECT_EQ(pacer.pair_burst, 5);
+}
+
+TEST(WiringTest, StaleReadsGoToReadUrlOrElseUrl) {
+  common::Config config;
+  config.postgres.url = "postgresql://primary/db";
+  EXPECT_EQ(PostgresReadUrlOf(config), "postgresql://primary/db");
+  config.postgres.read_url = "postgresql://replica/db";
+  EXPECT_EQ(PostgresReadUrlOf(config), "postgresql://replica/db");
 }
 
 }  // namespace

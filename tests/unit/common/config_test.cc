@@ -485,5 +485,108 @@ TEST(ListenAddressTest, ParsesHostAndPort) {
   EXPECT_FALSE(ParseListenAddress("host:8o"));
 }
 
+// [redis] sentinels and master_name (issue 15): both or neither, each "host:port".
+TEST(ConfigTest, RedisSentinelsComeWithAMasterNameAndAreChecked) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_TRUE(plain->redis.sentinels.empty());
+  EXPECT_EQ(plain->redis.master_name, "");
+
+  std::string with = kValid;
+  with.replace(with.find("[rabbitmq]"), 0,
+               "sentinels = [\"10.0.0.1:26379\", \"sentinel-b:26380\"]\n"
+               "master_name = \"chatshop\"\n\n");
+  auto set = ParseConfig(with, "c.toml", Env({}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(set->redis.sentinels, (std::vector<std::string>{"10.0.0.1:26379", "sentinel-b:26380"}));
+  EXPECT_EQ(set->redis.master_name, "chatshop");
+
+  auto env = ParseConfig(
+      kValid, "c.toml",
+      Env({{"CHATSHOP_REDIS_SENTINELS", "a:1, b:2"}, {"CHATSHOP_REDIS_MASTER_NAME", "m"}}));
+  ASSERT_TRUE(env) << Joined(env.error());
+  EXPECT_EQ(env->redis.sentinels, (std::vector<std::string>{"a:1", "b:2"}));
+  EXPECT_EQ(env->redis.master_name, "m");
+
+  auto alone = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_REDIS_SENTINELS", "a:1"}}));
+  ASSERT_FALSE(alone);
+  EXPECT_NE(Joined(alone.error())
+                .find("[redis] sentinels: sentinels and master_name go together: set both or "
+                      "neither"),
+            std::string::npos)
+      << Joined(alone.error());
+  auto name_alone = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_REDIS_MASTER_NAME", "m"}}));
+  ASSERT_FALSE(name_alone);
+  EXPECT_NE(Joined(name_alone.error()).find("[redis] master_name: sentinels and master_name"),
+            std::string::npos)
+      << Joined(name_alone.error());
+
+  std::string bad = kValid;
+  bad.replace(bad.find("[rabbitmq]"), 0,
+              "sentinels = [\"10.0.0.1\"]\nmaster_name = \"chatshop\"\n\n");
+  auto no_port = ParseConfig(bad, "c.toml", Env({}));
+  ASSERT_FALSE(no_port);
+  EXPECT_NE(
+      Joined(no_port.error()).find("c.toml:15: [redis] sentinels: expected \"host:port\" entries"),
+      std::string::npos)
+      << Joined(no_port.error());
+}
+
+// [postgres] read_url (issue 15): optional, a PostgreSQL URL.
+TEST(ConfigTest, PostgresReadUrlIsOptionalAndChecked) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_EQ(plain->postgres.read_url, "");
+  auto set = ParseConfig(kValid, "c.toml",
+                         Env({{"CHATSHOP_POSTGRES_READ_URL",
+                               "postgresql://chatshop:pw-db@db1:5432,db2:5432/"
+                               "chatshop?target_session_attrs=prefer-standby"}}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(
+      set->postgres.read_url,
+      "postgresql://chatshop:pw-db@db1:5432,db2:5432/chatshop?target_session_attrs=prefer-standby");
+  std::string wrong = kValid;
+  wrong.replace(wrong.find("\n[redis]"), 0, "read_url = \"mysql://x:pw-db@h/db\"\n");
+  auto bad = ParseConfig(wrong, "c.toml", Env({}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(Joined(bad.error())
+                .find("c.toml:11: [postgres] read_url: expected a URL starting with postgresql://"),
+            std::string::npos)
+      << Joined(bad.error());
+  EXPECT_EQ(Joined(bad.error()).find("pw-db"), std::string::npos);
+}
+
+// [orders] media_store (issue 15): files by default, or postgres; nothing else.
+TEST(ConfigTest, MediaStoreIsFilesOrPostgres) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_EQ(plain->orders.media_store, "files");
+  auto pg = ParseConfig(std::string(kValid) + "\n[orders]\nmedia_store = \"postgres\"\n", "c.toml",
+                        Env({}));
+  ASSERT_TRUE(pg) << Joined(pg.error());
+  EXPECT_EQ(pg->orders.media_store, "postgres");
+  auto bad = ParseConfig(kValid, "c.toml", Env({{"CHATSHOP_ORDERS_MEDIA_STORE", "s3"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(Joined(bad.error())
+                .find("environment CHATSHOP_ORDERS_MEDIA_STORE: [orders] media_store: must be one "
+                      "of: files, postgres"),
+            std::string::npos)
+      << Joined(bad.error());
+}
+
+// [sandbox] webhook_ca_file (issue 15): optional, a path.
+TEST(ConfigTest, SandboxWebhookCaFileIsOptional) {
+  auto plain = ParseConfig(kValid, "c.toml", Env({}));
+  ASSERT_TRUE(plain) << Joined(plain.error());
+  EXPECT_EQ(plain->sandbox.webhook_ca_file, "");
+  auto set = ParseConfig(std::string(kValid) +
+                             "\n[sandbox]\nwebhook_url = \"https://shop.test/webhook\"\n"
+                             "webhook_ca_file = \"/etc/chatshop/local-ca.pem\"\n",
+                         "c.toml", Env({}));
+  ASSERT_TRUE(set) << Joined(set.error());
+  EXPECT_EQ(set->sandbox.webhook_ca_file, "/etc/chatshop/local-ca.pem");
+  EXPECT_EQ(set->sandbox.webhook_url, "https://shop.test/webhook");
+}
+
 }  // namespace
 }  // namespace chatshop::common

@@ -53,6 +53,22 @@ class FakeCache : public CatalogCache {
   std::map<int64_t, CachedCatalog> entries;
 };
 
+// A replica: its copy of each shop's catalog with the version it shows (maybe behind the
+// primary's), and a switch to be unreachable.
+class FakeReplica : public CatalogSnapshots {
+ public:
+  Result<CachedCatalog> LoadWithVersion(int64_t shop_id) override {
+    ++loads;
+    if (down) return MakeError(ErrorCode::kUnavailable, "replica down");
+    auto it = copies.find(shop_id);
+    if (it == copies.end()) return MakeError(ErrorCode::kNotFound, "no shop");
+    return it->second;
+  }
+  bool down = false;
+  std::map<int64_t, CachedCatalog> copies;
+  int loads = 0;
+};
+
 Catalog OneProduct(int64_t stock) {
   return Catalog{
       {Product{"MAGGI-70", "Maggi 70g", Money{1400}, stock, "packet", "snacks", {"maggi"}}}};
@@ -125,6 +141,84 @@ TEST(CatalogServiceTest, JsonRoundTrip) {
   auto unversioned = CachedCatalogFromJson(CatalogToJson(OneProduct(3)));
   ASSERT_TRUE(unversioned) << "a copy cached before versions were kept";
   EXPECT_EQ(unversioned->version, -1) << "older than any shop's version: never served";
+}
+
+// [postgres] read_url (issue 15): a replica's copy serves a cache miss only when it shows at
+// least the version the shop row (read from the primary) names.
+TEST(CatalogServiceReplicaTest, AReplicaCopyAsNewAsAskedIsUsedAndCounted) {
+  FakeStore store;
+  FakeCache cache;
+  FakeReplica replica;
+  common::Counter from_replica, from_primary;
+  CatalogService service(store, cache, &replica, {&from_replica, &from_primary});
+  store.catalogs[1] = OneProduct(5);
+  replica.copies[1] = {OneProduct(5), 6};
+  auto got = service.Get(1, 4);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->products[0].stock, 5);
+  EXPECT_EQ(store.loads, 0);
+  EXPECT_EQ(from_replica.value(), 1u);
+  EXPECT_EQ(from_primary.value(), 0u);
+  EXPECT_EQ(cache.entries[1].version, 6) << "cached as the version the copy shows";
+}
+
+TEST(CatalogServiceReplicaTest, AReplicaBehindTheShopsVersionIsNotUsed) {
+  FakeStore store;
+  FakeCache cache;
+  FakeReplica replica;
+  common::Counter from_replica, from_primary;
+  CatalogService service(store, cache, &replica, {&from_replica, &from_primary});
+  // The primary sold the last unit at version 7; the replica has not replayed it yet.
+  store.catalogs[1] = OneProduct(0);
+  replica.copies[1] = {OneProduct(1), 6};
+  auto got = service.Get(1, 7);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->products[0].stock, 0) << "the lagging copy was served";
+  EXPECT_EQ(replica.loads, 1);
+  EXPECT_EQ(store.loads, 1);
+  EXPECT_EQ(from_replica.value(), 0u);
+  EXPECT_EQ(from_primary.value(), 1u);
+  EXPECT_EQ(cache.entries[1].version, 7);
+  EXPECT_EQ(cache.entries[1].catalog.products[0].stock, 0);
+
+  // Once the replica caught up (and the cache lost its copy), the replica serves again.
+  replica.copies[1] = {OneProduct(0), 7};
+  cache.entries.clear();
+  ASSERT_TRUE(service.Get(1, 7));
+  EXPECT_EQ(store.loads, 1);
+  EXPECT_EQ(from_replica.value(), 1u);
+}
+
+TEST(CatalogServiceReplicaTest, AnUnreachableReplicaFallsBackToThePrimary) {
+  FakeStore store;
+  FakeCache cache;
+  FakeReplica replica;
+  replica.down = true;
+  common::Counter from_replica, from_primary;
+  CatalogService service(store, cache, &replica, {&from_replica, &from_primary});
+  store.catalogs[1] = OneProduct(3);
+  auto got = service.Get(1, 2);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->products[0].stock, 3);
+  EXPECT_EQ(from_primary.value(), 1u);
+  EXPECT_EQ(from_replica.value(), 0u);
+}
+
+TEST(CatalogServiceReplicaTest, ACacheHitReadsNeitherAndNoReplicaMeansThePrimary) {
+  FakeStore store;
+  FakeCache cache;
+  FakeReplica replica;
+  common::Counter from_replica, from_primary;
+  CatalogService with(store, cache, &replica, {&from_replica, &from_primary});
+  cache.entries[1] = {OneProduct(2), 9};
+  ASSERT_TRUE(with.Get(1, 9));
+  EXPECT_EQ(replica.loads + store.loads, 0);
+
+  CatalogService without(store, cache, nullptr, {&from_replica, &from_primary});
+  store.catalogs[2] = OneProduct(4);
+  ASSERT_TRUE(without.Get(2, 1));
+  EXPECT_EQ(replica.loads, 0);
+  EXPECT_EQ(from_primary.value(), 1u);
 }
 
 }  // namespace
