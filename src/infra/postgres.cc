@@ -1,5 +1,6 @@
 #include "infra/postgres.h"
 
+#include <chrono>
 #include <pqxx/pqxx>
 
 namespace chatshop::infra {
@@ -48,9 +49,17 @@ Error PgErrorOf(const std::exception_ptr& exception) { return Classify(exception
 struct PgSession::Connection {
   explicit Connection(const std::string& url) : connection(url) {}
   pqxx::connection connection;
+  std::chrono::steady_clock::time_point role_checked_at = std::chrono::steady_clock::now();
 };
 
-PgSession::PgSession(std::string url) : url_(std::move(url)) {
+namespace {
+// How often a session that prefers a standby asks whether its server still is one.
+constexpr auto kStandbyRecheck = std::chrono::seconds(5);
+}  // namespace
+
+PgSession::PgSession(std::string url)
+    : url_(std::move(url)),
+      prefers_standby_(url_.find("target_session_attrs=prefer-standby") != std::string::npos) {
   // libpq waits for an unreachable host for minutes by default; nothing here may wait that long.
   if (url_.find("connect_timeout") == std::string::npos) {
     url_ += (url_.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=5");
@@ -67,6 +76,17 @@ Status PgSession::Run(const std::function<void(pqxx::connection_base&)>& work) {
 
 Status PgSession::RunFallible(const std::function<Status(pqxx::connection_base&)>& work) {
   try {
+    // libpq picks a standby only when it connects: a standby promoted by a failover, or the
+    // primary taken while no standby was up, would carry the stale-tolerant reads for good.
+    // Every few seconds such a session checks and, on a primary, connects again.
+    if (prefers_standby_ && connection_ && connection_->connection.is_open() &&
+        std::chrono::steady_clock::now() - connection_->role_checked_at > kStandbyRecheck) {
+      connection_->role_checked_at = std::chrono::steady_clock::now();
+      const bool standby = pqxx::nontransaction(connection_->connection)
+                               .exec("SELECT pg_is_in_recovery()")[0][0]
+                               .as<bool>();
+      if (!standby) connection_.reset();
+    }
     if (!connection_ || !connection_->connection.is_open()) {
       connection_.reset();
       connection_ = std::make_unique<Connection>(url_);

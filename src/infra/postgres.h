@@ -52,7 +52,8 @@ class PgSession {
 
  private:
   std::string url_;
-  struct Connection;  // holds a pqxx::connection (whose base has no virtual destructor)
+  bool prefers_standby_;  // target_session_attrs=prefer-standby: re-checked (see RunFallible)
+  struct Connection;      // holds a pqxx::connection (whose base has no virtual destructor)
   std::unique_ptr<Connection> connection_;
 };
 
