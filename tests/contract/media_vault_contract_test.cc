@@ -47,6 +47,11 @@ class FileVaultWorld {
  private:
   fs::path root_;
   infra::FileMediaVault vault_{root_.string()};
+  infra::FileMediaVault other_{root_.string()};
+
+ public:
+  // A second vault over the same store: another worker process.
+  service::MediaVault& OtherVault() { return other_; }
 };
 
 class PgVaultWorld {
@@ -64,6 +69,11 @@ class PgVaultWorld {
  private:
   testing::TestSchema schema_;
   infra::PgMediaVault vault_{schema_.url()};
+  infra::PgMediaVault other_{schema_.url()};
+
+ public:
+  // A second vault over the same store (its own connection): another worker process.
+  service::MediaVault& OtherVault() { return other_; }
 };
 
 template <typename World>
@@ -102,11 +112,12 @@ TYPED_TEST(MediaVaultContract, TheSameContentIsStoredOnce) {
   EXPECT_EQ(this->world_.Count(), 2u);
 }
 
-TYPED_TEST(MediaVaultContract, TwoThreadsKeepingTheSameProofBothSucceed) {
+TYPED_TEST(MediaVaultContract, TwoWorkersKeepingTheSameProofBothSucceed) {
   auto& vault = this->world_.Vault();
+  auto& other = this->world_.OtherVault();
   Result<service::StoredMedia> a = MakeError(ErrorCode::kInternal, "not run"), b = a;
   std::thread first([&] { a = vault.Keep("the same proof"); });
-  std::thread second([&] { b = vault.Keep("the same proof"); });
+  std::thread second([&] { b = other.Keep("the same proof"); });
   first.join();
   second.join();
   ASSERT_TRUE(a) << a.error().message;

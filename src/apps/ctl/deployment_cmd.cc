@@ -105,6 +105,9 @@ int ConfigCheck(const common::Config& config) {
     all_ok = all_ok && status.has_value();
   };
   report("postgres", infra::PingPostgres(config.postgres.url));
+  if (!config.postgres.read_url.empty()) {
+    report("postgres read_url", infra::PingPostgres(config.postgres.read_url));
+  }
   report("redis", infra::PingRedis(apps::RedisTargetOf(config)));
   infra::RabbitSettings rabbit = apps::RabbitSettingsOf(config);
   report("rabbitmq (and its queues)", infra::DeclareTopology(rabbit));
