@@ -63,6 +63,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
     if (opened) {
       std::lock_guard lock(last_broker_mutex);
       last_broker = brokers[0];
+      (*opened)->brokers_ = brokers;
     }
     return opened;
   }
@@ -75,6 +76,8 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
     if (opened) {
       std::lock_guard lock(last_broker_mutex);
       last_broker = brokers[n];
+      (*opened)->brokers_ = brokers;
+      (*opened)->broker_index_ = n;
       return opened;
     }
     any_valid = any_valid || opened.error().code != ErrorCode::kInvalidArgument;
@@ -241,7 +244,24 @@ QueueArgs DelayArgs(const RabbitSettings& settings, const std::string& outbound_
 
 }  // namespace
 
+void AmqpConnection::Distrust() {
+  if (brokers_.size() < 2) return;
+  std::lock_guard lock(last_broker_mutex);
+  if (last_broker == brokers_[broker_index_]) {
+    last_broker = brokers_[(broker_index_ + 1) % brokers_.size()];
+  }
+}
+
+static Status DeclareAll(AmqpConnection& c, const RabbitSettings& settings);
+
+// A node that cannot declare (a minority node, one booting) is not where the next Open starts.
 Status Declare(AmqpConnection& c, const RabbitSettings& settings) {
+  Status declared = DeclareAll(c, settings);
+  if (!declared) c.Distrust();
+  return declared;
+}
+
+static Status DeclareAll(AmqpConnection& c, const RabbitSettings& settings) {
   RabbitNames names{settings.name_prefix};
   auto* s = c.state();
   amqp_exchange_declare(s, kChannel, amqp_cstring_bytes(names.InboundExchange().c_str()),

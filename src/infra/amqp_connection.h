@@ -53,6 +53,10 @@ class AmqpConnection {
   // Result of the last synchronous method call.
   Status Expect(const char* what);
 
+  // This node opened a connection but cannot do the work (a declare fails: a minority node, one
+  // still booting): the next Open starts with the node after it.
+  void Distrust();
+
  private:
   AmqpConnection() : state_(amqp_new_connection()) {}
   static Result<std::unique_ptr<AmqpConnection>> OpenOne(const std::string& url,
@@ -62,6 +66,8 @@ class AmqpConnection {
   bool socket_open_ = false;
   bool logged_in_ = false;
   bool channel_open_ = false;
+  std::vector<std::string> brokers_;  // the list Open chose from, and the node it took
+  size_t broker_index_ = 0;
 };
 
 // Declares the whole topology of `settings` on `c` (see DeclareTopology).

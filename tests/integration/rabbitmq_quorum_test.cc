@@ -445,6 +445,23 @@ TEST_F(RabbitQuorumTest, PublisherAndConsumerMoveToTheNextBrokerWhenOneDies) {
   publisher.Stop();
 }
 
+// A node that lets a client in but cannot do the work (here: a declare it refuses) is not where
+// the next connection starts.
+TEST_F(RabbitQuorumTest, ANodeWhereTheDeclareFailsIsNotTriedFirstNextTime) {
+  testing::TcpProxy first(BrokerPort()), second(BrokerPort());
+  settings_.urls = {Via(first), Via(second)};
+  ASSERT_TRUE(DeclareTopology(settings_));  // through `first`: the node that worked last
+  RabbitSettings refused = settings_;
+  refused.queue_type = QueueType::kClassic;  // PRECONDITION_FAILED against the quorum queues
+  EXPECT_FALSE(DeclareTopology(refused));
+  // `first` now hangs: a connection through it would wait for the login timeout (~12 s).
+  first.Hold();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(DeclareTopology(settings_));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "it started with the refusing node";
+  first.Release();
+}
+
 TEST(RabbitBrokersTest, NoUsableBrokerFailsWithoutQuotingAUrl) {
   RabbitSettings settings;
   settings.urls = {"amqp://guest:pw-one@127.0.0.1:1", "amqp://guest:pw-two@127.0.0.1:2"};
