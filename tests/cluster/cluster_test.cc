@@ -551,8 +551,20 @@ TEST_F(ClusterTest, StaleTolerantReadsGoToTheReplicaAndAnOrderStillSeesThePrimar
   ASSERT_EQ(Query(replica, "SELECT pg_wal_replay_pause()::text"), "");
   struct Resume {
     std::string url;
-    ~Resume() { Query(url, "SELECT pg_wal_replay_resume()::text"); }
+    ~Resume() {
+      try {
+        Query(url, "SELECT pg_wal_replay_resume()::text");
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "could not resume the replica's replay: " << e.what();
+      }
+    }
   } resume{replica};
+  // A pause takes effect at the next WAL record the replica reads: write one on the primary and
+  // wait until the replica says it is paused, so that nothing after this point is replayed.
+  ASSERT_TRUE(WaitFor([&] {
+    Query(PgAdminUrl(PrimaryPort()), "SELECT txid_current()");
+    return Query(replica, "SELECT pg_get_wal_replay_pause_state()") == "paused";
+  })) << "the replica's replay did not pause";
   // Warm the cache with the current catalog first, so the change must replace a cached copy.
   testing::SandboxCustomer warm(SandboxPort(), RandomCustomer());
   warm.Says("1 sona masoori rice");
