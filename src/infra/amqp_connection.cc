@@ -58,15 +58,6 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
       first = static_cast<size_t>(it - brokers.begin());
     }
   }
-  if (brokers.size() == 1) {
-    auto opened = OpenOne(brokers[0], heartbeat_seconds);
-    if (opened) {
-      std::lock_guard lock(last_broker_mutex);
-      last_broker = brokers[0];
-      (*opened)->brokers_ = brokers;
-    }
-    return opened;
-  }
   // Nodes are named by their place in the list, never by their URL (it may hold a password).
   std::string failures;
   bool any_valid = false;
@@ -80,6 +71,7 @@ Result<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(
       (*opened)->broker_index_ = n;
       return opened;
     }
+    if (brokers.size() == 1) return opened;  // one broker: its own error, as it always was
     any_valid = any_valid || opened.error().code != ErrorCode::kInvalidArgument;
     failures += (failures.empty() ? "" : "; ") + std::string("node ") + std::to_string(n + 1) +
                 ": " + opened.error().message;
